@@ -1,0 +1,1 @@
+"""The program catalog: real programs of many agencies, eligibility kept as code."""

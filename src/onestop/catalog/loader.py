@@ -1,0 +1,143 @@
+"""Load the YAML catalog: every program type-checked, links resolved, errors naming the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from hashlib import sha256
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from onestop.catalog.model import Agency, Program, ProgramSpec
+from onestop.errors import CatalogError, FieldProblem
+from onestop.korea._data import data_path
+from onestop.rules.check import check_rule
+from onestop.rules.syntax import parse_rule
+
+
+@dataclass
+class Catalog:
+    programs: dict[str, Program]
+    agencies: dict[str, Agency]
+    version: str
+    shared_rules: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.programs.values())
+
+    def __len__(self) -> int:
+        return len(self.programs)
+
+    def get(self, program_id: str) -> Program:
+        try:
+            return self.programs[program_id]
+        except KeyError:
+            raise CatalogError(
+                code="program_unknown",
+                field="program_id",
+                ko=f"사업 {program_id!r}는 카탈로그에 없습니다.",
+                en=f"Program {program_id!r} is not in the catalog.",
+            ) from None
+
+
+def _read_yaml(node: Traversable | Path, where: str) -> Any:
+    try:
+        return yaml.safe_load(node.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogError(code="yaml", field=where, ko=f"{where}: YAML 형식 오류 ({exc})",
+                           en=f"{where}: not valid YAML ({exc})") from None
+
+
+def _folder(root: Traversable | Path, name: str) -> list[Traversable | Path]:
+    node = root.joinpath(name)
+    if not node.is_dir():
+        return []
+    return sorted((e for e in node.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name)
+
+
+def load_catalog(root: Traversable | Path | None = None) -> Catalog:
+    """Load and check a catalog folder (the shipped one by default); collect every error."""
+    root = root if root is not None else data_path("catalog")
+    digest = sha256()
+    problems: list[FieldProblem] = []
+    agencies: dict[str, Agency] = {}
+    agencies_file = root.joinpath("agencies.yaml")
+    if agencies_file.is_file():
+        for i, raw in enumerate(_read_yaml(agencies_file, "agencies.yaml") or []):
+            try:
+                a = Agency.model_validate(raw)
+                agencies[a.id] = a
+            except ValidationError as exc:
+                problems.extend(_problems(f"agencies.yaml[{i}]", exc))
+    shared: dict[str, Any] = {}
+    for entry in _folder(root, "rules"):
+        raw = _read_yaml(entry, f"rules/{entry.name}")
+        digest.update(entry.read_bytes())
+        name = entry.name.removesuffix(".yaml")
+        if not isinstance(raw, dict):
+            problems.append(FieldProblem(f"rules/{entry.name}", "shared_rule",
+                                         "공유 규칙 파일은 규칙 하나(all/any/not/기준)여야 합니다.",
+                                         "a shared rule file holds one rule (all/any/not/criterion)."))
+            continue
+        shared[name] = raw.get("rule", raw)
+    programs: dict[str, Program] = {}
+    for entry in _folder(root, "programs"):
+        where = f"programs/{entry.name}"
+        digest.update(entry.read_bytes())
+        raw = _read_yaml(entry, where)
+        try:
+            spec = ProgramSpec.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(_problems(where, exc))
+            continue
+        if spec.id != entry.name.removesuffix(".yaml"):
+            problems.append(FieldProblem(f"{where}:id", "id_file",
+                                         f"id {spec.id!r}가 파일 이름과 다릅니다.",
+                                         f"id {spec.id!r} does not match the file name."))
+        if agencies and spec.agency not in agencies:
+            problems.append(FieldProblem(f"{where}:agency", "agency_unknown",
+                                         f"기관 {spec.agency!r}가 agencies.yaml에 없습니다.",
+                                         f"agency {spec.agency!r} is not in agencies.yaml."))
+        try:
+            rule = parse_rule(spec.eligibility, source=where, shared=shared)
+            rule = check_rule(rule)
+        except CatalogError as exc:
+            problems.append(FieldProblem(exc.field or where, exc.code, exc.ko, exc.en))
+            continue
+        if spec.id in programs:
+            problems.append(FieldProblem(where, "duplicate", f"id {spec.id} 중복", f"duplicate id {spec.id}"))
+        programs[spec.id] = Program(spec, rule)
+    for p in programs.values():
+        for kind in ("requires", "follows", "package_with", "excludes"):
+            for target in getattr(p.spec.links, kind):
+                if target not in programs:
+                    problems.append(FieldProblem(
+                        f"programs/{p.id}.yaml:links.{kind}", "link_unknown",
+                        f"연계 사업 {target!r}가 카탈로그에 없습니다.",
+                        f"linked program {target!r} is not in the catalog."))
+    if problems:
+        raise CatalogError(
+            code="catalog_invalid",
+            ko=f"카탈로그에 {len(problems)}건의 오류가 있습니다.",
+            en=f"The catalog has {len(problems)} error(s).",
+            problems=problems,
+        )
+    return Catalog(programs, agencies, digest.hexdigest()[:12], shared)
+
+
+def _problems(where: str, exc: ValidationError) -> list[FieldProblem]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        out.append(FieldProblem(f"{where}:{loc}", err["type"],
+                                f"{where}의 {loc}: {err['msg']}", f"{where}, {loc}: {err['msg']}"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def shipped_catalog() -> Catalog:
+    return load_catalog()

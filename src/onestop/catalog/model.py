@@ -1,0 +1,179 @@
+"""A support program as the catalog states it: limits, window, links, eligibility and source."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from onestop.rules.syntax import Rule
+
+KST = timezone(timedelta(hours=9))
+
+
+class Category(StrEnum):
+    funds = "funds"
+    export = "export"
+    smart_factory = "smart_factory"
+    training = "training"
+    consulting = "consulting"
+    startup = "startup"
+    jobs = "jobs"
+    regional = "regional"
+    marketplace = "marketplace"
+
+
+class SupportType(StrEnum):
+    loan = "loan"
+    grant = "grant"
+    voucher = "voucher"
+    service = "service"
+    guarantee = "guarantee"
+    mutual_aid = "mutual_aid"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    ko: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Interest(_Strict):
+    """Policy loans are priced as the 정책자금 기준금리 plus a spread; a few at a fixed rate."""
+
+    kind: Literal["base_plus_spread", "fixed"]
+    spread_pct: Decimal | None = None
+    rate_pct: Decimal | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Interest:
+        if self.kind == "base_plus_spread" and self.spread_pct is None:
+            raise ValueError("base_plus_spread needs spread_pct")
+        if self.kind == "fixed" and self.rate_pct is None:
+            raise ValueError("fixed needs rate_pct")
+        return self
+
+
+class Limits(_Strict):
+    amount: int | None = Field(default=None, ge=0)
+    amount_note: Text | None = None
+    interest: Interest | None = None
+    term_years: float | None = Field(default=None, gt=0, le=50)
+    grace_years: float | None = Field(default=None, ge=0, le=20)
+    max_uses: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _grace(self) -> Limits:
+        if self.term_years is not None and self.grace_years is not None:
+            if self.grace_years >= self.term_years:
+                raise ValueError("grace_years must be shorter than term_years")
+        return self
+
+
+class Window(_Strict):
+    """When applications are taken; `opens` without `closes` runs until the budget is used."""
+
+    always_open: bool = False
+    opens: date | None = None
+    closes: date | None = None
+    closes_at: time = time(18, 0)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Window:
+        if self.always_open and (self.opens or self.closes):
+            raise ValueError("always_open excludes opens/closes")
+        if not self.always_open and self.closes is None and self.opens is None:
+            raise ValueError("a window needs opens and/or closes, or always_open: true")
+        if self.opens and self.closes and self.opens > self.closes:
+            raise ValueError("opens must not be after closes")
+        return self
+
+    def deadline(self) -> datetime | None:
+        if self.always_open or self.closes is None:
+            return None
+        return datetime.combine(self.closes, self.closes_at, tzinfo=KST)
+
+    def is_open_on(self, on: date) -> bool:
+        if self.always_open:
+            return True
+        return (self.opens is None or self.opens <= on) and (self.closes is None or on <= self.closes)
+
+    def is_closed_for_good(self, on: date) -> bool:
+        """Closed on `on` and will not open again in this notice."""
+        return not self.always_open and self.closes is not None and on > self.closes
+
+
+class Document(_Strict):
+    id: str
+    ko: str
+    en: str
+
+
+class Links(_Strict):
+    requires: list[str] = Field(default_factory=list)
+    follows: list[str] = Field(default_factory=list)
+    package_with: list[str] = Field(default_factory=list)
+    excludes: list[str] = Field(default_factory=list)
+
+
+class Ranking(_Strict):
+    favoured_certifications: list[str] = Field(default_factory=list)
+    boost: int = Field(default=0, ge=-10, le=10)
+
+
+class Source(_Strict):
+    title: str
+    publisher: str
+    url: str | None = None
+    date: date
+
+
+class Agency(_Strict):
+    id: str
+    name: Text
+    url: str | None = None
+
+
+class ProgramSpec(_Strict):
+    """The YAML of one program, before its eligibility is parsed into a rule tree."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: Text
+    agency: str
+    category: Category
+    support_type: SupportType
+    summary: Text
+    limits: Limits = Field(default_factory=Limits)
+    application_window: Window
+    budget: int | None = Field(default=None, ge=0)
+    required_documents: list[Document] = Field(default_factory=list)
+    links: Links = Field(default_factory=Links)
+    eligibility: dict[str, object]
+    ranking: Ranking = Field(default_factory=Ranking)
+    source: Source
+    unconfirmed: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+
+class Program:
+    """A program with its eligibility parsed and checked."""
+
+    __slots__ = ("rule", "spec")
+
+    def __init__(self, spec: ProgramSpec, rule: Rule) -> None:
+        self.spec = spec
+        self.rule = rule
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def __repr__(self) -> str:
+        return f"Program({self.spec.id!r})"

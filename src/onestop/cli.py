@@ -1,0 +1,237 @@
+"""The `onestop` command line: thin, every rule lives in the core."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from onestop.errors import DomainError
+from onestop.firms.model import FirmProfile, parse_firm_json
+
+app = typer.Typer(help="onestop: Korean SME support programs, eligibility with reasons.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+programs_app = typer.Typer(help="Browse the program catalog.", no_args_is_help=True)
+catalog_app = typer.Typer(help="Check the program catalog.", no_args_is_help=True)
+app.add_typer(programs_app, name="programs")
+app.add_typer(catalog_app, name="catalog")
+
+out = Console()
+err = Console(stderr=True)
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="Reference date YYYY-MM-DD (default today)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+def _fail(error: DomainError, code: int = 1) -> None:
+    err.print(f"[bold red]오류[/] {error.ko}")
+    err.print(f"[bold red]Error[/] {error.en}")
+    for p in error.problems:
+        err.print(f"  • [bold]{p.field}[/]: {p.ko}")
+        err.print(f"    {p.en}")
+    raise typer.Exit(code)
+
+
+def _date(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(DomainError(code="date", field="--date",
+                          ko=f"--date는 YYYY-MM-DD 형식이어야 합니다: {value!r}",
+                          en=f"--date must be YYYY-MM-DD; got {value!r}."), 2)
+        raise  # unreachable
+
+
+def _firm(path: Path) -> FirmProfile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(DomainError(code="file", field=str(path),
+                          ko=f"파일을 읽을 수 없습니다: {path} ({exc.strerror})",
+                          en=f"Cannot read {path}: {exc.strerror}"), 2)
+    try:
+        return parse_firm_json(text)
+    except DomainError as e:
+        _fail(e)
+        raise
+
+
+def _engine() -> Any:
+    from onestop.matching.services import Engine
+
+    try:
+        return Engine.shipped()
+    except DomainError as e:
+        _fail(e, 2)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def validate(firm: Path) -> None:
+    """Validate a firm profile JSON (exit 0 valid, 1 with field errors)."""
+    profile = _firm(firm)
+    out.print(f"[green]유효[/] valid: {profile.name} ({profile.brn})")
+
+
+@app.command()
+def classify(firm: Path, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """SME size class (중소기업 범위) of a firm on a date, with the parameters used."""
+    on = _date(date_)
+    result = _engine().classify(_firm(firm), on)
+    if as_json:
+        _print_json(result)
+        return
+    names = {"small": "소기업 (small)", "medium": "중기업 (medium)", "non_sme": "중소기업 아님 (non-SME)",
+             None: "판단 불가 (unknown)"}
+    out.print(f"[bold]{result['name']}[/] ({result['brn']}) — {on}")
+    out.print(f"규모 size: [bold]{names[result['size_class']]}[/]  ·  "
+              f"소상공인 micro-enterprise: {result['is_micro_enterprise']}  ·  "
+              f"기준 parameters: {result['parameters_version']}")
+    for r in result["reasons"]:
+        out.print(f"  • {r['ko']}\n    [dim]{r['en']}[/]")
+
+
+@app.command()
+def match(firm: Path, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """Programs the firm qualifies for, near misses and packages, with reasons."""
+    on = _date(date_)
+    engine = _engine()
+    result = engine.match(_firm(firm), on)
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"[bold]{result['name']}[/] ({result['brn']}) — {on}, 카탈로그 {result['catalog_version']}"
+              f", 기준 {result['parameters_version']}")
+    _table("신청 가능 Eligible", result["eligible"], show_missing=False)
+    _table("아깝게 놓친 사업 Near misses", result["near_misses"], show_missing=True)
+    if result["needs_information"]:
+        _table("정보가 더 필요한 사업 Needs information", result["needs_information"], show_missing=True)
+    if result["packages"]:
+        names = {p.id: p.spec.name.ko for p in engine.programs}
+        out.print("\n[bold]연계 패키지 Packages[/]")
+        for pkg in result["packages"]:
+            out.print("  " + " → ".join(names[p] for p in pkg))
+    for e in result["excluded"]:
+        out.print(f"[dim]  제외 {e['ko']}[/]")
+
+
+def _table(title: str, rows: list[dict[str, Any]], show_missing: bool) -> None:
+    table = Table(title=title, show_lines=True, title_justify="left")
+    table.add_column("점수", justify="right")
+    table.add_column("사업 Program")
+    table.add_column("근거 Reasons")
+    for r in rows:
+        lines = [c["ko"] for c in r["reasons"]]
+        if show_missing:
+            lines = [m["ko"] for m in r.get("missing", [])] + [
+                c["ko"] for c in r["reasons"] if c["status"] != "met"
+            ]
+        table.add_row(str(r["score"]), f"{r['name_ko']}\n[dim]{r['name_en']}[/]", "\n".join(lines))
+    out.print(table)
+
+
+@programs_app.command("list")
+def programs_list(category: Annotated[str | None, typer.Option(help="Filter by category")] = None,
+                  as_json: JsonOpt = False) -> None:
+    """List the programs in the catalog."""
+    engine = _engine()
+    rows = [p for p in engine.programs if category is None or p.spec.category.value == category]
+    if as_json:
+        _print_json([{"id": p.id, "name_ko": p.spec.name.ko, "name_en": p.spec.name.en,
+                      "agency": p.spec.agency, "category": p.spec.category.value,
+                      "support_type": p.spec.support_type.value} for p in rows])
+        return
+    table = Table(title=f"{len(rows)} programs")
+    for col in ("id", "사업명", "기관", "분야", "유형"):
+        table.add_column(col)
+    for p in rows:
+        table.add_row(p.id, p.spec.name.ko, p.spec.agency, p.spec.category.value,
+                      p.spec.support_type.value)
+    out.print(table)
+
+
+@programs_app.command("show")
+def programs_show(program_id: str, as_json: JsonOpt = False) -> None:
+    """Show one program: limits, window, links, eligibility and source."""
+    engine = _engine()
+    try:
+        program = engine.catalog.get(program_id)
+    except DomainError as e:
+        _fail(e)
+        raise
+    data = program.spec.model_dump(mode="json")
+    if as_json:
+        _print_json(data)
+        return
+    from onestop.rules.explain import criterion_text
+    from onestop.rules.syntax import leaves
+
+    s = program.spec
+    out.print(f"[bold]{s.name.ko}[/] ({s.name.en}) — {s.id}")
+    out.print(f"{s.agency} · {s.category.value} · {s.support_type.value}")
+    out.print(s.summary.ko)
+    out.print("[bold]자격 Eligibility[/]")
+    for leaf in leaves(program.rule):
+        ko, en = criterion_text(leaf)
+        out.print(f"  • {ko}  [dim]{en}[/]")
+    out.print(f"[bold]출처 Source[/] {s.source.title} ({s.source.publisher}, {s.source.date}) "
+              f"{s.source.url or ''}")
+    if s.unconfirmed:
+        out.print(f"[yellow]미확인 unconfirmed[/]: {', '.join(s.unconfirmed)}")
+
+
+@catalog_app.command("check")
+def catalog_check(path: Annotated[Path | None, typer.Argument(help="Catalog folder")] = None) -> None:
+    """Load and type-check every program and rule; list every error."""
+    from onestop.catalog.loader import load_catalog
+
+    try:
+        cat = load_catalog(path)
+    except DomainError as e:
+        _fail(e)
+        raise
+    unconfirmed = sum(1 for p in cat if p.spec.unconfirmed)
+    out.print(f"[green]OK[/] {len(cat)} programs, {len(cat.agencies)} agencies, "
+              f"{len(cat.shared_rules)} shared rules, version {cat.version}; "
+              f"{unconfirmed} programs list unconfirmed figures.")
+
+
+@app.command()
+def batch(
+    firms: Path,
+    out_path: Annotated[Path, typer.Option("--out", help="Result Parquet file")],
+    date_: DateOpt = None,
+) -> None:
+    """Evaluate every firm in FIRMS (.jsonl or .parquet) against the catalog, vectorized."""
+    from onestop.matching.batch import run_batch
+
+    try:
+        summary = run_batch(firms, out_path, _date(date_), _engine(), console=err)
+    except DomainError as e:
+        _fail(e)
+        raise
+    out.print(f"[green]OK[/] {summary['firms']:,} firms × {summary['programs']} programs → "
+              f"{out_path} ({summary['invalid']} invalid rows skipped, see {summary['errors_path']})")
+
+
+def main() -> None:
+    """Entry point: a user sees a message, never a stack trace."""
+    try:
+        app()
+    except DomainError as e:
+        _fail(e)
+    except Exception as exc:  # pragma: no cover - last line of defence
+        err.print("[bold red]내부 오류[/] 예기치 않은 오류가 발생했습니다. 입력은 변경되지 않았습니다.")
+        err.print(f"[bold red]Internal error[/] unexpected {type(exc).__name__}: {exc}")
+        raise SystemExit(70) from None

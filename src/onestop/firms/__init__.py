@@ -1,0 +1,1 @@
+"""Firm profiles: what a firm states once, validated against Korean rules."""

@@ -1,0 +1,279 @@
+"""The firm profile, validated with Korean rules, and its errors in Korean and English.
+
+A profile is stated once and reused everywhere; validation names each wrong field and what is
+allowed, so a user can fix it without guessing. Extra fields are kept (agencies ask for more).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from onestop.errors import DomainError, FieldProblem
+from onestop.korea.brn import normalize_brn
+from onestop.korea.ksic import normalize_ksic
+from onestop.korea.regions import normalize_region
+
+
+class Certification(StrEnum):
+    venture = "venture"
+    innobiz = "innobiz"
+    mainbiz = "mainbiz"
+    women_owned = "women_owned"
+    disabled_owned = "disabled_owned"
+    social_enterprise = "social_enterprise"
+    promising_exporter = "promising_exporter"
+
+
+CERTIFICATION_NAMES: dict[str, tuple[str, str]] = {
+    "venture": ("벤처기업", "Venture business"),
+    "innobiz": ("이노비즈(기술혁신형 중소기업)", "Inno-Biz"),
+    "mainbiz": ("메인비즈(경영혁신형 중소기업)", "Main-Biz"),
+    "women_owned": ("여성기업", "Women-owned business"),
+    "disabled_owned": ("장애인기업", "Disabled-owned business"),
+    "social_enterprise": ("사회적기업", "Social enterprise"),
+    "promising_exporter": ("수출유망중소기업", "Promising exporter"),
+}
+
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+class SupportRecord(BaseModel):
+    """One support the firm has received (from any agency)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    program_id: str = Field(min_length=1)
+    year: int = Field(ge=1950, le=2100)
+    amount: int = Field(default=0, ge=0)
+
+
+def _custom(code: str, ko: str, en: str) -> PydanticCustomError:
+    return PydanticCustomError(code, "{en}", {"ko": ko, "en": en})
+
+
+def _from_domain(err: DomainError) -> PydanticCustomError:
+    return _custom(err.code, err.ko, err.en)
+
+
+class FirmProfile(BaseModel):
+    """What a firm states about itself; monetary amounts are integer won."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    brn: str
+    name: str = Field(min_length=1, max_length=200)
+    ksic: str
+    region: str
+    founded_on: date
+    ceo_birth_date: date | None = None
+    regular_employees: int | None = Field(default=None, ge=0, le=10_000_000)
+    revenue: dict[int, int] = Field(default_factory=dict)
+    total_assets: int | None = Field(default=None, ge=0)
+    export_revenue: int | None = Field(default=None, ge=0)
+    export_usd: int | None = Field(default=None, ge=0)
+    certifications: list[Certification] = Field(default_factory=list)
+    in_large_business_group: bool = False
+    credit_grade: str | None = None
+    tax_arrears: bool | None = None
+    support_history: list[SupportRecord] = Field(default_factory=list)
+
+    @field_validator("brn", mode="before")
+    @classmethod
+    def _brn(cls, v: object) -> str:
+        if not isinstance(v, str | int):
+            raise _custom("brn_format", "사업자등록번호는 문자열이어야 합니다.", "BRN must be text.")
+        try:
+            return normalize_brn(str(v))
+        except DomainError as e:
+            raise _from_domain(e) from None
+
+    @field_validator("ksic", mode="before")
+    @classmethod
+    def _ksic(cls, v: object) -> str:
+        try:
+            return normalize_ksic(str(v))
+        except DomainError as e:
+            raise _from_domain(e) from None
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, v: object) -> str:
+        try:
+            return normalize_region(str(v))
+        except DomainError as e:
+            raise _from_domain(e) from None
+
+    @field_validator("revenue", mode="before")
+    @classmethod
+    def _revenue(cls, v: object) -> object:
+        if not isinstance(v, dict):
+            raise _custom(
+                "revenue_shape",
+                '매출액은 사업연도별 금액이어야 합니다. 예: {"2024": 3200000000}',
+                'Revenue must map fiscal years to won, e.g. {"2024": 3200000000}.',
+            )
+        out: dict[int, int] = {}
+        for year, amount in v.items():
+            try:
+                y = int(year)
+            except (TypeError, ValueError):
+                raise _custom(
+                    "revenue_year",
+                    f"매출액의 사업연도 {year!r}는 4자리 연도여야 합니다.",
+                    f"Fiscal year {year!r} in revenue must be a 4-digit year.",
+                ) from None
+            if not 1950 <= y <= 2100:
+                raise _custom(
+                    "revenue_year",
+                    f"매출액의 사업연도 {y}는 1950~2100 사이여야 합니다.",
+                    f"Fiscal year {y} in revenue must be between 1950 and 2100.",
+                )
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+                raise _custom(
+                    "revenue_amount",
+                    f"{y}년 매출액은 0 이상의 정수(원)여야 합니다. 입력값: {amount!r}",
+                    f"Revenue for {y} must be a whole number of won, 0 or more; got {amount!r}.",
+                )
+            out[y] = amount
+        return out
+
+    @field_validator("credit_grade", mode="before")
+    @classmethod
+    def _grade(cls, v: object) -> object:
+        return v.strip().upper() if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _dates(self) -> FirmProfile:
+        today = date.today()
+        if not EARLIEST_DATE <= self.founded_on <= today:
+            raise _custom(
+                "founded_on_range",
+                f"설립일(founded_on) {self.founded_on}은 1900-01-01부터 오늘까지여야 합니다.",
+                f"founded_on {self.founded_on} must be between 1900-01-01 and today.",
+            )
+        if self.ceo_birth_date is not None:
+            if not EARLIEST_DATE <= self.ceo_birth_date <= today:
+                raise _custom(
+                    "ceo_birth_date_range",
+                    f"대표자 생년월일(ceo_birth_date) {self.ceo_birth_date}이 올바르지 않습니다.",
+                    f"ceo_birth_date {self.ceo_birth_date} is not a plausible date.",
+                )
+        return self
+
+
+_FIELD_NAMES_KO = {
+    "brn": "사업자등록번호",
+    "name": "기업명",
+    "ksic": "표준산업분류 코드",
+    "region": "지역 코드",
+    "founded_on": "설립일",
+    "ceo_birth_date": "대표자 생년월일",
+    "regular_employees": "상시근로자 수",
+    "revenue": "매출액",
+    "total_assets": "자산총액",
+    "export_revenue": "수출액(원)",
+    "export_usd": "수출액(달러)",
+    "certifications": "인증",
+    "in_large_business_group": "대기업집단 소속 여부",
+    "credit_grade": "신용등급",
+    "tax_arrears": "세금 체납 여부",
+    "support_history": "지원 이력",
+}
+
+#: Messages for Pydantic's own error types, in both languages; {f} is the field's Korean name.
+_GENERIC: dict[str, tuple[str, str]] = {
+    "missing": ("{f} 항목이 필요합니다.", "This field is required."),
+    "int_parsing": ("{f}은(는) 정수여야 합니다.", "Must be a whole number."),
+    "int_type": ("{f}은(는) 정수여야 합니다.", "Must be a whole number."),
+    "int_from_float": ("{f}은(는) 소수점 없는 정수여야 합니다.", "Must be a whole number."),
+    "greater_than_equal": ("{f}은(는) 0 이상이어야 합니다.", "Must be 0 or more."),
+    "less_than_equal": ("{f} 값이 너무 큽니다.", "The value is too large."),
+    "date_from_datetime_parsing": ("{f}은(는) YYYY-MM-DD 날짜여야 합니다.", "Must be a date, YYYY-MM-DD."),
+    "date_parsing": ("{f}은(는) YYYY-MM-DD 날짜여야 합니다.", "Must be a date, YYYY-MM-DD."),
+    "date_type": ("{f}은(는) YYYY-MM-DD 날짜여야 합니다.", "Must be a date, YYYY-MM-DD."),
+    "bool_parsing": ("{f}은(는) true 또는 false여야 합니다.", "Must be true or false."),
+    "bool_type": ("{f}은(는) true 또는 false여야 합니다.", "Must be true or false."),
+    "string_type": ("{f}은(는) 문자열이어야 합니다.", "Must be text."),
+    "string_too_short": ("{f}을(를) 입력하세요.", "Must not be empty."),
+    "string_too_long": ("{f}이(가) 너무 깁니다.", "Is too long."),
+    "list_type": ("{f}은(는) 목록이어야 합니다.", "Must be a list."),
+    "dict_type": ("{f}은(는) 객체여야 합니다.", "Must be an object."),
+    "model_type": ("{f}은(는) 객체여야 합니다.", "Must be an object."),
+    "enum": (
+        "{f}은(는) venture, innobiz, mainbiz, women_owned, disabled_owned, social_enterprise, "
+        "promising_exporter 중 하나여야 합니다.",
+        "Must be one of venture, innobiz, mainbiz, women_owned, disabled_owned, "
+        "social_enterprise, promising_exporter.",
+    ),
+}
+
+
+def problems_from(exc: ValidationError) -> list[FieldProblem]:
+    """Turn Pydantic's errors into field problems with Korean and English messages."""
+    out: list[FieldProblem] = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "firm"
+        ctx = err.get("ctx") or {}
+        if "ko" in ctx and "en" in ctx:
+            field = loc if err["loc"] else _field_of(err["type"])
+            out.append(FieldProblem(field, err["type"], str(ctx["ko"]), str(ctx["en"])))
+            continue
+        top = str(err["loc"][0]) if err["loc"] else "firm"
+        ko_t, en_t = _GENERIC.get(err["type"], ("{f} 값이 올바르지 않습니다.", err["msg"]))
+        ko = ko_t.format(f=_FIELD_NAMES_KO.get(top, top))
+        if loc != top:
+            ko = f"{ko} ({loc})"
+        out.append(FieldProblem(loc, err["type"], ko, f"{loc}: {en_t}"))
+    return out
+
+
+def _field_of(code: str) -> str:
+    for name in ("founded_on", "ceo_birth_date"):
+        if code.startswith(name):
+            return name
+    return "firm"
+
+
+def parse_firm(data: Any) -> FirmProfile:
+    """Validate raw data into a profile, or raise one DomainError listing every field problem."""
+    if not isinstance(data, dict):
+        raise DomainError(
+            code="firm_shape",
+            ko="기업 정보는 JSON 객체여야 합니다.",
+            en="A firm profile must be a JSON object.",
+        )
+    try:
+        return FirmProfile.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_from(exc)
+        raise DomainError(
+            code="firm_invalid",
+            ko=f"기업 정보에 {len(problems)}건의 오류가 있습니다.",
+            en=f"The firm profile has {len(problems)} error(s).",
+            problems=problems,
+        ) from None
+
+
+def parse_firm_json(text: str) -> FirmProfile:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DomainError(
+            code="json",
+            ko=f"JSON 형식이 올바르지 않습니다: {exc.lineno}행 {exc.colno}열",
+            en=f"Not valid JSON: line {exc.lineno}, column {exc.colno} ({exc.msg}).",
+        ) from None
+    return parse_firm(data)

@@ -1,0 +1,1 @@
+"""Korean facts as code: registration numbers, industry and region codes, SME size rules."""

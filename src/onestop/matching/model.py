@@ -1,0 +1,264 @@
+"""Recommendations for one firm on one date.
+
+- **Eligible**: every criterion met, the window not closed for good, not exhausted by the
+  firm's support history. Ranked by the fit score below.
+- **Near misses**: not eligible, and meeting one more criterion would make it eligible; each
+  says what would have to change.
+- **Needs information**: the result depends on data the firm has not given.
+- **Packages**: ordered bundles that follow the catalog's links (`follows`, `requires`,
+  `package_with`), where each step is eligible once the steps before it are done, no two steps
+  exclude each other, and no step is closed or exhausted.
+
+Fit score (0–100), documented in the README: 50, +3 per criterion met (at most +15: programs
+that target the firm precisely rank first), +5 per favoured certification held (at most +15),
+the program's own boost (−10..+10), +5 when it continues a program the firm already received,
++5 when its window closes within 30 days, −10 when the firm received it before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from onestop.catalog.model import Program
+from onestop.rules.evaluate import (
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    CompiledRules,
+    FirmEvaluation,
+    ProgramResult,
+    evaluate_rule,
+    flip_effects,
+)
+from onestop.rules.explain import criterion_text
+
+MAX_PACKAGE_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class History:
+    """What the firm received: program id → (times, total won)."""
+
+    uses: Mapping[str, int]
+
+    def times(self, program_id: str) -> int:
+        return self.uses.get(program_id, 0)
+
+
+@dataclass
+class Recommendation:
+    program_id: str
+    name_ko: str
+    name_en: str
+    score: int
+    status: str
+    reasons: list[dict[str, Any]]
+    missing: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "program_id": self.program_id,
+            "name_ko": self.name_ko,
+            "name_en": self.name_en,
+            "score": self.score,
+            "status": self.status,
+            "reasons": self.reasons,
+        }
+        if self.missing:
+            out["missing"] = self.missing
+        return out
+
+
+@dataclass
+class Excluded:
+    program_id: str
+    code: str
+    ko: str
+    en: str
+
+
+@dataclass
+class Recommendations:
+    on: date
+    eligible: list[Recommendation]
+    near_misses: list[Recommendation]
+    needs_information: list[Recommendation]
+    packages: list[list[str]]
+    excluded: list[Excluded]
+
+
+def _exhausted(program: Program, history: History) -> bool:
+    cap = program.spec.limits.max_uses
+    return cap is not None and history.times(program.id) >= cap
+
+
+def _score(program: Program, result: ProgramResult, facts: Mapping[str, Any], history: History,
+           on: date) -> int:
+    met = sum(1 for c in result.criteria if c.outcome.status == MET)
+    held = facts.get("certifications") or frozenset()
+    favoured = sum(1 for c in program.spec.ranking.favoured_certifications if c in held)
+    score = 50 + min(15, 3 * met) + min(15, 5 * favoured) + program.spec.ranking.boost
+    links = program.spec.links
+    if any(history.times(p) for p in (*links.follows, *links.requires)):
+        score += 5
+    window = program.spec.application_window
+    if window.closes is not None and 0 <= (window.closes - on).days <= 30:
+        score += 5
+    if history.times(program.id):
+        score -= 10
+    return max(0, min(100, score))
+
+
+def _missing(program: Program, facts: Mapping[str, Any]) -> list[dict[str, str]]:
+    out = []
+    for leaf in flip_effects(program.rule, facts):
+        ko, en = criterion_text(leaf)
+        out.append({
+            "fact": leaf.fact,
+            "ko": f"'{ko}' 조건을 충족하면 신청할 수 있습니다.",
+            "en": f"Would qualify if: {en}.",
+        })
+    return out
+
+
+def recommend(
+    programs: Sequence[Program],
+    compiled: CompiledRules,
+    facts: Mapping[str, Any],
+    history: History,
+    on: date,
+    evaluation: FirmEvaluation | None = None,
+) -> Recommendations:
+    """`compiled` must be the compilation of `[p.rule for p in programs]`."""
+    ev = evaluation or compiled.evaluate(facts)
+    eligible: list[Recommendation] = []
+    near: list[Recommendation] = []
+    unknown: list[Recommendation] = []
+    excluded: list[Excluded] = []
+    for i, program in enumerate(programs):
+        status = int(ev.statuses[i])
+        window = program.spec.application_window
+        if window.is_closed_for_good(on):
+            if status != NOT_MET:
+                excluded.append(Excluded(
+                    program.id, "closed",
+                    f"{program.spec.name.ko}: 신청 기간이 {window.closes}에 마감되었습니다.",
+                    f"{program.spec.name.en}: applications closed on {window.closes}."))
+            continue
+        if _exhausted(program, history):
+            if status != NOT_MET:
+                excluded.append(Excluded(
+                    program.id, "exhausted",
+                    f"{program.spec.name.ko}: 지원 한도 횟수({program.spec.limits.max_uses}회)를 "
+                    "이미 받았습니다.",
+                    f"{program.spec.name.en}: the firm has already received it the maximum "
+                    f"{program.spec.limits.max_uses} time(s)."))
+            continue
+        if status == MET:
+            result = ev.program(i)
+            eligible.append(_rec(program, result, facts, history, on, "eligible"))
+        elif status == UNKNOWN:
+            result = ev.program(i)
+            rec = _rec(program, result, facts, history, on, "unknown")
+            rec.missing = [
+                {"fact": c.leaf.fact, "ko": f"정보가 필요합니다: {c.outcome.sentence_ko}",
+                 "en": f"Information needed: {c.outcome.sentence_en}"}
+                for c in result.unknown()
+            ]
+            unknown.append(rec)
+        else:
+            fixes = _missing(program, facts)
+            if fixes:
+                result = ev.program(i)
+                rec = _rec(program, result, facts, history, on, "near_miss")
+                rec.missing = fixes
+                near.append(rec)
+    order = {"key": lambda r: (-r.score, r.program_id)}
+    eligible.sort(**order)  # type: ignore[arg-type]
+    near.sort(**order)  # type: ignore[arg-type]
+    unknown.sort(**order)  # type: ignore[arg-type]
+    return Recommendations(on, eligible, near, unknown,
+                           packages(programs, facts, history, on), excluded)
+
+
+def _rec(program: Program, result: ProgramResult, facts: Mapping[str, Any], history: History,
+         on: date, status: str) -> Recommendation:
+    return Recommendation(
+        program_id=program.id,
+        name_ko=program.spec.name.ko,
+        name_en=program.spec.name.en,
+        score=_score(program, result, facts, history, on),
+        status=status,
+        reasons=[c.as_dict() for c in result.criteria],
+    )
+
+
+def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: History,
+             on: date) -> list[list[str]]:
+    """Maximal chains along catalog links in which every step is open to the firm in turn."""
+    by_id = {p.id: p for p in programs}
+    successors: dict[str, list[str]] = {p.id: [] for p in programs}
+    for p in programs:
+        for before in (*p.spec.links.follows, *p.spec.links.requires):
+            if before in successors:
+                successors[before].append(p.id)
+        for partner in p.spec.links.package_with:
+            if partner in successors:
+                successors[p.id].append(partner)
+    received = facts.get("received_programs") or frozenset()
+
+    def usable(pid: str) -> bool:
+        p = by_id[pid]
+        return not p.spec.application_window.is_closed_for_good(on) and not _exhausted(p, history)
+
+    def open_after(pid: str, done: tuple[str, ...]) -> bool:
+        p = by_id[pid]
+        have = set(received) | set(done)
+        if any(r not in have for r in p.spec.links.requires):
+            return False
+        view = dict(facts)
+        view["received_programs"] = frozenset(have)
+        return evaluate_rule(p.rule, view) == MET
+
+    def excluded(pid: str, done: tuple[str, ...]) -> bool:
+        p = by_id[pid]
+        return any(d in p.spec.links.excludes or pid in by_id[d].spec.links.excludes for d in done)
+
+    chains: list[tuple[str, ...]] = []
+
+    def extend(chain: tuple[str, ...]) -> None:
+        grown = False
+        if len(chain) < MAX_PACKAGE_LENGTH:
+            for nxt in sorted(set(successors[chain[-1]])):
+                if nxt in chain or not usable(nxt) or excluded(nxt, chain):
+                    continue
+                if open_after(nxt, chain):
+                    grown = True
+                    extend((*chain, nxt))
+        if not grown and len(chain) >= 2:
+            chains.append(chain)
+
+    for start in sorted(by_id):
+        if successors[start] and usable(start) and open_after(start, ()):
+            extend((start,))
+    # Keep maximal chains: drop those that sit inside a longer one.
+    keep = []
+    for c in sorted(set(chains), key=lambda c: (-len(c), c)):
+        if not any(_contains(k, c) for k in keep):
+            keep.append(c)
+    return [list(c) for c in keep]
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    return any(longer[i:i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def history_of(support: Sequence[Any]) -> History:
+    uses: dict[str, int] = {}
+    for record in support:
+        uses[record.program_id] = uses.get(record.program_id, 0) + 1
+    return History(uses)

@@ -1,0 +1,122 @@
+"""Sentences in Korean and English for criteria, firm values and outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from onestop.korea import ksic as ksic_table
+from onestop.korea import regions as region_table
+from onestop.korea.money import format_won
+from onestop.rules.facts import BOOL, CODE, FACTS, FLOAT, INT, SET
+from onestop.rules.syntax import Leaf, Scalar
+
+MET, UNKNOWN, NOT_MET = 2, 1, 0
+STATUS_NAMES = {MET: "met", UNKNOWN: "unknown", NOT_MET: "not_met"}
+_STATUS_KO = {MET: "충족", UNKNOWN: "확인 불가(정보 없음)", NOT_MET: "미충족"}
+_STATUS_EN = {MET: "met", UNKNOWN: "unknown (data missing)", NOT_MET: "not met"}
+
+_CERT_KO = {
+    "venture": "벤처기업", "innobiz": "이노비즈", "mainbiz": "메인비즈", "women_owned": "여성기업",
+    "disabled_owned": "장애인기업", "social_enterprise": "사회적기업",
+    "promising_exporter": "수출유망중소기업",
+}
+_SIZE_KO = {"small": "소기업", "medium": "중기업", "non_sme": "중소기업 아님"}
+
+_OP_KO = {"<": "미만", "<=": "이하", ">": "초과", ">=": "이상"}
+_OP_EN = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least"}
+
+
+def _code_name(fact: str, code: str) -> str:
+    spec = FACTS[fact]
+    if spec.prefix_kind == "ksic":
+        entry = ksic_table.table().get(code)
+        return f"{code}({entry.name_ko})" if entry else code
+    if spec.prefix_kind == "region":
+        region = region_table.table().get(code)
+        return f"{code}({region.name_full})" if region else code
+    if fact == "size_class":
+        return _SIZE_KO.get(code, code)
+    return code
+
+
+def _num(fact: str, v: float, lang: str) -> str:
+    spec = FACTS[fact]
+    if spec.unit_en == "won":
+        return format_won(int(v)) if lang == "ko" else f"KRW {int(v):,}"
+    if spec.type == FLOAT:
+        return f"{v * 100:+.1f}%" if fact == "revenue_change_yoy" else f"{v * 100:.1f}%"
+    unit = spec.unit_ko if lang == "ko" else (" " + spec.unit_en if spec.unit_en else "")
+    return f"{int(v):,}{unit}"
+
+
+def value_text(fact: str, value: Any) -> tuple[str, str]:
+    """A firm's value, as shown to the user."""
+    if value is None:
+        return "정보 없음", "not given"
+    spec = FACTS[fact]
+    if spec.type == BOOL:
+        return ("예" if value else "아니오"), ("yes" if value else "no")
+    if spec.type in (INT, FLOAT):
+        return _num(fact, value, "ko"), _num(fact, value, "en")
+    if spec.type == SET:
+        items = sorted(value)
+        if not items:
+            return "없음", "none"
+        return ", ".join(_CERT_KO.get(i, i) for i in items), ", ".join(items)
+    return _code_name(fact, str(value)), str(value)
+
+
+def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
+    spec = FACTS[fact]
+    out = []
+    for v in values:
+        if spec.type == SET:
+            out.append(_CERT_KO.get(str(v), str(v)) if lang == "ko" else str(v))
+        elif spec.type == CODE:
+            out.append(_code_name(fact, str(v)) if lang == "ko" else str(v))
+        else:
+            out.append(_num(fact, float(v), lang) if spec.type in (INT, FLOAT) else str(v))
+    return ", ".join(out)
+
+
+def criterion_text(leaf: Leaf) -> tuple[str, str]:
+    """What the criterion asks, e.g. `업력 7년 미만` / `business age less than 7 years`."""
+    if leaf.label_ko and leaf.label_en:
+        return leaf.label_ko, leaf.label_en
+    spec = FACTS[leaf.fact]
+    op, v = leaf.op, leaf.value
+    ko_name, en_name = spec.ko, spec.en
+    if op in _OP_KO:
+        assert isinstance(v, int | float)
+        return (f"{ko_name} {_num(leaf.fact, v, 'ko')} {_OP_KO[op]}",
+                f"{en_name} {_OP_EN[op]} {_num(leaf.fact, v, 'en')}")
+    if op in ("==", "!="):
+        if spec.type == BOOL:
+            positive = (v is True) == (op == "==")
+            return ((f"{ko_name}: 예" if positive else f"{ko_name}: 아니오"),
+                    (f"{en_name}: yes" if positive else f"{en_name}: no"))
+        vk, ve = value_text(leaf.fact, v)
+        if op == "==":
+            return f"{ko_name}: {vk}", f"{en_name} is {ve}"
+        return f"{ko_name}: {vk} 아님", f"{en_name} is not {ve}"
+    assert isinstance(v, tuple)
+    lk, le = _values(leaf.fact, v, "ko"), _values(leaf.fact, v, "en")
+    texts = {
+        "in": (f"{ko_name}: {lk} 중 하나", f"{en_name} is one of {le}"),
+        "not_in": (f"{ko_name}: {lk}에 해당하지 않음", f"{en_name} is none of {le}"),
+        "prefix": (f"{ko_name}: {lk}에 속함", f"{en_name} within {le}"),
+        "not_prefix": (f"{ko_name}: {lk}에 속하지 않음", f"{en_name} not within {le}"),
+        "has_any": (f"{ko_name}: {lk} 중 하나 이상 보유", f"{en_name} include any of {le}"),
+        "has_all": (f"{ko_name}: {lk} 모두 보유", f"{en_name} include all of {le}"),
+        "has_none": (f"{ko_name}: {lk} 없음", f"{en_name} include none of {le}"),
+    }
+    return texts[op]
+
+
+def sentence(criterion: tuple[str, str], value: tuple[str, str], status: int) -> tuple[str, str]:
+    """`업력 7년 미만 — 기업: 2년 → 충족` and its English twin."""
+    return (
+        f"{criterion[0]} — 기업: {value[0]} → {_STATUS_KO[status]}",
+        f"{criterion[1]} — firm: {value[1]} → {_STATUS_EN[status]}",
+    )
