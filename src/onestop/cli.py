@@ -126,17 +126,34 @@ def match(firm: Path, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
         out.print(f"[dim]  제외 {e['ko']}[/]")
 
 
+def _reason_lines(reasons: list[dict[str, Any]], only_problems: bool) -> list[str]:
+    """A program's own criteria one per line; a shared rule (e.g. the policy-fund exclusion
+    list) summarised in one line unless one of its criteria is what fails."""
+    lines: list[str] = []
+    shared: dict[str, list[dict[str, Any]]] = {}
+    for c in reasons:
+        if c["shared_rule"]:
+            shared.setdefault(c["shared_rule"], []).append(c)
+        elif not only_problems or c["status"] != "met":
+            lines.append(c["ko"])
+    for name, crits in shared.items():
+        failing = [c for c in crits if c["status"] == "not_met" and c["op"] != "prefix"]
+        if failing:
+            lines.extend(c["ko"] for c in failing)
+        elif not only_problems:
+            lines.append(f"공통 규칙 {name}: 해당 없음(충족)")
+    return lines
+
+
 def _table(title: str, rows: list[dict[str, Any]], show_missing: bool) -> None:
     table = Table(title=title, show_lines=True, title_justify="left")
     table.add_column("점수", justify="right")
     table.add_column("사업 Program")
     table.add_column("근거 Reasons")
     for r in rows:
-        lines = [c["ko"] for c in r["reasons"]]
+        lines = _reason_lines(r["reasons"], only_problems=show_missing)
         if show_missing:
-            lines = [m["ko"] for m in r.get("missing", [])] + [
-                c["ko"] for c in r["reasons"] if c["status"] != "met"
-            ]
+            lines = [m["ko"] for m in r.get("missing", [])] + lines
         table.add_row(str(r["score"]), f"{r['name_ko']}\n[dim]{r['name_en']}[/]", "\n".join(lines))
     out.print(table)
 

@@ -71,9 +71,8 @@ class Limits(_Strict):
 
     @model_validator(mode="after")
     def _grace(self) -> Limits:
-        if self.term_years is not None and self.grace_years is not None:
-            if self.grace_years >= self.term_years:
-                raise ValueError("grace_years must be shorter than term_years")
+        if self.term_years is not None and self.grace_years is not None and self.grace_years >= self.term_years:
+            raise ValueError("grace_years must be shorter than term_years")
         return self
 
 

@@ -85,4 +85,8 @@ def derive(firm: FirmProfile, on: date, size: SizeResult | None = None) -> Facts
         "is_small": size.is_small,
         "is_micro_enterprise": size.is_micro_enterprise,
         "received_programs": frozenset(r.program_id for r in firm.support_history),
+        "qualifications": (
+            None if firm.qualifications is None
+            else frozenset(q.value for q in firm.qualifications)
+        ),
     }

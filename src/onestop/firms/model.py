@@ -37,6 +37,16 @@ class Certification(StrEnum):
     promising_exporter = "promising_exporter"
 
 
+class Qualification(StrEnum):
+    """Approvals some programs require; stating none leaves those programs 'needs information'."""
+
+    restart_founder = "restart_founder"
+    business_conversion_approved = "business_conversion_approved"
+    restructuring_target = "restructuring_target"
+    disaster_damage_confirmed = "disaster_damage_confirmed"
+    developed_technology = "developed_technology"
+
+
 CERTIFICATION_NAMES: dict[str, tuple[str, str]] = {
     "venture": ("벤처기업", "Venture business"),
     "innobiz": ("이노비즈(기술혁신형 중소기업)", "Inno-Biz"),
@@ -89,6 +99,7 @@ class FirmProfile(BaseModel):
     credit_grade: str | None = None
     tax_arrears: bool | None = None
     support_history: list[SupportRecord] = Field(default_factory=list)
+    qualifications: list[Qualification] | None = None
 
     @field_validator("brn", mode="before")
     @classmethod
@@ -164,13 +175,12 @@ class FirmProfile(BaseModel):
                 f"설립일(founded_on) {self.founded_on}은 1900-01-01부터 오늘까지여야 합니다.",
                 f"founded_on {self.founded_on} must be between 1900-01-01 and today.",
             )
-        if self.ceo_birth_date is not None:
-            if not EARLIEST_DATE <= self.ceo_birth_date <= today:
-                raise _custom(
-                    "ceo_birth_date_range",
-                    f"대표자 생년월일(ceo_birth_date) {self.ceo_birth_date}이 올바르지 않습니다.",
-                    f"ceo_birth_date {self.ceo_birth_date} is not a plausible date.",
-                )
+        if self.ceo_birth_date is not None and not EARLIEST_DATE <= self.ceo_birth_date <= today:
+            raise _custom(
+                "ceo_birth_date_range",
+                f"대표자 생년월일(ceo_birth_date) {self.ceo_birth_date}이 올바르지 않습니다.",
+                f"ceo_birth_date {self.ceo_birth_date} is not a plausible date.",
+            )
         return self
 
 
@@ -191,6 +201,7 @@ _FIELD_NAMES_KO = {
     "credit_grade": "신용등급",
     "tax_arrears": "세금 체납 여부",
     "support_history": "지원 이력",
+    "qualifications": "승인·확인 사항",
 }
 
 #: Messages for Pydantic's own error types, in both languages; {f} is the field's Korean name.
@@ -212,12 +223,7 @@ _GENERIC: dict[str, tuple[str, str]] = {
     "list_type": ("{f}은(는) 목록이어야 합니다.", "Must be a list."),
     "dict_type": ("{f}은(는) 객체여야 합니다.", "Must be an object."),
     "model_type": ("{f}은(는) 객체여야 합니다.", "Must be an object."),
-    "enum": (
-        "{f}은(는) venture, innobiz, mainbiz, women_owned, disabled_owned, social_enterprise, "
-        "promising_exporter 중 하나여야 합니다.",
-        "Must be one of venture, innobiz, mainbiz, women_owned, disabled_owned, "
-        "social_enterprise, promising_exporter.",
-    ),
+    "enum": ("{f}은(는) 다음 중 하나여야 합니다: {allowed}", "Must be one of: {allowed}."),
 }
 
 
@@ -233,7 +239,9 @@ def problems_from(exc: ValidationError) -> list[FieldProblem]:
             continue
         top = str(err["loc"][0]) if err["loc"] else "firm"
         ko_t, en_t = _GENERIC.get(err["type"], ("{f} 값이 올바르지 않습니다.", err["msg"]))
-        ko = ko_t.format(f=_FIELD_NAMES_KO.get(top, top))
+        allowed = str(ctx.get("expected", "")).replace("'", "")
+        ko = ko_t.format(f=_FIELD_NAMES_KO.get(top, top), allowed=allowed)
+        en_t = en_t.format(allowed=allowed)
         if loc != top:
             ko = f"{ko} ({loc})"
         out.append(FieldProblem(loc, err["type"], ko, f"{loc}: {en_t}"))

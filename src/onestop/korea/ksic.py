@@ -1,7 +1,8 @@
 """한국표준산업분류 (KSIC) 11th revision: codes, names and lookup.
 
 Codes are written with the section letter, as agencies print them: `C`, `C26`, `C2611`,
-`C26111`. A firm may register a shorter prefix (a division) when it does not know its subclass.
+`C26111`. A firm may register a shorter prefix (a division) when it does not know its subclass;
+a class padded with a zero (`C26110`) is read as the class (`C2611`).
 """
 
 from __future__ import annotations
@@ -41,17 +42,20 @@ def normalize_ksic(value: str, field: str = "ksic") -> str:
         matches = [c for c in codes if len(c) == len(code) + 1 and c[1:] == code]
         if len(matches) == 1:
             code = matches[0]
+    if code not in codes and len(code) == 6 and code.endswith("0") and code[:5] in codes:
+        # Agencies often pad a class to six characters (`C26110` for class `C2611`).
+        code = code[:5]
     if code not in codes:
         raise DomainError(
             code="ksic_unknown",
             field=field,
             ko=(
                 f"표준산업분류 코드 {value!r}는 제11차 한국표준산업분류에 없습니다. "
-                "대분류 문자와 숫자로 입력하세요(예: C26110, C26, J62)."
+                "대분류 문자와 숫자로 입력하세요(예: C26111, C26, J62)."
             ),
             en=(
                 f"{value!r} is not a code of the 11th Korean Standard Industrial Classification. "
-                "Use the section letter and digits (e.g. C26110, C26, J62)."
+                "Use the section letter and digits (e.g. C26111, C26, J62)."
             ),
         )
     return code

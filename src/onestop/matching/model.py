@@ -97,7 +97,9 @@ def _exhausted(program: Program, history: History) -> bool:
 
 def _score(program: Program, result: ProgramResult, facts: Mapping[str, Any], history: History,
            on: date) -> int:
-    met = sum(1 for c in result.criteria if c.outcome.status == MET)
+    # Shared rules (e.g. the policy-fund exclusion list) hold for most firms: count only the
+    # program's own criteria, so that programs that target the firm precisely rank first.
+    met = sum(1 for c in result.criteria if c.outcome.status == MET and not c.leaf.shared)
     held = facts.get("certifications") or frozenset()
     favoured = sum(1 for c in program.spec.ranking.favoured_certifications if c in held)
     score = 50 + min(15, 3 * met) + min(15, 5 * favoured) + program.spec.ranking.boost
@@ -205,8 +207,11 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
         for before in (*p.spec.links.follows, *p.spec.links.requires):
             if before in successors:
                 successors[before].append(p.id)
+    # `package_with` joins two programs without an order; it never reverses a relay order
+    # that `follows`/`requires` already gives.
+    for p in programs:
         for partner in p.spec.links.package_with:
-            if partner in successors:
+            if partner in successors and p.id not in successors[partner]:
                 successors[p.id].append(partner)
     received = facts.get("received_programs") or frozenset()
 
@@ -244,17 +249,13 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
     for start in sorted(by_id):
         if successors[start] and usable(start) and open_after(start, ()):
             extend((start,))
-    # Keep maximal chains: drop those that sit inside a longer one.
-    keep = []
+    # Keep maximal packages: drop a chain whose programs all appear in a longer one kept
+    # already (a shorter path through the same relay, or the same programs reordered).
+    keep: list[tuple[str, ...]] = []
     for c in sorted(set(chains), key=lambda c: (-len(c), c)):
-        if not any(_contains(k, c) for k in keep):
+        if not any(set(c) <= set(k) for k in keep):
             keep.append(c)
     return [list(c) for c in keep]
-
-
-def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
-    n = len(shorter)
-    return any(longer[i:i + n] == shorter for i in range(len(longer) - n + 1))
 
 
 def history_of(support: Sequence[Any]) -> History:

@@ -7,9 +7,10 @@ change only.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import yaml
@@ -44,7 +45,7 @@ def _as_date(value: object, where: str) -> date:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def versions(name: str) -> tuple[ParameterVersion, ...]:
     """All versions of a parameter set, oldest first; overlapping dates are an error."""
     folder = data_path("parameters", name)
@@ -66,7 +67,7 @@ def versions(name: str) -> tuple[ParameterVersion, ...]:
             )
         )
     loaded.sort(key=lambda v: v.effective_from)
-    for before, after in zip(loaded, loaded[1:], strict=False):
+    for before, after in itertools.pairwise(loaded):
         if before.effective_to is None or before.effective_to >= after.effective_from:
             raise ParameterError(
                 code="parameter_overlap",

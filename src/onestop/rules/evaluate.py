@@ -103,6 +103,7 @@ class CriterionResult:
         t = self.leaf.value
         return {
             "id": self.leaf.id or None,
+            "shared_rule": self.leaf.shared_rule,
             "fact": self.leaf.fact,
             "op": self.leaf.op,
             "threshold": list(t) if isinstance(t, tuple) else t,
@@ -157,82 +158,66 @@ class CompiledRules:
 
     @classmethod
     def compile(cls, rules: Sequence[Rule]) -> CompiledRules:
+        """Number distinct criteria first (slots 0..n-1), then every internal node after them,
+        and group internal nodes by (height, kind) so each group is one NumPy reduction."""
         self = cls(rules)
         key_slot: dict[LeafKey, int] = {}
-        # Internal nodes: (depth, kind, slot, child slots); leaves take the first slots.
-        internal: list[tuple[int, int, int, list[int]]] = []
-        pending: list[tuple[Rule, int]] = []
+        # An internal node: (height, kind, children); children refer to a criterion slot
+        # (>= 0) or to an internal node (-(index + 1)) until slots are assigned.
+        internal: list[tuple[int, int, list[int]]] = []
 
-        def leaf_slot(leaf: Leaf) -> int:
-            if leaf.key not in key_slot:
-                key_slot[leaf.key] = len(self.keys)
-                self.keys.append(leaf.key)
-            return key_slot[leaf.key]
+        def walk(node: Rule, leaves_out: list[Leaf], slots_out: list[int]) -> tuple[int, int]:
+            if isinstance(node, Leaf):
+                if node.key not in key_slot:
+                    key_slot[node.key] = len(self.keys)
+                    self.keys.append(node.key)
+                leaves_out.append(node)
+                slots_out.append(key_slot[node.key])
+                return key_slot[node.key], 0
+            if isinstance(node, Not):
+                kids = [walk(node.child, leaves_out, slots_out)]
+                kind = _NOT
+            else:
+                kids = [walk(c, leaves_out, slots_out) for c in node.children]
+                kind = _ALL if isinstance(node, All) else _ANY
+            height = 1 + max(h for _, h in kids)
+            internal.append((height, kind, [ref for ref, _ in kids]))
+            return -len(internal), height
 
+        roots: list[int] = []
         for rule in rules:
             leaves_here: list[Leaf] = []
             slots_here: list[int] = []
-
-            def walk(node: Rule) -> tuple[int, int]:
-                """Return (slot placeholder id, height); leaves are ('L', key slot)."""
-                if isinstance(node, Leaf):
-                    s = leaf_slot(node)
-                    leaves_here.append(node)
-                    slots_here.append(s)
-                    return s, 0
-                if isinstance(node, Not):
-                    child, h = walk(node.child)
-                    idx = len(pending)
-                    pending.append((node, idx))
-                    internal.append((h + 1, _NOT, -(idx + 1), [child]))
-                    return -(idx + 1), h + 1
-                kids = [walk(c) for c in node.children]
-                idx = len(pending)
-                pending.append((node, idx))
-                h = 1 + max(k[1] for k in kids)
-                internal.append((h, _ALL if isinstance(node, All) else _ANY, -(idx + 1),
-                                 [k[0] for k in kids]))
-                return -(idx + 1), h
-
-            root, _ = walk(rule)
+            root, _ = walk(rule, leaves_here, slots_here)
+            roots.append(root)
             self.program_leaves.append(tuple(leaves_here))
             self.program_leaf_slots.append(tuple(slots_here))
-            pending_root = root
-            self.root_slots = np.append(self.root_slots, pending_root)
 
         n_leaves = len(self.keys)
 
-        def resolve(s: int) -> int:
-            return s if s >= 0 else n_leaves + (-s - 1)
+        def slot(ref: int) -> int:
+            return ref if ref >= 0 else n_leaves + (-ref - 1)
 
-        self.n_slots = n_leaves + len(pending)
-        self.root_slots = np.array([resolve(int(s)) for s in self.root_slots], dtype=np.int64)
-        by_level: dict[tuple[int, int], list[tuple[int, list[int]]]] = {}
-        for depth, kind, slot, kids in internal:
-            by_level.setdefault((depth, kind), []).append(
-                (resolve(slot), [resolve(k) for k in kids])
+        self.n_slots = n_leaves + len(internal)
+        self.root_slots = np.array([slot(r) for r in roots], dtype=np.int64)
+        groups: dict[tuple[int, int], list[tuple[int, list[int]]]] = {}
+        for index, (height, kind, kids) in enumerate(internal):
+            groups.setdefault((height, kind), []).append(
+                (n_leaves + index, [slot(k) for k in kids])
             )
-        for (_depth, kind), nodes in sorted(by_level.items()):
+        for (_height, kind), nodes in sorted(groups.items()):
             gather: list[int] = []
             starts: list[int] = []
-            for _slot, kids in nodes:
+            for _node, kids in nodes:
                 starts.append(len(gather))
                 gather.extend(kids)
             self.levels.append(_Level(
                 kind,
-                np.array([n[0] for n in nodes], dtype=np.int64),
+                np.array([n for n, _ in nodes], dtype=np.int64),
                 np.array(gather, dtype=np.int64),
                 np.array(starts, dtype=np.int64),
             ))
         return self
-
-    def _criterion(self, slot: int, leaf: Leaf) -> tuple[str, str]:
-        text = self.criterion_texts.get(slot)
-        if text is None or leaf.label_ko:
-            text = criterion_text(leaf)
-            if not leaf.label_ko:
-                self.criterion_texts[slot] = text
-        return text
 
     def evaluate(self, facts: Mapping[str, Any]) -> FirmEvaluation:
         values = np.empty(self.n_slots, dtype=np.int8)

@@ -21,6 +21,12 @@ _CERT_KO = {
     "disabled_owned": "장애인기업", "social_enterprise": "사회적기업",
     "promising_exporter": "수출유망중소기업",
 }
+_QUAL_KO = {
+    "restart_founder": "재창업자", "business_conversion_approved": "사업전환계획 승인",
+    "restructuring_target": "구조개선 대상", "disaster_damage_confirmed": "재해 피해 확인",
+    "developed_technology": "사업화 기술 보유",
+}
+_SET_KO = {**_CERT_KO, **_QUAL_KO}
 _SIZE_KO = {"small": "소기업", "medium": "중기업", "non_sme": "중소기업 아님"}
 
 _OP_KO = {"<": "미만", "<=": "이하", ">": "초과", ">=": "이상"}
@@ -63,7 +69,7 @@ def value_text(fact: str, value: Any) -> tuple[str, str]:
         items = sorted(value)
         if not items:
             return "없음", "none"
-        return ", ".join(_CERT_KO.get(i, i) for i in items), ", ".join(items)
+        return ", ".join(_SET_KO.get(i, i) for i in items), ", ".join(items)
     return _code_name(fact, str(value)), str(value)
 
 
@@ -72,7 +78,7 @@ def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
     out = []
     for v in values:
         if spec.type == SET:
-            out.append(_CERT_KO.get(str(v), str(v)) if lang == "ko" else str(v))
+            out.append(_SET_KO.get(str(v), str(v)) if lang == "ko" else str(v))
         elif spec.type == CODE:
             out.append(_code_name(fact, str(v)) if lang == "ko" else str(v))
         else:

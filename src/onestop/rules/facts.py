@@ -19,6 +19,14 @@ CERTIFICATIONS = (
     "social_enterprise",
     "promising_exporter",
 )
+#: Approvals and statuses an agency confirms and the profile can state (None = not stated).
+QUALIFICATIONS = (
+    "restart_founder",
+    "business_conversion_approved",
+    "restructuring_target",
+    "disaster_damage_confirmed",
+    "developed_technology",
+)
 SIZE_CLASSES = ("small", "medium", "non_sme")
 CREDIT_GRADES = (
     "AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB", "BBB-", "BB+", "BB", "BB-",
@@ -74,6 +82,8 @@ FACTS: dict[str, FactSpec] = {
         FactSpec("is_small", BOOL, "소기업 여부", "is a small firm"),
         FactSpec("is_micro_enterprise", BOOL, "소상공인 여부", "is a micro-enterprise"),
         FactSpec("received_programs", SET, "지원 이력", "programs received before"),
+        FactSpec("qualifications", SET, "승인·확인 사항", "approvals and confirmations",
+                 values=QUALIFICATIONS),
     )
 }
 

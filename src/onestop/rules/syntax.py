@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 from onestop.errors import CatalogError
 
@@ -20,7 +20,7 @@ SET_OPS = ("has_any", "has_all", "has_none")
 OPERATORS = COMPARISONS + EQUALITY + MEMBERSHIP + PREFIX + SET_OPS
 LIST_OPERATORS = MEMBERSHIP + PREFIX + SET_OPS
 
-Scalar = Union[int, float, str, bool]
+Scalar: TypeAlias = int | float | str | bool
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,18 @@ class Leaf:
     label_ko: str = ""
     label_en: str = ""
     path: str = ""
+
+    @property
+    def shared(self) -> bool:
+        """True for criteria that come from a shared rule file (`{use: NAME}`)."""
+        return self.path.startswith("rules/")
+
+    @property
+    def shared_rule(self) -> str | None:
+        """The shared rule's name, e.g. `policy-fund-exclusions`."""
+        if not self.shared:
+            return None
+        return self.path.split(":", 1)[0].removeprefix("rules/").removesuffix(".yaml")
 
     @property
     def key(self) -> tuple[str, str, Scalar | tuple[Scalar, ...]]:
@@ -56,7 +68,7 @@ class Not:
     child: Rule
 
 
-Rule = Union[Leaf, All, AnyOf, Not]
+Rule: TypeAlias = Leaf | All | AnyOf | Not
 
 
 def leaves(rule: Rule) -> list[Leaf]:

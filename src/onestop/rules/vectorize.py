@@ -19,10 +19,15 @@ from typing import Any
 
 import polars as pl
 
-from onestop.rules.facts import BOOL, CERTIFICATIONS, CODE, FACTS, FLOAT, INT, SET
+from onestop.rules.facts import BOOL, CODE, FACTS, FLOAT, INT, SET
 from onestop.rules.syntax import All, Leaf, Not, Rule, Scalar
 
-CERT_BITS = {name: 1 << i for i, name in enumerate(CERTIFICATIONS)}
+#: Sets with a closed vocabulary are bit masks; open sets (program ids) are lists.
+MASKED_SETS = {
+    name: {v: 1 << i for i, v in enumerate(spec.values)}
+    for name, spec in FACTS.items()
+    if spec.type == SET and spec.values is not None
+}
 
 _DTYPES: dict[str, pl.DataType] = {
     INT: pl.Int64(),
@@ -38,16 +43,17 @@ def fact_schema() -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = {}
     for name, spec in FACTS.items():
         if spec.type == SET:
-            schema[name] = pl.UInt16() if name == "certifications" else pl.List(pl.String())
+            schema[name] = pl.UInt16() if name in MASKED_SETS else pl.List(pl.String())
         else:
             schema[name] = _DTYPES[spec.type]
     return schema
 
 
-def cert_mask(certs: Iterable[str]) -> int:
+def set_mask(fact: str, members: Iterable[str]) -> int:
+    bits = MASKED_SETS[fact]
     mask = 0
-    for c in certs:
-        mask |= CERT_BITS[c]
+    for m in members:
+        mask |= bits[m]
     return mask
 
 
@@ -59,9 +65,9 @@ def facts_frame(rows: Sequence[Mapping[str, Any]], extra: Mapping[str, list[Any]
     for row in rows:
         for name in schema:
             v = row.get(name)
-            if name == "certifications":
-                v = None if v is None else cert_mask(v)
-            elif name == "received_programs":
+            if name in MASKED_SETS:
+                v = None if v is None else set_mask(name, v)
+            elif schema[name] == pl.List(pl.String()):
                 v = None if v is None else sorted(v)
             columns[name].append(v)
     frame = pl.DataFrame(columns, schema=schema)
@@ -89,19 +95,10 @@ def leaf_expr(key: LeafKey) -> pl.Expr:
     fact, op, v = key
     col = pl.col(fact)
     spec = FACTS[fact]
-    if op == "<":
-        return col < v
-    if op == "<=":
-        return col <= v
-    if op == ">":
-        return col > v
-    if op == ">=":
-        return col >= v
-    if op == "==":
-        return col == v
-    if op == "!=":
-        return col != v
-    assert isinstance(v, tuple)
+    if not isinstance(v, tuple):
+        compare = {"<": col.lt, "<=": col.le, ">": col.gt, ">=": col.ge, "==": col.eq,
+                   "!=": col.ne}
+        return compare[op](v)
     if op == "in":
         return col.is_in(list(v))
     if op == "not_in":
@@ -110,8 +107,8 @@ def leaf_expr(key: LeafKey) -> pl.Expr:
         return _prefix(col, v)
     if op == "not_prefix":
         return ~_prefix(col, v)
-    if spec.type == SET and fact == "certifications":
-        mask = cert_mask(map(str, v))
+    if spec.type == SET and fact in MASKED_SETS:
+        mask = set_mask(fact, map(str, v))
         if op == "has_any":
             return (col & mask) != 0
         if op == "has_all":
