@@ -126,22 +126,13 @@ def match(firm: Path, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
         out.print(f"[dim]  제외 {e['ko']}[/]")
 
 
-def _reason_lines(reasons: list[dict[str, Any]], only_problems: bool) -> list[str]:
-    """A program's own criteria one per line; a shared rule (e.g. the policy-fund exclusion
-    list) summarised in one line unless one of its criteria is what fails."""
-    lines: list[str] = []
-    shared: dict[str, list[dict[str, Any]]] = {}
-    for c in reasons:
-        if c["shared_rule"]:
-            shared.setdefault(c["shared_rule"], []).append(c)
-        elif not only_problems or c["status"] != "met":
-            lines.append(c["ko"])
-    for name, crits in shared.items():
-        failing = [c for c in crits if c["status"] == "not_met" and c["op"] != "prefix"]
-        if failing:
-            lines.extend(c["ko"] for c in failing)
-        elif not only_problems:
-            lines.append(f"공통 규칙 {name}: 해당 없음(충족)")
+def _reason_lines(reasons: list[dict[str, Any]]) -> list[str]:
+    """Why an eligible program fits: its own criteria that are met, one per line, and each
+    shared rule (e.g. the policy-fund exclusion list) in one line. Alternatives of an `any`
+    that did not matter are left to `--json`, which lists every criterion."""
+    lines = [c["ko"] for c in reasons if not c["shared_rule"] and c["status"] == "met"]
+    for name in dict.fromkeys(c["shared_rule"] for c in reasons if c["shared_rule"]):
+        lines.append(f"공통 규칙 {name}: 제외 대상 아님 → 충족")
     return lines
 
 
@@ -151,9 +142,10 @@ def _table(title: str, rows: list[dict[str, Any]], show_missing: bool) -> None:
     table.add_column("사업 Program")
     table.add_column("근거 Reasons")
     for r in rows:
-        lines = _reason_lines(r["reasons"], only_problems=show_missing)
         if show_missing:
-            lines = [m["ko"] for m in r.get("missing", [])] + lines
+            lines = [m["ko"] for m in r.get("missing", [])]
+        else:
+            lines = _reason_lines(r["reasons"])
         table.add_row(str(r["score"]), f"{r['name_ko']}\n[dim]{r['name_en']}[/]", "\n".join(lines))
     out.print(table)
 

@@ -33,7 +33,7 @@ from onestop.rules.evaluate import (
     evaluate_rule,
     flip_effects,
 )
-from onestop.rules.explain import criterion_text
+from onestop.rules.explain import criterion_text, value_text
 
 MAX_PACKAGE_LENGTH = 5
 
@@ -118,10 +118,11 @@ def _missing(program: Program, facts: Mapping[str, Any]) -> list[dict[str, str]]
     out = []
     for leaf in flip_effects(program.rule, facts):
         ko, en = criterion_text(leaf)
+        now_ko, now_en = value_text(leaf.fact, facts.get(leaf.fact))
         out.append({
             "fact": leaf.fact,
-            "ko": f"'{ko}' 조건을 충족하면 신청할 수 있습니다.",
-            "en": f"Would qualify if: {en}.",
+            "ko": f"'{ko}' 조건을 충족하면 신청할 수 있습니다 (현재: {now_ko}).",
+            "en": f"Would qualify if: {en} (now: {now_en}).",
         })
     return out
 

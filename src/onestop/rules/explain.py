@@ -52,7 +52,11 @@ def _num(fact: str, v: float, lang: str) -> str:
         return format_won(int(v)) if lang == "ko" else f"KRW {int(v):,}"
     if spec.type == FLOAT:
         return f"{v * 100:+.1f}%" if fact == "revenue_change_yoy" else f"{v * 100:.1f}%"
-    unit = spec.unit_ko if lang == "ko" else (" " + spec.unit_en if spec.unit_en else "")
+    if lang == "ko":
+        unit = spec.unit_ko
+    else:
+        unit_en = spec.unit_en[:-1] if int(v) == 1 and spec.unit_en.endswith("s") else spec.unit_en
+        unit = " " + unit_en if unit_en else ""
     return f"{int(v):,}{unit}"
 
 
