@@ -142,10 +142,7 @@ def _table(title: str, rows: list[dict[str, Any]], show_missing: bool) -> None:
     table.add_column("사업 Program")
     table.add_column("근거 Reasons")
     for r in rows:
-        if show_missing:
-            lines = [m["ko"] for m in r.get("missing", [])]
-        else:
-            lines = _reason_lines(r["reasons"])
+        lines = [m["ko"] for m in r.get("missing", [])] if show_missing else _reason_lines(r["reasons"])
         table.add_row(str(r["score"]), f"{r['name_ko']}\n[dim]{r['name_en']}[/]", "\n".join(lines))
     out.print(table)
 
