@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from onestop.rules.facts import CERTIFICATIONS, CREDIT_GRADES, QUALIFICATIONS
 from onestop.rules.vectorize import fact_schema
@@ -186,10 +187,15 @@ def generate_firms(n: int, seed: int = 42) -> pl.DataFrame:
     grade_p = CREDIT_SHARES / CREDIT_SHARES.sum()
     grades = np.asarray(CREDIT_GRADES)[rng.choice(len(CREDIT_GRADES), n, p=grade_p)]
 
-    received: list[list[str]] = [[] for _ in range(n)]
-    for i in np.flatnonzero(rng.random(n) < 0.08):
-        k = 1 + int(rng.random() < 0.3)
-        received[i] = sorted({PROGRAM_IDS[j] for j in rng.integers(0, len(PROGRAM_IDS), k)})
+    # Support history: 8% of firms received one or two programs before (built as Arrow offsets).
+    counts = np.where(rng.random(n) < 0.08, 1 + (rng.random(n) < 0.3), 0).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    picks = rng.integers(0, len(PROGRAM_IDS), int(offsets[-1]))
+    two = np.flatnonzero(counts == 2)
+    clash = picks[offsets[two]] == picks[offsets[two] + 1]
+    picks[offsets[two][clash] + 1] = (picks[offsets[two][clash] + 1] + 1) % len(PROGRAM_IDS)
+    received = pl.from_arrow(pa.ListArray.from_arrays(
+        pa.array(offsets), pa.array(np.asarray(PROGRAM_IDS, dtype=object)[picks], type=pa.string())))
 
     frame = pl.DataFrame({
         "ksic": ksic, "region": region, "sido": sido,
@@ -200,7 +206,7 @@ def generate_firms(n: int, seed: int = 42) -> pl.DataFrame:
         "export_ratio": ratio, "certifications": certs, "in_large_business_group": large_group,
         "tax_arrears": rng.random(n) < 0.03, "credit_grade": grades, "size_class": size_class,
         "is_sme": ~non_sme, "is_small": small, "is_micro_enterprise": micro,
-        "received_programs": pl.Series(received, dtype=pl.List(pl.String())),
+        "received_programs": received,
         "qualifications": quals,
         "_coarse": coarse, "_new": age == 0,
         "_no_ceo": rng.random(n) < 0.08, "_no_change": rng.random(n) < 0.08,

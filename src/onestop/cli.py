@@ -18,6 +18,10 @@ from onestop.firms.model import FirmProfile, parse_firm_json
 app = typer.Typer(help="onestop: Korean SME support programs, eligibility with reasons.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 programs_app = typer.Typer(help="Browse the program catalog.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
 catalog_app = typer.Typer(help="Check the program catalog.", no_args_is_help=True)
 app.add_typer(programs_app, name="programs")
 app.add_typer(catalog_app, name="catalog")
@@ -229,6 +233,107 @@ def batch(
         raise
     out.print(f"[green]OK[/] {summary['firms']:,} firms × {summary['programs']} programs → "
               f"{out_path} ({summary['invalid']} invalid rows skipped, see {summary['errors_path']})")
+
+
+DbOpt = Annotated[str | None, typer.Option("--database-url", help="Default: ONESTOP_DATABASE_URL or SQLite "
+                                            "under the user data directory")]
+
+
+def _database_url(value: str | None) -> str:
+    from onestop.platform.settings import get_settings
+
+    return value or get_settings().database_url
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DbOpt = None) -> None:
+    """Apply every migration to the database."""
+    from onestop.platform.migrate import upgrade
+
+    url = _database_url(database_url)
+    revision = upgrade(url)
+    out.print(f"[green]OK[/] schema at {revision} ({url.split('@')[-1]})")
+
+
+@catalog_app.command("import")
+def catalog_import(path: Annotated[Path | None, typer.Argument(help="Catalog folder (default: shipped)")] = None,
+                   database_url: DbOpt = None) -> None:
+    """Import the YAML catalog into the database; changed programs get a new version."""
+    from onestop.catalog.loader import load_catalog
+    from onestop.catalog.services import import_catalog
+    from onestop.platform.db import Database
+    from onestop.platform.migrate import ensure_migrated
+
+    url = _database_url(database_url)
+    database = Database(url)
+    try:
+        ensure_migrated(database.engine, url)
+        catalog = load_catalog(path)
+        with database.unit_of_work() as db:
+            summary = import_catalog(db, catalog)
+    except DomainError as e:
+        _fail(e)
+        raise
+    finally:
+        database.dispose()
+    out.print(f"[green]OK[/] {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged; "
+              f"catalog revision {summary.revision}")
+
+
+@demo_app.command("seed")
+def demo_seed(database_url: DbOpt = None,
+              firms: Annotated[int, typer.Option(help="Registry firms to generate")] = 300) -> None:
+    """Create demo accounts of every role, the scenario firms and a registry of realistic firms."""
+    from onestop.demo.seed import ACCOUNTS, PASSWORD, seed
+    from onestop.platform.db import Database
+    from onestop.platform.migrate import ensure_migrated
+
+    url = _database_url(database_url)
+    database = Database(url)
+    try:
+        ensure_migrated(database.engine, url)
+        with database.unit_of_work() as db:
+            summary = seed(db, firms)
+    except DomainError as e:
+        _fail(e)
+        raise
+    finally:
+        database.dispose()
+    table = Table(title=f"데모 계정 Demo accounts (비밀번호 password: {PASSWORD})")
+    table.add_column("email")
+    table.add_column("role")
+    table.add_column("")
+    for acc in ACCOUNTS:
+        table.add_row(acc.email, acc.role.value + (f" · {acc.agency_id}" if acc.agency_id else ""), acc.name)
+    out.print(table)
+    out.print(f"[green]OK[/] {summary['users']} accounts and {summary['firms']} firms added")
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
+          port: Annotated[int, typer.Option()] = 8000,
+          database_url: DbOpt = None,
+          workers: Annotated[int, typer.Option(help="Worker processes")] = 1) -> None:
+    """Start the web app (API under /api/v1, pages, /docs)."""
+    import os
+
+    import uvicorn
+
+    from onestop.platform.db import Database
+    from onestop.platform.migrate import ensure_migrated
+
+    url = _database_url(database_url)
+    os.environ["ONESTOP_DATABASE_URL"] = url
+    database = Database(url)
+    try:
+        ensure_migrated(database.engine, url)
+    except DomainError as e:
+        _fail(e, 2)
+    finally:
+        database.dispose()
+    out.print(f"onestop → http://{host}:{port}  (API docs http://{host}:{port}/docs)")
+    uvicorn.run("onestop.platform.asgi:app", host=host, port=port, workers=workers, log_level="warning",
+                proxy_headers=False)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import sha256
@@ -26,7 +27,7 @@ class Catalog:
     version: str
     shared_rules: dict[str, Any] = field(default_factory=dict)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Program]:
         return iter(self.programs.values())
 
     def __len__(self) -> int:
@@ -90,43 +91,61 @@ def load_catalog(root: Traversable | Path | None = None) -> Catalog:
         digest.update(entry.read_bytes())
         raw = _read_yaml(entry, where)
         try:
-            spec = ProgramSpec.model_validate(raw)
-        except ValidationError as exc:
-            problems.extend(_problems(where, exc))
-            continue
-        if spec.id != entry.name.removesuffix(".yaml"):
-            problems.append(FieldProblem(f"{where}:id", "id_file",
-                                         f"id {spec.id!r}가 파일 이름과 다릅니다.",
-                                         f"id {spec.id!r} does not match the file name."))
-        if agencies and spec.agency not in agencies:
-            problems.append(FieldProblem(f"{where}:agency", "agency_unknown",
-                                         f"기관 {spec.agency!r}가 agencies.yaml에 없습니다.",
-                                         f"agency {spec.agency!r} is not in agencies.yaml."))
-        try:
-            rule = parse_rule(spec.eligibility, source=where, shared=shared)
-            rule = check_rule(rule)
+            program = program_from_raw(raw, where, shared, set(agencies) or None)
         except CatalogError as exc:
-            problems.append(FieldProblem(exc.field or where, exc.code, exc.ko, exc.en))
+            problems.extend(exc.problems)
             continue
-        if spec.id in programs:
-            problems.append(FieldProblem(where, "duplicate", f"id {spec.id} 중복", f"duplicate id {spec.id}"))
-        programs[spec.id] = Program(spec, rule)
-    for p in programs.values():
+        if program.id != entry.name.removesuffix(".yaml"):
+            problems.append(FieldProblem(f"{where}:id", "id_file",
+                                         f"id {program.id!r}가 파일 이름과 다릅니다.",
+                                         f"id {program.id!r} does not match the file name."))
+        programs[program.id] = program
+    problems.extend(link_problems(programs.values(), programs))
+    if problems:
+        raise _catalog_error(problems)
+    return Catalog(programs, agencies, digest.hexdigest()[:12], shared)
+
+
+def program_from_raw(raw: Any, where: str, shared: dict[str, Any],
+                     agencies: set[str] | None) -> Program:
+    """Validate one program's data (from YAML or an officer's edit) and check its rule.
+
+    Raises CatalogError listing every problem, each naming `where` and the field or rule.
+    """
+    try:
+        spec = ProgramSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise _catalog_error(_problems(where, exc)) from None
+    problems: list[FieldProblem] = []
+    if agencies is not None and spec.agency not in agencies:
+        problems.append(FieldProblem(f"{where}:agency", "agency_unknown",
+                                     f"기관 {spec.agency!r}가 등록된 기관이 아닙니다.",
+                                     f"agency {spec.agency!r} is not a known agency."))
+    try:
+        rule = check_rule(parse_rule(spec.eligibility, source=where, shared=shared))
+    except CatalogError as exc:
+        problems.append(FieldProblem(exc.field or where, exc.code, exc.ko, exc.en))
+    if problems:
+        raise _catalog_error(problems)
+    return Program(spec, rule)
+
+
+def link_problems(programs: Iterable[Program], known: Mapping[str, object]) -> list[FieldProblem]:
+    out = []
+    for p in programs:
         for kind in ("requires", "follows", "package_with", "excludes"):
             for target in getattr(p.spec.links, kind):
-                if target not in programs:
-                    problems.append(FieldProblem(
+                if target not in known:
+                    out.append(FieldProblem(
                         f"programs/{p.id}.yaml:links.{kind}", "link_unknown",
                         f"연계 사업 {target!r}가 카탈로그에 없습니다.",
                         f"linked program {target!r} is not in the catalog."))
-    if problems:
-        raise CatalogError(
-            code="catalog_invalid",
-            ko=f"카탈로그에 {len(problems)}건의 오류가 있습니다.",
-            en=f"The catalog has {len(problems)} error(s).",
-            problems=problems,
-        )
-    return Catalog(programs, agencies, digest.hexdigest()[:12], shared)
+    return out
+
+
+def _catalog_error(problems: list[FieldProblem]) -> CatalogError:
+    return CatalogError(code="catalog_invalid", ko=f"카탈로그에 {len(problems)}건의 오류가 있습니다.",
+                        en=f"The catalog has {len(problems)} error(s).", problems=problems)
 
 
 def _problems(where: str, exc: ValidationError) -> list[FieldProblem]:

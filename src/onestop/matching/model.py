@@ -179,12 +179,14 @@ def recommend(
                 rec = _rec(program, result, facts, history, on, "near_miss")
                 rec.missing = fixes
                 near.append(rec)
-    order = {"key": lambda r: (-r.score, r.program_id)}
-    eligible.sort(**order)  # type: ignore[arg-type]
-    near.sort(**order)  # type: ignore[arg-type]
-    unknown.sort(**order)  # type: ignore[arg-type]
+    for group in (eligible, near, unknown):
+        group.sort(key=_rank)
     return Recommendations(on, eligible, near, unknown,
                            packages(programs, facts, history, on), excluded)
+
+
+def _rank(r: Recommendation) -> tuple[int, str]:
+    return (-r.score, r.program_id)
 
 
 def _rec(program: Program, result: ProgramResult, facts: Mapping[str, Any], history: History,

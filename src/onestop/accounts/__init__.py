@@ -1,0 +1,1 @@
+"""Accounts: users, roles, firm memberships, sessions, API tokens and permissions."""

@@ -1,0 +1,1 @@
+"""Saved searches and alerts: in-app notifications, and email when SMTP is configured."""

@@ -1,0 +1,142 @@
+"""Program search, detail with "우리 기업 자격 확인", the anonymous quick check, and history."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from onestop.catalog import services
+from onestop.catalog.model import Category, SupportType
+from onestop.catalog.queries import SearchQuery, search
+from onestop.errors import DomainError
+from onestop.firms import services as firms
+from onestop.firms.model import CERTIFICATION_NAMES, problems_from
+from onestop.korea import regions
+from onestop.matching import records
+from onestop.platform.pages import error_page, problems_of, unread
+from onestop.platform.templating import render
+from onestop.platform.web import DB, CurrentActor
+
+router = APIRouter()
+
+CATEGORY_NAMES = {
+    "funds": ("정책자금", "Funds"), "export": ("수출", "Export"), "smart_factory": ("스마트공장", "Smart factory"),
+    "training": ("교육", "Training"), "consulting": ("컨설팅", "Consulting"), "startup": ("창업", "Startup"),
+    "jobs": ("일자리", "Jobs"), "regional": ("지역", "Regional"), "marketplace": ("장터", "Marketplace"),
+}
+SUPPORT_NAMES = {
+    "loan": ("융자", "Loan"), "grant": ("보조금", "Grant"), "voucher": ("바우처", "Voucher"),
+    "service": ("서비스", "Service"), "guarantee": ("보증", "Guarantee"), "mutual_aid": ("공제", "Mutual aid"),
+}
+
+
+def _query(request: Request) -> tuple[SearchQuery, list[dict[str, str]]]:
+    raw = {k: v for k, v in request.query_params.items() if v and k in SearchQuery.model_fields}
+    try:
+        return SearchQuery.model_validate(raw), []
+    except ValidationError as exc:
+        return SearchQuery(), [p.as_dict() for p in problems_from(exc)]
+
+
+def _filters(engine: Any) -> dict[str, Any]:
+    return {
+        "categories": [(c.value, CATEGORY_NAMES[c.value]) for c in Category],
+        "support_types": [(s.value, SUPPORT_NAMES[s.value]) for s in SupportType],
+        "agencies": sorted(engine.catalog.agencies.values(), key=lambda a: a.name.ko),
+        "sidos": regions.sido_list(),
+    }
+
+
+@router.get("/")
+def home(request: Request, who: CurrentActor, db: DB) -> Response:
+    _, engine = request.app.state.app.engine(db)
+    return render(request, who, "catalog/home.html", unread=unread(db, who), query=SearchQuery(),
+                  count=len(engine.catalog), **_filters(engine))
+
+
+@router.get("/programs")
+def search_page(request: Request, who: CurrentActor, db: DB) -> Response:
+    _rev, engine, index = request.app.state.app.index(db)
+    query, errors = _query(request)
+    try:
+        hits = search(engine.catalog, index, query) if not errors else []
+    except DomainError as e:
+        hits, errors = [], problems_of(e)
+    return render(request, who, "catalog/search.html", status_code=422 if errors else 200, errors=errors,
+                  query=query, hits=hits, unread=unread(db, who), category_names=CATEGORY_NAMES,
+                  support_names=SUPPORT_NAMES, query_string=str(request.url.query), **_filters(engine))
+
+
+@router.get("/programs/{program_id}")
+def detail(program_id: str, request: Request, who: CurrentActor, db: DB, firm: int | None = None,
+           date_: str | None = None) -> Response:
+    rev, engine = request.app.state.app.engine(db)
+    try:
+        program = engine.catalog.get(program_id)
+    except DomainError:
+        return error_page(request, who, DomainError(code="not_found", ko="사업을 찾을 수 없습니다.",
+                                                    en="Program not found."))
+    my_firms = firms.mine(db, who.principal) if who.principal else []
+    check = None
+    chosen = None
+    if my_firms:
+        chosen = next((f for f in my_firms if f.id == firm), my_firms[0])
+        check = records.check_program(db, rev, engine, chosen, program_id, date.today(), who.principal.user_id
+                                      if who.principal else None)
+    from onestop.rules.explain import criterion_text
+    from onestop.rules.syntax import leaves
+
+    crit = [criterion_text(leaf) for leaf in leaves(program.rule) if not leaf.shared]
+    shared = sorted({leaf.shared_rule for leaf in leaves(program.rule) if leaf.shared_rule})
+    agency = engine.catalog.agencies.get(program.spec.agency)
+    links = {kind: [engine.catalog.programs[p] for p in getattr(program.spec.links, kind)
+                    if p in engine.catalog.programs]
+             for kind in ("requires", "follows", "package_with", "excludes")}
+    return render(request, who, "catalog/detail.html", program=program, spec=program.spec, agency=agency,
+                  criteria=crit, shared=shared, check=check, firms=my_firms, chosen=chosen, links=links,
+                  unread=unread(db, who), category_names=CATEGORY_NAMES, support_names=SUPPORT_NAMES,
+                  sidos=regions.sido_list(), certifications=CERTIFICATION_NAMES, quick=None, errors=[])
+
+
+@router.post("/programs/{program_id}/quick")
+async def quick(program_id: str, request: Request, who: CurrentActor, db: DB) -> Response:
+    form = await request.form()
+    raw: dict[str, Any] = {}
+    for key in ("ksic", "region", "founded_on", "ceo_birth_date", "regular_employees", "revenue_avg3",
+                "total_assets", "export_usd"):
+        value = form.get(key)
+        if isinstance(value, str) and value.strip():
+            raw[key] = value.strip().replace(",", "")
+    raw["certifications"] = [v for v in form.getlist("certifications") if isinstance(v, str)]
+    arrears = form.get("tax_arrears")
+    if arrears in ("yes", "no"):
+        raw["tax_arrears"] = arrears == "yes"
+    _, engine = request.app.state.app.engine(db)
+    try:
+        answers = records.QuickAnswers.model_validate(raw)
+        result = records.quick_check(engine.catalog, program_id, answers, date.today())
+    except ValidationError as exc:
+        return render(request, who, "catalog/_quick_result.html", status_code=422, quick=None,
+                      errors=[p.as_dict() for p in problems_from(exc)])
+    except DomainError as e:
+        return render(request, who, "catalog/_quick_result.html", status_code=422, quick=None,
+                      errors=problems_of(e))
+    return render(request, who, "catalog/_quick_result.html", quick=result, errors=[])
+
+
+@router.get("/programs/{program_id}/history")
+def history(program_id: str, request: Request, who: CurrentActor, db: DB) -> Response:
+    versions = services.history(db, program_id)
+    if not versions:
+        return error_page(request, who, DomainError(code="not_found", ko="사업을 찾을 수 없습니다.",
+                                                    en="Program not found."))
+    rows = []
+    for i, v in enumerate(versions):
+        older = versions[i + 1].spec if i + 1 < len(versions) else None
+        rows.append((v, services.changed_fields(older, v.spec)))
+    return render(request, who, "catalog/history.html", program_id=program_id, rows=rows,
+                  name=versions[0].spec["name"], unread=unread(db, who))

@@ -1,0 +1,91 @@
+"""A seeded generator of realistic Korean SME profiles (region, industry and size as in Korea)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from onestop.korea import ksic, regions
+from onestop.korea.brn import check_digit
+
+#: Shares of firms by 시도 (roughly KOSIS 전국사업체조사: 경기·서울 lead).
+SIDO_SHARES = {
+    "41": 26.0, "11": 22.0, "26": 6.0, "48": 6.0, "28": 5.5, "12": 5.5, "47": 5.0, "27": 4.5, "44": 4.0,
+    "43": 3.0, "52": 3.0, "51": 2.7, "30": 2.6, "31": 2.0, "50": 1.5, "36": 0.5,
+}
+#: Shares by KSIC section for SMEs (wholesale/retail, food service and manufacturing lead).
+SECTION_SHARES = {"G": 25, "I": 14, "C": 12, "L": 6, "F": 7, "H": 6, "M": 6, "N": 5, "S": 6, "P": 4,
+                  "Q": 4, "J": 4, "R": 1}
+_PREFIX = ["한빛", "대성", "미래", "새롬", "동방", "누리", "푸른", "세종", "한결", "다온", "가온", "태평", "으뜸",
+           "하나", "청솔", "보람", "우리", "바른", "제일"]
+_SUFFIX = {"C": ["정밀", "산업", "테크", "기계", "푸드", "소재"], "G": ["상사", "유통", "마트", "무역"],
+           "I": ["식당", "푸드", "카페"], "J": ["소프트", "시스템즈", "랩스"], "F": ["건설", "종합건설"],
+           "H": ["물류", "운수"], "M": ["컨설팅", "디자인", "연구소"], "L": ["빌딩", "개발"]}
+
+
+def _brn(rng: random.Random, used: set[str]) -> str:
+    while True:
+        head = f"{rng.randint(101, 899):03d}{rng.choice(['81', '86', '87', '88'])}{rng.randint(0, 9999):04d}"
+        brn = f"{head[:3]}-{head[3:5]}-{head[5:]}{check_digit(head)}"
+        if brn not in used:
+            used.add(brn)
+            return brn
+
+
+def generate(n: int, seed: int = 2026, today: date | None = None) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    today = today or date.today()
+    subclasses: dict[str, list[str]] = {}
+    for code, entry in ksic.table().items():
+        if entry.level == "subclass":
+            subclasses.setdefault(code[0], []).append(code)
+    districts: dict[str, list[str]] = {}
+    for code, region in regions.table().items():
+        if region.level == "sigungu":
+            districts.setdefault(code[:2], []).append(code)
+    sidos, sido_w = zip(*SIDO_SHARES.items(), strict=True)
+    sections, section_w = zip(*SECTION_SHARES.items(), strict=True)
+    used: set[str] = set()
+    firms = []
+    for i in range(n):
+        section = rng.choices(sections, section_w)[0]
+        code = rng.choice(subclasses[section])
+        sido = rng.choices(sidos, sido_w)[0]
+        employees = min(280, int(rng.paretovariate(1.3)) - 1 + (3 if section == "C" else 0))
+        age_years = min(45.0, rng.expovariate(1 / 9))
+        founded = today - timedelta(days=int(age_years * 365.25) + 30)
+        per_head = rng.uniform(0.8, 3.5) * (2.5 if section in "CG" else 1.0) * 100_000_000
+        base = int(max(1, employees) * per_head)
+        trend = rng.gauss(0.04, 0.15)
+        revenue = {}
+        for back in (3, 2, 1):
+            year = today.year - back
+            if year >= founded.year:
+                revenue[str(year)] = max(0, int(base * (1 + trend) ** (-back)))
+        exporter = section == "C" and rng.random() < 0.35
+        average = sum(revenue.values()) / max(1, len(revenue))
+        export_usd = int(average * rng.uniform(0.05, 0.5) / 1400) if exporter else 0
+        certs = [c for c, p in (("venture", 0.06), ("innobiz", 0.04 if section == "C" else 0.01), ("mainbiz", 0.03),
+                                ("women_owned", 0.12), ("disabled_owned", 0.01), ("social_enterprise", 0.005),
+                                ("promising_exporter", 0.2 if exporter else 0.0)) if rng.random() < p]
+        ceo_age = int(min(75, max(23, rng.gauss(52, 10))))
+        suffix = rng.choice(_SUFFIX.get(section, ["상회", "서비스"]))
+        firms.append({
+            "brn": _brn(rng, used),
+            "name": f"{rng.choice(_PREFIX)}{suffix} {i + 1:03d}",
+            "ksic": code,
+            "region": rng.choice(districts[sido]),
+            "founded_on": founded.isoformat(),
+            "ceo_birth_date": date(today.year - ceo_age, rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+            "regular_employees": max(0, employees),
+            "revenue": revenue,
+            "total_assets": int(base * rng.uniform(0.4, 1.4)),
+            "export_revenue": export_usd * 1400,
+            "export_usd": export_usd,
+            "certifications": certs,
+            "in_large_business_group": False,
+            "tax_arrears": rng.random() < 0.03,
+            "credit_grade": rng.choice(["A", "BBB+", "BBB", "BBB-", "BB+", "BB", "B"]),
+        })
+    return firms

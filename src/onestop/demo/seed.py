@@ -1,0 +1,78 @@
+"""Seed the demo: accounts of every role, the scenario firms (owned by demo users) and a registry
+of realistic firms. Idempotent: running it twice changes nothing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onestop.accounts import services as accounts
+from onestop.accounts.model import FirmRole, Role
+from onestop.accounts.tables import UserRow
+from onestop.demo.firms import generate
+from onestop.firms.model import parse_firm
+from onestop.firms.tables import FirmRow
+from onestop.korea._data import data_path
+
+PASSWORD = "onestop-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: Role
+    agency_id: str | None = None
+    firms: tuple[str, ...] = ()
+
+
+ACCOUNTS = (
+    DemoAccount("admin@onestop.demo", "플랫폼 관리자", Role.admin),
+    DemoAccount("officer.kosmes@onestop.demo", "중진공 담당자", Role.officer, "kosmes"),
+    DemoAccount("officer.jeonnam@onestop.demo", "전남 진흥원 담당자", Role.officer, "jnsbi"),
+    DemoAccount("evaluator@onestop.demo", "평가위원", Role.evaluator),
+    DemoAccount("founder@onestop.demo", "김청년 (순천바른빵)", Role.firm_member, firms=("young-founder",)),
+    DemoAccount("exporter@onestop.demo", "박수출 (창원정밀기계)", Role.firm_member,
+                firms=("exporter", "smart-factory")),
+    DemoAccount("crisis@onestop.demo", "이위기 (대성금속)", Role.firm_member, firms=("crisis",)),
+    DemoAccount("seoul@onestop.demo", "최이전 (코드브릿지)", Role.firm_member, firms=("seoul-software", "lessor")),
+)
+
+
+def scenario(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(data_path("demo", f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _add_firm(db: Session, data: dict[str, Any]) -> FirmRow:
+    firm = parse_firm(data)
+    existing = db.scalar(select(FirmRow).where(FirmRow.brn == firm.brn))
+    if existing is not None:
+        return existing
+    row = FirmRow(brn=firm.brn, name=firm.name, ksic=firm.ksic, region=firm.region,
+                  profile=firm.model_dump(mode="json", exclude_none=True))
+    db.add(row)
+    db.flush()
+    return row
+
+
+def seed(db: Session, registry_size: int = 300) -> dict[str, int]:
+    created_users = 0
+    for acc in ACCOUNTS:
+        user = db.scalar(select(UserRow).where(UserRow.email == acc.email))
+        if user is None:
+            user = accounts.signup(db, email=acc.email, password=PASSWORD, name=acc.name, role=acc.role,
+                                   agency_id=acc.agency_id)
+            created_users += 1
+            for name in acc.firms:
+                row = _add_firm(db, scenario(name))
+                accounts.add_member(db, user.id, row.id, FirmRole.owner)
+    before = db.scalar(select(FirmRow.id).order_by(FirmRow.id.desc()).limit(1)) or 0
+    for data in generate(registry_size):
+        _add_firm(db, data)
+    after = db.scalar(select(FirmRow.id).order_by(FirmRow.id.desc()).limit(1)) or 0
+    return {"users": created_users, "firms": after - before}

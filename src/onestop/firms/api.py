@@ -1,0 +1,71 @@
+"""Firm endpoints: register, read, edit (optimistic locking), and live validation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from onestop.errors import DomainError
+from onestop.firms import services
+from onestop.firms.model import parse_firm
+from onestop.firms.tables import FirmRow
+from onestop.platform.openapi import PROBLEM_RESPONSES
+from onestop.platform.web import DB, CurrentActor
+
+router = APIRouter(prefix="/api/v1", tags=["firms"], responses=PROBLEM_RESPONSES)
+
+
+class FirmOut(BaseModel):
+    id: int
+    brn: str
+    name: str
+    version: int
+    profile: dict[str, Any]
+    updated_at: datetime
+
+
+class FirmUpdate(BaseModel):
+    profile: dict[str, Any]
+    version: int | None = Field(default=None, description="the version you edited; a stale one is refused")
+
+
+class ValidationOut(BaseModel):
+    valid: bool
+    errors: list[dict[str, str]]
+
+
+def out(row: FirmRow) -> FirmOut:
+    return FirmOut(id=row.id, brn=row.brn, name=row.name, version=row.version, profile=row.profile,
+                   updated_at=row.updated_at)
+
+
+@router.get("/firms", response_model=list[FirmOut], summary="Firms the caller belongs to")
+def list_firms(who: CurrentActor, db: DB) -> list[FirmOut]:
+    return [out(r) for r in services.mine(db, who.require())]
+
+
+@router.post("/firms", response_model=FirmOut, status_code=201, summary="Register a firm (you become its owner)")
+def register(profile: dict[str, Any], who: CurrentActor, db: DB) -> FirmOut:
+    return out(services.register(db, who.require(), profile))
+
+
+@router.get("/firms/{firm_id}", response_model=FirmOut, summary="One firm")
+def get_firm(firm_id: int, who: CurrentActor, db: DB) -> FirmOut:
+    return out(services.get(db, who.require(), firm_id))
+
+
+@router.put("/firms/{firm_id}", response_model=FirmOut, summary="Edit a firm's profile")
+def update_firm(firm_id: int, body: FirmUpdate, who: CurrentActor, db: DB) -> FirmOut:
+    return out(services.update(db, who.require(), firm_id, body.profile, body.version))
+
+
+@router.post("/validate/firm", response_model=ValidationOut, summary="Check a profile without saving it")
+def validate(profile: dict[str, Any]) -> ValidationOut:
+    try:
+        parse_firm(profile)
+    except DomainError as e:
+        return ValidationOut(valid=False, errors=[p.as_dict() for p in e.problems])
+    return ValidationOut(valid=True, errors=[])

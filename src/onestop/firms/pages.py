@@ -1,0 +1,201 @@
+"""Firm pages: my firms, registration and editing with live validation (htmx), KSIC lookup and
+region pickers, recommendations, and inviting staff."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from onestop.accounts import services as accounts
+from onestop.errors import DomainError
+from onestop.firms import services
+from onestop.firms.model import CERTIFICATION_NAMES, parse_firm
+from onestop.korea import ksic, regions
+from onestop.matching import records
+from onestop.platform.pages import error_page, login_redirect, problems_of, unread
+from onestop.platform.templating import render
+from onestop.platform.web import DB, CurrentActor
+
+router = APIRouter()
+_NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd")
+
+
+def revenue_years(today: date | None = None) -> list[int]:
+    year = (today or date.today()).year
+    return [year - 3, year - 2, year - 1]
+
+
+def _number(value: str) -> Any:
+    cleaned = value.strip().replace(",", "").replace(" ", "")
+    return int(cleaned) if cleaned.isdigit() else cleaned
+
+
+def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Form fields to a profile dict; text that is not a number is passed on so validation can
+    say, in both languages, what is wrong with it."""
+    data: dict[str, Any] = dict(base or {})
+    for key in ("brn", "name", "ksic", "founded_on", "ceo_birth_date"):
+        value = form.get(key)
+        if isinstance(value, str):
+            if value.strip():
+                data[key] = value.strip()
+            else:
+                data.pop(key, None)
+    region = form.get("region") or form.get("sido")
+    if isinstance(region, str) and region.strip():
+        data["region"] = region.strip()
+    for key in _NUMBERS:
+        value = form.get(key)
+        if isinstance(value, str):
+            if value.strip():
+                data[key] = _number(value)
+            else:
+                data.pop(key, None)
+    revenue = dict(data.get("revenue") or {})
+    for key, value in form.items():
+        if key.startswith("revenue_") and isinstance(value, str):
+            year = key.removeprefix("revenue_")
+            if value.strip():
+                revenue[year] = _number(value)
+            else:
+                revenue.pop(year, None)
+    data["revenue"] = revenue
+    data["certifications"] = [v for v in form.getlist("certifications") if isinstance(v, str)]
+    data["tax_arrears"] = form.get("tax_arrears") == "1"
+    data["in_large_business_group"] = form.get("in_large_business_group") == "1"
+    return data
+
+
+def _form_context(profile: dict[str, Any]) -> dict[str, Any]:
+    region = str(profile.get("region") or "")
+    return {
+        "form": profile,
+        "years": revenue_years(),
+        "sidos": regions.sido_list(),
+        "sido": region[:2],
+        "sigungus": [r for r in regions.table().values() if r.level == "sigungu" and region and
+                     r.code.startswith(region[:2])],
+        "certifications": CERTIFICATION_NAMES,
+        "ksic_name": ksic.table()[profile["ksic"]].name_ko if profile.get("ksic") in ksic.table() else "",
+    }
+
+
+@router.get("/firms")
+def my_firms(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    return render(request, who, "firms/list.html", firms=services.mine(db, who.principal), unread=unread(db, who))
+
+
+@router.get("/firms/new")
+def new_firm(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    return render(request, who, "firms/form.html", errors=[], firm=None, unread=unread(db, who), **_form_context({}))
+
+
+@router.post("/firms/new")
+async def create_firm(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    data = profile_from_form(await request.form())
+    try:
+        row = services.register(db, who.principal, data)
+    except DomainError as e:
+        return render(request, who, "firms/form.html", status_code=422, errors=problems_of(e), firm=None,
+                      unread=unread(db, who), **_form_context(data))
+    return RedirectResponse(f"/firms/{row.id}/recommendations", status_code=303)
+
+
+@router.get("/firms/{firm_id}/edit")
+def edit_firm(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        row = services.get(db, who.principal, firm_id)
+    except DomainError as e:
+        return error_page(request, who, e)
+    return render(request, who, "firms/form.html", errors=[], firm=row, unread=unread(db, who),
+                  **_form_context(row.profile))
+
+
+@router.post("/firms/{firm_id}/edit")
+async def save_firm(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        row = services.get(db, who.principal, firm_id)
+    except DomainError as e:
+        return error_page(request, who, e)
+    form = await request.form()
+    data = profile_from_form(form, base=row.profile)
+    version = form.get("version")
+    try:
+        services.update(db, who.principal, firm_id, data, int(version) if isinstance(version, str) and
+                        version.isdigit() else None)
+    except DomainError as e:
+        return render(request, who, "firms/form.html", status_code=409 if e.code == "stale_version" else 422,
+                      errors=problems_of(e), firm=row, unread=unread(db, who), **_form_context(data))
+    return RedirectResponse(f"/firms/{firm_id}/recommendations", status_code=303)
+
+
+@router.post("/firms/check")
+async def live_check(request: Request, who: CurrentActor) -> Response:
+    """htmx: validate the form as typed; lists every problem, or says it is valid."""
+    data = profile_from_form(await request.form())
+    try:
+        parse_firm(data)
+        errors: list[dict[str, str]] = []
+    except DomainError as e:
+        errors = problems_of(e)
+    touched = {k for k, v in (await request.form()).items() if isinstance(v, str) and v.strip()}
+    shown = [e for e in errors if e["field"].split(".")[0] in touched or e["field"].startswith("revenue")]
+    return render(request, who, "firms/_live.html", errors=shown, valid=not errors)
+
+
+@router.get("/ui/ksic")
+def ksic_options(request: Request, who: CurrentActor, q: str = "") -> Response:
+    text = q or request.query_params.get("ksic", "")
+    hits = ksic.search(text, 15) if text.strip() else []
+    return render(request, who, "firms/_ksic_options.html", hits=hits)
+
+
+@router.get("/ui/regions")
+def region_options(request: Request, who: CurrentActor, sido: str = "") -> Response:
+    items = [r for r in regions.table().values() if r.level == "sigungu" and sido and r.code.startswith(sido)]
+    return render(request, who, "firms/_region_options.html", items=items)
+
+
+@router.get("/firms/{firm_id}/recommendations")
+def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB, date_: str | None = None) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        row = services.get(db, who.principal, firm_id)
+        on = services.reference_date(request.query_params.get("date"))
+    except DomainError as e:
+        return error_page(request, who, e)
+    rev, engine = request.app.state.app.engine(db)
+    result = records.recommendations(db, rev, engine, row, on, who.principal.user_id)
+    names = {p.id: p.spec.name for p in engine.programs}
+    return render(request, who, "firms/recommendations.html", firm=row, result=result, names=names, on=on,
+                  can_invite=who.principal.can_invite(firm_id), unread=unread(db, who))
+
+
+@router.post("/firms/{firm_id}/invite")
+async def invite(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    form = await request.form()
+    email = form.get("email")
+    try:
+        services.get(db, who.principal, firm_id)
+        token = accounts.invite(db, who.principal, firm_id, email if isinstance(email, str) else "")
+    except DomainError as e:
+        return error_page(request, who, e)
+    base = request.app.state.app.settings.base_url
+    return render(request, who, "firms/invited.html", link=f"{base}/invitations/{token}", email=email)

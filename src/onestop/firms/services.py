@@ -1,0 +1,100 @@
+"""Firm use cases: register (the registrant becomes owner), read and edit with optimistic
+locking, list a member's firms. Access is checked here; a firm the user may not see is "not
+found", so its existence never leaks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from onestop.accounts import services as accounts
+from onestop.accounts.model import FirmRole, Principal, Role
+from onestop.accounts.tables import MembershipRow
+from onestop.errors import DomainError, FieldProblem
+from onestop.firms.model import FirmProfile, parse_firm
+from onestop.firms.tables import FirmRow
+
+NOT_FOUND = DomainError(code="not_found", ko="기업을 찾을 수 없습니다.", en="Firm not found.")
+
+
+def profile_of(row: FirmRow) -> FirmProfile:
+    return FirmProfile.model_validate(row.profile)
+
+
+def _dump(firm: FirmProfile) -> dict[str, Any]:
+    return firm.model_dump(mode="json", exclude_none=True)
+
+
+def register(db: Session, who: Principal, data: Any) -> FirmRow:
+    firm = parse_firm(data)
+    if db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
+        raise DomainError(
+            code="brn_taken", field="brn",
+            ko=f"사업자등록번호 {firm.brn}는 이미 등록되어 있습니다. 기업 대표에게 직원 초대를 요청하세요.",
+            en=f"Business registration number {firm.brn} is already registered; ask the firm's owner "
+               "to invite you.",
+            problems=[FieldProblem("brn", "brn_taken", "이미 등록된 사업자등록번호입니다.",
+                                   "This business registration number is already registered.")],
+        )
+    row = FirmRow(brn=firm.brn, name=firm.name, ksic=firm.ksic, region=firm.region, profile=_dump(firm))
+    db.add(row)
+    db.flush()
+    accounts.add_member(db, who.user_id, row.id, FirmRole.owner)
+    return row
+
+
+def get(db: Session, who: Principal, firm_id: int) -> FirmRow:
+    row = db.get(FirmRow, firm_id)
+    if row is None or not who.can_read_firm(firm_id):
+        raise NOT_FOUND
+    return row
+
+
+def update(db: Session, who: Principal, firm_id: int, data: Any, expected_version: int | None) -> FirmRow:
+    row = get(db, who, firm_id)
+    firm = parse_firm(data)
+    if firm.brn != row.brn:
+        raise DomainError(code="brn_immutable", field="brn", ko="사업자등록번호는 바꿀 수 없습니다.",
+                          en="The business registration number cannot be changed.")
+    if expected_version is not None and expected_version != row.version:
+        raise DomainError(
+            code="stale_version", field="version",
+            ko="다른 사람이 먼저 기업 정보를 수정했습니다. 새로 고친 뒤 다시 저장하세요.",
+            en="Someone changed this firm first; reload and save again.")
+    row.name, row.ksic, row.region, row.profile = firm.name, firm.ksic, firm.region, _dump(firm)
+    db.flush()
+    return row
+
+
+def mine(db: Session, who: Principal) -> list[FirmRow]:
+    if who.role == Role.admin:
+        return list(db.scalars(select(FirmRow).order_by(FirmRow.id).limit(500)))
+    return list(db.scalars(select(FirmRow).join(MembershipRow, MembershipRow.firm_id == FirmRow.id)
+                           .where(MembershipRow.user_id == who.user_id).order_by(FirmRow.id)))
+
+
+def registry_stamp(db: Session) -> tuple[int, int, Any]:
+    """Changes whenever a firm is added or edited: count, sum of versions, last update."""
+    count, versions, last = db.execute(
+        select(func.count(FirmRow.id), func.coalesce(func.sum(FirmRow.version), 0), func.max(FirmRow.updated_at))
+    ).one()
+    return int(count), int(versions), last
+
+
+def all_profiles(db: Session) -> list[FirmProfile]:
+    return [profile_of(r) for r in db.scalars(select(FirmRow).order_by(FirmRow.id))]
+
+
+def reference_date(value: str | date | None) -> date:
+    if value is None or value == "":
+        return date.today()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(code="date", field="date", ko=f"날짜는 YYYY-MM-DD 형식이어야 합니다: {value!r}",
+                          en=f"The date must be YYYY-MM-DD; got {value!r}.") from None

@@ -1,0 +1,57 @@
+"""Matching endpoints: recommendations and per-program checks for a firm, the quick check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from onestop.firms import services as firms
+from onestop.matching import records
+from onestop.platform.openapi import PROBLEM_RESPONSES
+from onestop.platform.web import DB, CurrentActor
+
+router = APIRouter(prefix="/api/v1", tags=["matching"], responses=PROBLEM_RESPONSES)
+
+
+class QuickIn(BaseModel):
+    program_id: str
+    answers: records.QuickAnswers
+    date: dt.date | None = None
+
+
+@router.get("/firms/{firm_id}/recommendations", response_model=dict[str, Any],
+            summary="Eligible programs, near misses, packages, with every criterion explained")
+def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB, date: dt.date | None = None
+                    ) -> dict[str, Any]:
+    p = who.require()
+    row = firms.get(db, p, firm_id)
+    rev, engine = request.app.state.app.engine(db)
+    return records.recommendations(db, rev, engine, row, date or firms.reference_date(None), p.user_id)
+
+
+@router.get("/firms/{firm_id}/eligibility/{program_id}", response_model=dict[str, Any],
+            summary="One program, every criterion, for one firm")
+def eligibility(firm_id: int, program_id: str, request: Request, who: CurrentActor, db: DB,
+                date: dt.date | None = None) -> dict[str, Any]:
+    p = who.require()
+    row = firms.get(db, p, firm_id)
+    rev, engine = request.app.state.app.engine(db)
+    return records.check_program(db, rev, engine, row, program_id, date or firms.reference_date(None),
+                                 p.user_id)
+
+
+@router.get("/firms/{firm_id}/size", response_model=dict[str, Any], summary="SME size class of a firm")
+def size(firm_id: int, who: CurrentActor, db: DB, date: dt.date | None = None) -> dict[str, Any]:
+    row = firms.get(db, who.require(), firm_id)
+    return records.classify_firm(row, date or firms.reference_date(None))
+
+
+@router.post("/eligibility/quick", response_model=dict[str, Any],
+             summary="Anonymous check of one program from a few answers; the rest stays unknown")
+def quick(body: QuickIn, request: Request, db: DB) -> dict[str, Any]:
+    _, engine = request.app.state.app.engine(db)
+    return records.quick_check(engine.catalog, body.program_id, body.answers,
+                               body.date or firms.reference_date(None))

@@ -1,0 +1,173 @@
+"""Matching on the database: recommendations and per-program checks for registered firms
+(each recorded with the catalog revision and parameters used), the anonymous quick check,
+and the officer's preview of how many registered firms a draft rule would admit."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.orm import Session
+
+from onestop.catalog.loader import Catalog
+from onestop.catalog.model import Program
+from onestop.errors import DomainError
+from onestop.firms import services as firms
+from onestop.firms.facts import derive, size_of
+from onestop.firms.model import Certification
+from onestop.firms.tables import FirmRow
+from onestop.korea.dates import completed_years
+from onestop.korea.ksic import normalize_ksic
+from onestop.korea.regions import is_capital_area, normalize_region
+from onestop.korea.sme_size import classify
+from onestop.matching.services import Engine, size_dict
+from onestop.matching.tables import EvaluationRow
+from onestop.rules.evaluate import CompiledRules
+from onestop.rules.vectorize import VectorRules, facts_frame
+
+
+def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow, on: date,
+                    user_id: int | None) -> dict[str, Any]:
+    result = engine.match(firms.profile_of(row), on)
+    result["catalog_revision"] = revision
+    result["firm_id"] = row.id
+    db.add(EvaluationRow(
+        firm_id=row.id, firm_version=row.version, kind="recommendations", on_date=on,
+        catalog_revision=revision, parameters_version=result["parameters_version"],
+        summary={"eligible": [r["program_id"] for r in result["eligible"]],
+                 "near_misses": [r["program_id"] for r in result["near_misses"]],
+                 "packages": result["packages"]},
+        created_by=user_id,
+    ))
+    return result
+
+
+def explain_program(program: Program, facts: dict[str, Any]) -> dict[str, Any]:
+    ev = CompiledRules.compile([program.rule]).evaluate(facts)
+    result = ev.program(0)
+    return {
+        "program_id": program.id,
+        "name_ko": program.spec.name.ko,
+        "name_en": program.spec.name.en,
+        "status": {2: "eligible", 1: "unknown", 0: "not_eligible"}[result.status],
+        "criteria": [c.as_dict() for c in result.criteria],
+    }
+
+
+def check_program(db: Session, revision: int, engine: Engine, row: FirmRow, program_id: str, on: date,
+                  user_id: int | None) -> dict[str, Any]:
+    program = engine.catalog.get(program_id)
+    profile = firms.profile_of(row)
+    size = size_of(profile, on)
+    out = explain_program(program, derive(profile, on, size))
+    out.update(firm_id=row.id, date=on.isoformat(), catalog_revision=revision,
+               parameters_version=size.parameters_version)
+    db.add(EvaluationRow(firm_id=row.id, firm_version=row.version, program_id=program_id, kind="program",
+                         on_date=on, catalog_revision=revision, parameters_version=size.parameters_version,
+                         summary={"status": out["status"]}, created_by=user_id))
+    return out
+
+
+class QuickAnswers(BaseModel):
+    """The anonymous questionnaire: whatever the visitor answers; the rest stays unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ksic: str | None = None
+    region: str | None = None
+    founded_on: date | None = None
+    ceo_birth_date: date | None = None
+    regular_employees: int | None = Field(default=None, ge=0, le=10_000_000)
+    revenue_avg3: int | None = Field(default=None, ge=0)
+    total_assets: int | None = Field(default=None, ge=0)
+    export_usd: int | None = Field(default=None, ge=0)
+    certifications: list[Certification] = Field(default_factory=list)
+    tax_arrears: bool | None = None
+
+    @field_validator("ksic")
+    @classmethod
+    def _ksic(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        try:
+            return normalize_ksic(v)
+        except DomainError as e:
+            raise ValueError(e.en) from None
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        try:
+            return normalize_region(v)
+        except DomainError as e:
+            raise ValueError(e.en) from None
+
+
+def quick_facts(a: QuickAnswers, on: date) -> dict[str, Any]:
+    size = None
+    if a.ksic is not None:
+        size = classify(ksic=a.ksic, revenue_avg3=a.revenue_avg3, total_assets=a.total_assets,
+                        in_large_business_group=False, regular_employees=a.regular_employees, on=on)
+    return {
+        "ksic": a.ksic,
+        "region": a.region,
+        "sido": a.region[:2] if a.region else None,
+        "capital_area": is_capital_area(a.region) if a.region else None,
+        "business_age_years": max(0, completed_years(a.founded_on, on)) if a.founded_on else None,
+        "ceo_age": completed_years(a.ceo_birth_date, on) if a.ceo_birth_date else None,
+        "regular_employees": a.regular_employees,
+        "revenue_avg3": a.revenue_avg3,
+        "total_assets": a.total_assets,
+        "export_usd": a.export_usd,
+        "certifications": frozenset(c.value for c in a.certifications),
+        "tax_arrears": a.tax_arrears,
+        "size_class": size.size_class if size else None,
+        "is_sme": size.is_sme if size else None,
+        "is_small": size.is_small if size else None,
+        "is_micro_enterprise": size.is_micro_enterprise if size else None,
+        "received_programs": frozenset(),
+    }
+
+
+def quick_check(catalog: Catalog, program_id: str, answers: QuickAnswers, on: date) -> dict[str, Any]:
+    out = explain_program(catalog.get(program_id), quick_facts(answers, on))
+    out["date"] = on.isoformat()
+    return out
+
+
+class RegistryFacts:
+    """Facts of every registered firm as one Polars frame, rebuilt when a firm changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: Any = None
+        self._frame: pl.DataFrame | None = None
+
+    def frame(self, db: Session, on: date) -> pl.DataFrame:
+        key = (firms.registry_stamp(db), on)
+        with self._lock:
+            if self._frame is None or key != self._key:
+                self._frame = facts_frame([derive(p, on) for p in firms.all_profiles(db)])
+                self._key = key
+            return self._frame
+
+
+def preview(frame: pl.DataFrame, program: Program) -> dict[str, int]:
+    """How many registered firms the program's rule admits, rejects, or cannot decide."""
+    result = VectorRules([program.rule], ["p"]).evaluate(frame)["p"]
+    met = int(result.sum() or 0)
+    unknown = int(result.null_count())
+    return {"total": frame.height, "met": met, "unknown": unknown, "not_met": frame.height - met - unknown}
+
+
+def classify_firm(row: FirmRow, on: date) -> dict[str, Any]:
+    return size_dict(size_of(firms.profile_of(row), on))
+
+
+__all__ = ["QuickAnswers", "RegistryFacts", "check_program", "preview", "quick_check",
+           "recommendations"]

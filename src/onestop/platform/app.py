@@ -1,0 +1,70 @@
+"""The FastAPI application: JSON API under /api/v1, server-rendered pages, static assets."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+
+import onestop
+from onestop.catalog.services import revision
+from onestop.platform import problems
+from onestop.platform.db import Database
+from onestop.platform.migrate import ensure_migrated
+from onestop.platform.settings import Settings, get_settings
+from onestop.platform.state import AppState
+
+
+class Health(BaseModel):
+    status: str
+    app_version: str
+    schema_revision: str
+    catalog_revision: int
+    database: str
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app; refuses to start (DomainError) when the database is not migrated."""
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url)
+    schema = ensure_migrated(database.engine, database.url)
+    state = AppState(db=database, settings=settings, schema_revision=schema)
+
+    app = FastAPI(
+        title="onestop",
+        version=onestop.__version__,
+        description="One-stop platform for Korean SME support programs: search, eligibility with reasons, "
+                    "recommendations and packages. Errors are RFC 9457 problem details with Korean and "
+                    "English messages.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.app = state
+    app.state.db = database
+    problems.install(app)
+
+    @app.get("/healthz", response_model=Health, tags=["platform"], summary="Liveness and versions")
+    def healthz() -> Health:
+        with database.unit_of_work() as db:
+            rev = revision(db)
+        return Health(status="ok", app_version=onestop.__version__, schema_revision=state.schema_revision,
+                      catalog_revision=rev, database=database.engine.dialect.name)
+
+    from onestop.accounts.api import router as accounts_api
+    from onestop.alerts.api import router as alerts_api
+    from onestop.catalog.api import router as catalog_api
+    from onestop.firms.api import router as firms_api
+    from onestop.matching.api import router as matching_api
+
+    for router in (accounts_api, firms_api, catalog_api, matching_api, alerts_api):
+        app.include_router(router)
+
+    from onestop.platform.pages import router as pages
+
+    app.include_router(pages)
+    static = resources.files("onestop.platform") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    return app

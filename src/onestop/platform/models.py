@@ -1,0 +1,13 @@
+"""Import every feature's tables so the metadata (and Alembic) sees them all."""
+
+from onestop.accounts import tables as accounts_tables
+from onestop.alerts import tables as alerts_tables
+from onestop.catalog import tables as catalog_tables
+from onestop.firms import tables as firms_tables
+from onestop.matching import tables as matching_tables
+from onestop.platform.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["accounts_tables", "alerts_tables", "catalog_tables", "firms_tables", "matching_tables",
+           "metadata"]

@@ -1,0 +1,68 @@
+"""Server-rendered pages: shared helpers and the router that gathers every feature's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from onestop.errors import DomainError
+from onestop.platform.i18n import t
+from onestop.platform.templating import render
+from onestop.platform.web import LANG_COOKIE, Actor
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+def error_page(request: Request, actor: Actor, err: DomainError) -> HTMLResponse:
+    status = {"not_found": 404, "forbidden": 403}.get(err.code, 422)
+    title = t("error.not_found", actor.lang) if status == 404 else (
+        t("error.forbidden", actor.lang) if status == 403 else t("error.title", actor.lang))
+    return render(request, actor, "error.html", status_code=status, title=title,
+                  message=err.ko if actor.lang == "ko" else err.en)
+
+
+def problems_of(err: DomainError) -> list[dict[str, str]]:
+    if err.problems:
+        return [p.as_dict() for p in err.problems]
+    return [{"field": err.field or "", "code": err.code, "ko": err.ko, "en": err.en}]
+
+
+def unread(db: Any, actor: Actor) -> int:
+    if actor.principal is None:
+        return 0
+    from onestop.alerts.tables import NotificationRow
+
+    return db.scalar(select(func.count()).select_from(NotificationRow).where(
+        NotificationRow.user_id == actor.principal.user_id, NotificationRow.read_at.is_(None))) or 0
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/lang")
+def switch_language(to: str = "ko", next: str = "/") -> Response:
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LANG_COOKIE, "en" if to == "en" else "ko", max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _include() -> None:
+    from onestop.accounts.pages import router as accounts_pages
+    from onestop.alerts.pages import router as alerts_pages
+    from onestop.catalog.officer_pages import router as officer_pages
+    from onestop.catalog.pages import router as catalog_pages
+    from onestop.firms.pages import router as firms_pages
+
+    for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages):
+        router.include_router(r)
+
+
+_include()

@@ -1,0 +1,123 @@
+"""RFC 9457 problem details for every API error, with field messages in Korean and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from onestop.errors import DomainError, FieldProblem
+from onestop.firms.model import problems_from
+
+PROBLEM = "application/problem+json"
+
+#: HTTP status for each domain error code; anything else is 422 (the input cannot be processed).
+STATUS = {
+    "forbidden": 403,
+    "not_found": 404,
+    "login_failed": 401,
+    "unauthenticated": 401,
+    "login_throttled": 429,
+    "conflict": 409,
+    "stale_version": 409,
+    "brn_taken": 409,
+    "program_exists": 409,
+    "csrf": 403,
+    "database_not_migrated": 503,
+}
+
+_TITLES = {
+    400: ("잘못된 요청입니다.", "Bad request."),
+    401: ("로그인이 필요합니다.", "Authentication required."),
+    403: ("권한이 없습니다.", "Forbidden."),
+    404: ("찾을 수 없습니다.", "Not found."),
+    405: ("허용되지 않는 요청 방식입니다.", "Method not allowed."),
+    409: ("충돌이 발생했습니다.", "Conflict."),
+    415: ("지원하지 않는 형식입니다.", "Unsupported media type."),
+    422: ("입력값을 확인해 주세요.", "Please check the input."),
+    429: ("요청이 너무 많습니다.", "Too many requests."),
+    500: ("일시적인 오류입니다. 입력은 저장되지 않았으니 다시 시도해 주세요.",
+          "A temporary error occurred; nothing was saved, please try again."),
+    503: ("서비스를 사용할 수 없습니다.", "Service unavailable."),
+}
+
+
+def problem(status: int, code: str, ko: str, en: str, problems: list[FieldProblem] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    title_ko, title_en = _TITLES.get(status, (ko, en))
+    body: dict[str, Any] = {
+        "type": f"https://onestop.kr/problems/{code}",
+        "title": title_en,
+        "status": status,
+        "detail": en,
+        "code": code,
+        "title_ko": title_ko,
+        "detail_ko": ko,
+        "errors": [p.as_dict() for p in problems or []],
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def domain_response(err: DomainError) -> JSONResponse:
+    status = STATUS.get(err.code, 422)
+    problems = list(err.problems)
+    if not problems and err.field:
+        problems = [FieldProblem(err.field, err.code, err.ko, err.en)]
+    headers = {"Retry-After": "900"} if status == 429 else None
+    return problem(status, err.code, err.ko, err.en, problems, headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return domain_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = _request_problems(exc)
+        return problem(422, "invalid", f"입력값에 {len(problems)}건의 오류가 있습니다.",
+                       f"The request has {len(problems)} error(s).", problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        ko, en = _TITLES.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _TITLES else en
+        return problem(exc.status_code, f"http_{exc.status_code}", ko, detail,
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        ko, en = _TITLES[500]
+        return problem(500, "internal", ko, en)
+
+
+def _request_problems(exc: RequestValidationError) -> list[FieldProblem]:
+    """Body/query errors, with profile-style messages for known fields."""
+    out: list[FieldProblem] = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        ctx = err.get("ctx") or {}
+        if "ko" in ctx and "en" in ctx:
+            out.append(FieldProblem(".".join(loc) or "body", err["type"], str(ctx["ko"]), str(ctx["en"])))
+            continue
+        out.append(_generic(".".join(loc) or "body", err))
+    return out
+
+
+def _generic(field: str, err: Any) -> FieldProblem:
+    """Reuse the profile's bilingual messages for Pydantic's error types."""
+    try:
+        details: list[Any] = [{"type": err["type"], "loc": tuple(field.split(".")), "input": err.get("input"),
+                               **({"ctx": err["ctx"]} if err.get("ctx") else {})}]
+        exc = ValidationError.from_exception_data("request", details)
+        converted = problems_from(exc)
+        if converted:
+            return converted[0]
+    except Exception:
+        pass
+    return FieldProblem(field, err["type"], f"{field}: 입력값이 올바르지 않습니다 ({err['msg']}).",
+                        f"{field}: {err['msg']}")
