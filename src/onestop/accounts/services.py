@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -75,16 +76,21 @@ def signup(db: Session, *, email: str, password: str, name: str, role: Role = Ro
 
 @dataclass
 class Throttle:
+    """At most `max_failures` failed sign-ins per account (and ten times that per address) within
+    `window`; further attempts are refused until old failures leave the window."""
+
     max_failures: int
     window: timedelta
 
 
-def _failures(db: Session, email: str, ip: str, since: datetime) -> int:
+#: One address may fail this many times more than one account (an office shares one address).
+IP_FACTOR = 10
+
+
+def _failures(db: Session, column: Any, value: str, since: datetime) -> int:
     return db.scalar(
         select(func.count()).select_from(LoginAttemptRow).where(
-            LoginAttemptRow.success.is_(False), LoginAttemptRow.at >= since,
-            (LoginAttemptRow.email == email) | (LoginAttemptRow.ip == ip),
-        )
+            LoginAttemptRow.success.is_(False), LoginAttemptRow.at >= since, column == value)
     ) or 0
 
 
@@ -92,7 +98,9 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: T
     """The user, or a DomainError that does not reveal whether the email exists."""
     email = email.strip().lower()
     now = utcnow()
-    if _failures(db, email, ip, now - throttle.window) >= throttle.max_failures:
+    since = now - throttle.window
+    if (_failures(db, LoginAttemptRow.email, email, since) >= throttle.max_failures
+            or _failures(db, LoginAttemptRow.ip, ip, since) >= throttle.max_failures * IP_FACTOR):
         minutes = int(throttle.window.total_seconds() // 60)
         raise DomainError(code="login_throttled", field="password",
                           ko=f"로그인 실패가 너무 많습니다. {minutes}분 후에 다시 시도하세요.",

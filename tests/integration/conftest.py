@@ -1,0 +1,126 @@
+"""A migrated database with the shipped catalog and a small demo registry, on SQLite always and
+on PostgreSQL when ONESTOP_TEST_POSTGRES_URL is set (CI sets it and fails if it cannot connect)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from onestop.catalog.loader import shipped_catalog
+from onestop.catalog.services import import_catalog
+from onestop.demo.seed import seed
+from onestop.korea.brn import check_digit
+from onestop.platform.app import create_app
+from onestop.platform.db import Database
+from onestop.platform.migrate import upgrade
+from onestop.platform.settings import Settings
+
+PG_URL = os.environ.get("ONESTOP_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def reset_postgres(url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def prepared_database(kind: str, tmp: Path) -> str:
+    url = f"sqlite:///{tmp / 'onestop.db'}" if kind == "sqlite" else str(PG_URL)
+    if kind == "postgresql":
+        reset_postgres(url)
+    upgrade(url)
+    db = Database(url)
+    with db.unit_of_work() as s:
+        import_catalog(s, shipped_catalog())
+        seed(s, registry_size=60)
+    db.dispose()
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return prepared_database(request.param, tmp_path_factory.mktemp(request.param))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(database_url=database_url, secret_key="test-secret", upload_dir=tmp_path_factory.mktemp("up"))
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Any:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+_brns = itertools.count(1)
+_emails = itertools.count(1)
+
+
+def fresh_brn() -> str:
+    n = next(_brns)
+    head = f"3{os.getpid() % 100:02d}{n:06d}"
+    return f"{head[:3]}-{head[3:5]}-{head[5:]}{check_digit(head)}"
+
+
+def fresh_email(prefix: str = "user") -> str:
+    return f"{prefix}{next(_emails)}-{os.getpid()}@example.kr"
+
+
+class Api:
+    """A TestClient with a bearer token for one new firm member."""
+
+    PASSWORD = "correct-horse-battery"
+
+    def __init__(self, client: TestClient, email: str | None = None, token: str | None = None) -> None:
+        self.client = client
+        self.email = email or fresh_email()
+        if token is None:
+            r = client.post("/api/v1/auth/signup", json={"email": self.email, "password": self.PASSWORD,
+                                                         "name": "테스트 사용자"})
+            assert r.status_code == 201, r.text
+            token = client.post("/api/v1/auth/token", json={"email": self.email, "password": self.PASSWORD}
+                                ).json()["access_token"]
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    @classmethod
+    def login(cls, client: TestClient, email: str, password: str) -> Api:
+        r = client.post("/api/v1/auth/token", json={"email": email, "password": password})
+        assert r.status_code == 200, r.text
+        return cls(client, email, r.json()["access_token"])
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers=self.headers, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.client.post(url, headers=self.headers, **kw)
+
+    def put(self, url: str, **kw: Any) -> Any:
+        return self.client.put(url, headers=self.headers, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.client.delete(url, headers=self.headers, **kw)
+
+    def register_firm(self, **changes: Any) -> dict[str, Any]:
+        from tests.conftest import example
+
+        data = {**example("young-founder"), "brn": fresh_brn(), **changes}
+        r = self.post("/api/v1/firms", json=data)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
