@@ -27,7 +27,7 @@ app.add_typer(programs_app, name="programs")
 app.add_typer(catalog_app, name="catalog")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DateOpt = Annotated[str | None, typer.Option("--date", help="Reference date YYYY-MM-DD (default today)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]

@@ -1,0 +1,78 @@
+"""Start-up, migrations, email alerts through a real SMTP server, and the OpenAPI contract."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from onestop.cli import app as cli
+from onestop.errors import DomainError
+from onestop.platform.app import create_app
+from onestop.platform.settings import Settings
+from tests.integration.conftest import Api
+
+
+def test_app_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    with pytest.raises(DomainError) as e:
+        create_app(Settings(database_url=url, secret_key="x"))
+    assert "onestop db upgrade" in e.value.ko and "onestop db upgrade" in e.value.en
+    result = CliRunner().invoke(cli, ["serve", "--database-url", url])
+    assert result.exit_code == 2 and "onestop db upgrade" in result.output
+
+
+def test_cli_upgrade_import_and_seed_are_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    first = runner.invoke(cli, ["catalog", "import", "--database-url", url])
+    assert first.exit_code == 0 and "0 updated" in first.output
+    again = runner.invoke(cli, ["catalog", "import", "--database-url", url])
+    assert "0 created, 0 updated" in again.output
+    seeded = runner.invoke(cli, ["demo", "seed", "--database-url", url, "--firms", "20"])
+    assert seeded.exit_code == 0 and "officer.kosmes@onestop.demo" in seeded.output
+    reseeded = runner.invoke(cli, ["demo", "seed", "--database-url", url, "--firms", "20"])
+    assert "0 accounts and 0 firms added" in reseeded.output
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_alert_is_emailed_when_smtp_is_configured(settings: Settings) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Inbox(Message):
+        def handle_message(self, message: Any) -> None:
+            received.append(message)
+
+    port = free_port()
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        mail_settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        app = create_app(mail_settings)
+        with TestClient(app) as client:
+            watcher = Api(client)
+            watcher.post("/api/v1/saved-searches", json={"name": "이메일", "query": {"q": "해양수산 메일알림"},
+                                                         "email": True})
+            officer = Api.login(client, "officer.kosmes@onestop.demo", "onestop-demo-2026")
+            spec = client.get("/api/v1/programs/kosmes-new-growth-fund").json()["spec"]
+            spec.update(id=f"kosmes-ocean-{port}", name={"ko": "해양수산 메일알림 시범사업", "en": "Ocean pilot"},
+                        links={})
+            assert officer.post("/api/v1/programs", json={"spec": spec}).status_code == 201
+    finally:
+        controller.stop()
+    assert len(received) == 1
+    body = received[0].get_payload(decode=True).decode("utf-8")
+    assert received[0]["To"] == watcher.email and f"kosmes-ocean-{port}" in body and "해양수산" in body
