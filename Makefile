@@ -12,11 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Run the main job: the shipped sample firm, classified and matched against the catalog.
+## Run the main job: the web app on SQLite with the shipped catalog and demo data.
 run: $(STAMP)
-	$(BIN)/onestop catalog check
-	$(BIN)/onestop classify examples/young-founder.json
-	$(BIN)/onestop match examples/young-founder.json
+	$(BIN)/onestop db upgrade
+	$(BIN)/onestop catalog import
+	$(BIN)/onestop demo seed
+	$(BIN)/onestop serve --host 127.0.0.1 --port 8000
 
 ## Whole suite: ruff, mypy (strict on the pure core), pytest with coverage.
 test: $(STAMP) lint typecheck unit

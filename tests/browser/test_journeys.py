@@ -1,0 +1,129 @@
+"""End-to-end journeys in a real browser, with a screenshot of every page they pass."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from onestop.demo.seed import PASSWORD
+from tests.browser.conftest import shot
+from tests.integration.conftest import fresh_brn, fresh_email
+
+pytestmark = pytest.mark.browser
+
+
+def korean_font_loaded(page: Any) -> bool:
+    page.evaluate("document.fonts.ready")
+    return bool(page.evaluate("""async () => { await document.fonts.load('16px "Pretendard GOV"', '한');
+        return document.fonts.check('16px "Pretendard GOV"', '한'); }"""))
+
+
+def sign_up(page: Any) -> str:
+    email = fresh_email("browser")
+    page.goto("/signup")
+    page.get_by_label("이름").fill("김청년")
+    page.get_by_label("이메일").fill(email)
+    page.get_by_label("비밀번호").fill("a-long-password-1")
+    shot(page, "01-signup")
+    page.locator("#signup-submit").click()
+    page.wait_for_url(re.compile(r"/firms/new$"))
+    return email
+
+
+def test_founder_registers_and_sees_recommendations_with_reasons(page: Any) -> None:
+    page.goto("/")
+    assert korean_font_loaded(page), "Pretendard GOV did not load: Hangul would show as boxes"
+    shot(page, "00-home")
+    sign_up(page)
+    page.locator("#brn").fill("415-81-25300")
+    page.locator("#name").fill("순천바른빵 주식회사")
+    page.locator("#ksic").fill("C10602")
+    page.locator("#sido").select_option("12")
+    page.locator("#region").locator("option[value='12150']").wait_for(state="attached")
+    page.locator("#region").select_option("12150")
+    page.locator("#founded_on").fill("2024-09-02")
+    page.locator("#ceo_birth_date").fill("1992-05-10")
+    page.locator("#regular_employees").fill("4")
+    page.locator("[name=revenue_2024]").fill("60000000")
+    page.locator("[name=revenue_2025]").fill("300000000")
+    page.locator("#total_assets").fill("250000000")
+    page.locator("#live-errors").wait_for()
+    assert "검증번호" in page.locator("#live-errors").inner_text()
+    page.locator("#firm-submit").click()
+    page.locator("#errors").wait_for()
+    assert "검증번호" in page.locator("#errors").inner_text()
+    shot(page, "02-register-wrong-brn")
+    page.locator("#brn").fill(fresh_brn())
+    page.locator("#firm-submit").click()
+    page.wait_for_url(re.compile(r"/firms/\d+/recommendations$"))
+    assert "청년전용창업자금" in page.locator("#eligible").locator("xpath=following-sibling::*").first.inner_text() \
+        or "청년전용창업자금" in page.content()
+    near = page.locator(".near-miss").first
+    assert "조건을 충족하면" in near.inner_text() and "현재:" in near.inner_text()
+    shot(page, "03-recommendations")
+    page.goto("/programs/kosmes-youth-startup-fund")
+    page.locator("#check-status").wait_for()
+    assert "충족" in page.locator("#eligibility-check").inner_text()
+    shot(page, "04-program-detail-check")
+
+
+def test_search_save_and_quick_check(page: Any) -> None:
+    page.goto("/programs/kosmes-youth-startup-fund")
+    page.locator("#qk-ceo").fill("1992-05-10")
+    page.locator("#qk-founded").fill("2025-03-01")
+    page.locator("#quick-submit").click()
+    page.locator("#quick-status").wait_for()
+    assert "대표자 만 39세 이하" in page.locator("#quick-result").inner_text()
+    shot(page, "05-quick-check")
+    sign_up(page)
+    page.goto("/programs")
+    page.locator("#q").fill("스마트공장을")
+    page.locator("#search-submit").click()
+    page.locator("#result-count").wait_for()
+    assert "스마트공장" in page.locator("main").inner_text()
+    shot(page, "06-search")
+    page.locator("#save-search-submit").click()
+    page.wait_for_url(re.compile(r"/saved$"))
+    assert page.locator(".saved-search").count() == 1
+    shot(page, "07-saved-searches")
+
+
+def test_officer_edits_a_rule_and_sees_the_preview_change(page: Any) -> None:
+    page.goto("/login")
+    page.locator("#email").fill("officer.jeonnam@onestop.demo")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#login-submit").click()
+    page.goto("/officer/programs")
+    shot(page, "08-officer-programs")
+    page.goto("/officer/programs/jeonnam-sme-development-fund/edit")
+    page.locator("#preview-button").click()
+    page.locator("#preview-result").wait_for()
+    before = int(page.locator("#preview-result").get_attribute("data-met") or "-1")
+    spec = page.locator("#spec").input_value()
+    narrowed = spec.replace("eligibility:\n  all:\n", "eligibility:\n  all:\n  - {fact: regular_employees, op: '>=', value: 50}\n", 1)
+    assert narrowed != spec
+    page.locator("#spec").fill(narrowed)
+    page.locator("#preview-button").click()
+    page.wait_for_function(f"document.querySelector('#preview-result') && "
+                           f"document.querySelector('#preview-result').dataset.met !== '{before}'")
+    after = int(page.locator("#preview-result").get_attribute("data-met") or "-1")
+    assert 0 <= after < before
+    shot(page, "09-officer-preview")
+    page.locator("#note").fill("상시근로자 50인 이상으로 조정")
+    page.locator("#save-program").click()
+    page.wait_for_url(re.compile(r"/programs/jeonnam-sme-development-fund/history$"))
+    assert "상시근로자 50인 이상으로 조정" in page.locator("main").inner_text()
+    shot(page, "10-program-history")
+
+
+def test_english_switch(page: Any) -> None:
+    page.goto("/programs?q=수출바우처")
+    page.locator("#lang-switch").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Find support programs" in page.locator("main").inner_text()
+    shot(page, "11-english")
+    page.locator("#lang-switch").click()
+    assert page.locator("html").get_attribute("lang") == "ko"
