@@ -106,11 +106,15 @@ def test_three_evaluators_agree(raws: list[dict[str, Any]], firms: list[dict[str
     names = [f"p{i}" for i in range(len(rules))]
     compiled = CompiledRules.compile(rules)
     frame = facts_frame(firms)
-    vector = status_codes(VectorRules(rules, names).evaluate(frame), names)
+    vector_rules = VectorRules(rules, names)
+    # A DataFrame takes the lookup path for codes; a LazyFrame the string-expression path.
+    looked_up = status_codes(vector_rules.evaluate(frame), names)
+    streamed = status_codes(vector_rules.lazy(frame.lazy()).collect(), names)
     for row, facts in enumerate(firms):
         reference = [evaluate_rule(r, facts) for r in rules]
         assert list(compiled.evaluate(facts).statuses) == reference
-        assert [vector[n][row] for n in names] == reference
+        assert [looked_up[n][row] for n in names] == reference
+        assert [streamed[n][row] for n in names] == reference
 
 
 @settings(max_examples=100, deadline=None)

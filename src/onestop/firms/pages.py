@@ -179,8 +179,9 @@ def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB, d
         on = services.reference_date(request.query_params.get("date"))
     except DomainError as e:
         return error_page(request, who, e)
-    rev, engine = request.app.state.app.engine(db)
-    result = records.recommendations(db, rev, engine, row, on, who.principal.user_id)
+    state = request.app.state.app
+    rev, engine = state.engine(db)
+    result = records.recommendations(db, rev, engine, row, on, who.principal.user_id, state.results)
     names = {p.id: p.spec.name for p in engine.programs}
     return render(request, who, "firms/recommendations.html", firm=row, result=result, names=names, on=on,
                   can_invite=who.principal.can_invite(firm_id), unread=unread(db, who))

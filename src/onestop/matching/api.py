@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from onestop.firms import services as firms
@@ -25,11 +27,15 @@ class QuickIn(BaseModel):
 @router.get("/firms/{firm_id}/recommendations", response_model=dict[str, Any],
             summary="Eligible programs, near misses, packages, with every criterion explained")
 def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB, date: dt.date | None = None
-                    ) -> dict[str, Any]:
+                    ) -> Response:
     p = who.require()
     row = firms.get(db, p, firm_id)
-    rev, engine = request.app.state.app.engine(db)
-    return records.recommendations(db, rev, engine, row, date or firms.reference_date(None), p.user_id)
+    state = request.app.state.app
+    rev, engine = state.engine(db)
+    result = records.recommendations(db, rev, engine, row, date or firms.reference_date(None), p.user_id,
+                                     state.results)
+    # The result is plain JSON data: serialised once with orjson, skipping response-model validation.
+    return Response(orjson.dumps(result), media_type="application/json")
 
 
 @router.get("/firms/{firm_id}/eligibility/{program_id}", response_model=dict[str, Any],

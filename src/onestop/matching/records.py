@@ -5,6 +5,7 @@ and the officer's preview of how many registered firms a draft rule would admit.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
@@ -29,11 +30,45 @@ from onestop.rules.evaluate import CompiledRules
 from onestop.rules.vectorize import VectorRules, facts_frame
 
 
+class ResultCache:
+    """Recent recommendations by (firm, firm version, catalog revision, date).
+
+    The same inputs give the same result, so a repeated view is served from memory and is not
+    recorded again: the evaluations table keeps one row per distinct decision (per process).
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[int, int, int, date], dict[str, Any]] = OrderedDict()
+
+    def get(self, key: tuple[int, int, int, date]) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, int, int, date], value: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow, on: date,
-                    user_id: int | None) -> dict[str, Any]:
+                    user_id: int | None, cache: ResultCache | None = None) -> dict[str, Any]:
+    key = (row.id, row.version, revision, on)
+    if cache is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
     result = engine.match(firms.profile_of(row), on)
     result["catalog_revision"] = revision
     result["firm_id"] = row.id
+    if cache is not None:
+        cache.put(key, result)
     db.add(EvaluationRow(
         firm_id=row.id, firm_version=row.version, kind="recommendations", on_date=on,
         catalog_revision=revision, parameters_version=result["parameters_version"],

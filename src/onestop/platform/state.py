@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from onestop.catalog.queries import build_index
 from onestop.catalog.search import KeywordIndex
 from onestop.catalog.services import EngineCache
-from onestop.matching.records import RegistryFacts
+from onestop.matching.records import RegistryFacts, ResultCache
 from onestop.matching.services import Engine
 from onestop.platform.db import Database
 from onestop.platform.settings import Settings
@@ -23,6 +23,7 @@ class AppState:
     settings: Settings
     engines: EngineCache = field(default_factory=EngineCache)
     registry: RegistryFacts = field(default_factory=RegistryFacts)
+    results: ResultCache = field(default_factory=ResultCache)
     schema_revision: str = ""
     _index: tuple[int, KeywordIndex] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)

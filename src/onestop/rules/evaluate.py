@@ -9,9 +9,12 @@ milliseconds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from operator import eq, ge, gt, le, lt, ne
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +23,7 @@ from onestop.rules.explain import (
     MET,
     NOT_MET,
     STATUS_NAMES,
+    STATUS_WORDS,
     UNKNOWN,
     criterion_text,
     sentence,
@@ -43,6 +47,34 @@ def _prefix_status(value: str, prefixes: tuple[Scalar, ...]) -> int:
         if ps.startswith(value):
             status = UNKNOWN
     return status
+
+
+Predicate = Callable[[Any], "bool | int"]
+
+
+def predicate(key: LeafKey) -> Predicate:
+    """A one-argument test of the fact's value, same meaning as `leaf_status` (which stays the
+    reference: the property tests compare the two). True/False mean met/not met; an int is a
+    status already (prefixes can be unknown)."""
+    _fact, op, target = key
+    # partial(gt, t)(v) is t > v, i.e. v < t.
+    flipped = {"<": gt, "<=": ge, ">": lt, ">=": le, "==": eq, "!=": ne}
+    if op in flipped:
+        return partial(flipped[op], target)
+    assert isinstance(target, tuple)
+    if op in ("in", "not_in"):
+        members = frozenset(target)
+        return members.__contains__ if op == "in" else (lambda v: v not in members)
+    if op == "prefix":
+        return lambda v: _prefix_status(str(v), target)
+    if op == "not_prefix":
+        return lambda v: 2 - _prefix_status(str(v), target)
+    wanted = frozenset(target)
+    if op == "has_any":
+        return lambda v: not wanted.isdisjoint(v)
+    if op == "has_all":
+        return wanted.issubset
+    return wanted.isdisjoint
 
 
 def leaf_status(key: LeafKey, facts: Mapping[str, Any]) -> int:
@@ -83,9 +115,11 @@ def leaf_status(key: LeafKey, facts: Mapping[str, Any]) -> int:
     return MET if ok else NOT_MET
 
 
-@dataclass(frozen=True)
-class LeafOutcome:
-    """One distinct criterion's result for one firm, shared by every program that uses it."""
+class LeafOutcome(NamedTuple):
+    """One distinct criterion's result for one firm, shared by every program that uses it.
+
+    Tuples rather than dataclasses: one firm against ten thousand programs makes tens of
+    thousands of these, and tuple construction is several times cheaper."""
 
     status: int
     value_ko: str
@@ -94,8 +128,7 @@ class LeafOutcome:
     sentence_en: str
 
 
-@dataclass(frozen=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
     leaf: Leaf
     outcome: LeafOutcome
 
@@ -114,9 +147,8 @@ class CriterionResult:
         }
 
 
-@dataclass(frozen=True)
-class ProgramResult:
-    index: int
+class ProgramResult(NamedTuple):
+    position: int
     status: int
     criteria: tuple[CriterionResult, ...]
 
@@ -151,10 +183,14 @@ class CompiledRules:
     keys: list[LeafKey] = field(default_factory=list)
     program_leaves: list[tuple[Leaf, ...]] = field(default_factory=list)
     program_leaf_slots: list[tuple[int, ...]] = field(default_factory=list)
+    #: per program, per criterion: its own label (ko, en) when it has one, else None
+    program_labels: list[tuple[tuple[str, str] | None, ...]] = field(default_factory=list)
     root_slots: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     levels: list[_Level] = field(default_factory=list)
     n_slots: int = 0
-    criterion_texts: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: per distinct criterion: its fact, its test, and its wording (ko, en)
+    tests: list[tuple[str, Predicate]] = field(default_factory=list)
+    texts: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def compile(cls, rules: Sequence[Rule]) -> CompiledRules:
@@ -192,12 +228,16 @@ class CompiledRules:
             roots.append(root)
             self.program_leaves.append(tuple(leaves_here))
             self.program_leaf_slots.append(tuple(slots_here))
+            self.program_labels.append(tuple(
+                criterion_text(leaf) if leaf.label_ko and leaf.label_en else None for leaf in leaves_here))
 
         n_leaves = len(self.keys)
 
         def slot(ref: int) -> int:
             return ref if ref >= 0 else n_leaves + (-ref - 1)
 
+        self.tests = [(key[0], predicate(key)) for key in self.keys]
+        self.texts = [criterion_text(Leaf(fact=k[0], op=k[1], value=k[2])) for k in self.keys]
         self.n_slots = n_leaves + len(internal)
         self.root_slots = np.array([slot(r) for r in roots], dtype=np.int64)
         groups: dict[tuple[int, int], list[tuple[int, list[int]]]] = {}
@@ -220,8 +260,15 @@ class CompiledRules:
         return self
 
     def evaluate(self, facts: Mapping[str, Any]) -> FirmEvaluation:
+        statuses = []
+        for fact, test in self.tests:
+            v = facts.get(fact)
+            if v is None:
+                statuses.append(UNKNOWN)
+            else:
+                r = test(v)
+                statuses.append(MET if r is True else NOT_MET if r is False else r)
         values = np.empty(self.n_slots, dtype=np.int8)
-        statuses = [leaf_status(k, facts) for k in self.keys]
         values[: len(statuses)] = statuses
         for level in self.levels:
             gathered = values[level.gather]
@@ -232,16 +279,12 @@ class CompiledRules:
             else:
                 values[level.nodes] = 2 - gathered
         shown = {fact: value_text(fact, facts.get(fact)) for fact in {k[0] for k in self.keys}}
+        ko_status, en_status = STATUS_WORDS
         outcomes = []
-        for i, key in enumerate(self.keys):
-            crit = self.criterion_texts.get(i)
-            if crit is None:
-                crit = self.criterion_texts[i] = criterion_text(
-                    Leaf(fact=key[0], op=key[1], value=key[2])
-                )
-            vk, ve = shown[key[0]]
-            sk, se = sentence(crit, (vk, ve), statuses[i])
-            outcomes.append(LeafOutcome(statuses[i], vk, ve, sk, se))
+        for (fact, _test), (crit_ko, crit_en), status in zip(self.tests, self.texts, statuses, strict=True):
+            vk, ve = shown[fact]
+            outcomes.append(LeafOutcome(status, vk, ve, f"{crit_ko} — 기업: {vk} → {ko_status[status]}",
+                                        f"{crit_en} — firm: {ve} → {en_status[status]}"))
         return FirmEvaluation(self, values[self.root_slots].copy(), outcomes)
 
 
@@ -254,20 +297,28 @@ class FirmEvaluation:
     outcomes: list[LeafOutcome]
 
     def program(self, i: int) -> ProgramResult:
-        leaves = self.compiled.program_leaves[i]
-        slots = self.compiled.program_leaf_slots[i]
+        c = self.compiled
+        outcomes = self.outcomes
         criteria = []
-        for leaf, slot in zip(leaves, slots, strict=True):
-            outcome = self.outcomes[slot]
-            if leaf.label_ko:
-                crit = criterion_text(leaf)
-                sk, se = sentence(crit, (outcome.value_ko, outcome.value_en), outcome.status)
-                outcome = LeafOutcome(outcome.status, outcome.value_ko, outcome.value_en, sk, se)
+        for leaf, slot, label in zip(c.program_leaves[i], c.program_leaf_slots[i], c.program_labels[i], strict=True):
+            outcome = outcomes[slot]
+            if label is not None:  # the program words this criterion its own way
+                sk, se = sentence(label, (outcome.value_ko, outcome.value_en), outcome.status)
+                outcome = outcome._replace(sentence_ko=sk, sentence_en=se)
             criteria.append(CriterionResult(leaf, outcome))
         return ProgramResult(i, int(self.statuses[i]), tuple(criteria))
 
     def all_programs(self) -> list[ProgramResult]:
-        return [self.program(i) for i in range(len(self.statuses))]
+        """Every program's explanation. Tens of thousands of small tuples and no cycles: the
+        cyclic garbage collector is paused while they are built, or it would rescan the growing
+        list dozens of times (half the time, measured)."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return [self.program(i) for i in range(len(self.statuses))]
+        finally:
+            if enabled:
+                gc.enable()
 
 
 def evaluate_rule(rule: Rule, facts: Mapping[str, Any]) -> int:

@@ -15,6 +15,8 @@ MET, UNKNOWN, NOT_MET = 2, 1, 0
 STATUS_NAMES = {MET: "met", UNKNOWN: "unknown", NOT_MET: "not_met"}
 _STATUS_KO = {MET: "충족", UNKNOWN: "확인 불가(정보 없음)", NOT_MET: "미충족"}
 _STATUS_EN = {MET: "met", UNKNOWN: "unknown (data missing)", NOT_MET: "not met"}
+#: the outcome words by status, for hot loops that format many sentences
+STATUS_WORDS = (_STATUS_KO, _STATUS_EN)
 
 _CERT_KO = {
     "venture": "벤처기업", "innobiz": "이노비즈", "mainbiz": "메인비즈", "women_owned": "여성기업",

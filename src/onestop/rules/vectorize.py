@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from onestop.rules.evaluate import MET, UNKNOWN, leaf_status
 from onestop.rules.facts import BOOL, CODE, FACTS, FLOAT, INT, SET
 from onestop.rules.syntax import All, Leaf, Not, Rule, Scalar
 
@@ -123,21 +124,28 @@ def leaf_expr(key: LeafKey) -> pl.Expr:
 
 
 class VectorRules:
-    """Rules of many programs compiled to Polars expressions, criteria shared across programs."""
+    """Rules of many programs compiled to Polars expressions, criteria shared across programs.
+
+    Criteria on codes (KSIC, region, 시도, grades, size class) are decided once per *distinct*
+    code in the batch — with the explained evaluator's own `leaf_status`, so both agree by
+    construction — and each row then looks its answer up by the code's index. A batch of a
+    million firms has a few hundred distinct regions, so hundreds of region criteria cost a
+    gather each instead of a string scan each.
+    """
 
     def __init__(self, rules: Sequence[Rule], names: Sequence[str]) -> None:
         if len(rules) != len(names):
             raise ValueError("one name per rule")
         self.names = list(names)
         self._slots: dict[LeafKey, str] = {}
-        self._leaf_exprs: list[pl.Expr] = []
+        self._keys: list[LeafKey] = []
         self.program_exprs = [self._compile(r).alias(n) for r, n in zip(rules, names, strict=True)]
 
     def _leaf(self, leaf: Leaf) -> pl.Expr:
         name = self._slots.get(leaf.key)
         if name is None:
             name = self._slots[leaf.key] = f"__c{len(self._slots)}"
-            self._leaf_exprs.append(leaf_expr(leaf.key).alias(name))
+            self._keys.append(leaf.key)
         return pl.col(name)
 
     def _compile(self, rule: Rule) -> pl.Expr:
@@ -152,17 +160,46 @@ class VectorRules:
 
     @property
     def n_criteria(self) -> int:
-        return len(self._leaf_exprs)
+        return len(self._keys)
+
+    def _criteria(self, facts: pl.DataFrame | None) -> tuple[list[pl.Expr], list[pl.Expr]]:
+        """(index columns, criterion columns) for a batch; codes use lookups when the batch is
+        materialised (a DataFrame), plain string expressions otherwise."""
+        by_code: dict[str, list[tuple[str, LeafKey]]] = {}
+        exprs: list[pl.Expr] = []
+        for key in self._keys:
+            name = self._slots[key]
+            fact = key[0]
+            if facts is not None and FACTS[fact].type == CODE and fact in facts.columns:
+                by_code.setdefault(fact, []).append((name, key))
+            else:
+                exprs.append(leaf_expr(key).alias(name))
+        indexes: list[pl.Expr] = []
+        for fact, leaves in by_code.items():
+            assert facts is not None
+            values = facts.get_column(fact).drop_nulls().unique().sort().to_list()
+            index = f"__i_{fact}"
+            indexes.append(pl.col(fact).cast(pl.Enum(values)).to_physical().alias(index))
+            for name, key in leaves:
+                table = pl.Series(name, [_as_bool(leaf_status(key, {fact: v})) for v in values], pl.Boolean)
+                exprs.append(pl.lit(table).gather(pl.col(index)).alias(name))
+        return indexes, exprs
 
     def lazy(self, facts: pl.LazyFrame | pl.DataFrame, keep: Sequence[str] = ()) -> pl.LazyFrame:
         """Boolean column per program (null = unknown), plus the `keep` columns."""
+        frame = facts if isinstance(facts, pl.DataFrame) else None
+        indexes, criteria = self._criteria(frame)
         lf = facts.lazy() if isinstance(facts, pl.DataFrame) else facts
-        return lf.with_columns(self._leaf_exprs).select(
-            [pl.col(k) for k in keep] + self.program_exprs
-        )
+        if indexes:
+            lf = lf.with_columns(indexes)
+        return lf.with_columns(criteria).select([pl.col(k) for k in keep] + self.program_exprs)
 
     def evaluate(self, facts: pl.DataFrame, keep: Sequence[str] = ()) -> pl.DataFrame:
         return self.lazy(facts, keep).collect()
+
+
+def _as_bool(status: int) -> bool | None:
+    return None if status == UNKNOWN else status == MET
 
 
 def status_codes(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
