@@ -72,9 +72,26 @@ def parse_wrk(text: str) -> dict[str, float]:
     return out
 
 
-def wrk(url: str, token: str, duration: int, connections: int) -> dict[str, float]:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Authorization: Bearer {token}", url]
-    text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+#: a different reference date on every request: each one misses the result cache, so the match is
+#: computed and its evaluation recorded (an INSERT) every time
+UNCACHED_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local day = 1 + (counter * 7919 + math.random(0, 100000)) % 3650
+  return wrk.format("GET", wrk.path .. "?date=" .. os.date("!%Y-%m-%d", 1577836800 + day * 86400))
+end
+"""
+
+
+def wrk(url: str, token: str, duration: int, connections: int, script: str | None = None) -> dict[str, float]:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Authorization: Bearer {token}"]
+    if script is not None:
+        path = ROOT / "bench" / "out" / "wrk.lua"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(script)
+        cmd += ["-s", str(path)]
+    text = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
     return parse_wrk(text)
 
 
@@ -114,6 +131,7 @@ def main() -> int:
         results = {
             "match": wrk(match_url, token, args.duration, args.connections),
             "search": wrk(search_url, token, args.duration, args.connections),
+            "match_uncached": wrk(match_url, token, args.duration, args.connections, UNCACHED_LUA),
             "connections": args.connections, "duration_s": args.duration, "workers": args.workers,
             "programs": len(get_json(f"{base}/api/v1/programs?limit=200", token)["items"]),  # type: ignore[index]
         }
@@ -125,7 +143,7 @@ def main() -> int:
     (out / "web.json").write_text(json.dumps(results, indent=2))
     print("| endpoint | requests/s | p50 ms | p99 ms | non-2xx |")
     print("|---|---:|---:|---:|---:|")
-    for name in ("match", "search"):
+    for name in ("match", "search", "match_uncached"):
         r = results[name]
         assert isinstance(r, dict)
         print(f"| {name} | {r['requests_per_s']:.0f} | {r.get('p50_ms', 0):.1f} | {r.get('p99_ms', 0):.1f} | "

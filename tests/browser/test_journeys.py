@@ -102,7 +102,8 @@ def test_officer_edits_a_rule_and_sees_the_preview_change(page: Any) -> None:
     page.locator("#preview-result").wait_for()
     before = int(page.locator("#preview-result").get_attribute("data-met") or "-1")
     spec = page.locator("#spec").input_value()
-    narrowed = spec.replace("eligibility:\n  all:\n", "eligibility:\n  all:\n  - {fact: regular_employees, op: '>=', value: 50}\n", 1)
+    extra = "  - {fact: regular_employees, op: '>=', value: 50}\n"
+    narrowed = spec.replace("eligibility:\n  all:\n", "eligibility:\n  all:\n" + extra, 1)
     assert narrowed != spec
     page.locator("#spec").fill(narrowed)
     page.locator("#preview-button").click()

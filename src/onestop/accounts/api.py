@@ -91,8 +91,9 @@ def me(who: CurrentActor) -> UserOut:
 
 
 @router.post("/auth/signout-everywhere", status_code=204, summary="End every session and revoke every token")
-def signout_everywhere(who: CurrentActor, db: DB) -> Response:
+def signout_everywhere(request: Request, who: CurrentActor, db: DB) -> Response:
     services.sign_out_everywhere(db, who.require().user_id)
+    request.app.state.app.principals.clear()
     return Response(status_code=204)
 
 
@@ -107,10 +108,12 @@ def invite(firm_id: int, body: InviteIn, request: Request, who: CurrentActor, db
 
 
 @router.post("/invitations/accept", response_model=AcceptOut, summary="Join a firm with an invitation")
-def accept(body: AcceptIn, who: CurrentActor, db: DB) -> AcceptOut:
+def accept(body: AcceptIn, request: Request, who: CurrentActor, db: DB) -> AcceptOut:
     from onestop.accounts.tables import UserRow
 
     p = who.require()
     user = db.get(UserRow, p.user_id)
     assert user is not None
-    return AcceptOut(firm_id=services.accept_invitation(db, user, body.token))
+    firm_id = services.accept_invitation(db, user, body.token)
+    request.app.state.app.principals.clear()
+    return AcceptOut(firm_id=firm_id)

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -35,7 +35,8 @@ ROLE_NAMES = {
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting: the user, role, agency and firm memberships (firm id → firm role)."""
+    """Who is acting: the user, role, agency and firm memberships (firm id → firm role), and
+    the current version of each of those firms as read with them (for caches keyed by it)."""
 
     user_id: int
     email: str
@@ -43,6 +44,7 @@ class Principal:
     role: Role
     agency_id: str | None
     firms: dict[int, FirmRole]
+    firm_versions: dict[int, int] = field(default_factory=dict)
 
     def can_read_firm(self, firm_id: int) -> bool:
         return self.role == Role.admin or firm_id in self.firms

@@ -88,6 +88,7 @@ def signout_everywhere(request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     services.sign_out_everywhere(db, who.principal.user_id)
+    request.app.state.app.principals.clear()
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

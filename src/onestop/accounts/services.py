@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import FirmRole, Principal, Role
@@ -24,6 +25,7 @@ from onestop.accounts.tables import (
     UserRow,
 )
 from onestop.errors import DomainError, FieldProblem
+from onestop.firms.tables import FirmRow
 from onestop.platform.db import utcnow
 
 _hasher = PasswordHasher()
@@ -123,9 +125,9 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, throttle: T
 
 
 def principal(db: Session, user: UserRow) -> Principal:
-    rows = db.execute(select(MembershipRow.firm_id, MembershipRow.role).where(MembershipRow.user_id == user.id))
-    return Principal(user.id, user.email, user.name, Role(user.role), user.agency_id,
-                     {fid: FirmRole(r) for fid, r in rows})
+    found = _principal(db.execute(_BY_USER, {"user_id": user.id}).all())
+    assert found is not None
+    return found
 
 
 # --- sessions (pages) ---------------------------------------------------------------------
@@ -173,6 +175,40 @@ def issue_token(db: Session, user: UserRow, name: str = "api") -> tuple[str, Api
     db.add(row)
     db.flush()
     return token, row
+
+
+_PRINCIPAL_COLUMNS = select(UserRow.id, UserRow.email, UserRow.name, UserRow.role, UserRow.agency_id,
+                            MembershipRow.firm_id, MembershipRow.role, FirmRow.version).select_from(UserRow).outerjoin(
+    MembershipRow, MembershipRow.user_id == UserRow.id).outerjoin(FirmRow, FirmRow.id == MembershipRow.firm_id).where(
+    UserRow.is_active.is_(True))
+# Built once: constructing the statement on every request cost as much CPU as running it.
+_BY_TOKEN = _PRINCIPAL_COLUMNS.where(UserRow.id == select(ApiTokenRow.user_id).where(
+    ApiTokenRow.token_hash == bindparam("token_hash"), ApiTokenRow.revoked_at.is_(None),
+    ApiTokenRow.expires_at > bindparam("now")).scalar_subquery())
+_BY_USER = _PRINCIPAL_COLUMNS.where(UserRow.id == bindparam("user_id"))
+
+
+def _principal(rows: Sequence[Any]) -> Principal | None:
+    """The active user and all their memberships, from one query's rows."""
+    if not rows:
+        return None
+    uid, email, name, role, agency, *_ = rows[0]
+    firms = {fid: FirmRole(frole) for *_, fid, frole, _v in rows if fid is not None}
+    versions = {fid: version for *_, fid, _r, version in rows if fid is not None}
+    return Principal(uid, email, name, Role(role), agency, firms, versions)
+
+
+def token_principal(db: Session, token: str) -> Principal | None:
+    """Who holds this bearer token, if it is valid, unexpired and not revoked (one round trip)."""
+    return _principal(db.execute(_BY_TOKEN, {"token_hash": _sha(token), "now": utcnow()}).all())
+
+
+def session_principal(db: Session, cookie: str) -> tuple[Principal, SessionRow] | None:
+    row = db.get(SessionRow, _sha(cookie))
+    if row is None or row.expires_at < utcnow():
+        return None
+    who = _principal(db.execute(_BY_USER, {"user_id": row.user_id}).all())
+    return (who, row) if who is not None else None
 
 
 def token_user(db: Session, token: str) -> UserRow | None:

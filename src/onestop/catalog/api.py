@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from onestop.alerts import services as alerts
@@ -103,7 +104,7 @@ def summary(p: Program, score: float = 0.0) -> ProgramSummary:
 
 
 @router.get("/programs", response_model=ProgramPage, summary="Search programs")
-def list_programs(
+async def list_programs(
     request: Request, db: DB,
     q: Annotated[str, Query(max_length=200, description="Korean or English keywords")] = "",
     category: Category | None = None,
@@ -114,13 +115,21 @@ def list_programs(
     sort: Annotated[str, Query(pattern="^(relevance|deadline)$")] = "relevance",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100000)] = 0,
-) -> ProgramPage:
-    rev, engine, index = request.app.state.app.index(db)
-    query = SearchQuery(q=q, category=category, agency=agency, region=region, open_on=open_on,
-                        support_type=support_type, sort=sort)
-    hits = search(engine.catalog, index, query)
-    return ProgramPage(total=len(hits), catalog_revision=rev,
-                       items=[summary(h.program, h.score) for h in hits[offset:offset + limit]])
+) -> Response:
+    """Async, with results cached per catalog revision and query: popular searches repeat."""
+    state = request.app.state.app
+    rev, engine, index = state.index(db)
+    key = (rev, q, category, agency, region, open_on, support_type, sort, limit, offset)
+    body = state.searches.get(key)
+    if body is None:
+        query = SearchQuery(q=q, category=category, agency=agency, region=region, open_on=open_on,
+                            support_type=support_type, sort=sort)
+        hits = search(engine.catalog, index, query)
+        page = ProgramPage(total=len(hits), catalog_revision=rev,
+                           items=[summary(h.program, h.score) for h in hits[offset:offset + limit]])
+        body = page.model_dump_json().encode()
+        state.searches.put(key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/programs/{program_id}", response_model=ProgramDetail, summary="One program, current version")
@@ -148,6 +157,7 @@ def program_history(program_id: str, db: DB) -> list[VersionOut]:
 
 def _after_change(request: Request, db: DB) -> int:
     state = request.app.state.app
+    state.engines.invalidate()
     rev, engine, index = state.index(db)
     alerts.notify_new_matches(db, engine.catalog, index, state.settings)
     return int(rev)

@@ -115,6 +115,7 @@ async def save(request: Request, who: CurrentActor, db: DB) -> Response:
     try:
         services.save_program(db, who.principal, _parse(text), note, program_id=program_id)
         state = request.app.state.app
+        state.engines.invalidate()
         _, engine, index = state.index(db)
         from onestop.alerts import services as alerts
 

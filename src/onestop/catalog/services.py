@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,17 +186,32 @@ def build_catalog(db: Session) -> Catalog:
 
 
 class EngineCache:
-    """One engine per catalog revision, rebuilt only when an edit bumps the revision."""
+    """One engine per catalog revision, rebuilt only when an edit bumps the revision.
 
-    def __init__(self) -> None:
+    The revision is read from the database at most once per `ttl` seconds: an edit made by this
+    process is seen at once (`invalidate`), one made by another worker within `ttl`.
+    """
+
+    def __init__(self, ttl: float = 1.0) -> None:
         self._lock = threading.Lock()
         self._revision = -1
         self._engine: Engine | None = None
+        self._checked = 0.0
+        self._ttl = ttl
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked = 0.0
 
     def get(self, db: Session) -> tuple[int, Engine]:
+        now = time.monotonic()
+        with self._lock:
+            if self._engine is not None and now - self._checked < self._ttl:
+                return self._revision, self._engine
         rev = revision(db)
         with self._lock:
             if self._engine is None or rev != self._revision:
                 self._engine = Engine(build_catalog(db))
                 self._revision = rev
+            self._checked = now
             return self._revision, self._engine

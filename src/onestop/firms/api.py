@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from onestop.errors import DomainError
@@ -48,8 +48,10 @@ def list_firms(who: CurrentActor, db: DB) -> list[FirmOut]:
 
 
 @router.post("/firms", response_model=FirmOut, status_code=201, summary="Register a firm (you become its owner)")
-def register(profile: dict[str, Any], who: CurrentActor, db: DB) -> FirmOut:
-    return out(services.register(db, who.require(), profile))
+def register(profile: dict[str, Any], request: Request, who: CurrentActor, db: DB) -> FirmOut:
+    row = services.register(db, who.require(), profile)
+    request.app.state.app.principals.clear()  # the new membership
+    return out(row)
 
 
 @router.get("/firms/{firm_id}", response_model=FirmOut, summary="One firm")
@@ -58,8 +60,10 @@ def get_firm(firm_id: int, who: CurrentActor, db: DB) -> FirmOut:
 
 
 @router.put("/firms/{firm_id}", response_model=FirmOut, summary="Edit a firm's profile")
-def update_firm(firm_id: int, body: FirmUpdate, who: CurrentActor, db: DB) -> FirmOut:
-    return out(services.update(db, who.require(), firm_id, body.profile, body.version))
+def update_firm(firm_id: int, body: FirmUpdate, request: Request, who: CurrentActor, db: DB) -> FirmOut:
+    row = services.update(db, who.require(), firm_id, body.profile, body.version)
+    request.app.state.app.principals.clear()  # the firm's version moved
+    return out(row)
 
 
 @router.post("/validate/firm", response_model=ValidationOut, summary="Check a profile without saving it")

@@ -105,6 +105,7 @@ async def create_firm(request: Request, who: CurrentActor, db: DB) -> Response:
     data = profile_from_form(await request.form())
     try:
         row = services.register(db, who.principal, data)
+        request.app.state.app.principals.clear()
     except DomainError as e:
         return render(request, who, "firms/form.html", status_code=422, errors=problems_of(e), firm=None,
                       unread=unread(db, who), **_form_context(data))
@@ -137,6 +138,7 @@ async def save_firm(firm_id: int, request: Request, who: CurrentActor, db: DB) -
     try:
         services.update(db, who.principal, firm_id, data, int(version) if isinstance(version, str) and
                         version.isdigit() else None)
+        request.app.state.app.principals.clear()
     except DomainError as e:
         return render(request, who, "firms/form.html", status_code=409 if e.code == "stale_version" else 422,
                       errors=problems_of(e), firm=row, unread=unread(db, who), **_form_context(data))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -26,16 +25,22 @@ class QuickIn(BaseModel):
 
 @router.get("/firms/{firm_id}/recommendations", response_model=dict[str, Any],
             summary="Eligible programs, near misses, packages, with every criterion explained")
-def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB, date: dt.date | None = None
-                    ) -> Response:
+async def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB,
+                          date: dt.date | None = None) -> Response:
+    """Async on purpose (see platform/web.get_db): after the first view the result comes from
+    the result cache and the work is two indexed queries."""
     p = who.require()
-    row = firms.get(db, p, firm_id)
     state = request.app.state.app
     rev, engine = state.engine(db)
-    result = records.recommendations(db, rev, engine, row, date or firms.reference_date(None), p.user_id,
-                                     state.results)
-    # The result is plain JSON data: serialised once with orjson, skipping response-model validation.
-    return Response(orjson.dumps(result), media_type="application/json")
+    on = date or firms.reference_date(None)
+    version = p.firm_versions.get(firm_id)
+    if version is not None:  # a member: the firm's version came with the sign-in check
+        cached = state.results.get_bytes((firm_id, version, rev, on))
+        if cached is not None:
+            return Response(cached, media_type="application/json")
+    row = firms.get(db, p, firm_id)
+    body = records.recommendations_json(db, rev, engine, row, on, p.user_id, state.results)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/firms/{firm_id}/eligibility/{program_id}", response_model=dict[str, Any],

@@ -30,10 +30,13 @@ from onestop.rules.evaluate import (
     CompiledRules,
     FirmEvaluation,
     ProgramResult,
+    StatusOf,
     evaluate_rule,
     flip_effects,
+    leaf_status,
 )
 from onestop.rules.explain import criterion_text, value_text
+from onestop.rules.syntax import Leaf
 
 MAX_PACKAGE_LENGTH = 5
 
@@ -114,9 +117,9 @@ def _score(program: Program, result: ProgramResult, facts: Mapping[str, Any], hi
     return max(0, min(100, score))
 
 
-def _missing(program: Program, facts: Mapping[str, Any]) -> list[dict[str, str]]:
+def _missing(program: Program, facts: Mapping[str, Any], ev: FirmEvaluation) -> list[dict[str, str]]:
     out = []
-    for leaf in flip_effects(program.rule, facts):
+    for leaf in flip_effects(program.rule, facts, ev.status_of):
         ko, en = criterion_text(leaf)
         now_ko, now_en = value_text(leaf.fact, facts.get(leaf.fact))
         out.append({
@@ -173,7 +176,7 @@ def recommend(
             ]
             unknown.append(rec)
         else:
-            fixes = _missing(program, facts)
+            fixes = _missing(program, facts, ev)
             if fixes:
                 result = ev.program(i)
                 rec = _rec(program, result, facts, history, on, "near_miss")
@@ -182,7 +185,7 @@ def recommend(
     for group in (eligible, near, unknown):
         group.sort(key=_rank)
     return Recommendations(on, eligible, near, unknown,
-                           packages(programs, facts, history, on), excluded)
+                           packages(programs, facts, history, on, ev.status_of), excluded)
 
 
 def _rank(r: Recommendation) -> tuple[int, str]:
@@ -202,7 +205,7 @@ def _rec(program: Program, result: ProgramResult, facts: Mapping[str, Any], hist
 
 
 def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: History,
-             on: date) -> list[list[str]]:
+             on: date, known: StatusOf | None = None) -> list[list[str]]:
     """Maximal chains along catalog links in which every step is open to the firm in turn."""
     by_id = {p.id: p for p in programs}
     successors: dict[str, list[str]] = {p.id: [] for p in programs}
@@ -229,7 +232,14 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
             return False
         view = dict(facts)
         view["received_programs"] = frozenset(have)
-        return evaluate_rule(p.rule, view) == MET
+        if known is None:
+            return evaluate_rule(p.rule, view) == MET
+
+        def status(leaf: Leaf) -> int:
+            # Only support-history criteria change along a package; the rest are known.
+            return leaf_status(leaf.key, view) if leaf.fact == "received_programs" else known(leaf)
+
+        return evaluate_rule(p.rule, view, status) == MET
 
     def excluded(pid: str, done: tuple[str, ...]) -> bool:
         p = by_id[pid]

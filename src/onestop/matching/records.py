@@ -5,10 +5,10 @@ and the officer's preview of how many registered firms a draft rule would admit.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from datetime import date
 from typing import Any
 
+import orjson
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from onestop.korea.regions import is_capital_area, normalize_region
 from onestop.korea.sme_size import classify
 from onestop.matching.services import Engine, size_dict
 from onestop.matching.tables import EvaluationRow
+from onestop.platform.cache import LRU
 from onestop.rules.evaluate import CompiledRules
 from onestop.rules.vectorize import VectorRules, facts_frame
 
@@ -35,26 +36,35 @@ class ResultCache:
 
     The same inputs give the same result, so a repeated view is served from memory and is not
     recorded again: the evaluations table keeps one row per distinct decision (per process).
+    Both the result and its JSON are kept (the JSON of a full match is ~150 KB).
     """
 
     def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._items: OrderedDict[tuple[int, int, int, date], dict[str, Any]] = OrderedDict()
+        self._results: LRU[tuple[int, int, int, date], dict[str, Any]] = LRU(size)
+        self._bytes: LRU[tuple[int, int, int, date], bytes] = LRU(size)
 
     def get(self, key: tuple[int, int, int, date]) -> dict[str, Any] | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
+        return self._results.get(key)
 
     def put(self, key: tuple[int, int, int, date], value: dict[str, Any]) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+        self._results.put(key, value)
+
+    def get_bytes(self, key: tuple[int, int, int, date]) -> bytes | None:
+        return self._bytes.get(key)
+
+    def put_bytes(self, key: tuple[int, int, int, date], value: bytes) -> None:
+        self._bytes.put(key, value)
+
+
+def recommendations_json(db: Session, revision: int, engine: Engine, row: FirmRow, on: date,
+                         user_id: int | None, cache: ResultCache) -> bytes:
+    """`recommendations`, serialised once per distinct result."""
+    key = (row.id, row.version, revision, on)
+    body = cache.get_bytes(key)
+    if body is None:
+        body = orjson.dumps(recommendations(db, revision, engine, row, on, user_id, cache))
+        cache.put_bytes(key, body)
+    return body
 
 
 def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow, on: date,

@@ -70,7 +70,8 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per request; connections are recycled instead.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 class Database:
@@ -82,10 +83,15 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads (and the single-statement records a GET may add) need no BEGIN/COMMIT round trips.
+        self.read_sessions = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                          expire_on_commit=False)
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        session = self.sessions()
+    def unit_of_work(self, read_only: bool = False) -> Iterator[Session]:
+        """A session committed once at the end; `read_only` runs each statement in autocommit
+        (for GET requests: every write a GET makes is a single statement)."""
+        session = self.read_sessions() if read_only else self.sessions()
         try:
             yield session
             session.commit()

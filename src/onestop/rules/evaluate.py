@@ -29,7 +29,7 @@ from onestop.rules.explain import (
     sentence,
     value_text,
 )
-from onestop.rules.syntax import All, AnyOf, Leaf, Not, Rule, Scalar
+from onestop.rules.syntax import All, Leaf, Not, Rule, Scalar, leaves
 
 LeafKey = tuple[str, str, Scalar | tuple[Scalar, ...]]
 
@@ -188,6 +188,8 @@ class CompiledRules:
     root_slots: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     levels: list[_Level] = field(default_factory=list)
     n_slots: int = 0
+    #: criterion meaning → its slot
+    slot: dict[LeafKey, int] = field(default_factory=dict)
     #: per distinct criterion: its fact, its test, and its wording (ko, en)
     tests: list[tuple[str, Predicate]] = field(default_factory=list)
     texts: list[tuple[str, str]] = field(default_factory=list)
@@ -236,6 +238,7 @@ class CompiledRules:
         def slot(ref: int) -> int:
             return ref if ref >= 0 else n_leaves + (-ref - 1)
 
+        self.slot = key_slot
         self.tests = [(key[0], predicate(key)) for key in self.keys]
         self.texts = [criterion_text(Leaf(fact=k[0], op=k[1], value=k[2])) for k in self.keys]
         self.n_slots = n_leaves + len(internal)
@@ -296,6 +299,10 @@ class FirmEvaluation:
     statuses: npt.NDArray[np.int8]
     outcomes: list[LeafOutcome]
 
+    def status_of(self, leaf: Leaf) -> int:
+        """The firm's status on a criterion of the compiled rules (already computed)."""
+        return self.outcomes[self.compiled.slot[leaf.key]].status
+
     def program(self, i: int) -> ProgramResult:
         c = self.compiled
         outcomes = self.outcomes
@@ -321,41 +328,37 @@ class FirmEvaluation:
                 gc.enable()
 
 
-def evaluate_rule(rule: Rule, facts: Mapping[str, Any]) -> int:
-    """Reference evaluation of one rule by recursion; the compiled path must agree with it."""
-    if isinstance(rule, Leaf):
-        return leaf_status(rule.key, facts)
-    if isinstance(rule, Not):
-        return 2 - evaluate_rule(rule.child, facts)
-    results = [evaluate_rule(c, facts) for c in rule.children]
-    return min(results) if isinstance(rule, All) else max(results)
+StatusOf = Callable[[Leaf], int]
 
 
-def flip_effects(rule: Rule, facts: Mapping[str, Any]) -> list[Leaf]:
-    """Criteria not met whose being met alone would make the whole rule met (near-miss fixes)."""
-    out = []
-    for leaf in {id(x): x for x in _leaves(rule)}.values():
-        if leaf_status(leaf.key, facts) != NOT_MET:
-            continue
-        if _eval_forced(rule, facts, leaf) == MET:
-            out.append(leaf)
-    return out
+def evaluate_rule(rule: Rule, facts: Mapping[str, Any], status: StatusOf | None = None) -> int:
+    """Reference evaluation of one rule by recursion; the compiled path must agree with it.
+
+    `status` may supply criteria statuses already known (e.g. from a `FirmEvaluation`)."""
+    if status is None:
+        def status(leaf: Leaf) -> int:
+            return leaf_status(leaf.key, facts)
+    return _walk(rule, status, None)
 
 
-def _leaves(rule: Rule) -> list[Leaf]:
-    if isinstance(rule, Leaf):
-        return [rule]
-    if isinstance(rule, Not):
-        return _leaves(rule.child)
-    return [x for c in rule.children for x in _leaves(c)]
-
-
-def _eval_forced(rule: Rule, facts: Mapping[str, Any], forced: Leaf) -> int:
+def _walk(rule: Rule, status: StatusOf, forced: Leaf | None) -> int:
     if rule is forced:
         return MET
     if isinstance(rule, Leaf):
-        return leaf_status(rule.key, facts)
+        return status(rule)
     if isinstance(rule, Not):
-        return 2 - _eval_forced(rule.child, facts, forced)
-    results = [_eval_forced(c, facts, forced) for c in rule.children]
-    return min(results) if isinstance(rule, AnyOf) is False else max(results)
+        return 2 - _walk(rule.child, status, forced)
+    results = [_walk(c, status, forced) for c in rule.children]
+    return min(results) if isinstance(rule, All) else max(results)
+
+
+def flip_effects(rule: Rule, facts: Mapping[str, Any], status: StatusOf | None = None) -> list[Leaf]:
+    """Criteria not met whose being met alone would make the whole rule met (near-miss fixes)."""
+    if status is None:
+        def status(leaf: Leaf) -> int:
+            return leaf_status(leaf.key, facts)
+    out = []
+    for leaf in {id(x): x for x in leaves(rule)}.values():
+        if status(leaf) == NOT_MET and _walk(rule, status, leaf) == MET:
+            out.append(leaf)
+    return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeAlias
 
 from onestop.errors import CatalogError
@@ -43,9 +44,7 @@ class Leaf:
     @property
     def shared_rule(self) -> str | None:
         """The shared rule's name, e.g. `policy-fund-exclusions`."""
-        if not self.shared:
-            return None
-        return self.path.split(":", 1)[0].removeprefix("rules/").removesuffix(".yaml")
+        return _shared_rule_name(self.path)
 
     @property
     def key(self) -> tuple[str, str, Scalar | tuple[Scalar, ...]]:
@@ -69,6 +68,13 @@ class Not:
 
 
 Rule: TypeAlias = Leaf | All | AnyOf | Not
+
+
+@lru_cache(maxsize=4096)
+def _shared_rule_name(path: str) -> str | None:
+    if not path.startswith("rules/"):
+        return None
+    return path.split(":", 1)[0].removeprefix("rules/").removesuffix(".yaml")
 
 
 def leaves(rule: Rule) -> list[Leaf]:
