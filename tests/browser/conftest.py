@@ -88,5 +88,7 @@ def page(request: pytest.FixtureRequest, browser: Any, live_server: str) -> Iter
 
 
 def shot(page: Any, name: str) -> None:
+    """The whole page, and what a visitor first sees (the README uses some of these)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-top.png"), full_page=False)

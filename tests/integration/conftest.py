@@ -55,7 +55,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(database_url=database_url, secret_key="test-secret", upload_dir=tmp_path_factory.mktemp("up"))
+    return Settings(database_url=database_url, secret_key="test-secret", upload_dir=tmp_path_factory.mktemp("up"),
+                    warm_search=False)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI
@@ -15,6 +19,15 @@ from onestop.platform.db import Database
 from onestop.platform.migrate import ensure_migrated
 from onestop.platform.settings import Settings, get_settings
 from onestop.platform.state import AppState
+
+
+def _warm(state: AppState) -> None:
+    """Load the catalog engine and the Korean search index before the first request needs them."""
+    try:
+        with state.db.unit_of_work(read_only=True) as db:
+            state.index(db)
+    except Exception:  # warming is an optimisation; requests build what they need on demand
+        logging.getLogger(__name__).exception("warming the search index failed")
 
 
 class Health(BaseModel):
@@ -32,7 +45,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     schema = ensure_migrated(database.engine, database.url)
     state = AppState(db=database, settings=settings, schema_revision=schema)
 
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_search:
+            threading.Thread(target=_warm, args=(state,), name="warm-search", daemon=True).start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="onestop",
         version=onestop.__version__,
         description="One-stop platform for Korean SME support programs: search, eligibility with reasons, "

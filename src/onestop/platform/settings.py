@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_from: str = "onestop@localhost"
     smtp_starttls: bool = False
+    #: build the Korean search index (kiwipiepy, a few seconds) in the background at start-up,
+    #: so the first visitor's search is not the one that waits
+    warm_search: bool = True
     upload_dir: Path = Field(default_factory=lambda: data_dir() / "uploads")
 
 
