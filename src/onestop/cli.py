@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -245,6 +247,24 @@ def _database_url(value: str | None) -> str:
     return value or get_settings().database_url
 
 
+@contextmanager
+def _migrated(database_url: str | None) -> Iterator[Any]:
+    """One unit of work on a migrated database; any domain error becomes a CLI message."""
+    from onestop.platform.db import Database
+    from onestop.platform.migrate import ensure_migrated
+
+    url = _database_url(database_url)
+    database = Database(url)
+    try:
+        ensure_migrated(database.engine, url)
+        with database.unit_of_work() as db:
+            yield db
+    except DomainError as e:
+        _fail(e)
+    finally:
+        database.dispose()
+
+
 @db_app.command("upgrade")
 def db_upgrade(database_url: DbOpt = None) -> None:
     """Apply every migration to the database."""
@@ -261,21 +281,9 @@ def catalog_import(path: Annotated[Path | None, typer.Argument(help="Catalog fol
     """Import the YAML catalog into the database; changed programs get a new version."""
     from onestop.catalog.loader import load_catalog
     from onestop.catalog.services import import_catalog
-    from onestop.platform.db import Database
-    from onestop.platform.migrate import ensure_migrated
 
-    url = _database_url(database_url)
-    database = Database(url)
-    try:
-        ensure_migrated(database.engine, url)
-        catalog = load_catalog(path)
-        with database.unit_of_work() as db:
-            summary = import_catalog(db, catalog)
-    except DomainError as e:
-        _fail(e)
-        raise
-    finally:
-        database.dispose()
+    with _migrated(database_url) as db:
+        summary = import_catalog(db, load_catalog(path))
     out.print(f"[green]OK[/] {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged; "
               f"catalog revision {summary.revision}")
 
@@ -285,20 +293,9 @@ def demo_seed(database_url: DbOpt = None,
               firms: Annotated[int, typer.Option(help="Registry firms to generate")] = 300) -> None:
     """Create demo accounts of every role, the scenario firms and a registry of realistic firms."""
     from onestop.demo.seed import ACCOUNTS, PASSWORD, seed
-    from onestop.platform.db import Database
-    from onestop.platform.migrate import ensure_migrated
 
-    url = _database_url(database_url)
-    database = Database(url)
-    try:
-        ensure_migrated(database.engine, url)
-        with database.unit_of_work() as db:
-            summary = seed(db, firms)
-    except DomainError as e:
-        _fail(e)
-        raise
-    finally:
-        database.dispose()
+    with _migrated(database_url) as db:
+        summary = seed(db, firms)
     table = Table(title=f"데모 계정 Demo accounts (비밀번호 password: {PASSWORD})")
     table.add_column("email")
     table.add_column("role")
