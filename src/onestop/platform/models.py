@@ -2,6 +2,8 @@
 
 from onestop.accounts import tables as accounts_tables
 from onestop.alerts import tables as alerts_tables
+from onestop.applications import tables as applications_tables
+from onestop.audit import tables as audit_tables
 from onestop.catalog import tables as catalog_tables
 from onestop.firms import tables as firms_tables
 from onestop.matching import tables as matching_tables
@@ -9,5 +11,13 @@ from onestop.platform.db import Base
 
 metadata = Base.metadata
 
-__all__ = ["accounts_tables", "alerts_tables", "catalog_tables", "firms_tables", "matching_tables",
-           "metadata"]
+__all__ = [
+           "accounts_tables",
+           "alerts_tables",
+           "applications_tables",
+           "audit_tables",
+           "catalog_tables",
+           "firms_tables",
+           "matching_tables",
+           "metadata",
+]

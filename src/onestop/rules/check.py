@@ -157,10 +157,7 @@ def check_rule(rule: Rule) -> Rule:
         direct = [c for c in children if isinstance(c, Leaf)]
         for fact, (lo, lo_open, hi, hi_open, leaf) in _bounds(direct).items():
             spec = FACTS[fact]
-            if spec.type == INT:
-                empty = _int_lo(lo, lo_open) > _int_hi(hi, hi_open)
-            else:
-                empty = lo > hi or (lo == hi and (lo_open or hi_open))
+            empty = _int_lo(lo, lo_open) > _int_hi(hi, hi_open) if spec.type == INT else lo > hi or (lo == hi and (lo_open or hi_open))
             if empty:
                 raise _err(
                     leaf,

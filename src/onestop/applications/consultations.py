@@ -1,0 +1,56 @@
+"""Consultation slots at agency branches: business days in KST, Korean public holidays
+excluded, 30-minute slots from 09:00 to 17:30, one booking per slot (a unique constraint)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+
+import holidays
+
+KST = timezone(timedelta(hours=9))
+FIRST = time(9, 0)
+LAST = time(17, 30)
+STEP = timedelta(minutes=30)
+
+
+@lru_cache(maxsize=16)
+def _kr_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("KR", years=year)
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _kr_holidays(day.year)
+
+
+def holiday_name(day: date) -> str | None:
+    name = _kr_holidays(day.year).get(day)
+    return str(name) if name else None
+
+
+def business_days_after(start: date, n: int) -> date:
+    """The n-th business day after `start` (deadline reminders count business days)."""
+    day = start
+    while n > 0:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            n -= 1
+    return day
+
+
+def slots(day: date) -> list[datetime]:
+    """Every bookable slot of a day, as KST datetimes; none on weekends and holidays."""
+    if not is_business_day(day):
+        return []
+    out = []
+    at = datetime.combine(day, FIRST, tzinfo=KST)
+    end = datetime.combine(day, LAST, tzinfo=KST)
+    while at <= end:
+        out.append(at)
+        at += STEP
+    return out
+
+
+def is_slot(at: datetime) -> bool:
+    local = at.astimezone(KST)
+    return local in slots(local.date())
