@@ -31,9 +31,10 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed("image/png", "PNG")
     if data.startswith(b"\xff\xd8\xff"):
         return Sniffed("image/jpeg", "JPEG")
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2 compound file: 한글 HWP 5
-        if b"H\x00w\x00p\x00S\x00u\x00m\x00m\x00a\x00r\x00y" in data[:65536] or b"HWP Document File" in data:
-            return Sniffed("application/x-hwp", "HWP")
+    # 한글 HWP 5 is an OLE2 compound file holding a "HwpSummaryInformation" stream.
+    ole2 = data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    if ole2 and ("HwpSummary".encode("utf-16-le") in data[:65536] or b"HWP Document File" in data):
+        return Sniffed("application/x-hwp", "HWP")
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from onestop.errors import DomainError, FieldProblem
@@ -88,6 +89,11 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _TITLES else en
         return problem(exc.status_code, f"http_{exc.status_code}", ko, detail,
                        headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        return problem(409, "stale_version", "다른 사람이 먼저 변경했습니다. 새로 고친 뒤 다시 시도하세요.",
+                       "Someone else changed this first; reload and try again.")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

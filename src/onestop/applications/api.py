@@ -1,0 +1,255 @@
+"""Application endpoints: drafts (idempotent), documents, submission, review actions,
+overrides, deadlines, the e-agreement, consultations and the audit check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from onestop.accounts.model import Role
+from onestop.applications import services
+from onestop.applications.lifecycle import STATE_NAMES, State, allowed
+from onestop.applications.tables import ApplicationRow, DocumentRow
+from onestop.audit.services import verify_chain
+from onestop.errors import DomainError
+from onestop.platform.openapi import PROBLEM_RESPONSES
+from onestop.platform.web import DB, CurrentActor, client_ip
+
+router = APIRouter(prefix="/api/v1", tags=["applications"], responses=PROBLEM_RESPONSES)
+
+
+class CreateIn(BaseModel):
+    firm_id: int
+    program_id: str = Field(max_length=80)
+
+
+class VersionIn(BaseModel):
+    version: int | None = Field(default=None, description="the version you saw; a stale one is refused (409)")
+
+
+class ActionIn(VersionIn):
+    action: str = Field(max_length=40)
+    note: str = Field(default="", max_length=2000)
+    supplements: dict[str, str] | None = Field(default=None, description="document kind → reason")
+
+
+class OverrideIn(VersionIn):
+    reason: str = Field(max_length=2000)
+
+
+class DeadlineIn(BaseModel):
+    until: dt.datetime
+    reason: str = Field(max_length=2000)
+
+
+class SignIn(VersionIn):
+    document_sha256: str = Field(min_length=64, max_length=64)
+
+
+class BookingIn(BaseModel):
+    firm_id: int
+    branch: str = Field(max_length=60)
+    starts_at: dt.datetime
+    topic: str = Field(default="", max_length=300)
+    mode: str = Field(default="video", pattern="^(video|visit|phone)$")
+
+
+class ThreadIn(BaseModel):
+    firm_id: int
+    agency_id: str = Field(max_length=60)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=5000)
+
+
+class MessageIn(BaseModel):
+    body: str = Field(max_length=5000)
+
+
+def _doc(d: DocumentRow) -> dict[str, Any]:
+    return {"id": d.id, "kind": d.kind, "version": d.version, "filename": d.filename, "content_type": d.content_type,
+            "size": d.size, "sha256": d.sha256, "uploaded_at": d.uploaded_at.isoformat()}
+
+
+def summary(row: ApplicationRow) -> dict[str, Any]:
+    ko, en = STATE_NAMES[State(row.state)]
+    return {"id": row.id, "firm_id": row.firm_id, "program_id": row.program_id, "state": row.state,
+            "state_ko": ko, "state_en": en, "version": row.version, "branch": row.branch,
+            "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+            "deadline_at": row.deadline_at.isoformat() if row.deadline_at else None}
+
+
+def detail(db: DB, row: ApplicationRow, actor: Any) -> dict[str, Any]:
+    agreement = services.agreement_of(db, row.id)
+    return {
+        **summary(row),
+        "eligibility": row.eligibility,
+        "override": row.override,
+        "decision_reason": row.decision_reason,
+        "documents": [_doc(d) for d in services.documents(db, row.id)],
+        "supplements": [{"kind": s.kind, "reason": s.reason, "answered_version": s.answered_version}
+                        for s in services.supplements(db, row.id)],
+        "timeline": [{"at": e.at.isoformat(), "action": e.action, "from": e.from_state, "to": e.to_state,
+                      "note": e.note} for e in services.timeline(db, row.id)],
+        "agreement": None if agreement is None else {
+            "sha256": agreement.document_sha256, "signed_at": agreement.signed_at.isoformat()
+            if agreement.signed_at else None},
+        "actions": [t.action for t in allowed(State(row.state), actor)],
+    }
+
+
+@router.post("/applications", status_code=201, response_model=dict[str, Any],
+             summary="Start an application (idempotent with the Idempotency-Key header)")
+def create(body: CreateIn, request: Request, who: CurrentActor, db: DB,
+           idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> Any:
+    p = who.require()
+    _, engine = request.app.state.app.engine(db)
+    row, created = services.create(db, p, engine, body.firm_id, body.program_id, idempotency_key)
+    return JSONResponse(summary(row), status_code=201 if created else 200)
+
+
+@router.get("/applications", response_model=list[dict[str, Any]], summary="My firms' applications")
+def mine(who: CurrentActor, db: DB) -> list[dict[str, Any]]:
+    return [summary(r) for r in services.for_firm_member(db, who.require())]
+
+
+@router.get("/applications/queue", response_model=list[dict[str, Any]], summary="Officers' queue")
+def queue(who: CurrentActor, db: DB, program_id: str | None = None, state: State | None = None,
+          branch: Annotated[str | None, Query(max_length=2)] = None,
+          older_than_days: Annotated[int | None, Query(ge=0, le=3650)] = None) -> list[dict[str, Any]]:
+    f = services.QueueFilter(program_id, state.value if state else None, branch, older_than_days)
+    return [summary(r) for r in services.queue(db, who.require(), f)]
+
+
+@router.get("/applications/{app_id}", response_model=dict[str, Any], summary="One application, with its history")
+def get_one(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
+    p = who.require()
+    row = services.view_for_review(db, p, app_id)
+    return detail(db, row, services.actor_of(p, row))
+
+
+@router.post("/applications/{app_id}/documents", status_code=201, response_model=dict[str, Any],
+             summary="Upload a document (PDF, PNG, JPEG, HWP, HWPX, XLSX; checked by content)")
+async def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind: Annotated[str, Form(max_length=60)],
+                 file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    p = who.require()
+    data = await file.read()
+    state = request.app.state.app
+    _, engine = state.engine(db)
+    doc = services.upload(db, p, state.store, engine, app_id, kind, file.filename or kind, data)
+    return _doc(doc)
+
+
+@router.get("/applications/{app_id}/documents/{doc_id}", summary="Download a document",
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def download(app_id: int, doc_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    services.get(db, who.require(), app_id)
+    doc = db.get(DocumentRow, doc_id)
+    if doc is None or doc.application_id != app_id:
+        raise services.NOT_FOUND
+    data = request.app.state.app.store.get(doc.sha256)
+    return Response(data, media_type=doc.content_type, headers={"X-Content-SHA256": doc.sha256})
+
+
+@router.post("/applications/{app_id}/submit", response_model=dict[str, Any], summary="Submit (eligibility re-checked)")
+def submit(app_id: int, body: VersionIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
+    p = who.require()
+    rev, engine = request.app.state.app.engine(db)
+    row = services.submit(db, p, engine, rev, app_id, body.version)
+    return detail(db, row, services.actor_of(p, row))
+
+
+@router.post("/applications/{app_id}/actions", response_model=dict[str, Any], summary="Move the application on")
+def act(app_id: int, body: ActionIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+    p = who.require()
+    row = services.act(db, p, app_id, body.action, body.version, body.note, body.supplements)
+    return detail(db, row, services.actor_of(p, row))
+
+
+@router.post("/applications/{app_id}/override", response_model=dict[str, Any],
+             summary="Officer: override the eligibility result, with a reason (recorded)")
+def override(app_id: int, body: OverrideIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+    p = who.require()
+    row = services.override(db, p, app_id, body.reason, body.version)
+    return detail(db, row, services.actor_of(p, row))
+
+
+@router.post("/applications/{app_id}/deadline", response_model=dict[str, Any],
+             summary="Officer: extend the deadline, with a reason")
+def extend(app_id: int, body: DeadlineIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+    p = who.require()
+    if body.until.tzinfo is None:
+        raise DomainError(code="timezone", field="until", ko="시간대를 포함해 주세요(예: 2026-12-31T18:00:00+09:00).",
+                          en="Include the time zone (e.g. 2026-12-31T18:00:00+09:00).")
+    row = services.extend_deadline(db, p, app_id, body.until, body.reason)
+    return detail(db, row, services.actor_of(p, row))
+
+
+@router.get("/applications/{app_id}/agreement", response_model=dict[str, Any], summary="The e-agreement document")
+def agreement(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
+    services.get(db, who.require(), app_id)
+    a = services.agreement_of(db, app_id)
+    if a is None:
+        raise DomainError(code="not_found", ko="약정서가 아직 없습니다.", en="There is no agreement yet.")
+    return {"document": a.document, "sha256": a.document_sha256, "terms": a.terms,
+            "signed_at": a.signed_at.isoformat() if a.signed_at else None, "signer_ip": a.signer_ip}
+
+
+@router.post("/applications/{app_id}/agreement/sign", response_model=dict[str, Any],
+             summary="The firm's owner signs the e-agreement")
+def sign(app_id: int, body: SignIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
+    p = who.require()
+    client = services.Client(client_ip(request), request.headers.get("user-agent", ""))
+    a = services.sign(db, p, app_id, body.document_sha256, client, body.version)
+    return {"sha256": a.document_sha256, "signed_at": a.signed_at.isoformat() if a.signed_at else None}
+
+
+@router.get("/consultations/slots", response_model=list[str], summary="Free consultation slots of a branch on a day")
+def slots(branch: Annotated[str, Query(max_length=60)], date: dt.date, db: DB) -> list[str]:
+    return [s.isoformat() for s in services.free_slots(db, branch, date)]
+
+
+@router.post("/consultations/bookings", status_code=201, response_model=dict[str, Any], summary="Book a slot")
+def book(body: BookingIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+    if body.starts_at.tzinfo is None:
+        raise DomainError(code="timezone", field="starts_at", ko="시간대를 포함해 주세요(예: +09:00).",
+                          en="Include the time zone (e.g. +09:00).")
+    row = services.book(db, who.require(), body.firm_id, body.branch, body.starts_at, body.topic, body.mode)
+    return {"id": row.id, "branch": row.branch, "starts_at": row.starts_at.isoformat(), "mode": row.mode}
+
+
+@router.post("/consultations/threads", status_code=201, response_model=dict[str, Any],
+             summary="Open a written consultation")
+def open_thread(body: ThreadIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+    t = services.open_thread(db, who.require(), body.firm_id, body.agency_id, body.subject, body.body)
+    return {"id": t.id, "subject": t.subject}
+
+
+@router.get("/consultations/threads/{thread_id}", response_model=dict[str, Any], summary="A consultation's history")
+def thread(thread_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from onestop.applications.tables import MessageRow
+
+    t = services.thread_access(db, who.require(), thread_id)
+    msgs = db.scalars(select(MessageRow).where(MessageRow.thread_id == t.id).order_by(MessageRow.id))
+    return {"id": t.id, "subject": t.subject, "agency_id": t.agency_id,
+            "messages": [{"author": m.author_user_id, "body": m.body, "at": m.at.isoformat()} for m in msgs]}
+
+
+@router.post("/consultations/threads/{thread_id}/messages", status_code=201, response_model=dict[str, Any],
+             summary="Reply in a consultation")
+def reply(thread_id: int, body: MessageIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+    m = services.post(db, who.require(), thread_id, body.body)
+    return {"id": m.id}
+
+
+@router.get("/audit/verify", response_model=dict[str, Any], summary="Admin: verify the audit chain")
+def audit_verify(who: CurrentActor, db: DB) -> dict[str, Any]:
+    if who.require().role != Role.admin:
+        raise DomainError(code="forbidden", ko="관리자만 확인할 수 있습니다.", en="Administrators only.")
+    v = verify_chain(db)
+    return {"ok": v.ok, "checked": v.checked, "broken_at": v.broken_at, "reason": v.reason}
