@@ -306,6 +306,46 @@ def demo_seed(database_url: DbOpt = None,
     out.print(f"[green]OK[/] {summary['users']} accounts and {summary['firms']} firms added")
 
 
+docs_app = typer.Typer(help="Generated documentation.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+app.add_typer(audit_app, name="audit")
+
+
+@docs_app.command("lifecycle")
+def docs_lifecycle(out_path: Annotated[Path, typer.Option("--out")] = Path("docs/applications-lifecycle.md")) -> None:
+    """Write the application state machine (Mermaid diagram and tables) from the code."""
+    from onestop.applications.lifecycle import markdown
+
+    out_path.write_text(markdown(), encoding="utf-8")
+    out.print(f"[green]OK[/] {out_path}")
+
+
+@audit_app.command("verify")
+def audit_verify(database_url: DbOpt = None) -> None:
+    """Check the hash chain; exit 1 naming the first broken link."""
+    from onestop.audit.services import verify_chain
+
+    with _migrated(database_url) as db:
+        verdict = verify_chain(db)
+    if verdict.ok:
+        out.print(f"[green]OK[/] {verdict.checked} records, chain intact")
+        return
+    err.print(f"[bold red]깨짐 BROKEN[/] at record {verdict.broken_at}: {verdict.reason} "
+              f"({verdict.checked} records verified before it)")
+    raise typer.Exit(1)
+
+
+@app.command("expire")
+def expire(database_url: DbOpt = None) -> None:
+    """Expire drafts and unanswered supplement requests past their deadline (run it from cron)."""
+    from onestop.applications.services import expire_overdue
+
+    with _migrated(database_url) as db:
+        n = expire_overdue(db)
+    out.print(f"[green]OK[/] {n} application(s) expired")
+
+
 @app.command()
 def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
           port: Annotated[int, typer.Option()] = 8000,
