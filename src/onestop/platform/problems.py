@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -94,6 +95,12 @@ def install(app: FastAPI) -> None:
     async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
         return problem(409, "stale_version", "다른 사람이 먼저 변경했습니다. 새로 고친 뒤 다시 시도하세요.",
                        "Someone else changed this first; reload and try again.")
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # e.g. a NUL character, which PostgreSQL text cannot hold: the input is refused, nothing saved
+        return problem(422, "invalid_characters", "입력값에 저장할 수 없는 문자(예: NUL)나 범위를 벗어난 값이 있습니다.",
+                       "The input holds a character (such as NUL) or a value the database cannot store.")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
