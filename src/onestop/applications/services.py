@@ -288,14 +288,21 @@ def act(db: Session, who: Principal, app_id: int, action: str, expected_version:
     return row
 
 
-def override(db: Session, who: Principal, app_id: int, reason: str, expected_version: int | None) -> ApplicationRow:
+def _officer_decision(db: Session, who: Principal, app_id: int, reason: str, what_ko: str, noun_ko: str,
+                      what_en: str) -> tuple[ApplicationRow, str]:
+    """An officer-only change that must carry a written reason."""
     row, actor = get(db, who, app_id)
     if actor != Actor.officer:
-        raise DomainError(code="forbidden", ko="기관 담당자만 자격 판정을 재정의할 수 있습니다.",
-                          en="Only the agency's officers can override eligibility.")
+        raise DomainError(code="forbidden", ko=f"기관 담당자만 {what_ko}할 수 있습니다.",
+                          en=f"Only the agency's officers can {what_en}.")
     if not reason.strip():
-        raise DomainError(code="reason_required", field="reason", ko="재정의 사유를 적어 주세요.",
-                          en="Give the reason for the override.")
+        raise DomainError(code="reason_required", field="reason", ko=f"{noun_ko} 사유를 적어 주세요.",
+                          en=f"Give the reason to {what_en}.")
+    return row, reason.strip()
+
+
+def override(db: Session, who: Principal, app_id: int, reason: str, expected_version: int | None) -> ApplicationRow:
+    row, reason = _officer_decision(db, who, app_id, reason, "자격 판정을 재정의", "재정의", "override eligibility")
     _check_version(row, expected_version)
     row.override = {"by": who.user_id, "at": utcnow().isoformat(), "reason": reason.strip(),
                     "eligibility_was": (row.eligibility or {}).get("status")}
@@ -306,13 +313,7 @@ def override(db: Session, who: Principal, app_id: int, reason: str, expected_ver
 
 
 def extend_deadline(db: Session, who: Principal, app_id: int, until: datetime, reason: str) -> ApplicationRow:
-    row, actor = get(db, who, app_id)
-    if actor != Actor.officer:
-        raise DomainError(code="forbidden", ko="기관 담당자만 기한을 연장할 수 있습니다.",
-                          en="Only the agency's officers can extend a deadline.")
-    if not reason.strip():
-        raise DomainError(code="reason_required", field="reason", ko="연장 사유를 적어 주세요.",
-                          en="Give the reason for the extension.")
+    row, reason = _officer_decision(db, who, app_id, reason, "기한을 연장", "연장", "extend a deadline")
     old = row.deadline_at
     row.deadline_at = until
     _event(db, row, who, "extend_deadline", row.state, reason.strip())
