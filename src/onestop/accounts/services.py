@@ -146,16 +146,6 @@ def open_session(db: Session, user: UserRow, days: int, user_agent: str = "") ->
     return NewSession(cookie, csrf)
 
 
-def session_user(db: Session, cookie: str) -> tuple[UserRow, SessionRow] | None:
-    row = db.get(SessionRow, _sha(cookie))
-    if row is None or row.expires_at < utcnow():
-        return None
-    user = db.get(UserRow, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    return user, row
-
-
 def close_session(db: Session, cookie: str) -> None:
     db.execute(delete(SessionRow).where(SessionRow.id == _sha(cookie)))
 
@@ -209,14 +199,6 @@ def session_principal(db: Session, cookie: str) -> tuple[Principal, SessionRow] 
         return None
     who = _principal(db.execute(_BY_USER, {"user_id": row.user_id}).all())
     return (who, row) if who is not None else None
-
-
-def token_user(db: Session, token: str) -> UserRow | None:
-    row = db.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == _sha(token)))
-    if row is None or row.revoked_at is not None or row.expires_at < utcnow():
-        return None
-    user = db.get(UserRow, row.user_id)
-    return user if user is not None and user.is_active else None
 
 
 # --- firm memberships and invitations -------------------------------------------------------

@@ -220,5 +220,3 @@ def region_list(parent: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None)
     return [CodeOut(code=r.code, level=r.level, name_ko=r.name_ko) for r in regions.table().values()
             if r.level == "sigungu" and r.code.startswith(parent)]
 
-
-__all__ = ["reference_date", "router"]

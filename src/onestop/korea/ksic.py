@@ -65,13 +65,6 @@ def name_of(code: str) -> str:
     return table()[code].name_ko
 
 
-def lineage(code: str) -> list[KsicEntry]:
-    """The entry and its ancestors, section first."""
-    lengths = (1, 3, 4, 5, 6)
-    entries = table()
-    return [entries[code[:n]] for n in lengths if n <= len(code) and code[:n] in entries]
-
-
 def search(query: str, limit: int = 20) -> list[KsicEntry]:
     """Entries whose code starts with, or whose Korean name contains, the query."""
     q = query.strip().upper().replace(" ", "")
