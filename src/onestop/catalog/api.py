@@ -144,15 +144,11 @@ def get_program(program_id: str, db: DB) -> ProgramDetail:
 
 @router.get("/programs/{program_id}/history", response_model=list[VersionOut], summary="Every version")
 def program_history(program_id: str, db: DB) -> list[VersionOut]:
-    versions = services.history(db, program_id)
-    if not versions:
+    rows = services.history_with_changes(db, program_id)
+    if not rows:
         raise NOT_FOUND
-    out = []
-    for i, v in enumerate(versions):
-        older = versions[i + 1].spec if i + 1 < len(versions) else None
-        out.append(VersionOut(version=v.version, note=v.note, created_by=v.created_by, created_at=v.created_at,
-                              changed=services.changed_fields(older, v.spec)))
-    return out
+    return [VersionOut(version=v.version, note=v.note, created_by=v.created_by, created_at=v.created_at,
+                       changed=changed) for v, changed in rows]
 
 
 def _after_change(request: Request, db: DB) -> int:

@@ -130,13 +130,9 @@ async def quick(program_id: str, request: Request, who: CurrentActor, db: DB) ->
 
 @router.get("/programs/{program_id}/history")
 def history(program_id: str, request: Request, who: CurrentActor, db: DB) -> Response:
-    versions = services.history(db, program_id)
-    if not versions:
+    rows = services.history_with_changes(db, program_id)
+    if not rows:
         return error_page(request, who, DomainError(code="not_found", ko="사업을 찾을 수 없습니다.",
                                                     en="Program not found."))
-    rows = []
-    for i, v in enumerate(versions):
-        older = versions[i + 1].spec if i + 1 < len(versions) else None
-        rows.append((v, services.changed_fields(older, v.spec)))
     return render(request, who, "catalog/history.html", program_id=program_id, rows=rows,
-                  name=versions[0].spec["name"], unread=unread(db, who))
+                  name=rows[0][0].spec["name"], unread=unread(db, who))

@@ -160,6 +160,13 @@ def changed_fields(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
+def history_with_changes(db: Session, program_id: str) -> list[tuple[ProgramVersionRow, list[str]]]:
+    """Every version, newest first, with the top-level fields it changed from the one before."""
+    versions = history(db, program_id)
+    return [(v, changed_fields(versions[i + 1].spec if i + 1 < len(versions) else None, v.spec))
+            for i, v in enumerate(versions)]
+
+
 def current_spec(db: Session, program_id: str) -> tuple[ProgramRow, ProgramVersionRow] | None:
     row = db.get(ProgramRow, program_id)
     if row is None:
