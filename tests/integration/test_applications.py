@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from onestop.applications.consultations import KST, is_business_day
 from onestop.applications.lifecycle import markdown
+from onestop.applications.tables import ApplicationRow
 from onestop.demo.seed import PASSWORD
 from tests.integration.conftest import Api
 
@@ -156,7 +157,11 @@ def test_expired_drafts_free_the_slot(client: TestClient, app: Any) -> None:
     aid = draft(firm_api, firm["id"])["id"]
     officer = Api.login(client, "officer.jeonnam@onestop.demo", PASSWORD)
     past = (datetime.now(KST) - timedelta(hours=1)).isoformat()
-    assert officer.post(f"/api/v1/applications/{aid}/deadline", json={"until": past, "reason": "테스트"}).status_code == 200
+    shorten = officer.post(f"/api/v1/applications/{aid}/deadline", json={"until": past, "reason": "테스트"})
+    assert shorten.status_code == 422 and "extended" in shorten.json()["detail"]  # deadlines only move later
+    with app.state.db.unit_of_work() as s:  # the program's window closed an hour ago
+        s.execute(sa.update(ApplicationRow).where(ApplicationRow.id == aid).values(
+            deadline_at=datetime.now(KST) - timedelta(hours=1)))
     late = firm_api.post(f"/api/v1/applications/{aid}/submit", json={})
     assert late.status_code == 422 and "마감" in late.json()["detail_ko"]
     with app.state.db.unit_of_work() as s:
@@ -171,15 +176,15 @@ def test_consultation_booking_on_business_days_without_double_booking(client: Te
     day = datetime.now(KST).date() + timedelta(days=1)
     while not is_business_day(day):
         day += timedelta(days=1)
-    free = client.get("/api/v1/consultations/slots", params={"branch": "jnsbi-suncheon", "date": day.isoformat()}).json()
+    free = client.get("/api/v1/consultations/slots", params={"branch": "jnsbi-hq", "date": day.isoformat()}).json()
     assert free and free[0].endswith("09:00:00+09:00")
     slot = free[0]
-    first = a.post("/api/v1/consultations/bookings", json={"firm_id": fa, "branch": "jnsbi-suncheon", "starts_at": slot})
+    first = a.post("/api/v1/consultations/bookings", json={"firm_id": fa, "branch": "jnsbi-hq", "starts_at": slot})
     assert first.status_code == 201
-    second = b.post("/api/v1/consultations/bookings", json={"firm_id": fb, "branch": "jnsbi-suncheon", "starts_at": slot})
+    second = b.post("/api/v1/consultations/bookings", json={"firm_id": fb, "branch": "jnsbi-hq", "starts_at": slot})
     assert second.status_code == 409
     chuseok = "2026-09-25T10:00:00+09:00"
-    holiday = a.post("/api/v1/consultations/bookings", json={"firm_id": fa, "branch": "jnsbi-suncheon",
+    holiday = a.post("/api/v1/consultations/bookings", json={"firm_id": fa, "branch": "jnsbi-hq",
                                                              "starts_at": chuseok})
     assert holiday.status_code == 422
     thread = a.post("/api/v1/consultations/threads", json={"firm_id": fa, "agency_id": "jnsbi", "subject": "육성자금 문의",

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from onestop.accounts.model import Role
-from onestop.applications import services
+from onestop.applications import branches, services
 from onestop.applications.lifecycle import STATE_NAMES, State, allowed
 from onestop.applications.tables import ApplicationRow, DocumentRow
 from onestop.audit.services import verify_chain
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, client_ip
+from onestop.platform.web import DB, CurrentActor, WriteDB, client_ip
 
 router = APIRouter(prefix="/api/v1", tags=["applications"], responses=PROBLEM_RESPONSES)
 
@@ -125,7 +126,7 @@ def queue(who: CurrentActor, db: DB, program_id: str | None = None, state: State
 
 
 @router.get("/applications/{app_id}", response_model=dict[str, Any], summary="One application, with its history")
-def get_one(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
+def get_one(app_id: int, who: CurrentActor, db: WriteDB) -> dict[str, Any]:
     p = who.require()
     row = services.view_for_review(db, p, app_id)
     return detail(db, row, services.actor_of(p, row))
@@ -143,15 +144,12 @@ async def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind:
     return _doc(doc)
 
 
-@router.get("/applications/{app_id}/documents/{doc_id}", summary="Download a document",
+@router.get("/applications/{app_id}/documents/{doc_id}", summary="Download a document (officers' downloads are audited)",
             responses={200: {"content": {"application/octet-stream": {}}}})
-def download(app_id: int, doc_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
-    services.get(db, who.require(), app_id)
-    doc = db.get(DocumentRow, doc_id)
-    if doc is None or doc.application_id != app_id:
-        raise services.NOT_FOUND
-    data = request.app.state.app.store.get(doc.sha256)
-    return Response(data, media_type=doc.content_type, headers={"X-Content-SHA256": doc.sha256})
+def download(app_id: int, doc_id: int, request: Request, who: CurrentActor, db: WriteDB) -> Response:
+    doc, data = services.open_document(db, who.require(), request.app.state.app.store, app_id, doc_id)
+    return Response(data, media_type=doc.content_type, headers={
+        "X-Content-SHA256": doc.sha256, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc.filename)}"})
 
 
 @router.post("/applications/{app_id}/submit", response_model=dict[str, Any], summary="Submit (eligibility re-checked)")
@@ -208,34 +206,46 @@ def sign(app_id: int, body: SignIn, request: Request, who: CurrentActor, db: DB)
 
 
 @router.get("/consultations/slots", response_model=list[str], summary="Free consultation slots of a branch on a day")
-def slots(branch: Annotated[str, Query(max_length=60)], date: dt.date, db: DB) -> list[str]:
-    return [s.isoformat() for s in services.free_slots(db, branch, date)]
+def slots(branch: Annotated[str, Query(max_length=60)], date: dt.date, request: Request, db: DB) -> list[str]:
+    _, engine = request.app.state.app.engine(db)
+    found = branches.find(branch, services.agency_names(engine))
+    return [s.isoformat() for s in services.free_slots(db, found.id, date)]
+
+
+@router.get("/consultations/branches", response_model=list[dict[str, Any]], summary="Branches that take bookings")
+def list_branches(request: Request, db: DB, agency: Annotated[str | None, Query(max_length=60)] = None) -> Any:
+    _, engine = request.app.state.app.engine(db)
+    return [{"id": b.id, "agency": b.agency, "name_ko": b.name_ko, "name_en": b.name_en, "sido": b.sido,
+             "online": b.online} for b in branches.all_branches(services.agency_names(engine))
+            if agency is None or b.agency == agency]
 
 
 @router.post("/consultations/bookings", status_code=201, response_model=dict[str, Any], summary="Book a slot")
-def book(body: BookingIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+def book(body: BookingIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
     if body.starts_at.tzinfo is None:
         raise DomainError(code="timezone", field="starts_at", ko="시간대를 포함해 주세요(예: +09:00).",
                           en="Include the time zone (e.g. +09:00).")
-    row = services.book(db, who.require(), body.firm_id, body.branch, body.starts_at, body.topic, body.mode)
+    p = who.require()
+    _, engine = request.app.state.app.engine(db)
+    found = branches.find(body.branch, services.agency_names(engine))
+    row = services.book(db, p, body.firm_id, found, body.starts_at, body.topic, body.mode)
     return {"id": row.id, "branch": row.branch, "starts_at": row.starts_at.isoformat(), "mode": row.mode}
 
 
 @router.post("/consultations/threads", status_code=201, response_model=dict[str, Any],
              summary="Open a written consultation")
-def open_thread(body: ThreadIn, who: CurrentActor, db: DB) -> dict[str, Any]:
-    t = services.open_thread(db, who.require(), body.firm_id, body.agency_id, body.subject, body.body)
+def open_thread(body: ThreadIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
+    p = who.require()
+    _, engine = request.app.state.app.engine(db)
+    agency = services.check_agency(body.agency_id, services.agency_names(engine))
+    t = services.open_thread(db, p, body.firm_id, agency, body.subject, body.body)
     return {"id": t.id, "subject": t.subject}
 
 
 @router.get("/consultations/threads/{thread_id}", response_model=dict[str, Any], summary="A consultation's history")
 def thread(thread_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
-    from sqlalchemy import select
-
-    from onestop.applications.tables import MessageRow
-
     t = services.thread_access(db, who.require(), thread_id)
-    msgs = db.scalars(select(MessageRow).where(MessageRow.thread_id == t.id).order_by(MessageRow.id))
+    msgs = services.messages(db, t.id)
     return {"id": t.id, "subject": t.subject, "agency_id": t.agency_id,
             "messages": [{"author": m.author_user_id, "body": m.body, "at": m.at.isoformat()} for m in msgs]}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,8 +76,9 @@ class LocalStore:
         if target.exists():
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as f:
+        # a unique temporary name: two requests may store the same bytes at the same moment
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -89,7 +91,11 @@ class LocalStore:
         return digest
 
     def get(self, sha256: str) -> bytes:
-        data = self.path(sha256).read_bytes()
+        try:
+            data = self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise DomainError(code="file_missing", field="file", ko="저장된 파일을 찾을 수 없습니다. 관리자에게 알려 주세요.",
+                              en="The stored file is missing; tell an administrator.") from None
         if hashlib.sha256(data).hexdigest() != sha256:
             raise DomainError(code="file_corrupt", field="file", ko="저장된 파일이 손상되었습니다.",
                               en="The stored file does not match its hash.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from onestop.accounts.model import FirmRole, Principal, Role
 from onestop.alerts.tables import NotificationRow
-from onestop.applications import consultations
+from onestop.applications import branches, consultations
 from onestop.applications.documents import LocalStore, check_size, sniff
 from onestop.applications.lifecycle import OPEN, STATE_NAMES, Actor, State, transition
 from onestop.applications.tables import (
@@ -315,6 +315,12 @@ def override(db: Session, who: Principal, app_id: int, reason: str, expected_ver
 def extend_deadline(db: Session, who: Principal, app_id: int, until: datetime, reason: str) -> ApplicationRow:
     row, reason = _officer_decision(db, who, app_id, reason, "기한을 연장", "연장", "extend a deadline")
     old = row.deadline_at
+    floor = max(utcnow(), old) if old is not None else utcnow()
+    if until <= floor:
+        shown = floor.astimezone(KST)
+        raise DomainError(code="deadline_not_later", field="until",
+                          ko=f"새 마감은 {shown:%Y-%m-%d %H:%M} KST보다 뒤여야 합니다(연장만 가능).",
+                          en=f"The new deadline must be after {shown:%Y-%m-%d %H:%M} KST (deadlines are only extended).")
     row.deadline_at = until
     _event(db, row, who, "extend_deadline", row.state, reason.strip())
     _audit(db, who, "extend_deadline", row, reason=reason.strip(), old=old.isoformat() if old else None,
@@ -334,6 +340,20 @@ def expire_overdue(db: Session, now: datetime | None = None) -> int:
         n += 1
     db.flush()
     return n
+
+
+def open_document(db: Session, who: Principal, store: LocalStore, app_id: int, doc_id: int) -> tuple[DocumentRow, bytes]:
+    """A document's bytes, checked against the hash taken at upload; an officer's download is
+    a view of the firm's data and is recorded (call with a transactional session)."""
+    row, actor = get(db, who, app_id)
+    doc = db.get(DocumentRow, doc_id)
+    if doc is None or doc.application_id != app_id:
+        raise NOT_FOUND
+    data = store.get(doc.sha256)
+    if actor in (Actor.officer, Actor.evaluator):
+        audit.record(db, actor=who.role.value, actor_user_id=who.user_id, action="firm.view_document",
+                     subject=f"firm:{row.firm_id}", data={"application": row.id, "document": doc.id, "kind": doc.kind})
+    return doc, data
 
 
 def view_for_review(db: Session, who: Principal, app_id: int) -> ApplicationRow:
@@ -459,8 +479,6 @@ def queue(db: Session, who: Principal, f: QueueFilter) -> list[ApplicationRow]:
     if f.branch:
         q = q.where(ApplicationRow.branch == f.branch)
     if f.older_than_days is not None:
-        from datetime import timedelta
-
         q = q.where(ApplicationRow.submitted_at <= utcnow() - timedelta(days=f.older_than_days))
     return list(db.scalars(q.order_by(ApplicationRow.submitted_at).limit(500)))
 
@@ -477,7 +495,11 @@ def supplements(db: Session, app_id: int) -> list[SupplementRow]:
 
 # --- consultations --------------------------------------------------------------------------
 
-def book(db: Session, who: Principal, firm_id: int, branch: str, starts_at: datetime, topic: str,
+def agency_names(engine: Engine) -> dict[str, tuple[str, str]]:
+    return {a.id: (a.name.ko, a.name.en) for a in engine.catalog.agencies.values()}
+
+
+def book(db: Session, who: Principal, firm_id: int, branch: branches.Branch, starts_at: datetime, topic: str,
          mode: str = "video") -> BookingRow:
     firms.get(db, who, firm_id)
     if firm_id not in who.firms:
@@ -492,7 +514,10 @@ def book(db: Session, who: Principal, firm_id: int, branch: str, starts_at: date
                           ko="상담은 앞으로의 평일(공휴일 제외) 09:00~17:30, 30분 단위로 예약할 수 있습니다.",
                           en="Consultations are booked on future business days (no public holidays), "
                              "09:00–17:30 KST, in 30-minute slots.")
-    row = BookingRow(branch=branch, starts_at=starts_at, firm_id=firm_id, booked_by=who.user_id,
+    if branch.online and mode == "visit":
+        raise DomainError(code="mode_invalid", field="mode", ko="비대면 상담창구는 방문 상담을 받지 않습니다(화상·전화만).",
+                          en="An online desk takes video or phone consultations, not visits.")
+    row = BookingRow(branch=branch.id, starts_at=starts_at, firm_id=firm_id, booked_by=who.user_id,
                      topic=topic.strip()[:300] or "상담", mode=mode if mode in ("video", "visit", "phone") else "video")
     try:
         with db.begin_nested():
@@ -503,8 +528,20 @@ def book(db: Session, who: Principal, firm_id: int, branch: str, starts_at: date
                           ko=f"{local:%Y-%m-%d %H:%M} 상담은 이미 예약되었습니다. 다른 시간을 고르세요.",
                           en=f"The {local:%Y-%m-%d %H:%M} slot is already booked; choose another.") from None
     audit.record(db, actor=who.role.value, actor_user_id=who.user_id, action="consultation.book",
-                 subject=f"firm:{firm_id}", data={"branch": branch, "starts_at": starts_at.isoformat()})
+                 subject=f"firm:{firm_id}", data={"branch": branch.id, "starts_at": starts_at.isoformat()})
     return row
+
+
+def bookings(db: Session, who: Principal, branch_ids: list[str] | None = None) -> list[BookingRow]:
+    """Upcoming bookings: a firm member's own firms', or an officer's agency branches'."""
+    q = select(BookingRow).where(BookingRow.starts_at >= utcnow() - timedelta(hours=1))
+    if who.role in (Role.officer, Role.admin) and branch_ids is not None:
+        q = q.where(BookingRow.branch.in_(branch_ids))
+    elif who.firms:
+        q = q.where(BookingRow.firm_id.in_(list(who.firms)))
+    else:
+        return []
+    return list(db.scalars(q.order_by(BookingRow.starts_at).limit(200)))
 
 
 def free_slots(db: Session, branch: str, day: date) -> list[datetime]:
@@ -516,6 +553,8 @@ def free_slots(db: Session, branch: str, day: date) -> list[datetime]:
 
 def open_thread(db: Session, who: Principal, firm_id: int, agency_id: str, subject: str, body: str) -> ThreadRow:
     firms.get(db, who, firm_id)
+    if firm_id not in who.firms:
+        raise firms.NOT_FOUND
     if not subject.strip() or not body.strip():
         raise DomainError(code="message_empty", field="body", ko="제목과 내용을 적어 주세요.",
                           en="Write a subject and a message.")
@@ -523,7 +562,16 @@ def open_thread(db: Session, who: Principal, firm_id: int, agency_id: str, subje
     db.add(thread)
     db.flush()
     db.add(MessageRow(thread_id=thread.id, author_user_id=who.user_id, body=body.strip()))
+    _notify_other_side(db, who, thread)
     return thread
+
+
+def check_agency(agency_id: str, agencies: dict[str, tuple[str, str]]) -> str:
+    if agency_id not in agencies:
+        raise DomainError(code="agency_unknown", field="agency_id",
+                          ko=f"기관 {agency_id!r}를 찾을 수 없습니다. 가능한 기관: {', '.join(agencies)}",
+                          en=f"Unknown agency {agency_id!r}; known: {', '.join(agencies)}.")
+    return agency_id
 
 
 def thread_access(db: Session, who: Principal, thread_id: int) -> ThreadRow:
@@ -543,4 +591,39 @@ def post(db: Session, who: Principal, thread_id: int, body: str) -> MessageRow:
     msg = MessageRow(thread_id=thread.id, author_user_id=who.user_id, body=body.strip())
     db.add(msg)
     db.flush()
+    _notify_other_side(db, who, thread)
     return msg
+
+
+def _notify_other_side(db: Session, who: Principal, thread: ThreadRow) -> None:
+    """An answer is only useful if the other side learns of it: officers' replies reach the
+    firm's members, firms' messages reach the agency's officers."""
+    from onestop.accounts.tables import MembershipRow, UserRow
+
+    link = f"/consultations/threads/{thread.id}"
+    if thread.firm_id in who.firms:
+        users = db.scalars(select(UserRow.id).where(UserRow.role == Role.officer.value,
+                                                    UserRow.agency_id == thread.agency_id))
+        ko, en = f"상담 '{thread.subject}'에 기업의 새 글이 있습니다.", f"New message from the firm in '{thread.subject}'."
+    else:
+        users = db.scalars(select(MembershipRow.user_id).where(MembershipRow.firm_id == thread.firm_id))
+        ko, en = f"상담 '{thread.subject}'에 담당자 답변이 있습니다.", f"An officer answered '{thread.subject}'."
+    for user_id in users:
+        db.add(NotificationRow(user_id=user_id, kind="consultation", title_ko=ko[:300], title_en=en[:300], link=link,
+                               data={"thread": thread.id}))
+
+
+def threads(db: Session, who: Principal) -> list[ThreadRow]:
+    """Written consultations: a firm member's own firms', or all of an officer's agency."""
+    q = select(ThreadRow)
+    if who.role == Role.officer:
+        q = q.where(ThreadRow.agency_id == who.agency_id)
+    elif who.role != Role.admin:
+        if not who.firms:
+            return []
+        q = q.where(ThreadRow.firm_id.in_(list(who.firms)))
+    return list(db.scalars(q.order_by(ThreadRow.id.desc()).limit(200)))
+
+
+def messages(db: Session, thread_id: int) -> list[MessageRow]:
+    return list(db.scalars(select(MessageRow).where(MessageRow.thread_id == thread_id).order_by(MessageRow.id)))

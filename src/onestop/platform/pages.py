@@ -57,11 +57,14 @@ def switch_language(to: str = "ko", next: str = "/") -> Response:
 def _include() -> None:
     from onestop.accounts.pages import router as accounts_pages
     from onestop.alerts.pages import router as alerts_pages
+    from onestop.applications.consultation_pages import router as consultation_pages
+    from onestop.applications.pages import router as application_pages
     from onestop.catalog.officer_pages import router as officer_pages
     from onestop.catalog.pages import router as catalog_pages
     from onestop.firms.pages import router as firms_pages
 
-    for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages):
+    for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
+              consultation_pages):
         router.include_router(r)
 
 

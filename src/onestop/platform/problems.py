@@ -30,6 +30,8 @@ STATUS = {
     "program_exists": 409,
     "csrf": 403,
     "database_not_migrated": 503,
+    "file_missing": 500,
+    "file_corrupt": 500,
 }
 
 _TITLES = {

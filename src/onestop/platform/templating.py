@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
 
@@ -15,6 +17,17 @@ from onestop.platform.web import Actor
 
 templates = Jinja2Templates(directory=str(resources.files("onestop.platform") / "templates"))
 templates.env.globals["format_won"] = format_won
+_KST = timezone(timedelta(hours=9))
+
+
+def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Times are stored in UTC and shown in Korea's time, as users read them."""
+    return value.astimezone(_KST).strftime(fmt) if value is not None else ""
+
+
+templates.env.filters["kst"] = kst
+#: a fresh key per rendered form, so a double click or a re-sent form creates one application
+templates.env.globals["new_key"] = lambda: uuid.uuid4().hex
 
 
 def render(request: Request, actor: Actor, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

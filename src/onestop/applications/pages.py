@@ -1,0 +1,350 @@
+"""Application pages. Firms: my applications, the checklist with uploads, submission, the status
+timeline, supplements, the e-agreement. Officers: the queue with filters and the review screen
+(documents, eligibility, history, actions). Every form posts to the same services as the API, and
+a refused change re-renders the page with the reason, keeping what was already saved."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from onestop.accounts.model import Principal, Role
+from onestop.applications import services
+from onestop.applications.consultations import KST
+from onestop.applications.lifecycle import BY_ACTION, STATE_NAMES, State, allowed
+from onestop.applications.tables import ApplicationRow
+from onestop.errors import DomainError
+from onestop.firms.tables import FirmRow
+from onestop.korea import regions
+from onestop.matching.services import Engine
+from onestop.platform.pages import error_page, login_redirect, problems_of, unread
+from onestop.platform.templating import render
+from onestop.platform.web import DB, Actor, CurrentActor, WriteDB, client_ip
+
+router = APIRouter()
+
+#: Officer actions shown as buttons on the review screen, in the order of the process.
+REVIEW_ACTIONS = ("start_check", "documents_ok", "approve", "waitlist", "reject", "execute", "request_outcome",
+                  "close")
+
+
+def _text(form: FormData, key: str) -> str:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _version(form: FormData) -> int | None:
+    value = _text(form, "version")
+    return int(value) if value.isdigit() else None
+
+
+def _status(err: DomainError) -> int:
+    return {"stale_version": 409, "conflict": 409, "forbidden": 403, "not_found": 404}.get(err.code, 422)
+
+
+def state_names() -> dict[str, tuple[str, str]]:
+    return {s.value: names for s, names in STATE_NAMES.items()}
+
+
+def _firm_names(db: Session, rows: list[ApplicationRow]) -> dict[int, str]:
+    ids = {r.firm_id for r in rows}
+    return {f.id: f.name for f in (db.get(FirmRow, i) for i in ids) if f is not None}
+
+
+# --- firms ----------------------------------------------------------------------------------
+
+@router.get("/applications")
+def my_applications(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    rows = services.for_firm_member(db, who.principal)
+    _, engine = request.app.state.app.engine(db)
+    return render(request, who, "applications/list.html", rows=rows, firms=_firm_names(db, rows),
+                  names={p.id: p.spec.name for p in engine.programs}, states=state_names(), unread=unread(db, who))
+
+
+@router.post("/applications/new")
+async def start(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    form = await request.form()
+    firm_id = _text(form, "firm_id")
+    _, engine = request.app.state.app.engine(db)
+    try:
+        row, _ = services.create(db, who.principal, engine, int(firm_id) if firm_id.isdigit() else -1,
+                                 _text(form, "program_id"), _text(form, "idempotency_key")[:100] or None)
+    except DomainError as e:
+        return error_page(request, who, e)
+    return RedirectResponse(f"/applications/{row.id}", status_code=303)
+
+
+def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: ApplicationRow,
+            errors: list[dict[str, str]] | None = None, status_code: int = 200, **extra: Any) -> Response:
+    assert who.principal is not None
+    actor = services.actor_of(who.principal, row)
+    program = engine.catalog.get(row.program_id)
+    latest = services.latest_documents(db, row.id)
+    open_requests = {s.kind: s for s in services.supplements(db, row.id) if s.answered_version is None}
+    checklist = [{"kind": k, "ko": ko, "en": en, "doc": latest.get(k), "request": open_requests.get(k)}
+                 for k, ko, en in services.required_documents(program)]
+    required = {c["kind"] for c in checklist}
+    others = [d for k, d in latest.items() if k not in required]
+    return render(request, who, "applications/detail.html", status_code=status_code, errors=errors or [], app=row,
+                  program=program, firm=db.get(FirmRow, row.firm_id), checklist=checklist, others=others,
+                  history=services.documents(db, row.id), supplements=services.supplements(db, row.id),
+                  timeline=services.timeline(db, row.id), agreement=services.agreement_of(db, row.id),
+                  actions=[t.action for t in allowed(State(row.state), actor)], states=state_names(),
+                  by_action=BY_ACTION, can_upload=row.state in (State.draft.value, State.supplement_requested.value),
+                  unread=unread(db, who), **extra)
+
+
+def _load(request: Request, who: Actor, db: Session, app_id: int) -> tuple[ApplicationRow, Engine] | Response:
+    """The application for its firm's members; officers are sent to the review screen."""
+    assert who.principal is not None
+    try:
+        row, actor = services.get(db, who.principal, app_id)
+    except DomainError as e:
+        return error_page(request, who, e)
+    if actor.value != "firm":
+        return RedirectResponse(f"/officer/applications/{app_id}", status_code=303)
+    _, engine = request.app.state.app.engine(db)
+    return row, engine
+
+
+@router.get("/applications/{app_id}")
+def application(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    loaded = _load(request, who, db, app_id)
+    if isinstance(loaded, Response):
+        return loaded
+    return _detail(request, who, db, loaded[1], loaded[0])
+
+
+async def _firm_change(request: Request, who: Actor, db: Session, app_id: int, change: Any) -> Response:
+    """Run one firm-side change; on refusal, show the page again with the reason (nothing
+    already saved is lost: the failed change is rolled back alone)."""
+    if who.principal is None:
+        return login_redirect(request)
+    loaded = _load(request, who, db, app_id)
+    if isinstance(loaded, Response):
+        return loaded
+    row, engine = loaded
+    form = await request.form()
+    try:
+        with db.begin_nested():
+            change(form, row, engine)
+    except DomainError as e:
+        db.refresh(row)
+        return _detail(request, who, db, engine, row, problems_of(e), _status(e))
+    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+
+
+@router.post("/applications/{app_id}/documents")
+async def upload(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    state = request.app.state.app
+
+    async def read(form: FormData) -> tuple[str, bytes]:
+        file = form.get("file")
+        if not isinstance(file, UploadFile) or not file.filename:
+            return "", b""
+        return file.filename, await file.read()
+
+    form = await request.form()
+    filename, data = await read(form)
+
+    def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
+        if not filename:
+            raise DomainError(code="file_required", field="file", ko="올릴 파일을 골라 주세요.", en="Choose a file to upload.")
+        assert who.principal is not None
+        services.upload(db, who.principal, state.store, engine, row.id, _text(form, "kind"), filename, data)
+
+    return await _firm_change(request, who, db, app_id, change)
+
+
+@router.post("/applications/{app_id}/submit")
+async def submit(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    rev, _ = request.app.state.app.engine(db)
+
+    def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
+        assert who.principal is not None
+        services.submit(db, who.principal, engine, rev, row.id, _version(form))
+
+    return await _firm_change(request, who, db, app_id, change)
+
+
+@router.post("/applications/{app_id}/action")
+async def firm_action(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
+        assert who.principal is not None
+        action = _text(form, "action")
+        if action not in ("resubmit", "withdraw"):
+            raise DomainError(code="unknown_action", field="action", ko="보완 제출과 신청 철회만 할 수 있습니다.",
+                              en="Firms can resubmit or withdraw.")
+        services.act(db, who.principal, row.id, action, _version(form), _text(form, "note"))
+
+    return await _firm_change(request, who, db, app_id, change)
+
+
+@router.get("/applications/{app_id}/agreement")
+def agreement(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        row, _ = services.get(db, who.principal, app_id)
+        found = services.agreement_of(db, app_id)
+        if found is None:
+            raise DomainError(code="not_found", ko="약정서가 아직 없습니다.", en="There is no agreement yet.")
+    except DomainError as e:
+        return error_page(request, who, e)
+    return render(request, who, "applications/agreement.html", app=row, agreement=found, errors=[],
+                  is_owner=who.principal.firms.get(row.firm_id) == "owner", unread=unread(db, who))
+
+
+@router.post("/applications/{app_id}/agreement/sign")
+async def sign(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    form = await request.form()
+    client = services.Client(client_ip(request), request.headers.get("user-agent", ""))
+    try:
+        if form.get("consent") != "yes":
+            raise DomainError(code="consent_required", field="consent",
+                              ko="약정서 내용을 읽고 동의란에 표시해 주세요.",
+                              en="Read the agreement and tick the consent box.")
+        with db.begin_nested():
+            services.sign(db, who.principal, app_id, _text(form, "document_sha256"), client, _version(form))
+    except DomainError as e:
+        try:
+            row, _ = services.get(db, who.principal, app_id)
+        except DomainError as missing:
+            return error_page(request, who, missing)
+        return render(request, who, "applications/agreement.html", status_code=_status(e), app=row,
+                      agreement=services.agreement_of(db, app_id), errors=problems_of(e),
+                      is_owner=who.principal.firms.get(row.firm_id) == "owner", unread=unread(db, who))
+    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+
+
+# --- officers -------------------------------------------------------------------------------
+
+def _officer(who: Actor) -> Principal | None:
+    p = who.principal
+    return p if p is not None and p.role in (Role.officer, Role.admin, Role.evaluator) else None
+
+
+@router.get("/officer/applications")
+def queue(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    p = _officer(who)
+    if p is None:
+        return error_page(request, who, DomainError(code="forbidden", ko="기관 담당자 전용입니다.", en="For agency officers."))
+    q = request.query_params
+    age = q.get("age", "")
+    state = q.get("state", "")
+    f = services.QueueFilter(program_id=q.get("program") or None, state=state if state in state_names() else None,
+                             branch=q.get("branch") or None, older_than_days=int(age) if age.isdigit() else None)
+    rows = services.queue(db, p, f)
+    _, engine = request.app.state.app.engine(db)
+    programs = [x for x in engine.programs if p.role != Role.officer or x.spec.agency == p.agency_id]
+    now = datetime.now(KST)
+    return render(request, who, "applications/queue.html", rows=rows, firms=_firm_names(db, rows), filters=f,
+                  programs=programs, names={x.id: x.spec.name for x in engine.programs}, states=state_names(),
+                  sidos=regions.sido_list(), sido_names={r.code: r.name_ko for r in regions.sido_list()},
+                  age_days={r.id: (now - r.submitted_at).days if r.submitted_at else 0 for r in rows},
+                  unread=unread(db, who))
+
+
+def _review(request: Request, who: Actor, db: Session, engine: Engine, row: ApplicationRow,
+            errors: list[dict[str, str]] | None = None, status_code: int = 200) -> Response:
+    assert who.principal is not None
+    actor = services.actor_of(who.principal, row)
+    program = engine.catalog.get(row.program_id)
+    docs = services.documents(db, row.id)
+    latest = services.latest_documents(db, row.id)
+    kinds = [(k, ko, en) for k, ko, en in services.required_documents(program)]
+    kinds += [(k, "기타 서류", "Other document") for k in latest if k not in {x[0] for x in kinds}]
+    deadline = row.deadline_at.astimezone(KST) if row.deadline_at else datetime.now(KST) + timedelta(days=7)
+    return render(request, who, "applications/review.html", status_code=status_code, errors=errors or [], app=row,
+                  program=program, firm=db.get(FirmRow, row.firm_id), docs=docs, latest=latest, kinds=kinds,
+                  supplements=services.supplements(db, row.id), timeline=services.timeline(db, row.id),
+                  agreement=services.agreement_of(db, row.id), states=state_names(), by_action=BY_ACTION,
+                  actions=[t.action for t in allowed(State(row.state), actor)], review_actions=REVIEW_ACTIONS,
+                  deadline_value=(deadline + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+                  sido_names={r.code: r.name_ko for r in regions.sido_list()}, unread=unread(db, who))
+
+
+@router.get("/officer/applications/{app_id}")
+def review(app_id: int, request: Request, who: CurrentActor, db: WriteDB) -> Response:
+    """Opening the review screen shows the firm's personal and financial data: audited."""
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        row = services.view_for_review(db, who.principal, app_id)
+    except DomainError as e:
+        return error_page(request, who, e)
+    if services.actor_of(who.principal, row).value == "firm":
+        return RedirectResponse(f"/applications/{app_id}", status_code=303)
+    _, engine = request.app.state.app.engine(db)
+    return _review(request, who, db, engine, row)
+
+
+async def _officer_change(request: Request, who: Actor, db: Session, app_id: int, change: Any) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        row, _ = services.get(db, who.principal, app_id)
+    except DomainError as e:
+        return error_page(request, who, e)
+    _, engine = request.app.state.app.engine(db)
+    form = await request.form()
+    try:
+        with db.begin_nested():
+            change(form, row)
+    except DomainError as e:
+        db.refresh(row)
+        return _review(request, who, db, engine, row, problems_of(e), _status(e))
+    return RedirectResponse(f"/officer/applications/{app_id}", status_code=303)
+
+
+@router.post("/officer/applications/{app_id}/action")
+async def officer_action(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    def change(form: FormData, row: ApplicationRow) -> None:
+        assert who.principal is not None
+        action = _text(form, "action")
+        supplements = None
+        if action == "request_supplement":
+            supplements = {k.removeprefix("reason_"): v.strip() for k, v in form.items()
+                           if k.startswith("reason_") and isinstance(v, str) and v.strip()}
+        services.act(db, who.principal, row.id, action, _version(form), _text(form, "note"), supplements)
+
+    return await _officer_change(request, who, db, app_id, change)
+
+
+@router.post("/officer/applications/{app_id}/override")
+async def officer_override(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    def change(form: FormData, row: ApplicationRow) -> None:
+        assert who.principal is not None
+        services.override(db, who.principal, row.id, _text(form, "reason"), _version(form))
+
+    return await _officer_change(request, who, db, app_id, change)
+
+
+@router.post("/officer/applications/{app_id}/deadline")
+async def officer_deadline(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+    def change(form: FormData, row: ApplicationRow) -> None:
+        assert who.principal is not None
+        try:
+            until = datetime.fromisoformat(_text(form, "until")).replace(tzinfo=KST)
+        except ValueError:
+            raise DomainError(code="date_invalid", field="until", ko="새 마감 일시를 YYYY-MM-DD HH:MM 형식으로 적어 주세요.",
+                              en="Give the new deadline as YYYY-MM-DD HH:MM (KST).") from None
+        services.extend_deadline(db, who.principal, row.id, until, _text(form, "reason"))
+
+    return await _officer_change(request, who, db, app_id, change)
+
