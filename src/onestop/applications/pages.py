@@ -51,6 +51,11 @@ def state_names() -> dict[str, tuple[str, str]]:
     return {s.value: names for s, names in STATE_NAMES.items()}
 
 
+def kind_names(program: Any) -> dict[str, tuple[str, str]]:
+    names = {k: (ko, en) for k, ko, en in services.required_documents(program)}
+    return {"other": ("기타 첨부 서류", "Other attachment"), **names}
+
+
 def _firm_names(db: Session, rows: list[ApplicationRow]) -> dict[int, str]:
     ids = {r.firm_id for r in rows}
     return {f.id: f.name for f in (db.get(FirmRow, i) for i in ids) if f is not None}
@@ -94,13 +99,15 @@ def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                  for k, ko, en in services.required_documents(program)]
     required = {c["kind"] for c in checklist}
     others = [d for k, d in latest.items() if k not in required]
+    checklist.append({"kind": "other", "ko": "기타 첨부 서류", "en": "Other attachment", "doc": None,
+                      "request": open_requests.get("other")})
     return render(request, who, "applications/detail.html", status_code=status_code, errors=errors or [], app=row,
                   program=program, firm=db.get(FirmRow, row.firm_id), checklist=checklist, others=others,
                   history=services.documents(db, row.id), supplements=services.supplements(db, row.id),
                   timeline=services.timeline(db, row.id), agreement=services.agreement_of(db, row.id),
                   actions=[t.action for t in allowed(State(row.state), actor)], states=state_names(),
                   by_action=BY_ACTION, can_upload=row.state in (State.draft.value, State.supplement_requested.value),
-                  unread=unread(db, who), **extra)
+                  kind_names=kind_names(program), unread=unread(db, who), **extra)
 
 
 def _load(request: Request, who: Actor, db: Session, app_id: int) -> tuple[ApplicationRow, Engine] | Response:
@@ -268,7 +275,8 @@ def _review(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
     docs = services.documents(db, row.id)
     latest = services.latest_documents(db, row.id)
     kinds = [(k, ko, en) for k, ko, en in services.required_documents(program)]
-    kinds += [(k, "기타 서류", "Other document") for k in latest if k not in {x[0] for x in kinds}]
+    # "other" is always listed: an officer may ask for a document the checklist does not name
+    kinds += [(k, "기타 서류", "Other document") for k in {*latest, "other"} if k not in {x[0] for x in kinds}]
     deadline = row.deadline_at.astimezone(KST) if row.deadline_at else datetime.now(KST) + timedelta(days=7)
     return render(request, who, "applications/review.html", status_code=status_code, errors=errors or [], app=row,
                   program=program, firm=db.get(FirmRow, row.firm_id), docs=docs, latest=latest, kinds=kinds,
@@ -276,7 +284,8 @@ def _review(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                   agreement=services.agreement_of(db, row.id), states=state_names(), by_action=BY_ACTION,
                   actions=[t.action for t in allowed(State(row.state), actor)], review_actions=REVIEW_ACTIONS,
                   deadline_value=(deadline + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-                  sido_names={r.code: r.name_ko for r in regions.sido_list()}, unread=unread(db, who))
+                  sido_names={r.code: r.name_ko for r in regions.sido_list()}, kind_names=kind_names(program),
+                  unread=unread(db, who))
 
 
 @router.get("/officer/applications/{app_id}")

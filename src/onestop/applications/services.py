@@ -31,7 +31,7 @@ from onestop.applications.tables import (
     ThreadRow,
 )
 from onestop.audit import services as audit
-from onestop.catalog.model import KST, Program
+from onestop.catalog.model import KST, SUPPORT_NAMES, Program
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.firms.facts import derive, size_of
@@ -83,11 +83,15 @@ def _audit(db: Session, who: Principal | None, action: str, row: ApplicationRow,
 
 
 def _notify_firm(db: Session, row: ApplicationRow, kind: str, ko: str, en: str) -> None:
+    """Every member hears of it in the app and by email. The email is only marked due here (the
+    outbox, `alerts.outbox`): it goes out after this transaction commits, so a rolled-back
+    change never mails and a slow mail server never holds the request."""
     from onestop.accounts.tables import MembershipRow
 
+    now = utcnow()
     for (user_id,) in db.execute(select(MembershipRow.user_id).where(MembershipRow.firm_id == row.firm_id)):
         db.add(NotificationRow(user_id=user_id, kind=kind, title_ko=ko[:300], title_en=en[:300],
-                               link=f"/applications/{row.id}", data={"application": row.id}))
+                               link=f"/applications/{row.id}", data={"application": row.id}, email_due_at=now))
 
 
 def _check_version(row: ApplicationRow, expected: int | None) -> None:
@@ -387,6 +391,8 @@ def _prepare_agreement(db: Session, row: ApplicationRow) -> AgreementRow:
         "term_years": limits.get("term_years"),
         "grace_years": limits.get("grace_years"),
         "service_scope": spec["summary"],
+        "agency": _agency_name(db, row.agency_id),
+        "prepared_on": utcnow().astimezone(KST).date().isoformat(),
     }
     document = render_agreement(terms)
     agreement = AgreementRow(application_id=row.id, terms=terms, document=document,
@@ -398,12 +404,21 @@ def _prepare_agreement(db: Session, row: ApplicationRow) -> AgreementRow:
     return agreement
 
 
+def _agency_name(db: Session, agency_id: str) -> str:
+    from onestop.catalog.tables import AgencyRow
+
+    agency = db.get(AgencyRow, agency_id)
+    return f"{agency.name_ko} / {agency.name_en}" if agency is not None else agency_id
+
+
 def render_agreement(terms: dict[str, Any]) -> str:
     """The agreement as an HTML document; its SHA-256 is what the firm consents to."""
     e = html.escape
+    kind_ko, kind_en = SUPPORT_NAMES.get(terms["support_type"], (terms["support_type"], terms["support_type"]))
     rows = [("사업 / Program", f"{terms['program']['ko']} / {terms['program']['en']}"),
+            ("기관 / Agency", terms.get("agency", "")),
             ("기업 / Firm", f"{terms['firm']['name']} ({terms['firm']['brn']})"),
-            ("지원 유형 / Type", terms["support_type"])]
+            ("지원 유형 / Type", f"{kind_ko} / {kind_en}")]
     if terms.get("amount"):
         rows.append(("한도 / Amount", f"{format_won(int(terms['amount']))} (KRW {int(terms['amount']):,})"))
     interest = terms.get("interest") or {}
@@ -413,9 +428,11 @@ def render_agreement(terms: dict[str, Any]) -> str:
         rows.append(("금리 / Interest", f"정책자금 기준금리 {float(interest['spread_pct']):+g}%p / policy base rate "
                                          f"{float(interest['spread_pct']):+g} pp"))
     if terms.get("term_years"):
-        rows.append(("기간 / Term", f"{terms['term_years']}년 (거치 {terms.get('grace_years') or 0}년) / "
-                                    f"{terms['term_years']} years ({terms.get('grace_years') or 0} grace)"))
+        years, grace = f"{float(terms['term_years']):g}", f"{float(terms.get('grace_years') or 0):g}"
+        rows.append(("기간 / Term", f"{years}년 (거치 {grace}년 포함) / {years} years (incl. {grace} grace)"))
     rows.append(("범위 / Scope", f"{terms['service_scope']['ko']} / {terms['service_scope']['en']}"))
+    if terms.get("prepared_on"):
+        rows.append(("작성일 / Prepared", terms["prepared_on"]))
     body = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in rows)
     return (f"<article class=\"agreement\"><h2>전자약정서 · E-agreement (신청 #{terms['application']})</h2>"
             f"<table>{body}</table><p>본 약정의 조건에 동의합니다. / I agree to the terms of this agreement.</p>"

@@ -35,6 +35,18 @@ class SupportType(StrEnum):
     mutual_aid = "mutual_aid"
 
 
+#: Names of the categories and support types, in Korean and English.
+CATEGORY_NAMES = {
+    "funds": ("정책자금", "Funds"), "export": ("수출", "Export"), "smart_factory": ("스마트공장", "Smart factory"),
+    "training": ("교육", "Training"), "consulting": ("컨설팅", "Consulting"), "startup": ("창업", "Startup"),
+    "jobs": ("일자리", "Jobs"), "regional": ("지역", "Regional"), "marketplace": ("장터", "Marketplace"),
+}
+SUPPORT_NAMES = {
+    "loan": ("융자", "Loan"), "grant": ("보조금", "Grant"), "voucher": ("바우처", "Voucher"),
+    "service": ("서비스", "Service"), "guarantee": ("보증", "Guarantee"), "mutual_aid": ("공제", "Mutual aid"),
+}
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

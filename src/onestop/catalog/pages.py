@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from onestop.catalog import services
-from onestop.catalog.model import Category, SupportType
+from onestop.catalog.model import CATEGORY_NAMES, SUPPORT_NAMES, Category, SupportType
 from onestop.catalog.queries import SearchQuery, search
 from onestop.errors import DomainError
 from onestop.firms import services as firms
@@ -23,15 +23,6 @@ from onestop.platform.web import DB, CurrentActor
 
 router = APIRouter()
 
-CATEGORY_NAMES = {
-    "funds": ("정책자금", "Funds"), "export": ("수출", "Export"), "smart_factory": ("스마트공장", "Smart factory"),
-    "training": ("교육", "Training"), "consulting": ("컨설팅", "Consulting"), "startup": ("창업", "Startup"),
-    "jobs": ("일자리", "Jobs"), "regional": ("지역", "Regional"), "marketplace": ("장터", "Marketplace"),
-}
-SUPPORT_NAMES = {
-    "loan": ("융자", "Loan"), "grant": ("보조금", "Grant"), "voucher": ("바우처", "Voucher"),
-    "service": ("서비스", "Service"), "guarantee": ("보증", "Guarantee"), "mutual_aid": ("공제", "Mutual aid"),
-}
 
 
 def _query(request: Request) -> tuple[SearchQuery, list[dict[str, str]]]:
