@@ -234,3 +234,30 @@ def test_audit_chain_catches_a_tampered_row(app: Any, tmp_path: Any) -> None:
                 conn.execute(sa.text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
     with app.state.db.unit_of_work() as s:
         assert verify_chain(s).ok
+
+
+def test_every_view_of_a_firms_data_by_staff_is_recorded(client: TestClient, app: Any) -> None:
+    """Officers opening an application, downloading a document, and administrators reading a
+    firm: each leaves an audit record, even though they are reads (GET), and the chain holds."""
+    firm_api = Api(client)
+    firm = firm_api.register_firm()
+    aid = draft(firm_api, firm["id"])["id"]
+    upload_all(firm_api, aid)
+    firm_api.post(f"/api/v1/applications/{aid}/submit", json={})
+    doc_id = firm_api.get(f"/api/v1/applications/{aid}").json()["documents"][0]["id"]
+    officer = Api.login(client, "officer.jeonnam@onestop.demo", PASSWORD)
+    admin = Api.login(client, "admin@onestop.demo", PASSWORD)
+
+    def views() -> list[str]:
+        with app.state.db.unit_of_work() as s:
+            return [a for (a,) in s.execute(sa.text("SELECT action FROM audit_log WHERE subject = :s ORDER BY seq"),
+                                            {"s": f"firm:{firm['id']}"})]
+
+    before = views()
+    assert firm_api.get(f"/api/v1/firms/{firm['id']}").status_code == 200  # the firm's own member: not a view
+    assert officer.get(f"/api/v1/applications/{aid}").status_code == 200
+    download = officer.get(f"/api/v1/applications/{aid}/documents/{doc_id}")
+    assert download.status_code == 200 and download.headers["x-content-sha256"]
+    assert admin.get(f"/api/v1/firms/{firm['id']}").status_code == 200
+    assert views()[len(before):] == ["firm.view_data", "firm.view_document", "firm.view_data"]
+    assert admin.get("/api/v1/audit/verify").json()["ok"] is True

@@ -18,7 +18,7 @@ from onestop.applications.tables import ApplicationRow, DocumentRow
 from onestop.audit.services import verify_chain
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, WriteDB, client_ip
+from onestop.platform.web import DB, CurrentActor, client_ip
 
 router = APIRouter(prefix="/api/v1", tags=["applications"], responses=PROBLEM_RESPONSES)
 
@@ -126,7 +126,7 @@ def queue(who: CurrentActor, db: DB, program_id: str | None = None, state: State
 
 
 @router.get("/applications/{app_id}", response_model=dict[str, Any], summary="One application, with its history")
-def get_one(app_id: int, who: CurrentActor, db: WriteDB) -> dict[str, Any]:
+def get_one(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     row = services.view_for_review(db, p, app_id)
     return detail(db, row, services.actor_of(p, row))
@@ -146,7 +146,7 @@ async def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind:
 
 @router.get("/applications/{app_id}/documents/{doc_id}", summary="Download a document (officers' downloads are audited)",
             responses={200: {"content": {"application/octet-stream": {}}}})
-def download(app_id: int, doc_id: int, request: Request, who: CurrentActor, db: WriteDB) -> Response:
+def download(app_id: int, doc_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     doc, data = services.open_document(db, who.require(), request.app.state.app.store, app_id, doc_id)
     return Response(data, media_type=doc.content_type, headers={
         "X-Content-SHA256": doc.sha256, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc.filename)}"})

@@ -24,7 +24,7 @@ from onestop.korea import regions
 from onestop.matching.services import Engine
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor, WriteDB, client_ip
+from onestop.platform.web import DB, Actor, CurrentActor, client_ip
 
 router = APIRouter()
 
@@ -289,7 +289,7 @@ def _review(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
 
 
 @router.get("/officer/applications/{app_id}")
-def review(app_id: int, request: Request, who: CurrentActor, db: WriteDB) -> Response:
+def review(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     """Opening the review screen shows the firm's personal and financial data: audited."""
     if who.principal is None:
         return login_redirect(request)

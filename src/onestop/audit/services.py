@@ -15,9 +15,21 @@ from onestop.platform.db import utcnow
 
 def record(db: Session, *, actor: str, action: str, subject: str, data: dict[str, Any] | None = None,
            actor_user_id: int | None = None) -> AuditRow:
-    """Append one record. The head row is updated first: that takes the write lock (row lock on
-    PostgreSQL, the database lock on SQLite) so concurrent appends queue instead of forking the
-    chain; it is held until the caller's transaction commits."""
+    """Append one record in the caller's transaction. On a read-only (autocommit) session, as
+    GET requests use, the record is written in a transaction of its own: the head lock below
+    only protects the chain inside a transaction."""
+    writer = db.info.get("write_sessions")
+    if writer is None:
+        return _append(db, actor, action, subject, data, actor_user_id)
+    with writer() as own, own.begin():
+        return _append(own, actor, action, subject, data, actor_user_id)
+
+
+def _append(db: Session, actor: str, action: str, subject: str, data: dict[str, Any] | None,
+            actor_user_id: int | None) -> AuditRow:
+    """The head row is updated first: that takes the write lock (row lock on PostgreSQL, the
+    database lock on SQLite) so concurrent appends queue instead of forking the chain; it is
+    held until the transaction commits."""
     db.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=AuditHeadRow.seq + 1))
     head = db.scalar(select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update())
     assert head is not None, "the migration creates the audit head"

@@ -50,6 +50,11 @@ def get(db: Session, who: Principal, firm_id: int) -> FirmRow:
     row = db.get(FirmRow, firm_id)
     if row is None or not who.can_read_firm(firm_id):
         raise NOT_FOUND
+    if firm_id not in who.firms:  # an administrator reading a firm's data: on the record
+        from onestop.audit import services as audit
+
+        audit.record(db, actor=who.role.value, actor_user_id=who.user_id, action="firm.view_data",
+                     subject=f"firm:{firm_id}", data={"via": "firm"})
     return row
 
 

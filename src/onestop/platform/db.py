@@ -92,6 +92,9 @@ class Database:
         """A session committed once at the end; `read_only` runs each statement in autocommit
         (for GET requests: every write a GET makes is a single statement)."""
         session = self.read_sessions() if read_only else self.sessions()
+        if read_only:
+            # a read that must leave a record (an audit entry) writes it in its own transaction
+            session.info["write_sessions"] = self.sessions
         try:
             yield session
             session.commit()

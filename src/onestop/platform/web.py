@@ -33,15 +33,6 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 DB = Annotated[Session, Depends(get_db)]
 
 
-async def get_write_db(request: Request) -> AsyncIterator[Session]:
-    """A transaction even on GET: for reads that must leave an audit record (an officer viewing
-    a firm's data). The audit chain's head lock only holds inside a transaction."""
-    with request.app.state.db.unit_of_work() as session:
-        yield session
-
-
-WriteDB = Annotated[Session, Depends(get_write_db)]
-
 
 @dataclass
 class Actor:
