@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from onestop.accounts.model import Role
 from onestop.applications import branches, services
+from onestop.applications.documents import MAX_BYTES
 from onestop.applications.lifecycle import STATE_NAMES, State, allowed
 from onestop.applications.tables import ApplicationRow, DocumentRow
 from onestop.audit.services import verify_chain
@@ -137,7 +138,7 @@ def get_one(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
 async def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind: Annotated[str, Form(max_length=60)],
                  file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     p = who.require()
-    data = await file.read()
+    data = await file.read(MAX_BYTES + 1)  # enough to refuse an oversized file without reading it all
     state = request.app.state.app
     _, engine = state.engine(db)
     doc = services.upload(db, p, state.store, engine, app_id, kind, file.filename or kind, data)

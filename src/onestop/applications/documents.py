@@ -10,6 +10,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from onestop.errors import DomainError
 
@@ -60,6 +61,26 @@ def check_size(size: int) -> None:
                           en=f"The file is too large ({size:,} bytes); at most {MAX_BYTES // 1024 // 1024} MB.")
 
 
+class DocumentStore(Protocol):
+    """Where document bytes live, named by their SHA-256 (the database keeps only metadata)."""
+
+    def put(self, data: bytes) -> str: ...
+
+    def get(self, sha256: str) -> bytes: ...
+
+
+def _missing() -> DomainError:
+    return DomainError(code="file_missing", field="file", ko="저장된 파일을 찾을 수 없습니다. 관리자에게 알려 주세요.",
+                       en="The stored file is missing; tell an administrator.")
+
+
+def _verified(data: bytes, sha256: str) -> bytes:
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise DomainError(code="file_corrupt", field="file", ko="저장된 파일이 손상되었습니다.",
+                          en="The stored file does not match its hash.")
+    return data
+
+
 class LocalStore:
     """Files named by their SHA-256 under a directory: the same bytes are stored once, a name
     is never reused for other bytes, and a write is durable before it is acknowledged."""
@@ -94,9 +115,53 @@ class LocalStore:
         try:
             data = self.path(sha256).read_bytes()
         except FileNotFoundError:
-            raise DomainError(code="file_missing", field="file", ko="저장된 파일을 찾을 수 없습니다. 관리자에게 알려 주세요.",
-                              en="The stored file is missing; tell an administrator.") from None
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise DomainError(code="file_corrupt", field="file", ko="저장된 파일이 손상되었습니다.",
-                              en="The stored file does not match its hash.")
-        return data
+            raise _missing() from None
+        return _verified(data, sha256)
+
+
+class S3Store:
+    """Objects named by their SHA-256 in an S3-compatible bucket (AWS S3, MinIO, Ceph, ...).
+    An upload is acknowledged only after the store confirmed it (with a Content-MD5 the server
+    checks); reads are checked against the SHA-256 taken at upload. Credentials come from the
+    usual AWS settings (environment, profile or instance role)."""
+
+    def __init__(self, bucket: str, prefix: str = "documents/", endpoint_url: str | None = None,
+                 region: str | None = None, client: Any = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def key(self, sha256: str) -> str:
+        return f"{self.prefix}{sha256[:2]}/{sha256}"
+
+    def put(self, data: bytes) -> str:
+        import base64
+
+        from botocore.exceptions import ClientError
+
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.key(digest))
+            return digest  # the same bytes are already stored; never overwrite
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise
+        md5 = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+        self.client.put_object(Bucket=self.bucket, Key=self.key(digest), Body=data, ContentMD5=md5,
+                               Metadata={"sha256": digest})
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        from botocore.exceptions import ClientError
+
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise _missing() from None
+            raise
+        return _verified(body, sha256)

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 from onestop.accounts.model import Principal, Role
 from onestop.applications import services
 from onestop.applications.consultations import KST
+from onestop.applications.documents import MAX_BYTES
 from onestop.applications.lifecycle import BY_ACTION, STATE_NAMES, State, allowed
 from onestop.applications.tables import ApplicationRow
 from onestop.errors import DomainError
@@ -160,7 +161,7 @@ async def upload(app_id: int, request: Request, who: CurrentActor, db: DB) -> Re
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
             return "", b""
-        return file.filename, await file.read()
+        return file.filename, await file.read(MAX_BYTES + 1)  # enough to refuse an oversized file
 
     form = await request.form()
     filename, data = await read(form)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Principal
-from onestop.applications.documents import LocalStore
+from onestop.applications.documents import DocumentStore, LocalStore, S3Store
 from onestop.catalog.queries import build_index
 from onestop.catalog.search import KeywordIndex
 from onestop.catalog.services import EngineCache
@@ -65,12 +65,14 @@ class AppState:
     #: program search results (JSON) by catalog revision and query
     searches: LRU[tuple[object, ...], bytes] = field(default_factory=LRU)
     schema_revision: str = ""
-    store: LocalStore = field(init=False)
+    store: DocumentStore = field(init=False)
     _index: tuple[int, KeywordIndex] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.store = LocalStore(self.settings.upload_dir)
+        st = self.settings
+        self.store = S3Store(st.s3_bucket, st.s3_prefix, st.s3_endpoint_url, st.s3_region) if st.s3_bucket \
+            else LocalStore(st.upload_dir)
 
     def engine(self, db: Session) -> tuple[int, Engine]:
         return self.engines.get(db)
