@@ -47,10 +47,18 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_from: str = "onestop@localhost"
     smtp_starttls: bool = False
+    #: seconds between two runs of the web app's email sender (the outbox drain); the delay a
+    #: user may wait for a notification email, against one small query per interval when idle
+    mail_interval: float = Field(default=5.0, gt=0)
     #: build the Korean search index (kiwipiepy, a few seconds) in the background at start-up,
     #: so the first visitor's search is not the one that waits
     warm_search: bool = True
     upload_dir: Path = Field(default_factory=lambda: data_dir() / "uploads")
+    #: documents go to this S3-compatible bucket instead of upload_dir when set
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_prefix: str = "documents/"
 
 
 @lru_cache(maxsize=1)
