@@ -248,8 +248,9 @@ def _database_url(value: str | None) -> str:
 
 
 @contextmanager
-def _migrated(database_url: str | None) -> Iterator[Any]:
-    """One unit of work on a migrated database; any domain error becomes a CLI message."""
+def _migrated_database(database_url: str | None) -> Iterator[Any]:
+    """A migrated database (for commands that need several units of work); any domain error
+    becomes a CLI message."""
     from onestop.platform.db import Database
     from onestop.platform.migrate import ensure_migrated
 
@@ -257,12 +258,18 @@ def _migrated(database_url: str | None) -> Iterator[Any]:
     database = Database(url)
     try:
         ensure_migrated(database.engine, url)
-        with database.unit_of_work() as db:
-            yield db
+        yield database
     except DomainError as e:
         _fail(e)
     finally:
         database.dispose()
+
+
+@contextmanager
+def _migrated(database_url: str | None) -> Iterator[Any]:
+    """One unit of work on a migrated database; any domain error becomes a CLI message."""
+    with _migrated_database(database_url) as database, database.unit_of_work() as db:
+        yield db
 
 
 @db_app.command("upgrade")
@@ -344,6 +351,41 @@ def expire(database_url: DbOpt = None) -> None:
     with _migrated(database_url) as db:
         n = expire_overdue(db)
     out.print(f"[green]OK[/] {n} application(s) expired")
+
+
+@app.command("remind")
+def remind(days: Annotated[int, typer.Option("--days", min=0, help="Remind of deadlines within this many "
+                                             "Korean business days")] = 3,
+           database_url: DbOpt = None) -> None:
+    """Remind firms of application deadlines N business days ahead, once per deadline (run it daily from cron)."""
+    from onestop.applications.reminders import send_reminders
+
+    with _migrated(database_url) as db:
+        n = send_reminders(db, days)
+    out.print(f"[green]OK[/] 마감 알림 {n}건 / {n} deadline reminder(s) created")
+
+
+mail_app = typer.Typer(help="Notification emails (the outbox).", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("send")
+def mail_send(database_url: DbOpt = None,
+              batch: Annotated[int, typer.Option(min=1, help="Emails per transaction")] = 100) -> None:
+    """Send the notification emails waiting in the outbox (for cron; `serve` also sends them itself)."""
+    from onestop.alerts.outbox import drain
+    from onestop.platform import mail
+    from onestop.platform.settings import Settings
+
+    # Read fresh: SMTP settings come from this command's environment.
+    settings = Settings(database_url=_database_url(database_url))
+    if not mail.enabled(settings):
+        _fail(DomainError(code="smtp_not_configured", field="ONESTOP_SMTP_HOST",
+                          ko="SMTP가 설정되지 않아 메일을 보낼 수 없습니다. ONESTOP_SMTP_HOST를 설정하세요.",
+                          en="SMTP is not configured, so no mail can be sent; set ONESTOP_SMTP_HOST."), 2)
+    with _migrated_database(settings.database_url) as database:
+        n = drain(database, settings, batch)
+    out.print(f"[green]OK[/] 메일 {n}건 발송 / {n} email(s) sent")
 
 
 @app.command()

@@ -1,27 +1,25 @@
 """Saved searches and alerts. After every catalog change, each saved search is run again and
 its owner is told about programs that match now and did not before: in the app always, by
-email when the user asked for it and SMTP is configured."""
+email when the user asked for it and SMTP is configured. Emails go through the outbox
+(`alerts.outbox`), like every other notification email, so the officer's catalog change never
+waits on (or fails with) the mail server."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Principal
-from onestop.accounts.tables import UserRow
 from onestop.alerts.tables import NotificationRow, SavedSearchRow
 from onestop.catalog.loader import Catalog
 from onestop.catalog.queries import SearchQuery, search
 from onestop.catalog.search import KeywordIndex
 from onestop.errors import DomainError
-from onestop.platform import mail
 from onestop.platform.db import utcnow
 from onestop.platform.settings import Settings
 
-log = logging.getLogger(__name__)
 MAX_SAVED = 50
 NOT_FOUND = DomainError(code="not_found", ko="저장한 검색을 찾을 수 없습니다.", en="Saved search not found.")
 
@@ -53,8 +51,10 @@ def delete(db: Session, who: Principal, search_id: int) -> None:
 
 
 def notify_new_matches(db: Session, catalog: Catalog, index: KeywordIndex, settings: Settings) -> int:
-    """Run every saved search; tell owners about new matches. Returns notifications created."""
+    """Run every saved search; tell owners about new matches. Returns notifications created.
+    (`settings` is no longer read here: whether mail can go out is the sender's concern.)"""
     created = 0
+    at = utcnow()
     for row in db.scalars(select(SavedSearchRow)):
         query = SearchQuery.model_validate(row.query)
         now = {h.program.id: h.program for h in search(catalog, index, query)}
@@ -69,19 +69,10 @@ def notify_new_matches(db: Session, catalog: Catalog, index: KeywordIndex, setti
             title_ko=f"관심 검색 '{row.name}'에 새 사업 {len(new)}건: {names_ko}"[:300],
             title_en=f"{len(new)} new program(s) for '{row.name}': {names_en}"[:300],
             link=f"/programs/{new[0]}", data={"saved_search": row.id, "programs": new},
+            email_due_at=at if row.email else None,
         )
         db.add(note)
         created += 1
-        if row.email and mail.enabled(settings):
-            user = db.get(UserRow, row.user_id)
-            if user is not None:
-                try:
-                    mail.send(settings, user.email, note.title_ko,
-                              f"{note.title_ko}\n{note.title_en}\n\n"
-                              + "\n".join(f"{settings.base_url}/programs/{p}" for p in new))
-                    note.emailed_at = utcnow()
-                except OSError as exc:  # the in-app notification stands; email is retried never
-                    log.warning("alert email to %s failed: %s", user.email, exc)
     db.flush()
     return created
 

@@ -1,11 +1,12 @@
-"""Saved searches and the notifications they produce."""
+"""Saved searches, the notifications they (and applications) produce, with the email outbox
+kept on the notification itself, and the record of deadline reminders already given."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.platform.db import Base, JsonType, UTCDateTime, utcnow
@@ -37,3 +38,22 @@ class NotificationRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: the outbox: set when an email is owed, to the earliest time the next attempt may run;
+    #: cleared when it is sent or given up. The index keeps the sender's scan to due rows only.
+    email_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the last failure, kept after giving up so an operator can see why mail never arrived
+    email_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DeadlineReminderRow(Base):
+    """One row per application and deadline reminded of: the unique key is what makes running
+    `onestop remind` twice (or from two hosts) harmless, and a new deadline a new key."""
+
+    __tablename__ = "deadline_reminders"
+    __table_args__ = (UniqueConstraint("application_id", "deadline_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -38,6 +38,19 @@ def business_days_after(start: date, n: int) -> date:
     return day
 
 
+def business_days_between(start: date, end: date) -> int:
+    """Business days after `start` up to and including `end` (0 when `end` is not later): what
+    "the deadline is N business days away" means, so a deadline on a Saturday counts the
+    Friday before it and a holiday week does not count as working time."""
+    n = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if is_business_day(day):
+            n += 1
+    return n
+
+
 def slots(day: date) -> list[datetime]:
     """Every bookable slot of a day, as KST datetimes; none on weekends and holidays."""
     if not is_business_day(day):

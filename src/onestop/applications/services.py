@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from onestop.accounts.model import FirmRole, Principal, Role
 from onestop.alerts.tables import NotificationRow
 from onestop.applications import branches, consultations
-from onestop.applications.documents import LocalStore, check_size, sniff
+from onestop.applications.documents import DocumentStore, check_size, sniff
 from onestop.applications.lifecycle import OPEN, STATE_NAMES, Actor, State, transition
 from onestop.applications.tables import (
     AgreementRow,
@@ -170,7 +170,7 @@ def required_documents(program: Program) -> list[tuple[str, str, str]]:
     return docs or [("business_plan", "사업계획서", "Business plan")]
 
 
-def upload(db: Session, who: Principal, store: LocalStore, engine: Engine, app_id: int, kind: str, filename: str,
+def upload(db: Session, who: Principal, store: DocumentStore, engine: Engine, app_id: int, kind: str, filename: str,
            data: bytes) -> DocumentRow:
     row, actor = get(db, who, app_id)
     if actor != Actor.firm:
@@ -346,9 +346,9 @@ def expire_overdue(db: Session, now: datetime | None = None) -> int:
     return n
 
 
-def open_document(db: Session, who: Principal, store: LocalStore, app_id: int, doc_id: int) -> tuple[DocumentRow, bytes]:
+def open_document(db: Session, who: Principal, store: DocumentStore, app_id: int, doc_id: int) -> tuple[DocumentRow, bytes]:
     """A document's bytes, checked against the hash taken at upload; an officer's download is
-    a view of the firm's data and is recorded (call with a transactional session)."""
+    a view of the firm's data and is recorded."""
     row, actor = get(db, who, app_id)
     doc = db.get(DocumentRow, doc_id)
     if doc is None or doc.application_id != app_id:
@@ -627,7 +627,7 @@ def _notify_other_side(db: Session, who: Principal, thread: ThreadRow) -> None:
         ko, en = f"상담 '{thread.subject}'에 담당자 답변이 있습니다.", f"An officer answered '{thread.subject}'."
     for user_id in users:
         db.add(NotificationRow(user_id=user_id, kind="consultation", title_ko=ko[:300], title_en=en[:300], link=link,
-                               data={"thread": thread.id}))
+                               data={"thread": thread.id}, email_due_at=utcnow()))
 
 
 def threads(db: Session, who: Principal) -> list[ThreadRow]:

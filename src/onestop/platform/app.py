@@ -47,9 +47,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        from onestop.alerts import outbox
+
         if settings.warm_search:
             threading.Thread(target=_warm, args=(state,), name="warm-search", daemon=True).start()
-        yield
+        stop = threading.Event()
+        sender = outbox.start(state.db, settings, stop)  # None without SMTP
+        try:
+            yield
+        finally:
+            stop.set()
+            if sender is not None:
+                sender.join(timeout=30)
 
     app = FastAPI(
         lifespan=lifespan,
