@@ -299,10 +299,16 @@ def catalog_import(path: Annotated[Path | None, typer.Argument(help="Catalog fol
 def demo_seed(database_url: DbOpt = None,
               firms: Annotated[int, typer.Option(help="Registry firms to generate")] = 300) -> None:
     """Create demo accounts of every role, the scenario firms and a registry of realistic firms."""
-    from onestop.demo.seed import ACCOUNTS, PASSWORD, seed
+    from onestop.catalog.services import EngineCache
+    from onestop.demo.seed import ACCOUNTS, PASSWORD, seed, seed_applications
+    from onestop.platform.settings import Settings
+    from onestop.platform.state import make_store
 
     with _migrated(database_url) as db:
         summary = seed(db, firms)
+        revision, engine = EngineCache().get(db)
+        summary["applications"] = seed_applications(db, make_store(Settings()), engine, revision) \
+            if engine.programs else 0
     table = Table(title=f"데모 계정 Demo accounts (비밀번호 password: {PASSWORD})")
     table.add_column("email")
     table.add_column("role")
@@ -310,7 +316,8 @@ def demo_seed(database_url: DbOpt = None,
     for acc in ACCOUNTS:
         table.add_row(acc.email, acc.role.value + (f" · {acc.agency_id}" if acc.agency_id else ""), acc.name)
     out.print(table)
-    out.print(f"[green]OK[/] {summary['users']} accounts and {summary['firms']} firms added")
+    out.print(f"[green]OK[/] {summary['users']} accounts, {summary['firms']} firms and "
+              f"{summary['applications']} applications added")
 
 
 docs_app = typer.Typer(help="Generated documentation.", no_args_is_help=True)

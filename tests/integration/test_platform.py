@@ -28,8 +28,9 @@ def test_app_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "onestop db upgrade" in result.output
 
 
-def test_cli_upgrade_import_and_seed_are_idempotent(tmp_path: Path) -> None:
+def test_cli_upgrade_import_and_seed_are_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("ONESTOP_UPLOAD_DIR", str(tmp_path / "uploads"))
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "upgrade", "--database-url", url]).exit_code == 0
     first = runner.invoke(cli, ["catalog", "import", "--database-url", url])
@@ -38,8 +39,10 @@ def test_cli_upgrade_import_and_seed_are_idempotent(tmp_path: Path) -> None:
     assert "0 created, 0 updated" in again.output
     seeded = runner.invoke(cli, ["demo", "seed", "--database-url", url, "--firms", "20"])
     assert seeded.exit_code == 0 and "officer.kosmes@onestop.demo" in seeded.output
+    assert "2 applications added" in seeded.output  # journey 3 under way: the officers' queue is not empty
+    assert len(list((tmp_path / "uploads").rglob("*"))) >= 3
     reseeded = runner.invoke(cli, ["demo", "seed", "--database-url", url, "--firms", "20"])
-    assert "0 accounts and 0 firms added" in reseeded.output
+    assert "0 accounts, 0 firms and 0 applications added" in reseeded.output
 
 
 def free_port() -> int:

@@ -76,3 +76,52 @@ def seed(db: Session, registry_size: int = 300) -> dict[str, int]:
         _add_firm(db, data)
     after = db.scalar(select(FirmRow.id).order_by(FirmRow.id.desc()).limit(1)) or 0
     return {"users": created_users, "firms": after - before}
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small, valid one-page PDF standing in for a scanned statement (ASCII text only: the
+    demo must not need a PDF library)."""
+    text = title.encode("ascii", "replace")
+    stream = b"BT /F1 14 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> int:
+    """Journey 3 under way, so the officers' queue is not empty on a fresh `make run`: 대성금속
+    has applied for the emergency fund with its statements (submitted), and 순천바른빵 has a
+    draft for the 전남 육성자금 with its business plan uploaded. Idempotent (keys)."""
+    from onestop.accounts.model import Principal
+    from onestop.applications import services as applications
+
+    made = 0
+    plans = [("crisis@onestop.demo", "crisis", "kosmes-emergency-fund", True),
+             ("founder@onestop.demo", "young-founder", "jeonnam-sme-development-fund", False)]
+    for email, firm_name, program_id, submit in plans:
+        user = db.scalar(select(UserRow).where(UserRow.email == email))
+        firm = db.scalar(select(FirmRow).where(FirmRow.brn == scenario(firm_name)["brn"]))
+        if user is None or firm is None:
+            continue
+        who = Principal(user.id, user.email, user.name, Role.firm_member, None, {firm.id: FirmRole.owner})
+        row, created = applications.create(db, who, engine, firm.id, program_id, f"demo-{program_id}")
+        if not created:
+            continue
+        program = engine.catalog.get(program_id)
+        for kind, _ko, en in applications.required_documents(program):
+            applications.upload(db, who, store, engine, row.id, kind, f"{kind}.pdf", demo_pdf(f"{en} - BRN {firm.brn}"))
+        if submit:
+            applications.submit(db, who, engine, revision, row.id, None)
+        made += 1
+    return made

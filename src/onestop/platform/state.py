@@ -54,6 +54,13 @@ class PrincipalCache:
             self._items.clear()
 
 
+def make_store(st: Settings) -> DocumentStore:
+    """The S3-compatible bucket when one is configured, else the local upload directory."""
+    if st.s3_bucket:
+        return S3Store(st.s3_bucket, st.s3_prefix, st.s3_endpoint_url, st.s3_region)
+    return LocalStore(st.upload_dir)
+
+
 @dataclass
 class AppState:
     db: Database
@@ -70,9 +77,7 @@ class AppState:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        st = self.settings
-        self.store = S3Store(st.s3_bucket, st.s3_prefix, st.s3_endpoint_url, st.s3_region) if st.s3_bucket \
-            else LocalStore(st.upload_dir)
+        self.store = make_store(self.settings)
 
     def engine(self, db: Session) -> tuple[int, Engine]:
         return self.engines.get(db)
