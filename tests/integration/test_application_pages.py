@@ -151,6 +151,10 @@ def test_firm_applies_officer_reviews_firm_signs(client: TestClient, officer: Te
     assert twice.status_code == 422
     review = officer.get(f"/officer/applications/{app_id}")
     assert 'id="review-signed"' in review.text and 'id="act-execute"' in review.text
+    english = client.get(f"/applications/{app_id}", params={"lang": "en"})
+    assert '<html lang="en">' in english.text and "Timeline" in english.text and "Agreement signed" in english.text
+    queue_en = officer.get("/officer/applications", params={"lang": "en"})
+    assert "Applications queue" in queue_en.text
 
 
 def test_officer_pages_are_scoped_and_reasons_are_required(client: TestClient, officer: TestClient, app: Any) -> None:
