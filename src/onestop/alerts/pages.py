@@ -14,7 +14,7 @@ from onestop.errors import DomainError
 from onestop.firms.model import problems_from
 from onestop.platform.pages import error_page, login_redirect, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor
+from onestop.platform.web import DB, CurrentActor, PostedForm
 
 router = APIRouter()
 
@@ -27,10 +27,9 @@ def saved(request: Request, who: CurrentActor, db: DB) -> Response:
 
 
 @router.post("/saved")
-async def save(request: Request, who: CurrentActor, db: DB) -> Response:
+def save(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    form = await request.form()
     qs = form.get("query_string")
     raw = {k: v for k, v in parse_qsl(qs if isinstance(qs, str) else "") if v and k in SearchQuery.model_fields}
     name = form.get("name")

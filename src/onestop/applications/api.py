@@ -19,7 +19,7 @@ from onestop.applications.tables import ApplicationRow, DocumentRow
 from onestop.audit.services import verify_chain
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, client_ip
+from onestop.platform.web import DB, CurrentActor, client_ip, records_views
 
 router = APIRouter(prefix="/api/v1", tags=["applications"], responses=PROBLEM_RESPONSES)
 
@@ -127,6 +127,7 @@ def queue(who: CurrentActor, db: DB, program_id: str | None = None, state: State
 
 
 @router.get("/applications/{app_id}", response_model=dict[str, Any], summary="One application, with its history")
+@records_views
 def get_one(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     row = services.view_for_review(db, p, app_id)
@@ -135,10 +136,10 @@ def get_one(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
 
 @router.post("/applications/{app_id}/documents", status_code=201, response_model=dict[str, Any],
              summary="Upload a document (PDF, PNG, JPEG, HWP, HWPX, XLSX; checked by content)")
-async def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind: Annotated[str, Form(max_length=60)],
+def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind: Annotated[str, Form(max_length=60)],
                  file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     p = who.require()
-    data = await file.read(MAX_BYTES + 1)  # enough to refuse an oversized file without reading it all
+    data = file.file.read(MAX_BYTES + 1)  # enough to refuse an oversized file without reading it all
     state = request.app.state.app
     _, engine = state.engine(db)
     doc = services.upload(db, p, state.store, engine, app_id, kind, file.filename or kind, data)
@@ -147,6 +148,7 @@ async def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind:
 
 @router.get("/applications/{app_id}/documents/{doc_id}", summary="Download a document (officers' downloads are audited)",
             responses={200: {"content": {"application/octet-stream": {}}}})
+@records_views
 def download(app_id: int, doc_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     doc, data = services.open_document(db, who.require(), request.app.state.app.store, app_id, doc_id)
     return Response(data, media_type=doc.content_type, headers={

@@ -19,7 +19,7 @@ from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor
+from onestop.platform.web import DB, Actor, CurrentActor, PostedForm
 
 router = APIRouter()
 MODES = {"video": ("화상", "Video"), "phone": ("전화", "Phone"), "visit": ("방문", "Visit")}
@@ -86,10 +86,9 @@ def slot_options(request: Request, who: CurrentActor, db: DB, branch: str = "", 
 
 
 @router.post("/consultations/book")
-async def book(request: Request, who: CurrentActor, db: DB) -> Response:
+def book(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     _, engine = request.app.state.app.engine(db)
     try:
@@ -114,10 +113,9 @@ async def book(request: Request, who: CurrentActor, db: DB) -> Response:
 
 
 @router.post("/consultations/threads")
-async def new_thread(request: Request, who: CurrentActor, db: DB) -> Response:
+def new_thread(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    form = await request.form()
     firm = _text(form, "firm_id")
     _, engine = request.app.state.app.engine(db)
     try:
@@ -153,10 +151,9 @@ def thread(thread_id: int, request: Request, who: CurrentActor, db: DB) -> Respo
 
 
 @router.post("/consultations/threads/{thread_id}/reply")
-async def reply(thread_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def reply(form: PostedForm, thread_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    form = await request.form()
     try:
         with db.begin_nested():
             services.post(db, who.principal, thread_id, _text(form, "body"))

@@ -25,7 +25,7 @@ from onestop.korea import regions
 from onestop.matching.services import Engine
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor, client_ip
+from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, client_ip, records_views
 
 router = APIRouter()
 
@@ -75,10 +75,9 @@ def my_applications(request: Request, who: CurrentActor, db: DB) -> Response:
 
 
 @router.post("/applications/new")
-async def start(request: Request, who: CurrentActor, db: DB) -> Response:
+def start(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    form = await request.form()
     firm_id = _text(form, "firm_id")
     _, engine = request.app.state.app.engine(db)
     try:
@@ -134,7 +133,7 @@ def application(app_id: int, request: Request, who: CurrentActor, db: DB) -> Res
     return _detail(request, who, db, loaded[1], loaded[0])
 
 
-async def _firm_change(request: Request, who: Actor, db: Session, app_id: int, change: Any) -> Response:
+def _firm_change(form: FormData, request: Request, who: Actor, db: Session, app_id: int, change: Any) -> Response:
     """Run one firm-side change; on refusal, show the page again with the reason (nothing
     already saved is lost: the failed change is rolled back alone)."""
     if who.principal is None:
@@ -143,7 +142,6 @@ async def _firm_change(request: Request, who: Actor, db: Session, app_id: int, c
     if isinstance(loaded, Response):
         return loaded
     row, engine = loaded
-    form = await request.form()
     try:
         with db.begin_nested():
             change(form, row, engine)
@@ -154,17 +152,13 @@ async def _firm_change(request: Request, who: Actor, db: Session, app_id: int, c
 
 
 @router.post("/applications/{app_id}/documents")
-async def upload(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def upload(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     state = request.app.state.app
 
-    async def read(form: FormData) -> tuple[str, bytes]:
-        file = form.get("file")
-        if not isinstance(file, UploadFile) or not file.filename:
-            return "", b""
-        return file.filename, await file.read(MAX_BYTES + 1)  # enough to refuse an oversized file
-
-    form = await request.form()
-    filename, data = await read(form)
+    file = form.get("file")
+    filename, data = ("", b"")
+    if isinstance(file, UploadFile) and file.filename:
+        filename, data = file.filename, file.file.read(MAX_BYTES + 1)  # enough to refuse an oversized file
 
     def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
         if not filename:
@@ -172,22 +166,22 @@ async def upload(app_id: int, request: Request, who: CurrentActor, db: DB) -> Re
         assert who.principal is not None
         services.upload(db, who.principal, state.store, engine, row.id, _text(form, "kind"), filename, data)
 
-    return await _firm_change(request, who, db, app_id, change)
+    return _firm_change(form, request, who, db, app_id, change)
 
 
 @router.post("/applications/{app_id}/submit")
-async def submit(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def submit(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     rev, _ = request.app.state.app.engine(db)
 
     def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
         assert who.principal is not None
         services.submit(db, who.principal, engine, rev, row.id, _version(form))
 
-    return await _firm_change(request, who, db, app_id, change)
+    return _firm_change(form, request, who, db, app_id, change)
 
 
 @router.post("/applications/{app_id}/action")
-async def firm_action(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def firm_action(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
         assert who.principal is not None
         action = _text(form, "action")
@@ -196,7 +190,7 @@ async def firm_action(app_id: int, request: Request, who: CurrentActor, db: DB) 
                               en="Firms can resubmit or withdraw.")
         services.act(db, who.principal, row.id, action, _version(form), _text(form, "note"))
 
-    return await _firm_change(request, who, db, app_id, change)
+    return _firm_change(form, request, who, db, app_id, change)
 
 
 @router.get("/applications/{app_id}/agreement")
@@ -215,10 +209,9 @@ def agreement(app_id: int, request: Request, who: CurrentActor, db: DB) -> Respo
 
 
 @router.post("/applications/{app_id}/agreement/sign")
-async def sign(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def sign(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    form = await request.form()
     client = services.Client(client_ip(request), request.headers.get("user-agent", ""))
     try:
         if form.get("consent") != "yes":
@@ -290,6 +283,7 @@ def _review(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
 
 
 @router.get("/officer/applications/{app_id}")
+@records_views
 def review(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     """Opening the review screen shows the firm's personal and financial data: audited."""
     if who.principal is None:
@@ -304,7 +298,7 @@ def review(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response
     return _review(request, who, db, engine, row)
 
 
-async def _officer_change(request: Request, who: Actor, db: Session, app_id: int, change: Any) -> Response:
+def _officer_change(form: FormData, request: Request, who: Actor, db: Session, app_id: int, change: Any) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
@@ -312,7 +306,6 @@ async def _officer_change(request: Request, who: Actor, db: Session, app_id: int
     except DomainError as e:
         return error_page(request, who, e)
     _, engine = request.app.state.app.engine(db)
-    form = await request.form()
     try:
         with db.begin_nested():
             change(form, row)
@@ -323,7 +316,7 @@ async def _officer_change(request: Request, who: Actor, db: Session, app_id: int
 
 
 @router.post("/officer/applications/{app_id}/action")
-async def officer_action(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def officer_action(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     def change(form: FormData, row: ApplicationRow) -> None:
         assert who.principal is not None
         action = _text(form, "action")
@@ -333,20 +326,20 @@ async def officer_action(app_id: int, request: Request, who: CurrentActor, db: D
                            if k.startswith("reason_") and isinstance(v, str) and v.strip()}
         services.act(db, who.principal, row.id, action, _version(form), _text(form, "note"), supplements)
 
-    return await _officer_change(request, who, db, app_id, change)
+    return _officer_change(form, request, who, db, app_id, change)
 
 
 @router.post("/officer/applications/{app_id}/override")
-async def officer_override(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def officer_override(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     def change(form: FormData, row: ApplicationRow) -> None:
         assert who.principal is not None
         services.override(db, who.principal, row.id, _text(form, "reason"), _version(form))
 
-    return await _officer_change(request, who, db, app_id, change)
+    return _officer_change(form, request, who, db, app_id, change)
 
 
 @router.post("/officer/applications/{app_id}/deadline")
-async def officer_deadline(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def officer_deadline(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     def change(form: FormData, row: ApplicationRow) -> None:
         assert who.principal is not None
         try:
@@ -356,5 +349,5 @@ async def officer_deadline(app_id: int, request: Request, who: CurrentActor, db:
                               en="Give the new deadline as YYYY-MM-DD HH:MM (KST).") from None
         services.extend_deadline(db, who.principal, row.id, until, _text(form, "reason"))
 
-    return await _officer_change(request, who, db, app_id, change)
+    return _officer_change(form, request, who, db, app_id, change)
 

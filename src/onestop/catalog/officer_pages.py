@@ -17,7 +17,7 @@ from onestop.errors import DomainError
 from onestop.matching.records import preview
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor
+from onestop.platform.web import DB, Actor, CurrentActor, PostedForm
 
 router = APIRouter(prefix="/officer")
 
@@ -103,12 +103,11 @@ def edit(program_id: str, request: Request, who: CurrentActor, db: DB) -> Respon
 
 
 @router.post("/programs/save")
-async def save(request: Request, who: CurrentActor, db: DB) -> Response:
+def save(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     denied = _officer(request, who)
     if denied:
         return denied
     assert who.principal is not None
-    form = await request.form()
     text = str(form.get("spec") or "")
     note = str(form.get("note") or "")
     program_id = str(form.get("program_id") or "") or None
@@ -130,11 +129,10 @@ async def save(request: Request, who: CurrentActor, db: DB) -> Response:
 
 
 @router.post("/preview")
-async def preview_page(request: Request, who: CurrentActor, db: DB) -> Response:
+def preview_page(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     denied = _officer(request, who)
     if denied:
         return denied
-    form = await request.form()
     try:
         raw = _parse(str(form.get("spec") or ""))
         program = services.validate_program(db, raw, "programs/draft.yaml")

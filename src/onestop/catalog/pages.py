@@ -19,7 +19,7 @@ from onestop.korea import regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor
+from onestop.platform.web import DB, CurrentActor, PostedForm
 
 router = APIRouter()
 
@@ -94,8 +94,7 @@ def detail(program_id: str, request: Request, who: CurrentActor, db: DB, firm: i
 
 
 @router.post("/programs/{program_id}/quick")
-async def quick(program_id: str, request: Request, who: CurrentActor, db: DB) -> Response:
-    form = await request.form()
+def quick(form: PostedForm, program_id: str, request: Request, who: CurrentActor, db: DB) -> Response:
     raw: dict[str, Any] = {}
     for key in ("ksic", "region", "founded_on", "ceo_birth_date", "regular_employees", "revenue_avg3",
                 "total_assets", "export_usd"):

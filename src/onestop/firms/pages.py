@@ -18,7 +18,7 @@ from onestop.korea import ksic, regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor
+from onestop.platform.web import DB, CurrentActor, PostedForm
 
 router = APIRouter()
 _NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd")
@@ -99,10 +99,10 @@ def new_firm(request: Request, who: CurrentActor, db: DB) -> Response:
 
 
 @router.post("/firms/new")
-async def create_firm(request: Request, who: CurrentActor, db: DB) -> Response:
+def create_firm(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    data = profile_from_form(await request.form())
+    data = profile_from_form(form)
     try:
         row = services.register(db, who.principal, data)
         request.app.state.app.principals.clear()
@@ -125,14 +125,13 @@ def edit_firm(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Resp
 
 
 @router.post("/firms/{firm_id}/edit")
-async def save_firm(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def save_firm(form: PostedForm, firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
         row = services.get(db, who.principal, firm_id)
     except DomainError as e:
         return error_page(request, who, e)
-    form = await request.form()
     data = profile_from_form(form, base=row.profile)
     version = form.get("version")
     try:
@@ -146,15 +145,15 @@ async def save_firm(firm_id: int, request: Request, who: CurrentActor, db: DB) -
 
 
 @router.post("/firms/check")
-async def live_check(request: Request, who: CurrentActor) -> Response:
+def live_check(form: PostedForm, request: Request, who: CurrentActor) -> Response:
     """htmx: validate the form as typed; lists every problem, or says it is valid."""
-    data = profile_from_form(await request.form())
+    data = profile_from_form(form)
     try:
         parse_firm(data)
         errors: list[dict[str, str]] = []
     except DomainError as e:
         errors = problems_of(e)
-    touched = {k for k, v in (await request.form()).items() if isinstance(v, str) and v.strip()}
+    touched = {k for k, v in form.items() if isinstance(v, str) and v.strip()}
     shown = [e for e in errors if e["field"].split(".")[0] in touched or e["field"].startswith("revenue")]
     return render(request, who, "firms/_live.html", errors=shown, valid=not errors)
 
@@ -190,10 +189,9 @@ def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB, d
 
 
 @router.post("/firms/{firm_id}/invite")
-async def invite(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def invite(form: PostedForm, firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    form = await request.form()
     email = form.get("email")
     try:
         services.get(db, who.principal, firm_id)

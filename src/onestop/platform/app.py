@@ -47,6 +47,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        from onestop.platform.db import THREADS
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         from onestop.alerts import outbox
 
         if settings.warm_search:

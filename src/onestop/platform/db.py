@@ -53,6 +53,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: worker threads for plain-function endpoints (set on the thread limiter at start-up)
+THREADS = 30
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -71,7 +75,9 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # No pre-ping: it costs a round trip per request; connections are recycled instead.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+    # Up to THREADS plain-function requests hold one connection each, plus the event loop's:
+    # the pool must outgrow the thread pool, or a checkout could wait forever on the loop.
+    return create_engine(url, pool_size=10, max_overflow=THREADS, pool_recycle=1800)
 
 
 class Database:

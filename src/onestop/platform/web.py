@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import hmac
+import inspect
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from onestop.accounts import services as accounts
 from onestop.accounts.model import Principal
@@ -19,6 +21,7 @@ from onestop.platform.i18n import Lang
 
 SESSION_COOKIE = "onestop_session"
 LANG_COOKIE = "onestop_lang"
+F = TypeVar("F", bound=Any)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -26,8 +29,17 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work. An async generator on purpose: opening a session does no I/O,
     and hopping to the thread pool and back for it cost more than the queries (measured: thread
     hand-offs dominated CPU under load on two cores)."""
-    with request.app.state.db.unit_of_work(read_only=request.method in ("GET", "HEAD")) as session:
+    endpoint = request.scope.get("endpoint")
+    read_only = request.method in ("GET", "HEAD") and not getattr(endpoint, "records_views", False)
+    with request.app.state.db.unit_of_work(read_only=read_only) as session:
         yield session
+
+
+def records_views(endpoint: F) -> F:
+    """Marks a GET whose reading is recorded (an officer viewing a firm's data): it gets a
+    transaction, so the audit record is written with the same connection, atomically."""
+    endpoint.records_views = True
+    return endpoint
 
 
 DB = Annotated[Session, Depends(get_db)]
@@ -68,14 +80,24 @@ async def _resolve(request: Request, db: DB) -> Actor:
         if who is None:
             raise DomainError(code="unauthenticated", ko="토큰이 유효하지 않거나 만료되었습니다.",
                               en="The token is invalid, expired or revoked.")
+        _release(request, db)
         return Actor(who, None, "token", lang)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         found = accounts.session_principal(db, cookie)
         if found is not None:
             who, session = found
+            _release(request, db)
             return Actor(who, session, "cookie", lang)
     return Actor(None, None, None, lang)
+
+
+def _release(request: Request, db: Session) -> None:
+    """A plain-function endpoint waits for a worker thread; it must not hold a pooled connection
+    while it waits, or a full thread pool would empty the connection pool and stop the event
+    loop on the next checkout. The session takes a connection again on its next query."""
+    if not inspect.iscoroutinefunction(request.scope.get("endpoint")):
+        db.close()
 
 
 async def actor(request: Request, resolved: Annotated[Actor, Depends(_resolve)]) -> Actor:
@@ -99,6 +121,18 @@ async def _check_csrf(request: Request, session: SessionRow) -> None:
 
 
 CurrentActor = Annotated[Actor, Depends(actor)]
+
+
+async def _posted_form(request: Request) -> FormData:
+    return await request.form()
+
+
+#: The request's form, parsed on the event loop so the handler itself can be a plain `def`.
+#: Handlers that write must be plain functions: FastAPI runs those in the thread pool. Run on
+#: the event loop, a statement waiting for a row lock (the audit head, a unique key) would stop
+#: the loop, and with it the commits of the very requests that hold those locks: a deadlock
+#: (found by bench/apply_fault.py).
+PostedForm = Annotated[FormData, Depends(_posted_form)]
 
 
 def client_ip(request: Request) -> str:
