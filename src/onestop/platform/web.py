@@ -45,7 +45,6 @@ def records_views(endpoint: F) -> F:
 DB = Annotated[Session, Depends(get_db)]
 
 
-
 @dataclass
 class Actor:
     principal: Principal | None
