@@ -12,9 +12,9 @@ from onestop.accounts.model import FirmRole
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, client_ip
+from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute, client_ip
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 class SignupIn(BaseModel):

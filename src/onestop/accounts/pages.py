@@ -13,9 +13,9 @@ from onestop.accounts.tables import UserRow
 from onestop.errors import DomainError
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, SESSION_COOKIE, CurrentActor, client_ip
+from onestop.platform.web import DB, SESSION_COOKIE, CurrentActor, UnitOfWorkRoute, client_ip
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 def _safe_next(value: str | None) -> str:

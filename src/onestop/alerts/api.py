@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 from onestop.alerts import services
 from onestop.catalog.queries import SearchQuery
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor
+from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["alerts"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["alerts"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 class SavedIn(BaseModel):

@@ -14,9 +14,9 @@ from onestop.errors import DomainError
 from onestop.firms.model import problems_from
 from onestop.platform.pages import error_page, login_redirect, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor, PostedForm
+from onestop.platform.web import DB, CurrentActor, PostedForm, UnitOfWorkRoute
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 @router.get("/saved")

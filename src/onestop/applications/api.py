@@ -19,9 +19,9 @@ from onestop.applications.tables import ApplicationRow, DocumentRow
 from onestop.audit.services import verify_chain
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, client_ip, records_views
+from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute, client_ip, records_views
 
-router = APIRouter(prefix="/api/v1", tags=["applications"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["applications"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 class CreateIn(BaseModel):

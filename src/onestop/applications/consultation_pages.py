@@ -19,9 +19,9 @@ from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor, PostedForm
+from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 MODES = {"video": ("화상", "Video"), "phone": ("전화", "Phone"), "visit": ("방문", "Visit")}
 
 

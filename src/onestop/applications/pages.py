@@ -25,9 +25,9 @@ from onestop.korea import regions
 from onestop.matching.services import Engine
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, client_ip, records_views
+from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, UnitOfWorkRoute, client_ip, records_views
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 #: Officer actions shown as buttons on the review screen, in the order of the process.
 REVIEW_ACTIONS = ("start_check", "documents_ok", "approve", "waitlist", "reject", "execute", "request_outcome",

@@ -20,9 +20,9 @@ from onestop.firms.services import reference_date
 from onestop.korea import ksic, regions
 from onestop.matching.records import preview
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor
+from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["catalog"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["catalog"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
 NOT_FOUND = DomainError(code="not_found", ko="사업을 찾을 수 없습니다.", en="Program not found.")
 

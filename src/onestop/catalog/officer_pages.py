@@ -17,9 +17,9 @@ from onestop.errors import DomainError
 from onestop.matching.records import preview
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor, PostedForm
+from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
 
-router = APIRouter(prefix="/officer")
+router = APIRouter(prefix="/officer", route_class=UnitOfWorkRoute)
 
 TEMPLATE = {
     "id": "new-program-id",

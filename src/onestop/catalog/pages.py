@@ -19,9 +19,9 @@ from onestop.korea import regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor, PostedForm
+from onestop.platform.web import DB, CurrentActor, PostedForm, UnitOfWorkRoute
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 
 
 

@@ -13,9 +13,9 @@ from onestop.firms import services
 from onestop.firms.model import parse_firm
 from onestop.firms.tables import FirmRow
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor
+from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["firms"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["firms"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 class FirmOut(BaseModel):

@@ -18,9 +18,9 @@ from onestop.korea import ksic, regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor, PostedForm
+from onestop.platform.web import DB, CurrentActor, PostedForm, UnitOfWorkRoute
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 _NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd")
 
 

@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from onestop.firms import services as firms
 from onestop.matching import records
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor
+from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["matching"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["matching"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 class QuickIn(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from onestop.errors import DomainError
 from onestop.platform.i18n import t
 from onestop.platform.templating import render
-from onestop.platform.web import LANG_COOKIE, Actor
+from onestop.platform.web import LANG_COOKIE, Actor, UnitOfWorkRoute
 
 
 def login_redirect(request: Request) -> RedirectResponse:
@@ -43,7 +43,7 @@ def unread(db: Any, actor: Actor) -> int:
         NotificationRow.user_id == actor.principal.user_id, NotificationRow.read_at.is_(None))) or 0
 
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 @router.get("/lang")

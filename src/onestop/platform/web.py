@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -136,3 +138,25 @@ PostedForm = Annotated[FormData, Depends(_posted_form)]
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Commits a plain-function endpoint's unit of work in its own worker thread, as soon as it
+    returns, before FastAPI serializes the response. Serializing a plain function's response
+    needs a thread of the pool too: if the commit waited for it, a transaction holding a hot
+    lock (the audit head) could wait for a thread while every thread waits for that lock — a
+    deadlock found by bench/apply_fault.py. Committing here also means a response is only ever
+    sent for work that is durable."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint) and "db" in inspect.signature(endpoint).parameters:
+            original = endpoint
+
+            @functools.wraps(original)
+            def committing(*args: Any, **kw: Any) -> Any:
+                result = original(*args, **kw)
+                kw["db"].commit()
+                return result
+
+            endpoint = committing
+        super().__init__(path, endpoint, **kwargs)
