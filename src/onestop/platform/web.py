@@ -141,22 +141,32 @@ def client_ip(request: Request) -> str:
 
 
 class UnitOfWorkRoute(APIRoute):
-    """Commits a plain-function endpoint's unit of work in its own worker thread, as soon as it
-    returns, before FastAPI serializes the response. Serializing a plain function's response
+    """Commits an endpoint's unit of work as soon as it returns (a plain function's in its own
+    worker thread), before FastAPI serializes the response and sends it. Serializing a plain function's response
     needs a thread of the pool too: if the commit waited for it, a transaction holding a hot
     lock (the audit head) could wait for a thread while every thread waits for that lock — a
     deadlock found by bench/apply_fault.py. Committing here also means a response is only ever
     sent for work that is durable."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint) and "db" in inspect.signature(endpoint).parameters:
+        if "db" in inspect.signature(endpoint).parameters:
             original = endpoint
+            if inspect.iscoroutinefunction(original):
 
-            @functools.wraps(original)
-            def committing(*args: Any, **kw: Any) -> Any:
-                result = original(*args, **kw)
-                kw["db"].commit()
-                return result
+                @functools.wraps(original)
+                async def committing_async(*args: Any, **kw: Any) -> Any:
+                    result = await original(*args, **kw)
+                    kw["db"].commit()
+                    return result
 
-            endpoint = committing
+                endpoint = committing_async
+            else:
+
+                @functools.wraps(original)
+                def committing(*args: Any, **kw: Any) -> Any:
+                    result = original(*args, **kw)
+                    kw["db"].commit()
+                    return result
+
+                endpoint = committing
         super().__init__(path, endpoint, **kwargs)
