@@ -119,6 +119,10 @@ class LocalStore:
         return _verified(data, sha256)
 
 
+#: the error codes S3-compatible stores answer for an object that is not there
+_MISSING = ("404", "NoSuchKey", "NotFound")
+
+
 class S3Store:
     """Objects named by their SHA-256 in an S3-compatible bucket (AWS S3, MinIO, Ceph, ...).
     An upload is acknowledged only after the store confirmed it (with a Content-MD5 the server
@@ -148,7 +152,7 @@ class S3Store:
             self.client.head_object(Bucket=self.bucket, Key=self.key(digest))
             return digest  # the same bytes are already stored; never overwrite
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+            if exc.response.get("Error", {}).get("Code") not in _MISSING:
                 raise
         md5 = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
         self.client.put_object(Bucket=self.bucket, Key=self.key(digest), Body=data, ContentMD5=md5,
@@ -161,7 +165,7 @@ class S3Store:
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=self.key(sha256))["Body"].read()
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if exc.response.get("Error", {}).get("Code") in _MISSING:
                 raise _missing() from None
             raise
         return _verified(body, sha256)

@@ -86,12 +86,21 @@ def _notify_firm(db: Session, row: ApplicationRow, kind: str, ko: str, en: str) 
     """Every member hears of it in the app and by email. The email is only marked due here (the
     outbox, `alerts.outbox`): it goes out after this transaction commits, so a rolled-back
     change never mails and a slow mail server never holds the request."""
+    _notify(db, _members(db, row.firm_id), kind, ko, en, f"/applications/{row.id}", {"application": row.id})
+
+
+def _members(db: Session, firm_id: int) -> list[int]:
     from onestop.accounts.tables import MembershipRow
 
+    return list(db.scalars(select(MembershipRow.user_id).where(MembershipRow.firm_id == firm_id)))
+
+
+def _notify(db: Session, user_ids: list[int], kind: str, ko: str, en: str, link: str, data: dict[str, Any]) -> None:
+    """In the app now; by email once this transaction commits (marked due for the outbox)."""
     now = utcnow()
-    for (user_id,) in db.execute(select(MembershipRow.user_id).where(MembershipRow.firm_id == row.firm_id)):
-        db.add(NotificationRow(user_id=user_id, kind=kind, title_ko=ko[:300], title_en=en[:300],
-                               link=f"/applications/{row.id}", data={"application": row.id}, email_due_at=now))
+    for user_id in user_ids:
+        db.add(NotificationRow(user_id=user_id, kind=kind, title_ko=ko[:300], title_en=en[:300], link=link,
+                               data=data, email_due_at=now))
 
 
 def _check_version(row: ApplicationRow, expected: int | None) -> None:
@@ -208,10 +217,12 @@ def documents(db: Session, app_id: int) -> list[DocumentRow]:
 
 
 def latest_documents(db: Session, app_id: int) -> dict[str, DocumentRow]:
-    out: dict[str, DocumentRow] = {}
-    for d in documents(db, app_id):
-        out[d.kind] = d
-    return out
+    return latest_of(documents(db, app_id))
+
+
+def latest_of(docs: list[DocumentRow]) -> dict[str, DocumentRow]:
+    """The newest version of each kind, from `documents` (ordered by kind and version)."""
+    return {d.kind: d for d in docs}
 
 
 # --- submission and review ------------------------------------------------------------------
@@ -615,19 +626,16 @@ def post(db: Session, who: Principal, thread_id: int, body: str) -> MessageRow:
 def _notify_other_side(db: Session, who: Principal, thread: ThreadRow) -> None:
     """An answer is only useful if the other side learns of it: officers' replies reach the
     firm's members, firms' messages reach the agency's officers."""
-    from onestop.accounts.tables import MembershipRow, UserRow
+    from onestop.accounts.tables import UserRow
 
-    link = f"/consultations/threads/{thread.id}"
     if thread.firm_id in who.firms:
-        users = db.scalars(select(UserRow.id).where(UserRow.role == Role.officer.value,
-                                                    UserRow.agency_id == thread.agency_id))
+        users = list(db.scalars(select(UserRow.id).where(UserRow.role == Role.officer.value,
+                                                         UserRow.agency_id == thread.agency_id)))
         ko, en = f"상담 '{thread.subject}'에 기업의 새 글이 있습니다.", f"New message from the firm in '{thread.subject}'."
     else:
-        users = db.scalars(select(MembershipRow.user_id).where(MembershipRow.firm_id == thread.firm_id))
+        users = _members(db, thread.firm_id)
         ko, en = f"상담 '{thread.subject}'에 담당자 답변이 있습니다.", f"An officer answered '{thread.subject}'."
-    for user_id in users:
-        db.add(NotificationRow(user_id=user_id, kind="consultation", title_ko=ko[:300], title_en=en[:300], link=link,
-                               data={"thread": thread.id}, email_due_at=utcnow()))
+    _notify(db, users, "consultation", ko, en, f"/consultations/threads/{thread.id}", {"thread": thread.id})
 
 
 def threads(db: Session, who: Principal) -> list[ThreadRow]:
