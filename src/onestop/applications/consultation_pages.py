@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from onestop.accounts.model import Role
 from onestop.accounts.tables import UserRow
 from onestop.applications import branches, consultations, services
-from onestop.applications.pages import _text
+from onestop.applications.pages import _firm_names, _id, _text
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
@@ -54,9 +54,7 @@ def _page(request: Request, who: Actor, db: Session, errors: list[dict[str, str]
     firm_names = {f.id: f.name for f in my_firms}
     booked = services.bookings(db, p, own_branches if officer else None)
     if officer:
-        from onestop.firms.tables import FirmRow
-
-        firm_names.update({b.firm_id: f.name for b in booked if (f := db.get(FirmRow, b.firm_id)) is not None})
+        firm_names.update(_firm_names(db, booked))
     return render(request, who, "applications/consultations.html", status_code=status_code, errors=errors or [],
                   officer=officer, agencies=names, agency=agency, branches=agency_branches, branch=branch, day=day,
                   slots=services.free_slots(db, branch.id, day), holiday=consultations.holiday_name(day),
@@ -103,9 +101,8 @@ def book(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
                               en="The time slot is not valid.") from None
         if starts.tzinfo is None:
             starts = starts.replace(tzinfo=consultations.KST)
-        firm = _text(form, "firm_id")
         with db.begin_nested():
-            row = services.book(db, who.principal, int(firm) if firm.isdigit() else -1, found, starts,
+            row = services.book(db, who.principal, _id(form, "firm_id"), found, starts,
                                 _text(form, "topic"), _text(form, "mode") or "video")
     except DomainError as e:
         return _page(request, who, db, problems_of(e), 409 if e.code == "conflict" else 422, values)
@@ -116,12 +113,11 @@ def book(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
 def new_thread(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    firm = _text(form, "firm_id")
     _, engine = request.app.state.app.engine(db)
     try:
         services.check_agency(_text(form, "agency"), services.agency_names(engine))
         with db.begin_nested():
-            thread = services.open_thread(db, who.principal, int(firm) if firm.isdigit() else -1,
+            thread = services.open_thread(db, who.principal, _id(form, "firm_id"),
                                           _text(form, "agency"), _text(form, "subject"), _text(form, "body"))
     except DomainError as e:
         return _page(request, who, db, problems_of(e), 422, {k: v for k, v in form.items() if isinstance(v, str)})

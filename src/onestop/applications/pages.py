@@ -5,6 +5,7 @@ a refused change re-renders the page with the reason, keeping what was already s
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,12 +19,13 @@ from onestop.applications import services
 from onestop.applications.consultations import KST
 from onestop.applications.documents import MAX_BYTES
 from onestop.applications.lifecycle import BY_ACTION, STATE_NAMES, State, allowed
-from onestop.applications.tables import ApplicationRow
+from onestop.applications.tables import ApplicationRow, BookingRow
 from onestop.errors import DomainError
 from onestop.firms.tables import FirmRow
 from onestop.korea import regions
 from onestop.matching.services import Engine
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
+from onestop.platform.problems import STATUS
 from onestop.platform.templating import render
 from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, UnitOfWorkRoute, client_ip, records_views
 
@@ -45,7 +47,13 @@ def _version(form: FormData) -> int | None:
 
 
 def _status(err: DomainError) -> int:
-    return {"stale_version": 409, "conflict": 409, "forbidden": 403, "not_found": 404}.get(err.code, 422)
+    return STATUS.get(err.code, 422)
+
+
+def _id(form: FormData, key: str) -> int:
+    """A numeric id from a form; anything else is -1, which no row has (answered as not found)."""
+    value = _text(form, key)
+    return int(value) if value.isdigit() else -1
 
 
 def state_names() -> dict[str, tuple[str, str]]:
@@ -57,7 +65,7 @@ def kind_names(program: Any) -> dict[str, tuple[str, str]]:
     return {"other": ("기타 첨부 서류", "Other attachment"), **names}
 
 
-def _firm_names(db: Session, rows: list[ApplicationRow]) -> dict[int, str]:
+def _firm_names(db: Session, rows: Sequence[ApplicationRow | BookingRow]) -> dict[int, str]:
     ids = {r.firm_id for r in rows}
     return {f.id: f.name for f in (db.get(FirmRow, i) for i in ids) if f is not None}
 
@@ -78,11 +86,10 @@ def my_applications(request: Request, who: CurrentActor, db: DB) -> Response:
 def start(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    firm_id = _text(form, "firm_id")
     _, engine = request.app.state.app.engine(db)
     try:
-        row, _ = services.create(db, who.principal, engine, int(firm_id) if firm_id.isdigit() else -1,
-                                 _text(form, "program_id"), _text(form, "idempotency_key")[:100] or None)
+        row, _ = services.create(db, who.principal, engine, _id(form, "firm_id"), _text(form, "program_id"),
+                                 _text(form, "idempotency_key")[:100] or None)
     except DomainError as e:
         return error_page(request, who, e)
     return RedirectResponse(f"/applications/{row.id}", status_code=303)
@@ -93,7 +100,8 @@ def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
     assert who.principal is not None
     actor = services.actor_of(who.principal, row)
     program = engine.catalog.get(row.program_id)
-    latest = services.latest_documents(db, row.id)
+    history = services.documents(db, row.id)
+    latest = services.latest_of(history)
     open_requests = {s.kind: s for s in services.supplements(db, row.id) if s.answered_version is None}
     checklist = [{"kind": k, "ko": ko, "en": en, "doc": latest.get(k), "request": open_requests.get(k)}
                  for k, ko, en in services.required_documents(program)]
@@ -103,7 +111,7 @@ def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                       "request": open_requests.get("other")})
     return render(request, who, "applications/detail.html", status_code=status_code, errors=errors or [], app=row,
                   program=program, firm=db.get(FirmRow, row.firm_id), checklist=checklist, others=others,
-                  history=services.documents(db, row.id), supplements=services.supplements(db, row.id),
+                  history=history, supplements=services.supplements(db, row.id),
                   timeline=services.timeline(db, row.id), agreement=services.agreement_of(db, row.id),
                   actions=[t.action for t in allowed(State(row.state), actor)], states=state_names(),
                   by_action=BY_ACTION, can_upload=row.state in (State.draft.value, State.supplement_requested.value),
@@ -142,13 +150,21 @@ def _firm_change(form: FormData, request: Request, who: Actor, db: Session, app_
     if isinstance(loaded, Response):
         return loaded
     row, engine = loaded
+    return _attempt(db, row, lambda: change(form, row, engine), f"/applications/{app_id}",
+                    lambda errors, status: _detail(request, who, db, engine, row, errors, status))
+
+
+def _attempt(db: Session, row: ApplicationRow, change: Callable[[], object], done: str,
+             again: Callable[[list[dict[str, str]], int], Response]) -> Response:
+    """The change in a savepoint: on refusal only it is rolled back (what was saved before
+    stays) and the page is shown `again` with the reason; on success, a redirect to `done`."""
     try:
         with db.begin_nested():
-            change(form, row, engine)
+            change()
     except DomainError as e:
         db.refresh(row)
-        return _detail(request, who, db, engine, row, problems_of(e), _status(e))
-    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+        return again(problems_of(e), _status(e))
+    return RedirectResponse(done, status_code=303)
 
 
 @router.post("/applications/{app_id}/documents")
@@ -267,7 +283,7 @@ def _review(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
     actor = services.actor_of(who.principal, row)
     program = engine.catalog.get(row.program_id)
     docs = services.documents(db, row.id)
-    latest = services.latest_documents(db, row.id)
+    latest = services.latest_of(docs)
     kinds = [(k, ko, en) for k, ko, en in services.required_documents(program)]
     # "other" is always listed: an officer may ask for a document the checklist does not name
     kinds += [(k, "기타 서류", "Other document") for k in {*latest, "other"} if k not in {x[0] for x in kinds}]
@@ -306,13 +322,8 @@ def _officer_change(form: FormData, request: Request, who: Actor, db: Session, a
     except DomainError as e:
         return error_page(request, who, e)
     _, engine = request.app.state.app.engine(db)
-    try:
-        with db.begin_nested():
-            change(form, row)
-    except DomainError as e:
-        db.refresh(row)
-        return _review(request, who, db, engine, row, problems_of(e), _status(e))
-    return RedirectResponse(f"/officer/applications/{app_id}", status_code=303)
+    return _attempt(db, row, lambda: change(form, row), f"/officer/applications/{app_id}",
+                    lambda errors, status: _review(request, who, db, engine, row, errors, status))
 
 
 @router.post("/officer/applications/{app_id}/action")
