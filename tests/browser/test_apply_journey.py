@@ -11,7 +11,7 @@ import pytest
 
 from onestop.demo.seed import PASSWORD
 from tests.browser.conftest import shot
-from tests.browser.test_journeys import sign_up
+from tests.browser.test_journeys import fill_young_founder, sign_up
 from tests.integration.conftest import fresh_brn
 
 pytestmark = pytest.mark.browser
@@ -25,18 +25,7 @@ def pdf(name: str, text: str) -> dict[str, Any]:
 
 
 def register_firm(page: Any) -> None:
-    page.locator("#brn").fill(fresh_brn())
-    page.locator("#name").fill("순천바른빵 주식회사")
-    page.locator("#ksic").fill("C10602")
-    page.locator("#sido").select_option("12")
-    page.locator("#region").locator("option[value='12150']").wait_for(state="attached")
-    page.locator("#region").select_option("12150")
-    page.locator("#founded_on").fill("2024-09-02")
-    page.locator("#ceo_birth_date").fill("1992-05-10")
-    page.locator("#regular_employees").fill("4")
-    page.locator("[name=revenue_2024]").fill("60000000")
-    page.locator("[name=revenue_2025]").fill("300000000")
-    page.locator("#total_assets").fill("250000000")
+    fill_young_founder(page, fresh_brn())
     page.locator("#firm-submit").click()
     page.wait_for_url(re.compile(r"/firms/\d+/recommendations$"))
 

@@ -32,12 +32,9 @@ def sign_up(page: Any) -> str:
     return email
 
 
-def test_founder_registers_and_sees_recommendations_with_reasons(page: Any) -> None:
-    page.goto("/")
-    assert korean_font_loaded(page), "Pretendard GOV did not load: Hangul would show as boxes"
-    shot(page, "00-home")
-    sign_up(page)
-    page.locator("#brn").fill("415-81-25300")
+def fill_young_founder(page: Any, brn: str) -> None:
+    """The registration form filled in for journey 1's founder (순천, food manufacturing)."""
+    page.locator("#brn").fill(brn)
     page.locator("#name").fill("순천바른빵 주식회사")
     page.locator("#ksic").fill("C10602")
     page.locator("#sido").select_option("12")
@@ -49,6 +46,14 @@ def test_founder_registers_and_sees_recommendations_with_reasons(page: Any) -> N
     page.locator("[name=revenue_2024]").fill("60000000")
     page.locator("[name=revenue_2025]").fill("300000000")
     page.locator("#total_assets").fill("250000000")
+
+
+def test_founder_registers_and_sees_recommendations_with_reasons(page: Any) -> None:
+    page.goto("/")
+    assert korean_font_loaded(page), "Pretendard GOV did not load: Hangul would show as boxes"
+    shot(page, "00-home")
+    sign_up(page)
+    fill_young_founder(page, "415-81-25300")
     page.locator("#live-errors").wait_for()
     assert "검증번호" in page.locator("#live-errors").inner_text()
     page.locator("#firm-submit").click()
