@@ -37,10 +37,9 @@ def final_consonant(word: str) -> str | None:
     """``None`` when `word` ends in a vowel sound, ``"ㄹ"`` or ``"other"`` for a final consonant."""
     text = word.rstrip()
     while text and text[-1] in _SKIP:
-        if text[-1] == ")" and "(" in text and text[: text.rindex("(")].strip():
-            text = text[: text.rindex("(")].rstrip()  # "수출액(원)" → "수출액"
-        else:
-            text = text[:-1]
+        bracketed = text[-1] == ")" and "(" in text and text[: text.rindex("(")].strip()
+        # "수출액(원)" → "수출액"; other closing marks are dropped one by one
+        text = text[: text.rindex("(")].rstrip() if bracketed else text[:-1]
     if not text:
         return None
     last = text[-1]

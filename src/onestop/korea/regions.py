@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
+from onestop.korea.hangul import josa
 
 #: 수도권정비계획법 제2조: 서울특별시, 인천광역시, 경기도.
 CAPITAL_AREA_SIDO = frozenset({"11", "28", "41"})
@@ -59,7 +60,7 @@ def normalize_region(value: str, field: str = "region") -> str:
             code="region_unknown",
             field=field,
             ko=(
-                f"지역 코드 {value!r}를 찾을 수 없습니다. 시도 2자리(예: 11 서울특별시) 또는 "
+                f"지역 코드 {josa(repr(value), '를')} 찾을 수 없습니다. 시도 2자리(예: 11 서울특별시) 또는 "
                 "시군구 5자리(예: 11680 강남구) 행정구역 코드를 입력하세요."
             ),
             en=(

@@ -5,7 +5,7 @@ by the last syllable, windows with their D-day."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
@@ -38,9 +38,8 @@ def kst(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
-        from datetime import timezone
 
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(KST).strftime(fmt)
 
 
