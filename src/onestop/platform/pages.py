@@ -15,6 +15,17 @@ from onestop.platform.templating import render
 from onestop.platform.web import LANG_COOKIE, Actor, UnitOfWorkRoute
 
 
+def see_other(url: str, flash: str | None = None) -> RedirectResponse:
+    """Post/redirect/get: every successful form answers with a redirect to the page that shows
+    the result; `flash` (a message key, "flash.…") is shown once on that page."""
+    from onestop.platform.templating import FLASH_COOKIE
+
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, flash, max_age=120, httponly=True, samesite="lax")
+    return response
+
+
 def login_redirect(request: Request) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
