@@ -37,8 +37,20 @@ def _free_port() -> int:
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     url = prepared_database("sqlite", tmp_path_factory.mktemp("browser"))
     port = _free_port()
-    app = create_app(Settings(database_url=url, secret_key="browser-test", base_url=f"http://127.0.0.1:{port}",
-                              upload_dir=tmp_path_factory.mktemp("uploads")))
+    settings = Settings(database_url=url, secret_key="browser-test", base_url=f"http://127.0.0.1:{port}",
+                        upload_dir=tmp_path_factory.mktemp("uploads"))
+    # journey 3 under way, as after `make run`: 대성금속's submitted application, 순천바른빵's draft
+    from onestop.catalog.services import EngineCache
+    from onestop.demo.seed import seed_applications
+    from onestop.platform.db import Database
+    from onestop.platform.state import make_store
+
+    db = Database(url)
+    with db.unit_of_work() as s:
+        revision, engine = EngineCache().get(s)
+        seed_applications(s, make_store(settings), engine, revision)
+    db.dispose()
+    app = create_app(settings)
     app.state.test_port = port
     return app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
@@ -29,7 +29,7 @@ def test_youth_startup_academy_is_closed_after_its_deadline() -> None:
 
 def test_the_deadline_is_kst_whatever_the_clock() -> None:
     window = Window(opens=date(2026, 1, 19), closes=date(2026, 2, 13))
-    utc = datetime(2026, 2, 13, 8, 30, tzinfo=timezone.utc)  # 17:30 KST
+    utc = datetime(2026, 2, 13, 8, 30, tzinfo=UTC)  # 17:30 KST
     assert window_state(window, utc).accepting
     assert not window_state(window, utc + timedelta(hours=1)).accepting
     with pytest.raises(ValueError):

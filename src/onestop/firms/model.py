@@ -18,7 +18,6 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -168,22 +167,31 @@ class FirmProfile(BaseModel):
     def _grade(cls, v: object) -> object:
         return v.strip().upper() if isinstance(v, str) else v
 
-    @model_validator(mode="after")
-    def _dates(self) -> FirmProfile:
+    # Date ranges are checked per field (not after the whole model), so a wrong date is reported
+    # together with every other problem of the form, not after they are fixed.
+    @field_validator("founded_on")
+    @classmethod
+    def _founded(cls, v: date) -> date:
         today = date.today()
-        if not EARLIEST_DATE <= self.founded_on <= today:
+        if not EARLIEST_DATE <= v <= today:
             raise _custom(
                 "founded_on_range",
-                f"설립일은 1900-01-01부터 오늘({today})까지여야 합니다. 입력값: {self.founded_on}",
-                f"The founding date must be between 1900-01-01 and today ({today}); got {self.founded_on}.",
+                f"설립일은 1900-01-01부터 오늘({today})까지여야 합니다. 입력값: {v}",
+                f"The founding date must be between 1900-01-01 and today ({today}); got {v}.",
             )
-        if self.ceo_birth_date is not None and not EARLIEST_DATE <= self.ceo_birth_date <= today:
+        return v
+
+    @field_validator("ceo_birth_date")
+    @classmethod
+    def _born(cls, v: date | None) -> date | None:
+        today = date.today()
+        if v is not None and not EARLIEST_DATE <= v <= today:
             raise _custom(
                 "ceo_birth_date_range",
-                f"대표자 생년월일은 1900-01-01부터 오늘({today})까지여야 합니다. 입력값: {self.ceo_birth_date}",
-                f"The CEO's date of birth must be between 1900-01-01 and today ({today}); got {self.ceo_birth_date}.",
+                f"대표자 생년월일은 1900-01-01부터 오늘({today})까지여야 합니다. 입력값: {v}",
+                f"The CEO's date of birth must be between 1900-01-01 and today ({today}); got {v}.",
             )
-        return self
+        return v
 
 
 _FIELD_NAMES_KO = {
