@@ -113,8 +113,13 @@ class Watch:
     def attach(self, pg: Any) -> None:
         pg.on("console", self._console)
         pg.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        pg.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
+        pg.on("requestfailed", self._failed)
         pg.on("response", self._response)
+
+    def _failed(self, r: Any) -> None:
+        # a navigation cancels what the page before it was still loading (its favicon, say)
+        if r.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {r.url} {r.failure}")
 
     def _console(self, msg: Any) -> None:
         if msg.type != "error":

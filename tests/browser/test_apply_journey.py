@@ -83,7 +83,7 @@ def test_firm_applies_officer_asks_supplement_approves_firm_signs(browser: Any, 
         officer.wait_for_url(re.compile(rf"/officer/applications/{app_id}$"))
         officer_acts(officer, "start_check")
         assert state_of(officer) == "document_check"
-        officer.locator("#reason-other").fill("최근 1년 재무제표를 함께 올려 주세요.")
+        officer.locator("#reason_other").fill("최근 1년 재무제표를 함께 올려 주세요.")
         officer.locator("#request-supplement").click()
         officer.wait_for_load_state()
         assert state_of(officer) == "supplement_requested"
