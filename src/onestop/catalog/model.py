@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from onestop.korea.dates import KST
 from onestop.rules.syntax import Rule
-
-KST = timezone(timedelta(hours=9))
 
 
 class Category(StrEnum):

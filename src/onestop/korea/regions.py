@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
+from onestop.text import identifier, is_ascii_digits
 
 #: 수도권정비계획법 제2조: 서울특별시, 인천광역시, 경기도.
 CAPITAL_AREA_SIDO = frozenset({"11", "28", "41"})
@@ -48,8 +49,8 @@ def former_codes() -> dict[str, str]:
 
 def normalize_region(value: str, field: str = "region") -> str:
     """Return the current code for a 시도 or 시군구 code, or raise naming what is allowed."""
-    code = value.strip()
-    if code.isdigit() and len(code) == 10:
+    code = "".join(identifier(value).split())
+    if is_ascii_digits(code) and len(code) == 10:
         code = code[:5]  # a full 법정동코드: keep the 시군구 part
         if code.endswith("000"):
             code = code[:2]
