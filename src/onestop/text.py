@@ -42,6 +42,30 @@ def is_ascii_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+#: Schemes a link the platform shows may use: anything else (javascript:, data:, file:) could run
+#: script on the platform's origin or read the user's files when clicked.
+WEB_SCHEMES = ("http", "https")
+
+
+def web_url(value: str, field: str = "url") -> str:
+    """An absolute http(s) URL with a host, trimmed; raises DomainError naming `field` otherwise
+    (`javascript:alert(1)`, a relative path, a URL with spaces or control characters)."""
+    from urllib.parse import urlsplit
+
+    url = text(value)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname or len(url) > 2000
+            or any(c.isspace() or unicodedata.category(c) == "Cc" for c in url)):
+        raise DomainError(code="url_scheme", field=field,
+                          ko=f"주소 {value[:80]!r}는 사용할 수 없습니다. http:// 또는 https://로 시작하는 웹 주소만 입력할 수 있습니다.",
+                          en=f"{value[:80]!r} cannot be used; only web addresses starting with http:// or https:// "
+                             "are allowed.")
+    return url
+
+
 def normalise_tree(data: Any, *, max_depth: int = MAX_DEPTH, strip: bool = False, _depth: int = 0) -> Any:
     """The same JSON-like value with every string (keys included) in NFC.
 

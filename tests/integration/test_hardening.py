@@ -216,3 +216,21 @@ def test_a_burst_with_one_idempotency_key_answers_one_application(client: TestCl
     assert {code for code, _ in answers} <= {200, 201}, answers
     assert len({i for _, i in answers}) == 1
     assert sum(code == 201 for code, _ in answers) == 1
+
+
+# --- §4 links ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["javascript:alert(document.cookie)", " JavaScript:alert(1)", "data:text/html,<script>",
+                                 "//evil.example/x", "/relative", "https://exa mple.kr", "https://example.kr/\x07"])
+def test_a_program_link_must_be_http_or_https(client: TestClient, url: str) -> None:
+    from tests.integration.test_api import problem_fields, spec_of
+
+    officer = Api.login(client, "officer.jeonnam@onestop.demo", PASSWORD)
+    spec = spec_of(client, "jeonnam-sme-development-fund")
+    r = officer.put("/api/v1/programs/jeonnam-sme-development-fund",
+                    json={"spec": {**spec, "source": {**spec["source"], "url": url}}})
+    assert r.status_code == 422, r.text
+    (field, err), = problem_fields(r).items()
+    assert field.endswith("source.url") and "https://" in err["ko"] and "https://" in err["en"]
+    page = client.get("/programs/jeonnam-sme-development-fund")
+    assert "javascript:" not in page.text.lower()

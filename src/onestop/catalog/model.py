@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from onestop.errors import DomainError
 from onestop.korea.dates import KST
 from onestop.rules.syntax import Rule
+from onestop.text import web_url
 
 
 class Category(StrEnum):
@@ -138,17 +141,30 @@ class Ranking(_Strict):
     boost: int = Field(default=0, ge=-10, le=10)
 
 
+def _web_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return web_url(value)
+    except DomainError as e:
+        raise PydanticCustomError(e.code, "{en}", {"ko": e.ko, "en": e.en}) from None
+
+
+#: A link shown on public pages: http(s) only (issue 14 §4: a `javascript:` source ran script).
+WebUrl = Annotated[str | None, AfterValidator(_web_url)]
+
+
 class Source(_Strict):
     title: str
     publisher: str
-    url: str | None = None
+    url: WebUrl = None
     date: date
 
 
 class Agency(_Strict):
     id: str
     name: Text
-    url: str | None = None
+    url: WebUrl = None
 
 
 class ProgramSpec(_Strict):
