@@ -2,6 +2,7 @@
 # from uv.lock (reproducible, cached): `make run` takes only what running needs, `make test` adds the
 # test tools (the `dev` dependency group). uv itself is installed, at a pinned version, into .tools.
 PYTHON ?= python3
+PORT ?= 8000
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -31,7 +32,7 @@ run: $(VENV)/.run
 	$(BIN)/onestop db upgrade
 	$(BIN)/onestop catalog import
 	$(BIN)/onestop demo seed
-	$(BIN)/onestop serve --host 127.0.0.1 --port 8000
+	$(BIN)/onestop serve --host 127.0.0.1 --port $(PORT)
 
 ## Whole suite: ruff, mypy (strict on the pure core), pytest with coverage.
 test: $(VENV)/.test lint typecheck unit
