@@ -234,3 +234,20 @@ def test_a_program_link_must_be_http_or_https(client: TestClient, url: str) -> N
     assert field.endswith("source.url") and "https://" in err["ko"] and "https://" in err["en"]
     page = client.get("/programs/jeonnam-sme-development-fund")
     assert "javascript:" not in page.text.lower()
+
+
+@pytest.mark.parametrize(("change", "where"), [
+    ({"budget": 10**20}, "budget"),
+    ({"limits": {"amount": 2**64 + 1}}, "limits.amount"),
+    ({"eligibility": {"fact": "revenue", "op": "<=", "value": 10**20}}, "eligibility"),
+])
+def test_absurd_program_figures_are_refused_naming_the_field(client: TestClient, change: dict[str, Any],
+                                                               where: str) -> None:
+    from tests.integration.test_api import problem_fields, spec_of
+
+    officer = Api.login(client, "officer.jeonnam@onestop.demo", PASSWORD)
+    spec = spec_of(client, "jeonnam-sme-development-fund")
+    r = officer.put("/api/v1/programs/jeonnam-sme-development-fund", json={"spec": {**spec, **change}})
+    assert r.status_code == 422, r.text
+    (field, _), = problem_fields(r).items()
+    assert where in field

@@ -24,13 +24,10 @@ from pydantic_core import PydanticCustomError
 from onestop.errors import DomainError, FieldProblem
 from onestop.korea.brn import normalize_brn
 from onestop.korea.ksic import normalize_ksic
+from onestop.korea.money import MAX_WON
 from onestop.korea.regions import normalize_region
 from onestop.text import normalise_tree
 
-#: The largest amount of won any field accepts: 1,000조 원, about twice the total assets of Korea's
-#: largest company (삼성전자, 514조 원 at the end of 2024, DART 사업보고서). Anything larger is a typo or an
-#: attack, and would overflow the 64-bit integers of the database and the vectorized evaluator.
-MAX_WON = 10**15
 #: US$: 1조 달러, above the exports of any single firm in the world.
 MAX_USD = 10**12
 #: Regular employees: 1,000,000 (삼성전자 has about 125,000 in Korea).
