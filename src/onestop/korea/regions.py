@@ -18,7 +18,7 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from functools import lru_cache
 
 from onestop.errors import DomainError
@@ -29,8 +29,6 @@ CAPITAL_AREA_SIDO = frozenset({"11", "28", "41"})
 
 #: The change table starts here; earlier changes are not recorded (see SOURCE.md).
 HISTORY_START = date(2010, 1, 1)
-
-_KST = timezone(timedelta(hours=9))
 
 #: Kinds of change in ``region_changes.csv``. Only ``split`` has more than one successor.
 CHANGE_KINDS = frozenset({"split", "merge", "move", "rename", "recode", "upgrade", "restore"})
@@ -149,10 +147,6 @@ def _former_names() -> dict[str, str]:
     return {c.former_code: c.former_name for c in history()}
 
 
-def _today() -> date:
-    return datetime.now(_KST).date()
-
-
 def _name(code: str) -> str:
     region = table().get(code)
     if region is not None:
@@ -246,8 +240,10 @@ def resolve_region(value: str, on: date | None = None, field: str = "region") ->
 
     ``value``: text as typed; NFKC-normalised, surrounding spaces removed, and it must then be ASCII
     digits (full-width digits are accepted as their ASCII form, other Unicode digits are refused).
-    ``on``: the date whose rules apply (default: today, KST); changes that take effect later are not
-    applied, and a code that comes into force later is refused.
+    ``on``: the date whose rules apply; changes that take effect later are not applied, and a code
+    that comes into force later is refused. Default: every recorded change applied (the reference
+    data is current as of the 2026-10-08 법정동코드 and the change table to 2026-11-30), so the
+    answer does not depend on the machine's clock.
 
     Returns a :class:`RegionResolution`. A former code with a single successor maps to it through
     every recorded step (e.g. 28170 → 28177 on 2018-07-01; 47720 → 27720 on 2023-07-01). A code
@@ -261,14 +257,14 @@ def resolve_region(value: str, on: date | None = None, field: str = "region") ->
     Source: 행정안전부 법정동코드 (code.go.kr) and the laws, notices and ordinances cited per row of
     ``region_changes.csv``.
     """
-    day = on or _today()
+    day = on or date.max
     digits = normalize_code_input(value)
     if digits is None or len(digits) not in (2, 5, 10):
         raise _unknown(value, field)
     code = digits
     if len(digits) == 10:
         code = digits[:2] if digits[2:] == "00000000" else digits[:5]
-    return _resolve(digits, code, day, field, value, past=on is not None and on < _today())
+    return _resolve(digits, code, day, field, value, past=on is not None)
 
 
 def _resolve(given: str, code: str, day: date, field_name: str, raw: str, past: bool) -> RegionResolution:
@@ -371,9 +367,10 @@ def former_codes() -> dict[str, str]:
 
 
 def successors_of(code: str, on: date | None = None) -> tuple[str, ...]:
-    """The codes in force on ``on`` (default today) that cover a former code's area: one code for a
-    renamed, moved or merged area, several for a divided one; ``(code,)`` for a current code."""
-    day = on or _today()
+    """The codes in force on ``on`` (default: after every recorded change) that cover a former code's
+    area: one code for a renamed, moved or merged area, several for a divided one; ``(code,)`` for a
+    current code."""
+    day = on or date.max
     if code in table():
         return (code,)
     return _resolve_successors(code, date.min, day)
