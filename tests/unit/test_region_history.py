@@ -153,7 +153,8 @@ def test_ten_digit_code_note_names_the_district_part() -> None:
     assert r.note_ko is not None and r.note_ko.startswith("4772025021(시군구 47720) 경상북도 군위군: ")
 
 
-@pytest.mark.parametrize("value", ["99", "11999", "٤٧٧٢٠", "४७७२०", "47720a", "4772", "", "  ", "4-7720"])
+@pytest.mark.parametrize("value", ["99", "11999", "٤٧٧٢٠", "४७७२०", "①1680", "𝟏𝟏𝟔𝟖𝟎", "11⁶80", "47720a", "4772",
+                                   "", "  ", "4-7720"])
 def test_unknown_or_malformed_code_is_refused_naming_what_is_allowed(value: str) -> None:
     with pytest.raises(DomainError) as e:
         regions.resolve_region(value)

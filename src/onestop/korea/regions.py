@@ -176,9 +176,20 @@ def _parent_name(code: str) -> str | None:
     return table()[children[0]].name_full.rsplit(" ", 1)[0]
 
 
+def _foreign_digit(char: str) -> bool:
+    """A numeric character other than 0-9 and full-width ０-９ (e.g. ٤, ४, ①, 𝟏, ¹)."""
+    return (unicodedata.category(char) in ("Nd", "Nl", "No")
+            and not ("0" <= char <= "9" or "\uff10" <= char <= "\uff19"))
+
+
 def normalize_code_input(value: str) -> str | None:
-    """NFKC-normalise a typed code and keep it only if it is ASCII digits (full-width digits become
-    ASCII; any other Unicode digit, letter or sign makes it invalid → ``None``)."""
+    """NFKC-normalise a typed code and keep it only if it is ASCII digits.
+
+    Full-width digits (from a Korean IME) count as their ASCII form; any other numeric character
+    (Arabic-Indic, Devanagari, circled or mathematical digits, superscripts), letter or sign makes
+    the input invalid → ``None``. Surrounding (also ideographic) spaces are removed."""
+    if any(_foreign_digit(c) for c in value):
+        return None
     text = unicodedata.normalize("NFKC", value).strip()
     if text and text.isascii() and text.isdigit():
         return text
