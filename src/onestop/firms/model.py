@@ -25,7 +25,7 @@ from onestop.errors import DomainError, FieldProblem
 from onestop.korea.brn import normalize_brn
 from onestop.korea.ksic import normalize_ksic
 from onestop.korea.money import MAX_WON
-from onestop.korea.regions import normalize_region
+from onestop.korea.regions import normalize_region, resolve_region
 from onestop.text import normalise_tree
 
 #: US$: 1조 달러, above the exports of any single firm in the world.
@@ -91,6 +91,16 @@ def _depth(value: Any) -> int:
     return 0
 
 
+def _given_before(given: object, current: str) -> str | None:
+    """A stored profile's former code stays while it still leads to the current region."""
+    if not isinstance(given, str):
+        return None
+    try:
+        return given if resolve_region(given).current == current else None
+    except DomainError:
+        return None
+
+
 def is_sole_proprietorship(brn: str) -> bool:
     """개인사업자: the BRN's middle two digits (구분코드) are 01-79 (taxable) or 90-99 (tax-exempt);
     80-89 are corporations, their branches and other bodies (국세청, 사업자등록번호 체계)."""
@@ -115,6 +125,9 @@ class FirmProfile(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     ksic: str
     region: str
+    #: The code the firm typed when it was a former one (e.g. 47720 for 군위군, now 27720): kept
+    #: beside the current `region` so records match the firm's own papers.
+    region_given: str | None = Field(default=None, pattern=r"^[0-9]{2}(?:[0-9]{3})?(?:[0-9]{5})?$")
     founded_on: date
     ceo_birth_date: date | None = None
     regular_employees: int | None = Field(default=None, ge=0, le=MAX_EMPLOYEES)
@@ -140,6 +153,15 @@ class FirmProfile(BaseModel):
             data = normalise_tree(data)
         except DomainError as e:
             raise _from_domain(e) from None
+        region = data.get("region")
+        if isinstance(region, str | int) and not isinstance(region, bool):
+            try:
+                resolved = resolve_region(str(region))
+            except DomainError:
+                pass  # the field's own validator reports it, next to the field
+            else:
+                data = {**data, "region_given": resolved.given if resolved.changed
+                        else _given_before(data.get("region_given"), resolved.current)}
         extra = {k: v for k, v in data.items() if k not in cls.model_fields}
         if len(extra) > MAX_EXTRA_FIELDS:
             raise _custom("extra_fields_count",
@@ -283,6 +305,7 @@ _FIELD_NAMES_KO = {
     "name": "기업명",
     "ksic": "표준산업분류 코드",
     "region": "지역 코드",
+    "region_given": "입력한 지역 코드",
     "founded_on": "설립일",
     "ceo_birth_date": "대표자 생년월일",
     "regular_employees": "상시근로자 수",
@@ -358,6 +381,15 @@ def _field_of(code: str) -> str:
         if code.startswith(name):
             return name
     return "firm"
+
+
+def notices(profile: FirmProfile) -> list[FieldProblem]:
+    """What the platform changed in what the firm stated, to show beside the field: today a
+    former region code mapped to its successor, with the date and the reason."""
+    if profile.region_given is None:
+        return []
+    resolved = resolve_region(profile.region_given)
+    return [FieldProblem("region", "region_changed", resolved.note_ko or "", resolved.note_en or "")]
 
 
 def parse_firm(data: Any) -> FirmProfile:
