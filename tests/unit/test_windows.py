@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onestop.catalog.model import KST, Window
+from onestop.catalog.model import Window
 from onestop.catalog.windows import window_state
+from onestop.korea.dates import KST
 
 
 def at(d: date, hh: int = 12, mm: int = 0) -> datetime:

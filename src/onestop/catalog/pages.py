@@ -5,9 +5,9 @@ catalog/windows.py, so the home, the search cards, the program page and its chec
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -25,7 +25,7 @@ from onestop.matching import records
 from onestop.platform.pages import error_page, problems_of, unread
 from onestop.platform.rules_view import outline
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
+from onestop.platform.web import DB, MAX_ID, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 #: programs shown under "마감 임박": open, closing within this many days
@@ -165,7 +165,8 @@ def _open_application(db: DB, who: Actor, firm_id: int, program_id: str) -> Any:
 
 
 @router.get("/programs/{program_id}")
-def detail(program_id: str, request: Request, who: CurrentActor, db: DB, firm: int | None = None) -> Response:
+def detail(program_id: str, request: Request, who: CurrentActor, db: DB,
+           firm: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
     rev, engine = request.app.state.app.engine(db)
     try:
         program = engine.catalog.get(program_id)

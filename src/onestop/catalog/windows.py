@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Literal
 
-from onestop.catalog.model import KST, Window
+from onestop.catalog.model import Window
+from onestop.korea.dates import KST
 
 Phase = Literal["always", "open", "upcoming", "closed"]
 

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from onestop.catalog.model import KST
 from onestop.catalog.windows import window_state
+from onestop.korea.dates import KST
 from onestop.korea.hangul import josa
 from onestop.korea.money import format_won
 from onestop.platform import display
