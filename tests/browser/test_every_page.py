@@ -162,6 +162,14 @@ def test_pages_with_errors_are_accessible_too(browser: Any, live_server: str, li
         assert page.evaluate("document.activeElement.id") == "regular_employees"
         assert not serious_violations(page)
         page.screenshot(path=str(ARTIFACTS / "every-firm-ko-register-errors-1280.png"), full_page=True)
+        # an htmx request the server refuses with a JSON problem (here a stale security token)
+        # shows the server's message in its target, not a blank box
+        page.evaluate("""document.body.setAttribute('hx-headers', '{"X-CSRF-Token": "stale"}')""")
+        watch.expect("/firms/check")
+        page.locator("#name").fill("순천바른빵")
+        page.locator("#name").dispatch_event("change")
+        page.locator("#live .os-error-summary").wait_for()
+        assert "보안 토큰" in page.locator("#live").inner_text()
         watch.check()
     finally:
         context.close()

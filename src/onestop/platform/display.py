@@ -108,6 +108,13 @@ class Show:
     def mime(self, content_type: str) -> str:
         return MIME_NAMES.get(content_type, content_type.split("/")[-1].upper())
 
+    def weekday(self, value: Any) -> str:
+        """The day of the week of a time, in Korea: "월" / "Mon"."""
+        from onestop.korea.dates import KST
+
+        day = value.astimezone(KST).weekday()
+        return ("월화수목금토일"[day]) if self.lang == "ko" else ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day]
+
     def bytes(self, size: int) -> str:
         """"1.2 MB", "830 KB", "12 B"."""
         if size >= 1024 * 1024:
