@@ -39,8 +39,8 @@ def test_journey_4_lessor_learns_which_rule_excludes_it(page: Any) -> None:
     near.get_by_role("link").first.click()
     page.locator("#check-status").wait_for()
     if page.locator("#firm").count():  # the account has two firms: choose the lessor
-        page.locator("#firm").select_option(label="한빛빌딩관리 주식회사")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("#firm").select_option(label="한빛빌딩관리 주식회사")
     assert page.locator("#check-status").get_attribute("data-status") == "not_eligible"
     decisive = page.locator("#eligibility-check .os-crit li.decisive").all_inner_texts()
     assert any("부동산" in t or "L68" in t for t in decisive), decisive

@@ -140,7 +140,10 @@ def test_officer_edit_needs_a_reason_and_says_when_nothing_changed(officer: Test
     broken = spec.replace("fact: is_sme", "fact: is_smee", 1)
     line = next(i for i, text in enumerate(broken.splitlines(), 1) if "is_smee" in text)
     bad = officer.post("/officer/preview", data={"spec": broken}, headers={"X-CSRF-Token": csrf})
-    assert bad.status_code == 422 and f"{line}행" in bad.text and "is_smee" in bad.text
+    where = re.search(r"(\d+)행 (\d+)열", bad.text)
+    assert bad.status_code == 422 and where and "is_smee" in bad.text
+    assert line - 3 <= int(where.group(1)) <= line  # the criterion that holds the unknown fact
+    assert "draft.yaml" not in bad.text and "all[0]" not in bad.text  # no internal path
     assert "/help/rules" in editor.text and "docs/rules-and-catalog.md" not in editor.text
 
 

@@ -87,8 +87,11 @@ def _located(text: str, problems: list[dict[str, str]]) -> list[dict[str, str]]:
         field = p.get("field") or ""
         path = field.split(":", 1)[1] if ":" in field else ""
         where = yaml_position(text, path) if path else None
+        # the loader names the file and the path inside it; in the editor, the line and column say it
+        ko, en = (m.split(": ", 1)[1] if where and m.startswith("programs/") and ": " in m else m
+                  for m in (p["ko"], p["en"]))
         if where:
-            p = {**p, "ko": f"{where[0]}행 {where[1]}열: {p['ko']}", "en": f"Line {where[0]}, column {where[1]}: {p['en']}"}
+            p = {**p, "ko": f"{where[0]}행 {where[1]}열: {ko}", "en": f"Line {where[0]}, column {where[1]}: {en}"}
         if field not in ("note",):
             p = {**p, "field": "spec"}
         out.append(p)
