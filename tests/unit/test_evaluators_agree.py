@@ -20,6 +20,9 @@ INT_RANGES = {
     "business_age_years": (0, 60), "ceo_age": (18, 90), "regular_employees": (0, 400),
     "revenue": (0, 10**11), "revenue_avg3": (0, 10**11), "total_assets": (0, 10**12),
     "export_revenue": (0, 10**10), "export_usd": (0, 10**7),
+    # the 2026 policy-fund plan's facts (issue 17)
+    "operating_profit": (-(10**10), 10**10), "policy_fund_count_5y": (0, 8),
+    "policy_fund_amount_5y": (0, 3 * 10**10),
 }
 
 

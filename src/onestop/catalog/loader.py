@@ -188,7 +188,7 @@ def compose(spec: ProgramSpec, base: Rule, extras: list[Rule | None]) -> Program
     if spec.lines and len(own) == len(extras):
         whole = own[0] if len(own) == 1 else AnyOf(tuple(own))
         rule = All((base, whole) if guard is None else (base, whole, guard))
-    return Program(spec, rule, tuple(line_rules))
+    return Program(spec, rule, tuple(line_rules), guard)
 
 
 def link_problems(programs: Iterable[Program], known: Mapping[str, object]) -> list[FieldProblem]:

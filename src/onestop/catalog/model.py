@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from onestop.rules.syntax import Rule
+from onestop.rules.syntax import Leaf, Rule
 
 KST = timezone(timedelta(hours=9))
 
@@ -269,12 +269,15 @@ class Program:
     of their own — that some line fits); `line_rules` pairs each line with the test of that line
     (the program's criteria and the line's own)."""
 
-    __slots__ = ("line_rules", "rule", "spec")
+    __slots__ = ("guard", "line_rules", "rule", "spec")
 
-    def __init__(self, spec: ProgramSpec, rule: Rule, line_rules: tuple[tuple[Line, Rule], ...] = ()) -> None:
+    def __init__(self, spec: ProgramSpec, rule: Rule, line_rules: tuple[tuple[Line, Rule], ...] = (),
+                 guard: Leaf | None = None) -> None:
         self.spec = spec
         self.rule = rule
         self.line_rules = line_rules
+        #: the criterion on who may apply (None: anyone may)
+        self.guard = guard
 
     @property
     def id(self) -> str:

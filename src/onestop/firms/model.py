@@ -54,6 +54,7 @@ class Qualification(StrEnum):
     funding_difficulty_or_credit_recovery = "funding_difficulty_or_credit_recovery"
     vc_investment_referral = "vc_investment_referral"
     manufacturing_related_or_knowledge_service = "manufacturing_related_or_knowledge_service"
+    priority_field = "priority_field"
 
 
 CERTIFICATION_NAMES: dict[str, tuple[str, str]] = {
@@ -159,6 +160,8 @@ QUALIFICATION_NAMES: dict[str, tuple[str, str]] = {
     "vc_investment_referral": ("벤처투자 유치 후 추천", "Referred after venture-capital investment"),
     "manufacturing_related_or_knowledge_service": ("제조업 관련 서비스업·지식기반서비스산업 (전남 공고 별표 2·3)",
                                                    "Manufacturing-related or knowledge-based service (Jeonnam annex 2–3)"),
+    "priority_field": ("정책자금 중점지원분야 영위 (혁신성장·지역주력·뿌리·소부장)",
+                       "In a policy-loan priority field (innovation growth, regional, root, materials and parts)"),
 }
 
 

@@ -34,6 +34,7 @@ _QUAL_KO = {
     "funding_difficulty_or_credit_recovery": "자금조달 애로 또는 신용회복정보 등록",
     "vc_investment_referral": "벤처투자 유치 후 추천",
     "manufacturing_related_or_knowledge_service": "제조업 관련 서비스업·지식기반서비스산업",
+    "priority_field": "정책자금 중점지원분야 영위",
 }
 _CAUSE_KO = {
     "large_customer_restructuring": "대기업 구조조정에 따른 피해",
@@ -58,6 +59,7 @@ _EN = {
     "funding_difficulty_or_credit_recovery": "funding difficulty or a credit-recovery record",
     "vc_investment_referral": "referred after venture-capital investment",
     "manufacturing_related_or_knowledge_service": "manufacturing-related or knowledge-based service",
+    "priority_field": "in a policy-loan priority field",
     "village_enterprise": "village enterprise", "cooperative": "cooperative",
     "self_sufficiency_enterprise": "self-sufficiency enterprise",
 }

@@ -39,6 +39,7 @@ QUALIFICATIONS = (
     "funding_difficulty_or_credit_recovery",
     "vc_investment_referral",
     "manufacturing_related_or_knowledge_service",
+    "priority_field",
 )
 #: Who applies: a registered business, or a prospective founder (예비창업자) with no BRN yet.
 APPLICANT_KINDS = ("firm", "prospective_founder")
