@@ -106,7 +106,8 @@ def test_batch_jsonl_and_parquet_agree_with_single_match(tmp_path: Path) -> None
     # Lines have columns of their own (`program/line`), true exactly where the match says the line fits.
     for rec in single["eligible"]:
         for line in rec.get("lines", []):
-            assert row[f"{rec['program_id']}/{line['line_id']}"] is (line["status"] == "eligible")
+            expected = {"eligible": True, "unknown": None, "not_eligible": False}[line["status"]]
+            assert row[f"{rec['program_id']}/{line['line_id']}"] is expected
     # The same firms as Parquet give the same result.
     pq_src = tmp_path / "firms.parquet"
     pl.DataFrame([{**example(n), "revenue": json.dumps(example(n)["revenue"]),
