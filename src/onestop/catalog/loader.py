@@ -22,7 +22,7 @@ from onestop.rules.syntax import All, AnyOf, Leaf, Rule, parse_rule
 
 #: The implicit criterion "who may apply" is shown as this shared rule.
 APPLICANTS_RULE = "applicants"
-_APPLICANT_LABELS = {
+_APPLICANT_LABELS: dict[tuple[str, ...], tuple[str, str]] = {
     ("firm",): ("신청 대상: 사업자등록을 한 기업 (예비창업자는 신청할 수 없음)",
                 "Open to registered businesses (not to prospective founders)"),
     ("prospective_founder",): ("신청 대상: 예비창업자 (사업자등록 전)",

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from onestop.rules.syntax import Leaf, Rule
 
 KST = timezone(timedelta(hours=9))
+ApplicantKindName = Literal["firm", "prospective_founder"]
 
 
 class Category(StrEnum):
@@ -236,7 +237,7 @@ class ProgramSpec(_Strict):
     tags: list[str] = Field(default_factory=list)
     lines: list[Line] = Field(default_factory=list)
     #: who may apply: registered businesses, and for some programs prospective founders (예비창업자)
-    applicants: list[Literal["firm", "prospective_founder"]] = Field(default_factory=lambda: ["firm"])
+    applicants: list[ApplicantKindName] = Field(default_factory=lambda: list[ApplicantKindName](["firm"]))
 
     @model_validator(mode="after")
     def _references(self) -> ProgramSpec:
