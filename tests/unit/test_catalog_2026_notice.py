@@ -325,3 +325,10 @@ def test_kosmes_funds_follow_the_amended_plan() -> None:
 def test_figures_page_is_generated_from_the_catalog() -> None:
     assert DOC.read_text(encoding="utf-8") == markdown(shipped_catalog()), "run `onestop docs catalog-figures`"
     assert UNCONFIRMED in DOC.read_text(encoding="utf-8")
+
+
+def test_prospective_founder_with_revenue_of_an_earlier_business_has_no_average() -> None:
+    """Found by the agreement test: a planned founding after the last fiscal year left no year to
+    average and divided by zero."""
+    facts = derive(prospective(revenue={"2024": 60000000, "2025": 300000000}), TODAY)
+    assert facts["revenue_avg3"] is None and facts["size_class"] is None
