@@ -19,6 +19,7 @@ from onestop.korea._data import data_path
 from onestop.rules.check import check_rule
 from onestop.rules.facts import APPLICANT_KINDS
 from onestop.rules.syntax import All, AnyOf, Leaf, Rule, parse_rule
+from onestop.text import normalise_tree
 
 #: The implicit criterion "who may apply" is shown as this shared rule.
 APPLICANTS_RULE = "applicants"
@@ -64,7 +65,7 @@ class Catalog:
 
 def _read_yaml(node: Traversable | Path, where: str) -> Any:
     try:
-        return yaml.safe_load(node.read_text(encoding="utf-8"))
+        return normalise_tree(yaml.safe_load(node.read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:
         raise CatalogError(code="yaml", field=where, ko=f"{where}: YAML 형식 오류 ({exc})",
                            en=f"{where}: not valid YAML ({exc})") from None
