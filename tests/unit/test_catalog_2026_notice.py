@@ -327,8 +327,11 @@ def test_figures_page_is_generated_from_the_catalog() -> None:
     assert UNCONFIRMED in DOC.read_text(encoding="utf-8")
 
 
-def test_prospective_founder_with_revenue_of_an_earlier_business_has_no_average() -> None:
+def test_prospective_founder_cannot_state_revenue_before_the_planned_founding() -> None:
     """Found by the agreement test: a planned founding after the last fiscal year left no year to
-    average and divided by zero."""
-    facts = derive(prospective(revenue={"2024": 60000000, "2025": 300000000}), TODAY)
-    assert facts["revenue_avg3"] is None and facts["size_class"] is None
+    average and divided by zero; such revenue is refused, naming the field, and the average of a
+    span without years is unknown."""
+    with pytest.raises(DomainError) as e:
+        prospective(revenue={"2024": 60000000, "2025": 300000000})
+    assert [p.field for p in e.value.problems] == ["revenue"]
+    assert derive(prospective(), TODAY)["revenue_avg3"] is None

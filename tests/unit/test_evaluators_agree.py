@@ -158,14 +158,14 @@ def profiles(draw: st.DrawFn) -> dict[str, Any]:
     maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
     prospective = draw(st.booleans())
     if prospective:
-        data = {k: v for k, v in data.items() if k != "brn"}
+        data = {k: v for k, v in data.items() if k not in ("brn", "revenue")}
         data.update(applicant_kind="prospective_founder", founded_on="2027-01-04")
     data.update({k: v for k, v in {
         "ksic": draw(st.sampled_from(["C10602", "C25913", "J62010", "G47121", "L68112", "I56111"])),
         "region": draw(st.sampled_from(["12150", "11680", "44200", "48123"])),
         "regular_employees": draw(st.integers(0, 60)),
-        "operating_profit": draw(st.dictionaries(st.sampled_from(["2024", "2025"]),
-                                                 st.integers(-(10**9), 10**9), max_size=2)),
+        "operating_profit": {} if prospective else draw(st.dictionaries(
+            st.sampled_from(["2024", "2025"]), st.integers(-(10**9), 10**9), max_size=2)),
         "total_liabilities": draw(maybe(st.integers(0, 10**10))),
         "total_equity": draw(maybe(st.integers(-(10**9), 10**10))),
         "business_status": draw(maybe(st.sampled_from(["operating", "suspended", "closed"]))),
