@@ -19,7 +19,7 @@ from onestop.catalog.queries import SearchQuery, search
 from onestop.catalog.windows import now_kst, window_state
 from onestop.errors import DomainError
 from onestop.firms import services as firms
-from onestop.firms.model import CERTIFICATION_NAMES, problems_from
+from onestop.firms.model import APPLICANT_KIND_NAMES, BUSINESS_STATUS_NAMES, CERTIFICATION_NAMES, problems_from
 from onestop.korea import regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, problems_of, unread
@@ -180,22 +180,40 @@ def detail(program_id: str, request: Request, who: CurrentActor, db: DB,
         check = records.check_program(db, rev, engine, chosen, program_id, date.today(), who.principal.user_id
                                       if who.principal else None)
         open_app = _open_application(db, who, chosen.id, program_id)
+    from onestop.rules.explain import criterion_text
+    from onestop.rules.syntax import leaves
+
+    line_criteria = {line.id: [criterion_text(leaf) for leaf in leaves(rule) if ":lines[" in leaf.path]
+                     for line, rule in program.line_rules}
+    line_status = {ln["line_id"]: ln["status"] for ln in (check or {}).get("lines", [])}
     agency = engine.catalog.agencies.get(program.spec.agency)
     links = {kind: [engine.catalog.programs[p] for p in getattr(program.spec.links, kind)
                     if p in engine.catalog.programs]
              for kind in ("requires", "follows", "package_with", "excludes")}
     return render(request, who, "catalog/detail.html", program=program, spec=program.spec, agency=agency,
-                  rule=outline(program.rule), check=check, firms=my_firms, chosen=chosen, links=links,
+                  rule=outline(program.rule, engine.catalog.shared_title), check=check, firms=my_firms, chosen=chosen, links=links,
                   link_labels=LINK_LABELS, open_app=open_app, window=window_state(program.spec.application_window,
                                                                                   now_kst()),
-                  unread=unread(db, who), sidos=regions.sido_list(), certifications=CERTIFICATION_NAMES,
-                  quick=None, form={}, errors=[])
+                  line_criteria=line_criteria, line_status=line_status,
+                  unconfirmed=program.spec.unconfirmed_figures(), field_names=FIELD_NAMES,
+                  unread=unread(db, who), quick=None, form={}, errors=[], **_quick_context())
+
+
+def _quick_context() -> dict[str, Any]:
+    return {"sidos": regions.sido_list(), "certifications": CERTIFICATION_NAMES,
+            "applicant_kinds": APPLICANT_KIND_NAMES, "business_statuses": BUSINESS_STATUS_NAMES}
+
+
+#: the anonymous questionnaire's fields: text answers and yes/no answers
+QUICK_TEXT = ("ksic", "region", "founded_on", "ceo_birth_date", "regular_employees", "revenue_avg3", "total_assets",
+              "export_usd", "revenue_change_pct", "operating_profit_change_pct", "policy_loans_5y", "applicant_kind",
+              "business_status")
+QUICK_YES_NO = ("tax_arrears", "credit_default_record", "rehabilitation")
 
 
 def _quick_form(form: Any) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for key in ("ksic", "region", "founded_on", "ceo_birth_date", "regular_employees", "revenue_avg3",
-                "total_assets", "export_usd", "tax_arrears"):
+    for key in (*QUICK_TEXT, *QUICK_YES_NO):
         value = form.get(key)
         if isinstance(value, str) and value.strip():
             values[key] = value.strip()
@@ -209,16 +227,16 @@ def quick(form: PostedForm, program_id: str, request: Request, who: CurrentActor
     to its field, or the result criterion by criterion."""
     values = _quick_form(form)
     raw: dict[str, Any] = {k: (v.replace(",", "") if isinstance(v, str) else v) for k, v in values.items()
-                           if k != "tax_arrears"}
-    if values.get("tax_arrears") in ("yes", "no"):
-        raw["tax_arrears"] = values["tax_arrears"] == "yes"
+                           if k not in QUICK_YES_NO}
+    for key in QUICK_YES_NO:
+        if values.get(key) in ("yes", "no"):
+            raw[key] = values[key] == "yes"
     _, engine = request.app.state.app.engine(db)
     try:
         program = engine.catalog.get(program_id)
     except DomainError as e:
         return error_page(request, who, e)
-    context = {"program": program, "sidos": regions.sido_list(), "certifications": CERTIFICATION_NAMES,
-               "form": values}
+    context = {"program": program, "form": values, **_quick_context()}
     try:
         answers = records.QuickAnswers.model_validate(raw)
         result = records.quick_check(engine.catalog, program_id, answers, date.today())

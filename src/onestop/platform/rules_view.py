@@ -5,6 +5,7 @@ the evaluator's (rules/evaluate.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from onestop.rules.explain import criterion_text
@@ -49,12 +50,16 @@ def _leaves(rule: Rule) -> list[Leaf]:
     return out
 
 
-def outline(rule: Rule) -> Node:
+def outline(rule: Rule, titles: Callable[[str], tuple[str, str]] | None = None) -> Node:
     """The rule as a tree of sentences. A subtree drawn wholly from one shared rule file is one
-    line naming that rule; a one-child group is flattened."""
+    line naming that rule (by `titles`, the catalog's names of its shared rules); a one-child
+    group is flattened."""
     shared = _shared(rule)
     if shared is not None:
-        ko, en = SHARED_NAMES.get(shared, (f"공통 기준: {shared}", f"Shared criteria: {shared}"))
+        named = titles(shared) if titles else (shared, shared)
+        if named == (shared, shared):  # the catalog has no title for it
+            named = SHARED_NAMES.get(shared, (f"공통 기준: {shared}", f"Shared criteria: {shared}"))
+        ko, en = named
         return Node("shared", ko, en)
     if isinstance(rule, Leaf):
         ko, en = criterion_text(rule)
@@ -63,10 +68,10 @@ def outline(rule: Rule) -> Node:
         if isinstance(rule.child, Leaf):
             ko, en = _negate(rule.child)
             return Node("leaf", ko, en)
-        inner = outline(rule.child)
+        inner = outline(rule.child, titles)
         return Node("not", "다음에 해당하지 않을 것", "None of the following", [inner])
     kind = "all" if isinstance(rule, All) else "any"
-    children = [outline(c) for c in rule.children]
+    children = [outline(c, titles) for c in rule.children]
     # merge several lines of the same shared rule into one
     seen: set[str] = set()
     merged: list[Node] = []
