@@ -146,7 +146,7 @@ def test_pages_with_errors_are_accessible_too(browser: Any, live_server: str, li
         sign_in(page, "founder@onestop.demo")
         page.goto("/firms/new")
         page.locator("#brn").fill("415-81-25300")
-        page.locator("#founded_on").fill("2030-02-01")
+        page.locator("#ceo_birth_date").fill("2030-02-01")
         page.locator("#regular_employees").fill("네 명")
         watch.expect("/firms/new")
         page.locator("#firm-submit").click()
@@ -155,7 +155,7 @@ def test_pages_with_errors_are_accessible_too(browser: Any, live_server: str, li
         assert page.evaluate("document.activeElement.id") == "error-summary"  # the summary takes focus
         text = summary.inner_text()
         assert "검증번호" in text and "상시근로자 수는 숫자로만" in text and "2030-02-01" in text  # all at once
-        for field in ("brn", "founded_on", "regular_employees"):
+        for field in ("brn", "ceo_birth_date", "regular_employees"):
             assert page.locator(f"#{field}").get_attribute("aria-invalid") == "true"
             assert f"{field}-error" in (page.locator(f"#{field}").get_attribute("aria-describedby") or "")
         summary.locator("a[href='#regular_employees']").click()
