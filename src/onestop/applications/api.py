@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -13,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from onestop.accounts.model import Role
 from onestop.applications import branches, services
-from onestop.applications.documents import MAX_BYTES
+from onestop.applications.documents import MAX_BYTES, download_headers
 from onestop.applications.lifecycle import STATE_NAMES, State, allowed
 from onestop.applications.tables import ApplicationRow, DocumentRow
 from onestop.audit.services import verify_chain
@@ -151,8 +150,7 @@ def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind: Annot
 @records_views
 def download(app_id: int, doc_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
     doc, data = services.open_document(db, who.require(), request.app.state.app.store, app_id, doc_id)
-    return Response(data, media_type=doc.content_type, headers={
-        "X-Content-SHA256": doc.sha256, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc.filename)}"})
+    return Response(data, media_type=doc.content_type, headers=download_headers(doc.filename, doc.sha256))
 
 
 @router.post("/applications/{app_id}/submit", response_model=dict[str, Any], summary="Submit (eligibility re-checked)")

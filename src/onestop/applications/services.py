@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from onestop.accounts.model import FirmRole, Principal, Role
 from onestop.alerts.tables import NotificationRow
 from onestop.applications import branches, consultations
-from onestop.applications.documents import DocumentStore, check_size, sniff
+from onestop.applications.documents import DocumentStore, check_size, safe_filename, sniff
 from onestop.applications.lifecycle import OPEN, STATE_NAMES, Actor, State, transition
 from onestop.applications.tables import (
     AgreementRow,
@@ -200,7 +200,8 @@ def upload(db: Session, who: Principal, store: DocumentStore, engine: Engine, ap
     digest = store.put(data)
     version = (db.scalar(select(func.max(DocumentRow.version)).where(
         DocumentRow.application_id == app_id, DocumentRow.kind == kind)) or 0) + 1
-    doc = DocumentRow(application_id=app_id, kind=kind, version=version, filename=filename[:255] or kind,
+    doc = DocumentRow(application_id=app_id, kind=kind, version=version,
+                      filename=safe_filename(filename, sniffed, fallback=kind),
                       content_type=sniffed.content_type, size=len(data), sha256=digest, uploaded_by=who.user_id)
     db.add(doc)
     for req in db.scalars(select(SupplementRow).where(SupplementRow.application_id == app_id, SupplementRow.kind == kind,
