@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from onestop.accounts import services as accounts
+from onestop.accounts import memberships
 from onestop.errors import DomainError
 from onestop.firms import services
 from onestop.firms.model import CERTIFICATION_NAMES, parse_firm
@@ -107,6 +108,8 @@ def create_firm(form: PostedForm, request: Request, who: CurrentActor, db: DB) -
         row = services.register(db, who.principal, data)
         request.app.state.app.principals.clear()
     except DomainError as e:
+        if e.code == "brn_taken":  # not a dead end: ask the firm's owners to invite you
+            return RedirectResponse(f"/firms/join?brn={quote(str(data.get('brn', '')))}", status_code=303)
         return render(request, who, "firms/form.html", status_code=422, errors=problems_of(e), firm=None,
                       unread=unread(db, who), **_form_context(data))
     return RedirectResponse(f"/firms/{row.id}/recommendations", status_code=303)
@@ -195,7 +198,7 @@ def invite(form: PostedForm, firm_id: int, request: Request, who: CurrentActor, 
     email = form.get("email")
     try:
         services.get(db, who.principal, firm_id)
-        token = accounts.invite(db, who.principal, firm_id, email if isinstance(email, str) else "")
+        token = memberships.invite(db, who.principal, firm_id, email if isinstance(email, str) else "")
     except DomainError as e:
         return error_page(request, who, e)
     base = request.app.state.app.settings.base_url

@@ -33,9 +33,10 @@ def register(db: Session, who: Principal, data: Any) -> FirmRow:
     if db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
         raise DomainError(
             code="brn_taken", field="brn",
-            ko=f"사업자등록번호 {firm.brn}는 이미 등록되어 있습니다. 기업 대표에게 직원 초대를 요청하세요.",
-            en=f"Business registration number {firm.brn} is already registered; ask the firm's owner "
-               "to invite you.",
+            ko=f"사업자등록번호 {firm.brn}는 이미 등록되어 있습니다. 기존 관리자에게 초대를 요청하세요"
+               "(POST /api/v1/join-requests, 화면에서는 '기존 관리자에게 초대 요청').",
+            en=f"Business registration number {firm.brn} is already registered; ask its owners to invite you "
+               "(POST /api/v1/join-requests; on the site, 'ask its owners to invite you').",
             problems=[FieldProblem("brn", "brn_taken", "이미 등록된 사업자등록번호입니다.",
                                    "This business registration number is already registered.")],
         )
