@@ -179,9 +179,8 @@ def confirm_email(body: LinkIn, request: Request, db: DB) -> MessageOut:
 @router.post("/auth/confirm-email/resend", status_code=202, response_model=MessageOut,
              summary="Send the confirmation email again (three an hour)")
 def resend_confirmation(request: Request, who: CurrentActor, db: DB) -> MessageOut:
-    user = db.get(UserRow, who.require().user_id)
-    assert user is not None
-    services.send_confirmation(db, request.app.state.app.settings.secret_key, user, client_ip(request))
+    user = services.send_confirmation(db, request.app.state.app.settings.secret_key, who.require().user_id,
+                                      client_ip(request))
     return MessageOut(ko=f"{user.email}(으)로 확인 메일을 보냈습니다.", en=f"A confirmation email is on its way to {user.email}.")
 
 

@@ -267,10 +267,9 @@ def confirm(token: str, form: PostedForm, request: Request, who: CurrentActor, d
 def resend_confirmation(request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    user = db.get(UserRow, who.principal.user_id)
-    assert user is not None
     try:
-        services.send_confirmation(db, request.app.state.app.settings.secret_key, user, client_ip(request))
+        user = services.send_confirmation(db, request.app.state.app.settings.secret_key, who.principal.user_id,
+                                          client_ip(request))
     except DomainError as e:
         return _account(request, who, db, problems_of(e), 429 if e.code == "login_throttled" else 422)
     return _account(request, who, db, notice=(f"{user.email}(으)로 확인 메일을 보냈습니다.",

@@ -128,17 +128,20 @@ def signup(db: Session, *, email: str, password: str, name: str, agreed: Mapping
 
 # --- email confirmation -----------------------------------------------------------------------
 
-def send_confirmation(db: Session, secret: str, user: UserRow, ip: str = "") -> None:
+def send_confirmation(db: Session, secret: str, user_id: int, ip: str = "") -> UserRow:
     """Another confirmation link by email, replacing the earlier ones: at most three an hour
-    per account. Call it before writing anything in `db` (the counter has its own transaction)."""
-    if user.email_confirmed_at is not None:
-        raise DomainError(code="already_confirmed", field="email", ko="이미 확인된 이메일 주소입니다.",
-                          en="This email address is already confirmed.")
-    verdict = throttle.reserve(db, [throttle.Rule(f"confirm-mail:{user.id}", 3, timedelta(hours=1))])
+    per account. Call it before `db` writes anything (the counter has its own transaction)."""
+    verdict = throttle.reserve(db, [throttle.Rule(f"confirm-mail:{user_id}", 3, timedelta(hours=1))])
     if not verdict.allowed:
         raise _throttled(verdict.retry_after, "확인 메일을 너무 자주 요청했습니다", "Confirmation emails were requested too often",
                          "email")
+    user = db.get(UserRow, user_id)
+    assert user is not None
+    if user.email_confirmed_at is not None:
+        raise DomainError(code="already_confirmed", field="email", ko="이미 확인된 이메일 주소입니다.",
+                          en="This email address is already confirmed.")
     _confirmation_mail(db, secret, user, ip)
+    return user
 
 
 def _confirmation_mail(db: Session, secret: str, user: UserRow, ip: str) -> None:
@@ -215,8 +218,13 @@ def authenticate(db: Session, *, email: str, password: str, ip: str, policy: Thr
     it back. Every attempt is also kept in `login_attempts` (the caller commits it)."""
     email = normal_email(email)
     now = utcnow()
-    rules = policy.rules(email, ip, _known_address(db, email, ip, now))
-    verdict = throttle.reserve(db, rules, now)
+    rules: list[throttle.Rule] = []
+
+    def decide(own: Session) -> list[throttle.Rule]:
+        rules.extend(policy.rules(email, ip, _known_address(own, email, ip, now)))
+        return rules
+
+    verdict = throttle.reserve(db, decide, now)
     if not verdict.allowed:
         raise _throttled(verdict.retry_after, "로그인 실패가 너무 많습니다", "Too many failed sign-ins")
     user = db.scalar(select(UserRow).where(UserRow.email == email))
@@ -251,11 +259,11 @@ def request_reset(db: Session, secret: str, email: str, ip: str) -> None:
     verdict = throttle.reserve(db, [throttle.Rule(f"reset-address:{ip}", RESET_PER_ADDRESS, timedelta(hours=1))])
     if not verdict.allowed:
         raise _throttled(verdict.retry_after, "재설정 요청이 너무 많습니다", "Too many reset requests", "email")
+    if not throttle.reserve(db, [throttle.Rule(f"reset-account:{email}", RESET_PER_ACCOUNT, timedelta(hours=1))]).allowed:
+        return  # the owner already has links in the inbox; answer no differently
     user = db.scalar(select(UserRow).where(UserRow.email == email, UserRow.is_active.is_(True)))
     if user is None:
         return
-    if not throttle.reserve(db, [throttle.Rule(f"reset-account:{email}", RESET_PER_ACCOUNT, timedelta(hours=1))]).allowed:
-        return  # the owner already has links in the inbox; say nothing different
     row = tokens.issue(db, secret, user.id, tokens.RESET, ip)
     outbox.notify(db, [user.id], "password_reset", "[원스톱] 비밀번호 재설정 안내", "[onestop] Resetting your password",
                   "", {"mail_link": {"purpose": row.purpose, "salt": row.salt}, "ip": ip[:64],

@@ -21,7 +21,7 @@ describes both, and why a lock-out per account alone lets anyone lock a known us
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,17 +90,22 @@ def _insert_missing(own: Session, keys: list[str], now: datetime) -> None:
                 .on_conflict_do_nothing(index_elements=["key"]))
 
 
-def reserve(db: Session, rules: Sequence[Rule], now: datetime | None = None) -> Verdict:
+def reserve(db: Session, rules: Sequence[Rule] | Callable[[Session], Sequence[Rule]],
+            now: datetime | None = None) -> Verdict:
     """Count one hit in every rule's counter, unless one of them refuses (then nothing is
-    counted). Runs and commits in its own transaction, whatever `db` is doing: call it before
-    `db` writes anything (on SQLite a transaction that has written holds the database's only
-    write lock, which this one would wait for)."""
+    counted). Runs and commits in a transaction of its own, whatever `db` is doing; `rules` may
+    be a function of that transaction's session (to read what decides them there). Call it
+    before `db` writes anything (on SQLite a transaction that has written holds the database's
+    only write lock, which this one would wait for) and, under load, before `db` reads (so one
+    request holds one pooled connection at a time)."""
     now = now or utcnow()
-    keys = sorted({r.key for r in rules})
-    if not keys:
-        return Verdict(True)
     with Session(_engine(db), expire_on_commit=False) as own, own.begin():
-        _insert_missing(own, keys, now)  # first statement: a write, so SQLite takes its lock now
+        if callable(rules):
+            rules = rules(own)
+        keys = sorted({r.key for r in rules})
+        if not keys:
+            return Verdict(True)
+        _insert_missing(own, keys, now)  # the first write: SQLite takes its lock here
         rows = {r.key: r for r in own.scalars(select(ThrottleRow).where(ThrottleRow.key.in_(keys))
                                               .order_by(ThrottleRow.key).with_for_update())}
         waits = {rule.key: _wait(rule, rows[rule.key], now) for rule in rules}
@@ -114,25 +119,23 @@ def reserve(db: Session, rules: Sequence[Rule], now: datetime | None = None) -> 
 
 
 def give_back(db: Session, rules: Sequence[Rule]) -> None:
-    """After a success: a growing count starts again; window counts return the hit."""
+    """After a success: a growing count starts again; window counts return the hit. In the
+    caller's transaction (it commits with the sign-in it belongs to)."""
     keys = sorted({r.key for r in rules})
-    if not keys:
-        return
     growing = {r.key for r in rules if r.growing}
-    with Session(_engine(db)) as own, own.begin():
-        for row in own.scalars(select(ThrottleRow).where(ThrottleRow.key.in_(keys)).order_by(ThrottleRow.key)
-                               .with_for_update()):
-            if row.key in growing:
-                row.hits, row.last_hit_at = 0, None
-            else:
-                row.hits = max(row.hits - 1, 0)
+    for row in db.scalars(select(ThrottleRow).where(ThrottleRow.key.in_(keys)).order_by(ThrottleRow.key)
+                          .with_for_update()):
+        if row.key in growing:
+            row.hits, row.last_hit_at = 0, None
+        else:
+            row.hits = max(row.hits - 1, 0)
 
 
 def forget(db: Session, prefix_keys: Sequence[str]) -> None:
-    """Drop counters (after a password reset, the account's own counts start over)."""
-    with Session(_engine(db)) as own, own.begin():
-        for key in prefix_keys:
-            own.execute(delete(ThrottleRow).where(ThrottleRow.key.like(f"{_escape(key)}%", escape="\\")))
+    """Drop counters whose keys start so (after a password reset, the account's own counts
+    start over), in the caller's transaction."""
+    for key in prefix_keys:
+        db.execute(delete(ThrottleRow).where(ThrottleRow.key.like(f"{_escape(key)}%", escape="\\")))
 
 
 def _escape(text: str) -> str:

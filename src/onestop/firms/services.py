@@ -72,6 +72,16 @@ def update(db: Session, who: Principal, firm_id: int, data: Any, expected_versio
             en="Someone changed this firm first; reload and save again.")
     row.name, row.ksic, row.region, row.profile = firm.name, firm.ksic, firm.region, _dump(firm)
     db.flush()
+    if firm_id not in who.firms:  # an administrator editing a firm's profile on its behalf: recorded and told
+        from onestop.accounts.memberships import owners
+        from onestop.alerts import outbox
+        from onestop.audit import services as audit
+
+        audit.record(db, actor=who.role.value, actor_user_id=who.user_id, action="firm.update",
+                     subject=f"firm:{firm_id}", data={"on_behalf": True, "version": row.version})
+        outbox.notify(db, owners(db, firm_id), "membership", f"{row.name}: [플랫폼 관리자 {who.name}] 기업 정보를 수정했습니다.",
+                      f"{row.name}: [platform administrator {who.name}] edited the firm's profile.",
+                      f"/firms/{firm_id}/edit", {"firm": firm_id})
     return row
 
 
