@@ -14,7 +14,7 @@ from onestop.accounts.model import FirmRole
 from onestop.accounts.tables import UserRow
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute, client_ip
+from onestop.platform.web import DB, MAX_ID, CurrentActor, IdField, PathId, UnitOfWorkRoute, client_ip
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -96,11 +96,12 @@ class InviteOut(BaseModel):
 
 class AcceptIn(BaseModel):
     token: str | None = Field(default=None, max_length=200, description="from the invitation link")
-    invitation_id: int | None = Field(default=None, description="or one of GET /invitations (your own address)")
+    invitation_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                      description="or one of GET /invitations (your own address)")
 
 
 class AcceptOut(BaseModel):
-    firm_id: int
+    firm_id: int = IdField
 
 
 class InvitationOut(BaseModel):
@@ -239,14 +240,14 @@ def signout_everywhere(request: Request, who: CurrentActor, db: DB) -> Response:
 # --- firm members -------------------------------------------------------------------------------
 
 @router.get("/firms/{firm_id}/members", response_model=list[MemberOut], summary="A firm's members")
-def members(firm_id: int, who: CurrentActor, db: DB) -> list[MemberOut]:
+def members(firm_id: PathId, who: CurrentActor, db: DB) -> list[MemberOut]:
     return [MemberOut(user_id=m.user_id, name=m.name, email=m.email, role=m.role.value, since=m.since)
             for m in memberships.members(db, who.require(), firm_id)]
 
 
 @router.put("/firms/{firm_id}/members/{user_id}", response_model=MemberOut,
             summary="Change a member's role (owners; a firm keeps at least one owner)")
-def change_role(firm_id: int, user_id: int, body: RoleIn, request: Request, who: CurrentActor, db: DB) -> MemberOut:
+def change_role(firm_id: PathId, user_id: PathId, body: RoleIn, request: Request, who: CurrentActor, db: DB) -> MemberOut:
     m = memberships.change_role(db, who.require(), firm_id, user_id, body.role)
     request.app.state.app.principals.clear()
     return MemberOut(user_id=m.user_id, name=m.name, email=m.email, role=m.role.value, since=m.since)
@@ -254,7 +255,7 @@ def change_role(firm_id: int, user_id: int, body: RoleIn, request: Request, who:
 
 @router.delete("/firms/{firm_id}/members/{user_id}", status_code=204,
                summary="Remove a member (owners), or leave the firm (your own id)")
-def remove_member(firm_id: int, user_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def remove_member(firm_id: PathId, user_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     memberships.remove(db, who.require(), firm_id, user_id)
     request.app.state.app.principals.clear()
     return Response(status_code=204)
@@ -262,7 +263,7 @@ def remove_member(firm_id: int, user_id: int, request: Request, who: CurrentActo
 
 @router.post("/firms/{firm_id}/invitations", response_model=InviteOut, status_code=201,
              summary="Invite someone to the firm (owners; not yourself)")
-def invite(firm_id: int, body: InviteIn, request: Request, who: CurrentActor, db: DB) -> InviteOut:
+def invite(firm_id: PathId, body: InviteIn, request: Request, who: CurrentActor, db: DB) -> InviteOut:
     value = memberships.invite(db, who.require(), firm_id, body.email, body.role)
     base = request.app.state.app.settings.base_url
     return InviteOut(token=value, accept_url=f"{base}/invitations/{value}")
@@ -295,7 +296,7 @@ def request_to_join(body: JoinIn, who: CurrentActor, db: DB) -> JoinOut:
 
 @router.get("/firms/{firm_id}/join-requests", response_model=list[JoinRequestOut],
             summary="Open requests to join the firm (owners)")
-def join_requests(firm_id: int, who: CurrentActor, db: DB) -> list[JoinRequestOut]:
+def join_requests(firm_id: PathId, who: CurrentActor, db: DB) -> list[JoinRequestOut]:
     return [JoinRequestOut(id=r.id, firm_id=r.firm_id, status=r.status, created_at=r.created_at, user_id=u.id,
                            name=u.name, email=u.email, message=r.message)
             for r, u in memberships.join_requests(db, who.require(), firm_id)]
@@ -303,6 +304,6 @@ def join_requests(firm_id: int, who: CurrentActor, db: DB) -> list[JoinRequestOu
 
 @router.post("/firms/{firm_id}/join-requests/{request_id}", response_model=JoinOut,
              summary="Accept (an invitation is sent) or decline a request to join (owners)")
-def decide(firm_id: int, request_id: int, body: DecisionIn, who: CurrentActor, db: DB) -> JoinOut:
+def decide(firm_id: PathId, request_id: PathId, body: DecisionIn, who: CurrentActor, db: DB) -> JoinOut:
     row = memberships.decide(db, who.require(), firm_id, request_id, body.accept, body.role)
     return JoinOut(id=row.id, firm_id=row.firm_id, status=row.status, created_at=row.created_at)

@@ -27,7 +27,7 @@ from onestop.accounts.tables import UserRow
 from onestop.errors import DomainError
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, SESSION_COOKIE, Actor, CurrentActor, PostedForm, UnitOfWorkRoute, client_ip
+from onestop.platform.web import DB, SESSION_COOKIE, Actor, CurrentActor, PathId, PostedForm, UnitOfWorkRoute, client_ip
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -361,7 +361,7 @@ def invitations(request: Request, who: CurrentActor, db: DB) -> Response:
 
 
 @router.post("/invitations/by-id/{invitation_id}")
-def accept_listed(invitation_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def accept_listed(invitation_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
@@ -424,7 +424,7 @@ def _members(request: Request, who: Actor, db: DB, firm_id: int, errors: list[di
 
 
 @router.get("/firms/{firm_id}/members")
-def members(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def members(firm_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     return _members(request, who, db, firm_id)
@@ -448,7 +448,7 @@ def _member_change(request: Request, who: Actor, db: DB, firm_id: int, change: A
 
 
 @router.post("/firms/{firm_id}/members/invite")
-def invite(form: PostedForm, firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def invite(form: PostedForm, firm_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     email = _text(form, "email")
     role = FirmRole.owner if _text(form, "role") == "owner" else FirmRole.staff
 
@@ -461,7 +461,7 @@ def invite(form: PostedForm, firm_id: int, request: Request, who: CurrentActor, 
 
 
 @router.post("/firms/{firm_id}/members/{user_id}/role")
-def member_role(form: PostedForm, firm_id: int, user_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def member_role(form: PostedForm, firm_id: PathId, user_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     role = FirmRole.owner if _text(form, "role") == "owner" else FirmRole.staff
 
     def change(p: Principal) -> None:
@@ -471,7 +471,7 @@ def member_role(form: PostedForm, firm_id: int, user_id: int, request: Request, 
 
 
 @router.post("/firms/{firm_id}/members/{user_id}/remove")
-def member_remove(form: PostedForm, firm_id: int, user_id: int, request: Request, who: CurrentActor,
+def member_remove(form: PostedForm, firm_id: PathId, user_id: PathId, request: Request, who: CurrentActor,
                   db: DB) -> Response:
     def change(p: Principal) -> None:
         if _text(form, "confirm") != "yes":
@@ -485,7 +485,7 @@ def member_remove(form: PostedForm, firm_id: int, user_id: int, request: Request
 
 
 @router.post("/firms/{firm_id}/join-requests/{request_id}")
-def decide(form: PostedForm, firm_id: int, request_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def decide(form: PostedForm, firm_id: PathId, request_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     accept = _text(form, "decision") == "accept"
 
     def change(p: Principal) -> None:

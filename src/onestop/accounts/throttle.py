@@ -1,11 +1,11 @@
 """Atomic attempt counters: the sign-in throttle and the limits on emailed links.
 
-An attempt first *reserves* a hit in every counter that applies, in a short transaction of its
-own that locks those counters (PostgreSQL: `SELECT … FOR UPDATE` after an `INSERT … ON CONFLICT
-DO NOTHING`; SQLite: the insert takes the database's write lock), and commits before the
-password is checked. Forty parallel guesses are therefore counted one after another: exactly
-the allowed number reach the password check and the rest are refused (429) without it. A
-successful sign-in gives its hit back.
+An attempt first *reserves* a hit in every counter that applies, under a lock: on PostgreSQL
+in a short transaction of its own (`INSERT … ON CONFLICT DO NOTHING`, then `SELECT … FOR
+UPDATE`) committed before the password is checked; on SQLite in the request's transaction,
+which holds the database's write lock from its first statement to its commit. Forty parallel
+guesses are therefore counted one after another: exactly the allowed number reach the password
+check and the rest are refused (429) without it. A successful sign-in gives its hit back.
 
 Two kinds of rule:
 - *growing* (an account at one address): `free` attempts, then each further one must wait
@@ -93,28 +93,39 @@ def _insert_missing(own: Session, keys: list[str], now: datetime) -> None:
 def reserve(db: Session, rules: Sequence[Rule] | Callable[[Session], Sequence[Rule]],
             now: datetime | None = None) -> Verdict:
     """Count one hit in every rule's counter, unless one of them refuses (then nothing is
-    counted). Runs and commits in a transaction of its own, whatever `db` is doing; `rules` may
-    be a function of that transaction's session (to read what decides them there). Call it
-    before `db` writes anything (on SQLite a transaction that has written holds the database's
-    only write lock, which this one would wait for) and, under load, before `db` reads (so one
-    request holds one pooled connection at a time)."""
+    counted); `rules` may be a function of the session the counters are read in.
+
+    PostgreSQL: in a transaction of its own, committed at once, so the row locks are not held
+    while the password is checked. Call it before `db` has read anything, so that a request
+    holds one pooled connection at a time. SQLite: in the caller's transaction, which took the
+    database's write lock with its first statement (`BEGIN IMMEDIATE`, platform/db.py) and keeps
+    it to its commit: sign-ins are serialized whole, and a second connection would only wait
+    for the lock its own request holds."""
     now = now or utcnow()
+    if _engine(db).dialect.name == "sqlite":
+        verdict = _reserve(db, rules, now)
+        db.flush()
+        return verdict
     with Session(_engine(db), expire_on_commit=False) as own, own.begin():
-        if callable(rules):
-            rules = rules(own)
-        keys = sorted({r.key for r in rules})
-        if not keys:
-            return Verdict(True)
-        _insert_missing(own, keys, now)  # the first write: SQLite takes its lock here
-        rows = {r.key: r for r in own.scalars(select(ThrottleRow).where(ThrottleRow.key.in_(keys))
-                                              .order_by(ThrottleRow.key).with_for_update())}
-        waits = {rule.key: _wait(rule, rows[rule.key], now) for rule in rules}
-        refused = tuple(k for k, w in waits.items() if w > timedelta(0))
-        if refused:
-            return Verdict(False, max(waits.values()), refused)  # the forgetting above is kept: harmless
-        for key in keys:
-            rows[key].hits += 1
-            rows[key].last_hit_at = now
+        return _reserve(own, rules, now)
+
+
+def _reserve(db: Session, rules: Sequence[Rule] | Callable[[Session], Sequence[Rule]], now: datetime) -> Verdict:
+    if callable(rules):
+        rules = rules(db)
+    keys = sorted({r.key for r in rules})
+    if not keys:
+        return Verdict(True)
+    _insert_missing(db, keys, now)
+    rows = {r.key: r for r in db.scalars(select(ThrottleRow).where(ThrottleRow.key.in_(keys))
+                                         .order_by(ThrottleRow.key).with_for_update())}
+    waits = {rule.key: _wait(rule, rows[rule.key], now) for rule in rules}
+    refused = tuple(k for k, w in waits.items() if w > timedelta(0))
+    if refused:
+        return Verdict(False, max(waits.values()), refused)  # the forgetting in _wait is kept: harmless
+    for key in keys:
+        rows[key].hits += 1
+        rows[key].last_hit_at = now
     return Verdict(True)
 
 

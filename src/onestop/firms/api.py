@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 
 from onestop.errors import DomainError
 from onestop.firms import services
-from onestop.firms.model import parse_firm
+from onestop.firms.model import notices, parse_firm
 from onestop.firms.tables import FirmRow
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute
+from onestop.platform.web import DB, MAX_ID, CurrentActor, PathId, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["firms"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -25,11 +25,14 @@ class FirmOut(BaseModel):
     version: int
     profile: dict[str, Any]
     updated_at: datetime
+    notices: list[dict[str, str]] = Field(default_factory=list, description=(
+        "what the platform changed in the stated profile, by field (e.g. a former region code "
+        "mapped to its successor, with the date and the reason), in Korean and English"))
 
 
 class FirmUpdate(BaseModel):
     profile: dict[str, Any]
-    version: int | None = Field(default=None, description="the version you edited; a stale one is refused")
+    version: int | None = Field(default=None, ge=0, le=MAX_ID, description="the version you edited; a stale one is refused")
 
 
 class ValidationOut(BaseModel):
@@ -38,8 +41,9 @@ class ValidationOut(BaseModel):
 
 
 def out(row: FirmRow) -> FirmOut:
+    notes = [n.as_dict() for n in notices(parse_firm(row.profile))] if row.profile.get("region_given") else []
     return FirmOut(id=row.id, brn=row.brn, name=row.name, version=row.version, profile=row.profile,
-                   updated_at=row.updated_at)
+                   updated_at=row.updated_at, notices=notes)
 
 
 @router.get("/firms", response_model=list[FirmOut], summary="Firms the caller belongs to")
@@ -55,12 +59,12 @@ def register(profile: dict[str, Any], request: Request, who: CurrentActor, db: D
 
 
 @router.get("/firms/{firm_id}", response_model=FirmOut, summary="One firm")
-def get_firm(firm_id: int, who: CurrentActor, db: DB) -> FirmOut:
+def get_firm(firm_id: PathId, who: CurrentActor, db: DB) -> FirmOut:
     return out(services.get(db, who.require(), firm_id))
 
 
 @router.put("/firms/{firm_id}", response_model=FirmOut, summary="Edit a firm's profile")
-def update_firm(firm_id: int, body: FirmUpdate, request: Request, who: CurrentActor, db: DB) -> FirmOut:
+def update_firm(firm_id: PathId, body: FirmUpdate, request: Request, who: CurrentActor, db: DB) -> FirmOut:
     row = services.update(db, who.require(), firm_id, body.profile, body.version)
     request.app.state.app.principals.clear()  # the firm's version moved
     return out(row)
