@@ -12,7 +12,6 @@ from tests.browser.test_apply_journey import register_firm
 from tests.browser.test_journeys import fill_young_founder, sign_up
 from tests.integration.conftest import fresh_brn, mailed_token
 
-
 #: KRDS's stylesheet asks for its icons under img/img/ (issue 15 item 10, fixed with the pages'
 #: restyling); those requests are not these pages' own
 KNOWN_KRDS_ICON_PATH = "/static/vendor/krds/img/img/"

@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from onestop.accounts import services, throttle
 from onestop.accounts.tables import AccountTokenRow, ConsentRow, LoginAttemptRow, ThrottleRow, UserRow
@@ -375,3 +378,29 @@ def test_demo_accounts_are_confirmed(app: Any) -> None:
         confirmed = {u.email: u.email_confirmed_at is not None for u in db.scalars(
             sa.select(UserRow).where(UserRow.email.in_([a.email for a in ACCOUNTS])))}
     assert confirmed == {a.email: True for a in ACCOUNTS}
+
+
+def _greedy_extras(span: timedelta) -> int:
+    """The most attempts beyond the free ones that the growing delays let through in `span`."""
+    n, used = 0, timedelta(0)
+    while used + throttle.delay(n + 1) <= span:
+        n += 1
+        used += throttle.delay(n)
+    return n
+
+
+@examples(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=0, max_value=40 * 60), min_size=1, max_size=25))
+def test_no_schedule_of_guesses_gets_more_than_the_delays_allow(app: Any, gaps: list[int]) -> None:
+    """However a guesser spaces the attempts (seconds apart), one account at one address never
+    gets more than the free attempts plus what the doubling waits leave room for."""
+    rule = throttle.Rule(f"property:{fresh_email()}", 5, timedelta(minutes=15), growing=True)
+    at, allowed = utcnow(), []
+    with app.state.db.unit_of_work() as db:
+        for gap in gaps:
+            at += timedelta(seconds=gap)
+            if throttle.reserve(db, [rule], at).allowed:
+                allowed.append(at)
+    if len(allowed) > 5:
+        assert len(allowed) - 5 <= _greedy_extras(allowed[-1] - allowed[4]) + 1
+    assert len(allowed) <= len(gaps)

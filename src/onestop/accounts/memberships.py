@@ -70,13 +70,18 @@ def owners(db: Session, firm_id: int) -> list[int]:
                                                                 MembershipRow.role == FirmRole.owner.value)))
 
 
-def _tell(db: Session, who: Principal, firm: FirmRow, ko: str, en: str, also: tuple[int, ...] = ()) -> None:
-    """The firm's owners (but not the one who acted) and `also` hear of the change."""
+def _tell(db: Session, who: Principal, firm: FirmRow, ko: str, en: str, also: tuple[int, ...] = (),
+          removed: int | None = None) -> None:
+    """The firm's owners (but not the one who acted) and `also` hear of the change; a member
+    who was removed hears of it too, with a link they can still open."""
     if _on_behalf(who, firm.id):
         ko, en = f"[플랫폼 관리자 {who.name}] {ko}", f"[platform administrator {who.name}] {en}"
-    users = sorted({*owners(db, firm.id), *also} - {who.user_id})
+    users = sorted({*owners(db, firm.id), *also} - {who.user_id, removed})
     outbox.notify(db, users, "membership", f"{firm.name}: {ko}", f"{firm.name}: {en}", f"/firms/{firm.id}/members",
                   {"firm": firm.id})
+    if removed is not None and removed != who.user_id:
+        outbox.notify(db, [removed], "membership", f"{firm.name}: {ko}", f"{firm.name}: {en}", "/firms",
+                      {"firm": firm.id})
 
 
 def _user_label(user: UserRow | None, email: str = "") -> tuple[str, str]:
@@ -195,7 +200,7 @@ class Member:
 def members(db: Session, who: Principal, firm_id: int) -> list[Member]:
     _firm(db, who, firm_id)
     rows = db.execute(select(MembershipRow, UserRow).join(UserRow, UserRow.id == MembershipRow.user_id)
-                      .where(MembershipRow.firm_id == firm_id).order_by(MembershipRow.role.desc(), MembershipRow.id)).all()
+                      .where(MembershipRow.firm_id == firm_id).order_by(MembershipRow.role, MembershipRow.id)).all()  # owners first
     return [Member(u.id, u.name, u.email, FirmRole(m.role), m.created_at) for m, u in rows]
 
 
@@ -254,7 +259,7 @@ def remove(db: Session, who: Principal, firm_id: int, user_id: int) -> None:
         _tell(db, who, firm, f"{ko_name}님이 기업에서 나갔습니다.", f"{en_name} left the firm.")
     else:
         _tell(db, who, firm, f"{ko_name}님을 구성원에서 내보냈습니다.", f"{en_name} was removed from the firm.",
-              also=(user_id,))
+              removed=user_id)
 
 
 # --- requests to join a registered firm ---------------------------------------------------------
