@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["firms"], responses=PROBLEM_RESPONSES
 
 class FirmOut(BaseModel):
     id: int
-    brn: str
+    brn: str | None = Field(description="None for a prospective founder (예비창업자) who has no BRN yet")
     name: str
     version: int
     profile: dict[str, Any]
