@@ -7,7 +7,7 @@ consent item; `join_requests` requests to join an already registered firm. Accou
 email confirmation existed are taken as confirmed (their owners could not have done otherwise).
 
 Revision ID: 0004_sec
-Revises: 0003
+Revises: 0004_cat
 Create Date: 2026-11-30 05:21:46.907092
 """
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 import onestop.platform.db
 
 revision: str = '0004_sec'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004_cat'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
