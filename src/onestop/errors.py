@@ -32,6 +32,8 @@ class DomainError(Exception):
     en: str
     field: str | None = None
     problems: list[FieldProblem] = dataclasses.field(default_factory=list)
+    #: seconds until trying again makes sense (a throttled request: the Retry-After header)
+    retry_after: int | None = None
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""

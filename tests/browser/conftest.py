@@ -27,6 +27,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+#: the live server's app (tests read the emails it owes, as a person would open their inbox)
+LIVE: dict[str, Any] = {}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -60,6 +64,7 @@ def live_server(live_app: Any) -> Iterator[str]:
     app = live_app
     port = app.state.test_port
     base = f"http://127.0.0.1:{port}"
+    LIVE["app"] = app
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from onestop.demo.seed import PASSWORD
-from tests.browser.conftest import shot
-from tests.integration.conftest import fresh_brn, fresh_email
+from tests.browser.conftest import LIVE, shot
+from tests.integration.conftest import fresh_brn, fresh_email, mailed_token
 
 pytestmark = pytest.mark.browser
 
@@ -20,15 +20,28 @@ def korean_font_loaded(page: Any) -> bool:
         return document.fonts.check('16px "Pretendard GOV"', '한'); }"""))
 
 
-def sign_up(page: Any) -> str:
+def sign_up(page: Any, confirm: bool = True) -> str:
+    """Sign up (both consents ticked with "agree to all", the password twice), then open the
+    confirmation link of the email and confirm, as a new user does."""
     email = fresh_email("browser")
     page.goto("/signup")
-    page.get_by_label("이름").fill("김청년")
-    page.get_by_label("이메일").fill(email)
-    page.get_by_label("비밀번호").fill("a-long-password-1")
+    page.get_by_label("이름", exact=True).fill("김청년")
+    page.get_by_label("이메일", exact=True).fill(email)
+    page.get_by_label("비밀번호", exact=True).fill("a-long-password-1")
+    page.get_by_label("비밀번호 확인").fill("a-long-password-1")
+    page.locator("label[for=agree-all]").click()  # KRDS draws the box on the label
+    assert page.locator("#agree-terms").is_checked() and page.locator("#agree-marketing").is_checked()
+    page.locator("label[for=agree-marketing]").click()  # the optional item stays optional
+    assert not page.locator("#agree-all").is_checked()
     shot(page, "01-signup")
     page.locator("#signup-submit").click()
     page.wait_for_url(re.compile(r"/firms/new$"))
+    if confirm:
+        back = page.url
+        page.goto(f"/account/confirm/{mailed_token(LIVE['app'], email, 'email_confirm')}")
+        page.locator("#confirm-submit").click()
+        page.locator("#done").wait_for()
+        page.goto(back)
     return email
 
 

@@ -64,9 +64,16 @@ def app(settings: Settings) -> Any:
     return create_app(settings)
 
 
+_visitors = itertools.count(1)
+
+
 @pytest.fixture
 def client(app: Any) -> Iterator[TestClient]:
-    with TestClient(app) as c:
+    """A visitor with an address of its own (IPv6 documentation prefix): the sign-in throttle
+    counts failures per address, and one test's wrong passwords (schemathesis makes hundreds)
+    must not throttle the next test's sign-in."""
+    n = next(_visitors)
+    with TestClient(app, client=(f"2001:db8::{n:x}", 50000)) as c:
         yield c
 
 
@@ -84,20 +91,60 @@ def fresh_email(prefix: str = "user") -> str:
     return f"{prefix}{next(_emails)}-{os.getpid()}@example.kr"
 
 
+def agreements() -> dict[str, str]:
+    """The required consent items of sign-up, in their current versions."""
+    from onestop.accounts import consents
+
+    return {i.id: i.current for i in consents.items() if i.required}
+
+
+def mails(app: Any, email: str, kind: str | None = None) -> list[str]:
+    """The emails owed to an address (oldest first), written as the outbox writes them."""
+    from sqlalchemy import select
+
+    from onestop.accounts.tables import UserRow
+    from onestop.alerts.outbox import body
+    from onestop.alerts.tables import NotificationRow
+
+    state = app.state.app
+    with state.db.unit_of_work() as db:
+        notes = db.scalars(select(NotificationRow).join(UserRow, UserRow.id == NotificationRow.user_id).where(
+            UserRow.email == email, *([NotificationRow.kind == kind] if kind else [])).order_by(NotificationRow.id))
+        return [body(state.settings, n) for n in notes]
+
+
+def mailed_token(app: Any, email: str, kind: str) -> str:
+    """The one-time token of the newest email of this kind to this address."""
+    import re
+
+    found = re.findall(r"/(?:password/reset|account/confirm)/([A-Za-z0-9_-]+)", mails(app, email, kind)[-1])
+    assert found, "no link in the email"
+    return str(found[-1])
+
+
+def confirm_email(client: TestClient, email: str) -> None:
+    r = client.post("/api/v1/auth/confirm-email", json={"token": mailed_token(client.app, email, "email_confirm")})
+    assert r.status_code == 200, r.text
+
+
 class Api:
-    """A TestClient with a bearer token for one new firm member."""
+    """A TestClient with a bearer token for one new firm member (email confirmed unless told)."""
 
     PASSWORD = "correct-horse-battery"
 
-    def __init__(self, client: TestClient, email: str | None = None, token: str | None = None) -> None:
+    def __init__(self, client: TestClient, email: str | None = None, token: str | None = None,
+                 confirmed: bool = True) -> None:
         self.client = client
         self.email = email or fresh_email()
         if token is None:
             r = client.post("/api/v1/auth/signup", json={"email": self.email, "password": self.PASSWORD,
-                                                         "name": "테스트 사용자"})
+                                                         "name": "테스트 사용자", "agreements": agreements()})
             assert r.status_code == 201, r.text
-            token = client.post("/api/v1/auth/token", json={"email": self.email, "password": self.PASSWORD}
-                                ).json()["access_token"]
+            if confirmed:
+                confirm_email(client, self.email)
+            r = client.post("/api/v1/auth/token", json={"email": self.email, "password": self.PASSWORD})
+            assert r.status_code == 200, r.text
+            token = r.json()["access_token"]
         self.headers = {"Authorization": f"Bearer {token}"}
 
     @classmethod

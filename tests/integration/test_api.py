@@ -33,7 +33,7 @@ def test_signup_errors_name_fields_in_both_languages(client: TestClient) -> None
     r = client.post("/api/v1/auth/signup", json={"email": "nope", "password": "short", "name": ""})
     assert r.status_code == 422
     fields = problem_fields(r)
-    assert {"email", "password", "name"} <= set(fields)
+    assert {"email", "password", "name", "consents.terms", "consents.privacy"} <= set(fields)
     assert "10자" in fields["password"]["ko"] and "10 characters" in fields["password"]["en"]
 
 

@@ -17,13 +17,13 @@ from fastapi.testclient import TestClient
 from onestop.applications.consultations import KST, is_business_day
 from onestop.demo.seed import PASSWORD
 from tests.integration.test_applications import PDF, PROGRAM
-from tests.integration.test_pages import csrf_of, firm_form, sign_up
+from tests.integration.test_pages import csrf_of, firm_form, page_login, sign_up
 
 
 @pytest.fixture
 def officer(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
-        r = c.post("/login", data={"email": "officer.jeonnam@onestop.demo", "password": PASSWORD}, follow_redirects=False)
+        r = page_login(c, "officer.jeonnam@onestop.demo", PASSWORD)
         assert r.status_code == 303
         yield c
 
@@ -160,7 +160,7 @@ def test_firm_applies_officer_reviews_firm_signs(client: TestClient, officer: Te
 def test_officer_pages_are_scoped_and_reasons_are_required(client: TestClient, officer: TestClient, app: Any) -> None:
     app_id, csrf = apply(client)
     with TestClient(app) as kosmes:
-        kosmes.post("/login", data={"email": "officer.kosmes@onestop.demo", "password": PASSWORD})
+        page_login(kosmes, "officer.kosmes@onestop.demo", PASSWORD)
         assert kosmes.get(f"/officer/applications/{app_id}").status_code == 404
         assert f"/officer/applications/{app_id}\"" not in kosmes.get("/officer/applications").text
     assert client.get("/officer/applications").status_code == 403

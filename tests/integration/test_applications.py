@@ -4,8 +4,6 @@ consultations, and the hash-chained audit trail (tampering is caught)."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,11 +21,9 @@ PROGRAM = "jeonnam-sme-development-fund"
 
 
 def xlsx() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("xl/workbook.xml", "<workbook/>")
-    return buf.getvalue()
+    from tests.files import xlsx as workbook
+
+    return workbook()
 
 
 def draft(api: Api, firm_id: int, key: str | None = None) -> dict[str, Any]:

@@ -14,14 +14,14 @@ from fastapi.testclient import TestClient
 
 from onestop.catalog.windows import now_kst, window_state
 from onestop.demo.seed import PASSWORD
-from tests.integration.test_pages import csrf_of, firm_form, sign_up
+from tests.integration.test_pages import csrf_of, firm_form, page_login, sign_up
 
 
 @pytest.fixture
 def officer(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
-        r = c.post("/login", data={"email": "officer.jeonnam@onestop.demo", "password": PASSWORD})
-        assert r.status_code == 200 and str(r.url).endswith("/officer/applications")  # lands on the queue
+        r = page_login(c, "officer.jeonnam@onestop.demo", PASSWORD)
+        assert r.status_code == 303 and r.headers["location"].endswith("/officer/applications")  # lands on the queue
         yield c
 
 

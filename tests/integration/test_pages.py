@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from onestop.demo.seed import PASSWORD
 from tests.conftest import example
-from tests.integration.conftest import fresh_brn, fresh_email
+from tests.integration.conftest import agreements, confirm_email, fresh_brn, fresh_email
 
 
 def csrf_of(html: str) -> str:
@@ -18,11 +18,28 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def sign_up(client: TestClient) -> str:
-    r = client.post("/signup", data={"email": fresh_email("page"), "password": "a-long-password", "name": "홍길동"},
-                    follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == "/firms/new"
+PAGE_PASSWORD = "a-long-password"
+
+
+def sign_up(client: TestClient, confirmed: bool = True, email: str | None = None) -> str:
+    """Sign up through the form (consents ticked, the password twice), confirm the address
+    from the emailed link, and return the session's CSRF token."""
+    email = email or fresh_email("page")
+    form = {"csrf_token": csrf_of(client.get("/signup").text), "email": email, "password": PAGE_PASSWORD,
+            "password_confirm": PAGE_PASSWORD, "name": "홍길동",
+            **{f"agree_{k}": "yes" for k in agreements()}, **{f"version_{k}": v for k, v in agreements().items()}}
+    r = client.post("/signup", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/firms/new", r.text
+    if confirmed:
+        confirm_email(client, email)
     return csrf_of(client.get("/firms/new").text)
+
+
+def page_login(client: TestClient, email: str, password: str, **extra: str) -> Any:
+    """Sign in through the form, with the pre-session CSRF token of the sign-in page."""
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password, **extra},
+                       follow_redirects=False)
 
 
 def firm_form(**changes: Any) -> dict[str, Any]:
@@ -100,9 +117,9 @@ def test_save_search_from_results_page(client: TestClient) -> None:
 
 
 def test_officer_editor_preview_and_boundaries(client: TestClient) -> None:
-    r = client.post("/login", data={"email": "officer.jeonnam@onestop.demo", "password": PASSWORD,
-                                    "next": "/officer/programs"}, follow_redirects=True)
-    assert str(r.url).endswith("/officer/programs")
+    r = page_login(client, "officer.jeonnam@onestop.demo", PASSWORD, next="/officer/programs")
+    assert r.headers["location"].endswith("/officer/programs")
+    r = client.get(r.headers["location"])
     assert "jeonnam-sme-development-fund" in r.text and "kosmes-youth-startup-fund" not in r.text
     editor = client.get("/officer/programs/jeonnam-sme-development-fund/edit")
     csrf = csrf_of(editor.text)
@@ -128,7 +145,7 @@ def test_member_cannot_open_officer_pages_or_other_firms(client: TestClient) -> 
 
 
 def test_login_errors_and_logout(client: TestClient) -> None:
-    bad = client.post("/login", data={"email": "nobody@example.kr", "password": "wrong-password"})
+    bad = page_login(client, "nobody@example.kr", "wrong-password")
     assert bad.status_code == 401 and "올바르지 않습니다" in bad.text
     csrf = sign_up(client)
     out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)

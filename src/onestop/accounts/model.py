@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from onestop.errors import DomainError
+
 
 class Role(StrEnum):
     firm_member = "firm_member"
@@ -45,6 +47,8 @@ class Principal:
     agency_id: str | None
     firms: dict[int, FirmRole]
     firm_versions: dict[int, int] = field(default_factory=dict)
+    #: whether the owner of the email address confirmed it (see `require_confirmed`)
+    email_confirmed: bool = True
 
     def can_read_firm(self, firm_id: int) -> bool:
         return self.role == Role.admin or firm_id in self.firms
@@ -63,3 +67,14 @@ class Principal:
     @property
     def is_officer(self) -> bool:
         return self.role in (Role.officer, Role.admin)
+
+    def require_confirmed(self, what_ko: str, what_en: str) -> None:
+        """What an unconfirmed account may not do: submit an application, sign an e-agreement,
+        invite, join or ask to join a firm. Everything else (search, firms, drafts, uploads,
+        consultations) it may; its notifications stay in the app until it is confirmed."""
+        if not self.email_confirmed:
+            raise DomainError(code="email_unconfirmed", field="email",
+                              ko=f"{what_ko} 전에 이메일 주소를 확인해 주세요. 받은 메일의 확인 링크를 누르거나 "
+                                 "'내 계정'에서 확인 메일을 다시 받으세요.",
+                              en=f"Confirm your email address before you {what_en}: follow the link in the email we "
+                                 "sent, or send it again from My account.")

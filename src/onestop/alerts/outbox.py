@@ -6,6 +6,11 @@ locks while it answers, and mail people about changes that are then rolled back.
 mail goes out only for committed notifications, at least once: a crash between SMTP's answer
 and the commit sends that one mail again, which beats losing it.
 
+Security mail (email confirmation, password reset, password changed) carries a one-time link
+that is not stored anywhere: `data["mail_link"]` names the link's purpose and salt, and the
+token is derived here from the secret key (`accounts.tokens`). Only those kinds go to an
+address that has not been confirmed yet; other notifications to it stay in the app.
+
 Senders: the web app's background thread (`start`, every ONESTOP_MAIL_INTERVAL seconds) and
 `onestop mail send` for cron. On PostgreSQL the due rows are taken with FOR UPDATE SKIP LOCKED,
 so any number of workers and cron jobs never send the same mail twice; SQLite has no row locks
@@ -18,6 +23,7 @@ import logging
 import smtplib
 import threading
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,12 +49,37 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=4 ** max(attempts - 1, 0))
 
 
+#: kinds that may go to an address not yet confirmed (they are how it gets confirmed, or recovered)
+SECURITY_KINDS = frozenset({"email_confirm", "password_reset", "password_changed"})
+
+
+def notify(db: Session, user_ids: list[int], kind: str, ko: str, en: str, link: str = "",
+           data: dict[str, Any] | None = None, email: bool = True) -> list[NotificationRow]:
+    """In the app now; by email once this transaction commits (marked due for the outbox)."""
+    now = utcnow()
+    rows = [NotificationRow(user_id=user_id, kind=kind, title_ko=ko[:300], title_en=en[:300], link=link,
+                            data=data or {}, email_due_at=now if email else None) for user_id in user_ids]
+    db.add_all(rows)
+    return rows
+
+
 def body(settings: Settings, note: NotificationRow) -> str:
-    """Both languages and the link back into the app, where the details (and the action) are."""
+    """Both languages and the link back into the app, where the details (and the action) are;
+    a security mail's paragraphs and its one-time link, derived now from the secret key."""
+    from onestop.accounts import tokens
+
+    data = note.data or {}
     links = [note.link] if note.link else []
     # A saved-search alert names several programs; each gets its own link.
-    links += [f"/programs/{p}" for p in (note.data or {}).get("programs", [])[1:]]
-    return "\n".join([note.title_ko, note.title_en, "", *(f"{settings.base_url}{link}" for link in links)]) + "\n"
+    links += [f"/programs/{p}" for p in data.get("programs", [])[1:]]
+    urls = [f"{settings.base_url}{link}" for link in links]
+    secret = data.get("mail_link")
+    if isinstance(secret, dict) and secret.get("purpose") in tokens.PURPOSES:
+        urls = [tokens.link(settings.secret_key, settings.base_url, secret["purpose"], str(secret["salt"]))]
+    lines = [note.title_ko, note.title_en, "", *urls]
+    if "lines_ko" in data:
+        lines += ["", *map(str, data["lines_ko"]), "", *map(str, data.get("lines_en", []))]
+    return "\n".join(lines) + "\n"
 
 
 def _give_up(note: NotificationRow, error: str) -> None:
@@ -66,7 +97,7 @@ def send_pending(db: Session, settings: Settings, limit: int = 100, now: datetim
     # The recipient comes in the same query: a query inside the loop would autoflush, and on
     # SQLite the first flush takes the database's write lock for the rest of the SMTP work.
     rows = db.execute(
-        select(NotificationRow, UserRow.email, UserRow.is_active)
+        select(NotificationRow, UserRow.email, UserRow.is_active, UserRow.email_confirmed_at)
         .join(UserRow, UserRow.id == NotificationRow.user_id)
         .where(NotificationRow.email_due_at <= now)
         .order_by(NotificationRow.email_due_at, NotificationRow.id)
@@ -74,9 +105,12 @@ def send_pending(db: Session, settings: Settings, limit: int = 100, now: datetim
         .with_for_update(of=NotificationRow, skip_locked=True)
     ).all()
     sent = 0
-    for note, address, active in rows:
+    for note, address, active, confirmed in rows:
         if not active:
             _give_up(note, "account inactive")
+            continue
+        if confirmed is None and note.kind not in SECURITY_KINDS:
+            _give_up(note, "address not confirmed")  # the notification stays in the app
             continue
         if note.created_at < now - MAX_AGE:
             _give_up(note, f"not sent within {MAX_AGE.days} days")

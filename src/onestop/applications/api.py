@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from onestop.accounts.model import Role
+from onestop.accounts.model import Principal, Role
 from onestop.applications import branches, services
-from onestop.applications.documents import MAX_BYTES
-from onestop.applications.lifecycle import STATE_NAMES, State, allowed
+from onestop.applications.documents import MAX_BYTES, download_headers
+from onestop.applications.lifecycle import STATE_NAMES, State
 from onestop.applications.tables import ApplicationRow, DocumentRow
 from onestop.audit.services import verify_chain
 from onestop.errors import DomainError
@@ -37,6 +36,8 @@ class ActionIn(VersionIn):
     action: str = Field(max_length=40)
     note: str = Field(default="", max_length=2000)
     supplements: dict[str, str] | None = Field(default=None, description="document kind → reason")
+    confirm: bool = Field(default=False, description="required to withdraw an approved application (owner only): "
+                                                     "it gives up the award")
 
 
 class OverrideIn(VersionIn):
@@ -84,7 +85,7 @@ def summary(row: ApplicationRow) -> dict[str, Any]:
             "deadline_at": row.deadline_at.isoformat() if row.deadline_at else None}
 
 
-def detail(db: DB, row: ApplicationRow, actor: Any) -> dict[str, Any]:
+def detail(db: DB, row: ApplicationRow, who: Principal) -> dict[str, Any]:
     agreement = services.agreement_of(db, row.id)
     return {
         **summary(row),
@@ -99,7 +100,7 @@ def detail(db: DB, row: ApplicationRow, actor: Any) -> dict[str, Any]:
         "agreement": None if agreement is None else {
             "sha256": agreement.document_sha256, "signed_at": agreement.signed_at.isoformat()
             if agreement.signed_at else None},
-        "actions": [t.action for t in allowed(State(row.state), actor)],
+        "actions": services.actions_for(who, row),
     }
 
 
@@ -131,7 +132,7 @@ def queue(who: CurrentActor, db: DB, program_id: str | None = None, state: State
 def get_one(app_id: PathId, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     row = services.view_for_review(db, p, app_id)
-    return detail(db, row, services.actor_of(p, row))
+    return detail(db, row, p)
 
 
 @router.post("/applications/{app_id}/documents", status_code=201, response_model=dict[str, Any],
@@ -151,8 +152,7 @@ def upload(app_id: PathId, request: Request, who: CurrentActor, db: DB, kind: An
 @records_views
 def download(app_id: PathId, doc_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     doc, data = services.open_document(db, who.require(), request.app.state.app.store, app_id, doc_id)
-    return Response(data, media_type=doc.content_type, headers={
-        "X-Content-SHA256": doc.sha256, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc.filename)}"})
+    return Response(data, media_type=doc.content_type, headers=download_headers(doc.filename, doc.sha256))
 
 
 @router.post("/applications/{app_id}/submit", response_model=dict[str, Any], summary="Submit (eligibility re-checked)")
@@ -160,14 +160,14 @@ def submit(app_id: PathId, body: VersionIn, request: Request, who: CurrentActor,
     p = who.require()
     rev, engine = request.app.state.app.engine(db)
     row = services.submit(db, p, engine, rev, app_id, body.version)
-    return detail(db, row, services.actor_of(p, row))
+    return detail(db, row, p)
 
 
 @router.post("/applications/{app_id}/actions", response_model=dict[str, Any], summary="Move the application on")
 def act(app_id: PathId, body: ActionIn, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
-    row = services.act(db, p, app_id, body.action, body.version, body.note, body.supplements)
-    return detail(db, row, services.actor_of(p, row))
+    row = services.act(db, p, app_id, body.action, body.version, body.note, body.supplements, body.confirm)
+    return detail(db, row, p)
 
 
 @router.post("/applications/{app_id}/override", response_model=dict[str, Any],
@@ -175,7 +175,7 @@ def act(app_id: PathId, body: ActionIn, who: CurrentActor, db: DB) -> dict[str, 
 def override(app_id: PathId, body: OverrideIn, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     row = services.override(db, p, app_id, body.reason, body.version)
-    return detail(db, row, services.actor_of(p, row))
+    return detail(db, row, p)
 
 
 @router.post("/applications/{app_id}/deadline", response_model=dict[str, Any],
@@ -186,7 +186,7 @@ def extend(app_id: PathId, body: DeadlineIn, who: CurrentActor, db: DB) -> dict[
         raise DomainError(code="timezone", field="until", ko="시간대를 포함해 주세요(예: 2026-12-31T18:00:00+09:00).",
                           en="Include the time zone (e.g. 2026-12-31T18:00:00+09:00).")
     row = services.extend_deadline(db, p, app_id, body.until, body.reason)
-    return detail(db, row, services.actor_of(p, row))
+    return detail(db, row, p)
 
 
 @router.get("/applications/{app_id}/agreement", response_model=dict[str, Any], summary="The e-agreement document")
@@ -194,7 +194,7 @@ def agreement(app_id: PathId, who: CurrentActor, db: DB) -> dict[str, Any]:
     services.get(db, who.require(), app_id)
     a = services.agreement_of(db, app_id)
     if a is None:
-        raise DomainError(code="not_found", ko="약정서가 아직 없습니다.", en="There is no agreement yet.")
+        raise services.AGREEMENT_NOT_FOUND
     return {"document": a.document, "sha256": a.document_sha256, "terms": a.terms,
             "signed_at": a.signed_at.isoformat() if a.signed_at else None, "signer_ip": a.signer_ip}
 

@@ -105,7 +105,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("request_outcome", {State.executed}, State.outcome_reporting, {Actor.officer, Actor.system},
        "성과 보고 요청", "Request the outcome report"),
     _t("close", {State.outcome_reporting, State.rejected}, State.closed, {Actor.officer}, "종료", "Close"),
-    _t("withdraw", _WITHDRAWABLE, State.withdrawn, {Actor.firm}, "신청 철회", "Withdraw"),
+    _t("withdraw", _WITHDRAWABLE, State.withdrawn, {Actor.firm}, "신청 철회", "Withdraw",
+       "once approved: only the firm's owner, confirming that the award is given up"),
     _t("expire", {State.draft, State.supplement_requested}, State.expired, {Actor.system}, "기한 만료",
        "Expire", "the deadline has passed"),
 )

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from onestop.accounts.model import Principal, Role
 from onestop.applications import services
 from onestop.applications.documents import MAX_BYTES
-from onestop.applications.lifecycle import BY_ACTION, STATE_NAMES, State, allowed
+from onestop.applications.lifecycle import BY_ACTION, STATE_NAMES, State
 from onestop.applications.tables import ApplicationRow, BookingRow
 from onestop.errors import DomainError
 from onestop.firms.tables import FirmRow
@@ -99,7 +99,6 @@ def start(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Resp
 def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: ApplicationRow,
             errors: list[dict[str, str]] | None = None, status_code: int = 200, **extra: Any) -> Response:
     assert who.principal is not None
-    actor = services.actor_of(who.principal, row)
     program = engine.catalog.get(row.program_id)
     history = services.documents(db, row.id)
     latest = services.latest_of(history)
@@ -114,7 +113,7 @@ def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                   program=program, firm=db.get(FirmRow, row.firm_id), checklist=checklist, others=others,
                   history=history, supplements=services.supplements(db, row.id),
                   timeline=services.timeline(db, row.id), agreement=services.agreement_of(db, row.id),
-                  actions=[t.action for t in allowed(State(row.state), actor)], states=state_names(),
+                  actions=services.actions_for(who.principal, row), states=state_names(),
                   by_action=BY_ACTION, can_upload=row.state in (State.draft.value, State.supplement_requested.value),
                   kind_names=kind_names(program), unread=unread(db, who), **extra)
 
@@ -200,13 +199,24 @@ def submit(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor
 
 @router.post("/applications/{app_id}/action")
 def firm_action(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
+    action = _text(form, "action")
+    if who.principal is not None and action == "withdraw" and form.get("confirm") is None:
+        # withdrawing an approved application gives up the award: ask on a page of its own first
+        loaded = _load(request, who, db, app_id)
+        if isinstance(loaded, Response):
+            return loaded
+        row, engine = loaded
+        if row.state == State.approved.value and "withdraw" in services.actions_for(who.principal, row):
+            return render(request, who, "applications/withdraw.html", app=row, errors=[],
+                          program=engine.catalog.get(row.program_id), unread=unread(db, who))
+
     def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
         assert who.principal is not None
-        action = _text(form, "action")
         if action not in ("resubmit", "withdraw"):
             raise DomainError(code="unknown_action", field="action", ko="보완 제출과 신청 철회만 할 수 있습니다.",
                               en="Firms can resubmit or withdraw.")
-        services.act(db, who.principal, row.id, action, _version(form), _text(form, "note"))
+        services.act(db, who.principal, row.id, action, _version(form), _text(form, "note"),
+                     confirm=form.get("confirm") == "yes")
 
     return _firm_change(form, request, who, db, app_id, change)
 
@@ -219,7 +229,7 @@ def agreement(app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Re
         row, _ = services.get(db, who.principal, app_id)
         found = services.agreement_of(db, app_id)
         if found is None:
-            raise DomainError(code="not_found", ko="약정서가 아직 없습니다.", en="There is no agreement yet.")
+            raise services.AGREEMENT_NOT_FOUND
     except DomainError as e:
         return error_page(request, who, e)
     return render(request, who, "applications/agreement.html", app=row, agreement=found, errors=[],
@@ -282,7 +292,6 @@ def queue(request: Request, who: CurrentActor, db: DB) -> Response:
 def _review(request: Request, who: Actor, db: Session, engine: Engine, row: ApplicationRow,
             errors: list[dict[str, str]] | None = None, status_code: int = 200) -> Response:
     assert who.principal is not None
-    actor = services.actor_of(who.principal, row)
     program = engine.catalog.get(row.program_id)
     docs = services.documents(db, row.id)
     latest = services.latest_of(docs)
@@ -294,7 +303,7 @@ def _review(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                   program=program, firm=db.get(FirmRow, row.firm_id), docs=docs, latest=latest, kinds=kinds,
                   supplements=services.supplements(db, row.id), timeline=services.timeline(db, row.id),
                   agreement=services.agreement_of(db, row.id), states=state_names(), by_action=BY_ACTION,
-                  actions=[t.action for t in allowed(State(row.state), actor)], review_actions=REVIEW_ACTIONS,
+                  actions=services.actions_for(who.principal, row), review_actions=REVIEW_ACTIONS,
                   deadline_value=(deadline + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
                   sido_names={r.code: r.name_ko for r in regions.sido_list()}, kind_names=kind_names(program),
                   unread=unread(db, who))

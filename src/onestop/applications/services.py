@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from onestop.accounts.model import FirmRole, Principal, Role
 from onestop.alerts.tables import NotificationRow
 from onestop.applications import branches, consultations
-from onestop.applications.documents import DocumentStore, check_size, sniff
-from onestop.applications.lifecycle import OPEN, STATE_NAMES, Actor, State, transition
+from onestop.applications.documents import DocumentStore, check_size, safe_filename, sniff
+from onestop.applications.lifecycle import OPEN, STATE_NAMES, Actor, State, allowed, transition
 from onestop.applications.tables import (
     AgreementRow,
     ApplicationEventRow,
@@ -45,6 +45,9 @@ from onestop.matching.services import Engine
 from onestop.platform.db import utcnow
 
 NOT_FOUND = DomainError(code="not_found", ko="신청을 찾을 수 없습니다.", en="Application not found.")
+DOCUMENT_NOT_FOUND = DomainError(code="not_found", ko="서류를 찾을 수 없습니다.", en="Document not found.")
+THREAD_NOT_FOUND = DomainError(code="not_found", ko="상담을 찾을 수 없습니다.", en="Consultation not found.")
+AGREEMENT_NOT_FOUND = DomainError(code="not_found", ko="약정서가 아직 없습니다.", en="There is no agreement yet.")
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,26 @@ class Client:
 
 
 def actor_of(who: Principal, row: ApplicationRow) -> Actor:
-    """The lifecycle role this person plays for this application; 404 if none."""
+    """The lifecycle role this person plays for this application; 404 if none. Evaluators see
+    an application only while it is in evaluation (never a draft or anything before it, nor a
+    decided one): until committees are assigned, that is the whole of their part."""
     if row.firm_id in who.firms:
         return Actor.firm
     if who.role == Role.admin or (who.role == Role.officer and who.agency_id == row.agency_id):
         return Actor.officer
-    if who.role == Role.evaluator:
+    if who.role == Role.evaluator and row.state == State.evaluation.value:
         return Actor.evaluator
     raise NOT_FOUND
+
+
+def actions_for(who: Principal, row: ApplicationRow) -> list[str]:
+    """The moves this person may make now (what the pages offer and the API lists): an
+    approved application's award is the owner's to give up, so staff are not offered it."""
+    actor = actor_of(who, row)
+    actions = [t.action for t in allowed(State(row.state), actor)]
+    if row.state == State.approved.value and who.firms.get(row.firm_id) != FirmRole.owner:
+        actions = [a for a in actions if a != "withdraw"]
+    return actions
 
 
 def get(db: Session, who: Principal, app_id: int, lock: bool = False) -> tuple[ApplicationRow, Actor]:
@@ -213,7 +228,8 @@ def upload(db: Session, who: Principal, store: DocumentStore, engine: Engine, ap
     digest = store.put(data)
     version = (db.scalar(select(func.max(DocumentRow.version)).where(
         DocumentRow.application_id == app_id, DocumentRow.kind == kind)) or 0) + 1
-    doc = DocumentRow(application_id=app_id, kind=kind, version=version, filename=filename[:255] or kind,
+    doc = DocumentRow(application_id=app_id, kind=kind, version=version,
+                      filename=safe_filename(filename, sniffed, fallback=kind),
                       content_type=sniffed.content_type, size=len(data), sha256=digest, uploaded_by=who.user_id)
     db.add(doc)
     for req in db.scalars(select(SupplementRow).where(SupplementRow.application_id == app_id, SupplementRow.kind == kind,
@@ -252,6 +268,8 @@ def check_eligibility(db: Session, engine: Engine, revision: int, row: Applicati
 def submit(db: Session, who: Principal, engine: Engine, revision: int, app_id: int,
            expected_version: int | None, now: datetime | None = None) -> ApplicationRow:
     row, actor = get(db, who, app_id)
+    if actor == Actor.firm:
+        who.require_confirmed("신청서 제출", "submit an application")
     now = now or utcnow()
     if row.deadline_at is not None and now > row.deadline_at:
         local = row.deadline_at.astimezone(KST)
@@ -274,10 +292,24 @@ def submit(db: Session, who: Principal, engine: Engine, revision: int, app_id: i
 
 
 def act(db: Session, who: Principal, app_id: int, action: str, expected_version: int | None, note: str = "",
-        supplements: dict[str, str] | None = None) -> ApplicationRow:
-    """Officers' and firms' other moves (everything but submit and sign)."""
+        supplements: dict[str, str] | None = None, confirm: bool = False) -> ApplicationRow:
+    """Officers' and firms' other moves (everything but submit and sign). Withdrawing an
+    approved application gives up the award: only the firm's owner may, and only with
+    `confirm` (the pages ask on a page of its own)."""
     row, actor = get(db, who, app_id)
     note = note.strip()
+    if action == "withdraw" and row.state == State.approved.value and actor == Actor.firm:
+        if who.firms.get(row.firm_id) != FirmRole.owner:
+            raise DomainError(code="forbidden", field="action",
+                              ko="선정된 신청은 기업의 대표 관리자(소유자)만 철회할 수 있습니다. 선정을 포기하려면 대표 관리자에게 "
+                                 "요청하세요.",
+                              en="Only the firm's owner can withdraw an approved application (it gives up the award); "
+                                 "ask the owner.")
+        if not confirm:
+            raise DomainError(code="confirmation_required", field="confirm",
+                              ko="선정된 신청을 철회하면 지원을 포기하게 되며 되돌릴 수 없습니다. 확인란에 표시한 뒤 다시 철회하세요.",
+                              en="Withdrawing an approved application gives up the award and cannot be undone; confirm "
+                                 "to withdraw.")
     if action == "request_supplement" and (not supplements or not all(r.strip() for r in supplements.values())):
         raise DomainError(code="supplement_reason", field="supplements",
                           ko="보완할 서류와 각 서류의 사유를 적어 주세요.",
@@ -377,7 +409,7 @@ def open_document(db: Session, who: Principal, store: DocumentStore, app_id: int
     row, actor = get(db, who, app_id)
     doc = db.get(DocumentRow, doc_id)
     if doc is None or doc.application_id != app_id:
-        raise NOT_FOUND
+        raise DOCUMENT_NOT_FOUND
     data = store.get(doc.sha256)
     if actor in (Actor.officer, Actor.evaluator):
         audit.record(db, actor=who.role.value, actor_user_id=who.user_id, action="firm.view_document",
@@ -474,6 +506,7 @@ def sign(db: Session, who: Principal, app_id: int, document_sha256: str, client:
     if actor != Actor.firm or who.firms.get(row.firm_id) != FirmRole.owner:
         raise DomainError(code="forbidden", ko="기업 대표(소유자)만 전자약정에 서명할 수 있습니다.",
                           en="Only the firm's owner (authorised person) can sign the agreement.")
+    who.require_confirmed("전자약정 서명", "sign the e-agreement")
     agreement = agreement_of(db, app_id)
     if agreement is None or agreement.signed_at is not None:
         raise DomainError(code="agreement_state", ko="서명할 약정서가 없거나 이미 서명되었습니다.",
@@ -514,6 +547,8 @@ def queue(db: Session, who: Principal, f: QueueFilter) -> list[ApplicationRow]:
     q = select(ApplicationRow).where(ApplicationRow.state != State.draft.value)
     if who.role == Role.officer:
         q = q.where(ApplicationRow.agency_id == who.agency_id)
+    if who.role == Role.evaluator:  # only what is in evaluation (see `actor_of`)
+        q = q.where(ApplicationRow.state == State.evaluation.value)
     if f.program_id:
         q = q.where(ApplicationRow.program_id == f.program_id)
     if f.state:
@@ -620,10 +655,10 @@ def check_agency(agency_id: str, agencies: dict[str, tuple[str, str]]) -> str:
 def thread_access(db: Session, who: Principal, thread_id: int) -> ThreadRow:
     thread = db.get(ThreadRow, thread_id)
     if thread is None:
-        raise NOT_FOUND
+        raise THREAD_NOT_FOUND
     officer = who.role == Role.admin or (who.role == Role.officer and who.agency_id == thread.agency_id)
     if thread.firm_id not in who.firms and not officer:
-        raise NOT_FOUND
+        raise THREAD_NOT_FOUND
     return thread
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onestop.accounts import consents
 from onestop.accounts import services as accounts
 from onestop.accounts.model import FirmRole, Role
 from onestop.accounts.tables import UserRow
@@ -65,8 +66,10 @@ def seed(db: Session, registry_size: int = 300) -> dict[str, int]:
     for acc in ACCOUNTS:
         user = db.scalar(select(UserRow).where(UserRow.email == acc.email))
         if user is None:
-            user = accounts.signup(db, email=acc.email, password=PASSWORD, name=acc.name, role=acc.role,
-                                   agency_id=acc.agency_id)
+            user = accounts.create_account(db, email=acc.email, password=PASSWORD, name=acc.name, role=acc.role,
+                                           agency_id=acc.agency_id, confirmed=True)
+            if acc.role == Role.firm_member:  # as if they had signed up: the required items agreed to
+                consents.record(db, user.id, {i.id: i.current for i in consents.items() if i.required})
             created_users += 1
             for name in acc.firms:
                 row = _add_firm(db, scenario(name))

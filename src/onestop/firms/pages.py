@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from onestop.accounts import services as accounts
+from onestop.accounts import memberships
 from onestop.catalog.model import SUPPORT_NAMES
 from onestop.catalog.windows import now_kst
 from onestop.errors import DomainError
@@ -151,6 +152,8 @@ def create_firm(form: PostedForm, request: Request, who: CurrentActor, db: DB) -
         row = services.register(db, who.principal, data)
         request.app.state.app.principals.clear()
     except DomainError as e:
+        if e.code == "brn_taken":  # not a dead end: ask the firm's owners to invite you
+            return RedirectResponse(f"/firms/join?brn={quote(str(data.get('brn', '')))}", status_code=303)
         return render(request, who, "firms/form.html", status_code=422, errors=problems_of(e), firm=None,
                       unread=unread(db, who), **_form_context(data))
     return see_other(f"/firms/{row.id}/recommendations", "flash.firm_created")
@@ -314,13 +317,11 @@ def invite(form: PostedForm, firm_id: PathId, request: Request, who: CurrentActo
         return error_page(request, who, e)
     try:
         with db.begin_nested():
-            token = accounts.invite(db, who.principal, firm_id, email if isinstance(email, str) else "")
+            token = memberships.invite(db, who.principal, firm_id, email if isinstance(email, str) else "")
     except DomainError as e:
         problems = [{**p, "field": "email"} if p["field"] in ("", "email") else p for p in problems_of(e)]
         return _recommendations_page(request, who, db, row, date.today(), problems,
                                      {"email": email if isinstance(email, str) else ""})
-    from urllib.parse import quote
-
     return see_other(f"/firms/{firm_id}/invited?token={quote(token)}&email={quote(str(email or ''))}", "flash.invited")
 
 

@@ -33,9 +33,10 @@ def register(db: Session, who: Principal, data: Any) -> FirmRow:
     if firm.brn is not None and db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
         raise DomainError(
             code="brn_taken", field="brn",
-            ko=f"사업자등록번호 {firm.brn}는 이미 등록되어 있습니다. 기업 대표에게 직원 초대를 요청하세요.",
-            en=f"Business registration number {firm.brn} is already registered; ask the firm's owner "
-               "to invite you.",
+            ko=f"사업자등록번호 {firm.brn}는 이미 등록되어 있습니다. 기존 관리자에게 초대를 요청하세요"
+               "(POST /api/v1/join-requests, 화면에서는 '기존 관리자에게 초대 요청').",
+            en=f"Business registration number {firm.brn} is already registered; ask its owners to invite you "
+               "(POST /api/v1/join-requests; on the site, 'ask its owners to invite you').",
             problems=[FieldProblem("brn", "brn_taken", "이미 등록된 사업자등록번호입니다.",
                                    "This business registration number is already registered.")],
         )
@@ -78,6 +79,16 @@ def update(db: Session, who: Principal, firm_id: int, data: Any, expected_versio
             en="Someone changed this firm first; reload and save again.")
     row.name, row.ksic, row.region, row.profile = firm.name, firm.ksic, firm.region, _dump(firm)
     db.flush()
+    if firm_id not in who.firms:  # an administrator editing a firm's profile on its behalf: recorded and told
+        from onestop.accounts.memberships import owners
+        from onestop.alerts import outbox
+        from onestop.audit import services as audit
+
+        audit.record(db, actor=who.role.value, actor_user_id=who.user_id, action="firm.update",
+                     subject=f"firm:{firm_id}", data={"on_behalf": True, "version": row.version})
+        outbox.notify(db, owners(db, firm_id), "membership", f"{row.name}: [플랫폼 관리자 {who.name}] 기업 정보를 수정했습니다.",
+                      f"{row.name}: [platform administrator {who.name}] edited the firm's profile.",
+                      f"/firms/{firm_id}/edit", {"firm": firm_id})
     return row
 
 

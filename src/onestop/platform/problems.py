@@ -29,6 +29,8 @@ STATUS = {
     "brn_taken": 409,
     "program_exists": 409,
     "csrf": 403,
+    "email_unconfirmed": 403,
+    "already_member": 409,
     "database_not_migrated": 503,
     "file_missing": 500,
     "file_corrupt": 500,
@@ -71,7 +73,7 @@ def domain_response(err: DomainError) -> JSONResponse:
     problems = list(err.problems)
     if not problems and err.field:
         problems = [FieldProblem(err.field, err.code, err.ko, err.en)]
-    headers = {"Retry-After": "900"} if status == 429 else None
+    headers = {"Retry-After": str(err.retry_after or 900)} if status == 429 else None
     return problem(status, err.code, err.ko, err.en, problems, headers)
 
 
