@@ -680,6 +680,7 @@ def parse_kill(value: str) -> tuple[str, float] | None:
 
 
 def main() -> int:
+    global DB_NAME, DB_URL, STEM
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--firms", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=64)
@@ -697,7 +698,6 @@ def main() -> int:
     ap.add_argument("--pg-lock-timeout", default=None,
                     help="set PostgreSQL lock_timeout on the test database (e.g. 2s): a mitigation, off by default")
     args = ap.parse_args()
-    global DB_NAME, DB_URL, STEM
     if not args.database.replace("_", "").isalnum() or args.database in ("test", "onestop_bench", "postgres"):
         ap.error(f"--database {args.database!r}: use a name of its own")
     if args.database != DB_NAME:

@@ -16,7 +16,7 @@ from onestop.applications import branches, services
 from onestop.applications.documents import MAX_BYTES
 from onestop.applications.lifecycle import STATE_NAMES, State, allowed
 from onestop.applications.tables import ApplicationRow, DocumentRow
-from onestop.audit.services import verify_chain
+from onestop.audit.services import verdict_json, verify_chain
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
 from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute, client_ip, records_views
@@ -264,5 +264,4 @@ def reply(thread_id: int, body: MessageIn, who: CurrentActor, db: DB) -> dict[st
 def audit_verify(who: CurrentActor, db: DB) -> dict[str, Any]:
     if who.require().role != Role.admin:
         raise DomainError(code="forbidden", ko="관리자만 확인할 수 있습니다.", en="Administrators only.")
-    v = verify_chain(db)
-    return {"ok": v.ok, "checked": v.checked, "broken_at": v.broken_at, "reason": v.reason}
+    return verdict_json(verify_chain(db))

@@ -1,69 +1,249 @@
-"""Append to the audit chain inside the caller's transaction, and verify the whole chain."""
+"""Append to the audit log with the caller's transaction, and verify all of it.
+
+`record` queues a record on the session; when the session's transaction commits, the queued
+records are appended to their subjects' chains just before the COMMIT, subjects in sorted
+order. So a chain's head row is locked only by writers of that subject and only for the end of
+their transaction, and two transactions touching the same subjects lock them in the same order
+(no deadlock). A rolled-back transaction or savepoint drops what it queued: the log holds
+exactly what was committed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, event, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.sql.elements import ColumnElement
 
-from onestop.audit.model import Entry, Verdict, canonical, chain_hash, verify
-from onestop.audit.tables import AuditHeadRow, AuditRow
+from onestop.audit.model import (
+    GENESIS,
+    LEGACY,
+    Anchor,
+    Entry,
+    Link,
+    Verdict,
+    canonical_v2,
+    chain_hash,
+    check_subject,
+    verify_log,
+)
+from onestop.audit.tables import (
+    AuditHeadRow,
+    AuditRow,
+    ChainRow,
+    audit_anchor,
+    audit_anchor_leaf,
+    audit_chain,
+    audit_head,
+    audit_log,
+)
 from onestop.platform.db import utcnow
+
+_PENDING = "onestop.audit.pending"
+
+
+@dataclass(frozen=True)
+class _Queued:
+    tx: SessionTransaction
+    at: datetime
+    actor_user_id: int | None
+    actor: str
+    action: str
+    subject: str
+    data: dict[str, Any]
 
 
 def record(db: Session, *, actor: str, action: str, subject: str, data: dict[str, Any] | None = None,
-           actor_user_id: int | None = None) -> AuditRow:
-    """Append one record in the caller's transaction. On a read-only (autocommit) session, as
-    GET requests use, the record is written in a transaction of its own: the head lock below
-    only protects the chain inside a transaction."""
-    writer = db.info.get("write_sessions")
-    if writer is None:
-        return _append(db, actor, action, subject, data, actor_user_id)
-    with writer() as own, own.begin():
-        return _append(own, actor, action, subject, data, actor_user_id)
-
-
-def _append(db: Session, actor: str, action: str, subject: str, data: dict[str, Any] | None,
-            actor_user_id: int | None) -> AuditRow:
-    """The head row is updated first: that takes the write lock (row lock on PostgreSQL, the
-    database lock on SQLite) so concurrent appends queue instead of forking the chain; it is
-    held until the transaction commits."""
-    db.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=AuditHeadRow.seq + 1))
-    head = db.scalar(select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update())
-    assert head is not None, "the migration creates the audit head"
+           actor_user_id: int | None = None) -> None:
+    """Record that `actor` did `action` to `subject` (e.g. "application:12"), now. The record is
+    appended when the caller's transaction commits, and not at all if it rolls back. On a
+    read-only (autocommit) session, as GET requests use, it is written at once in a
+    transaction of its own. Raises ValueError for a subject that is empty, longer than 80
+    characters or "*"."""
+    check_subject(subject)
     at = utcnow()
-    payload = data or {}
-    digest = chain_hash(head.hash, canonical(head.seq, at, actor_user_id, actor, action, subject, payload))
-    row = AuditRow(seq=head.seq, at=at, actor_user_id=actor_user_id, actor=actor, action=action, subject=subject,
-                   data=payload, prev_hash=head.hash, hash=digest)
-    db.add(row)
-    head.hash = digest
+    writer = db.info.get("write_sessions")
+    if writer is not None:
+        with writer() as own, own.begin():
+            _queue(own, at, actor_user_id, actor, action, subject, data or {})
+        return
+    _queue(db, at, actor_user_id, actor, action, subject, data or {})
+
+
+def _queue(db: Session, at: datetime, actor_user_id: int | None, actor: str, action: str, subject: str,
+           data: dict[str, Any]) -> None:
+    tx = db.get_nested_transaction() or db.get_transaction() or db.begin()
+    db.info.setdefault(_PENDING, []).append(_Queued(tx, at, actor_user_id, actor, action, subject, data))
+
+
+@event.listens_for(Session, "before_commit")
+def _append_queued(db: Session) -> None:
+    """At the outermost commit (a savepoint's release keeps its records queued for the outer
+    transaction): flush the ORM's changes first, so the head locks are the transaction's last."""
+    if db.in_nested_transaction() or not db.info.get(_PENDING):
+        return
+    queued: list[_Queued] = db.info.pop(_PENDING)
     db.flush()
-    return row
+    append(db, queued)
 
 
-def entries(db: Session, batch: int = 5000) -> Iterator[Entry]:
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(db: Session, previous: SessionTransaction) -> None:
+    queued: list[_Queued] | None = db.info.get(_PENDING)
+    if queued:
+        db.info[_PENDING] = [q for q in queued if not _within(q.tx, previous)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(db: Session, tx: SessionTransaction) -> None:
+    if tx.parent is None:  # the outermost transaction ended: committed (appended) or not
+        db.info.pop(_PENDING, None)
+
+
+def _within(tx: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while tx is not None:
+        if tx is ancestor:
+            return True
+        tx = tx.parent
+    return False
+
+
+def append(db: Session, queued: Sequence[_Queued]) -> None:
+    """Append to each subject's chain, subjects in sorted order, records of one subject in the
+    order they were recorded: per subject one upsert of the head (which takes its row lock and
+    returns where the chain stands), one insert of the records, one update of the head's hash."""
+    upsert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for subject, group in groupby(sorted(queued, key=lambda q: q.subject), key=lambda q: q.subject):
+        items = list(group)
+        stmt = upsert(ChainRow).values(subject=subject, seq=len(items), hash=GENESIS, anchored_seq=0)
+        stmt = stmt.on_conflict_do_update(index_elements=[ChainRow.subject],
+                                          set_={"seq": ChainRow.seq + len(items)})
+        seq, prev = db.execute(stmt.returning(ChainRow.seq, ChainRow.hash)).one()
+        rows = []
+        for pos, q in enumerate(items, start=seq - len(items) + 1):
+            digest = chain_hash(prev, canonical_v2(subject, pos, q.at, q.actor_user_id, q.actor, q.action, q.data))
+            rows.append({"at": q.at, "actor_user_id": q.actor_user_id, "actor": q.actor, "action": q.action,
+                         "subject": subject, "subject_seq": pos, "data": q.data, "prev_hash": prev, "hash": digest})
+            prev = digest
+        db.execute(insert(audit_log), rows)
+        db.execute(update(audit_chain).where(ChainRow.subject == subject).values(hash=prev))
+
+
+# --- verification ----------------------------------------------------------------------------
+
+@contextmanager
+def snapshot(db: Session) -> Iterator[Connection]:
+    """A connection of its own that sees one consistent state of the database for all its reads
+    (REPEATABLE READ, read only, on PostgreSQL; one read transaction on SQLite), so appends
+    committed meanwhile cannot look like a broken chain."""
+    engine = db.get_bind().engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True) as conn, \
+                conn.begin():
+            yield conn
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.exec_driver_sql("ROLLBACK")
+
+
+def _ordered(conn: Connection, column: ColumnElement[str]) -> ColumnElement[str]:
+    """Code-point order on every backend (the verifier merges streams in Python's order)."""
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
+
+
+BATCH = 2000
+
+
+def _entry(r: Any) -> Entry:
+    return Entry(r.seq, r.at, r.actor_user_id, r.actor, r.action, r.subject, r.data, r.prev_hash, r.hash, r.subject_seq)
+
+
+def _stream(conn: Connection, stmt: Any) -> Iterator[Any]:
+    """Rows in batches through a server-side cursor on PostgreSQL (constant memory)."""
+    yield from conn.execution_options(stream_results=True, yield_per=BATCH).execute(stmt)
+
+
+def _records(conn: Connection) -> Iterator[Entry]:
+    t = audit_log.c
+    stmt = select(audit_log).where(t.subject_seq.is_not(None)).order_by(_ordered(conn, t.subject), t.subject_seq)
+    return (_entry(r) for r in _stream(conn, stmt))
+
+
+def _legacy(conn: Connection) -> Iterator[Entry]:
+    t = audit_log.c
+    return (_entry(r) for r in _stream(conn, select(audit_log).where(t.subject_seq.is_(None)).order_by(t.seq)))
+
+
+def _heads(conn: Connection) -> Iterator[Link]:
+    t = audit_chain.c
+    return (Link(r.subject, r.seq, r.hash)
+            for r in _stream(conn, select(t.subject, t.seq, t.hash).order_by(_ordered(conn, t.subject))))
+
+
+def _anchored(conn: Connection) -> Iterator[Link]:
+    t = audit_anchor_leaf.c
+    stmt = select(t.subject, t.subject_seq, t.hash).where(t.subject != LEGACY) \
+        .order_by(_ordered(conn, t.subject), t.subject_seq)
+    return (Link(r.subject, r.subject_seq, r.hash) for r in _stream(conn, stmt))
+
+
+def _anchors(conn: Connection) -> Iterator[Anchor]:
+    """Anchors in order, each with its leaves; a batch of anchors and their leaves at a time."""
+    a, lf = audit_anchor.c, audit_anchor_leaf.c
     last = 0
     while True:
-        rows = list(db.scalars(select(AuditRow).where(AuditRow.seq > last).order_by(AuditRow.seq).limit(batch)))
+        rows = conn.execute(select(audit_anchor).where(a.seq > last).order_by(a.seq).limit(200)).all()
         if not rows:
             return
+        leaves: dict[int, list[Link]] = {}
+        stmt = select(lf.anchor_seq, lf.subject, lf.subject_seq, lf.hash) \
+            .where(lf.anchor_seq > last, lf.anchor_seq <= rows[-1].seq).order_by(lf.anchor_seq, lf.position)
+        for leaf in _stream(conn, stmt):
+            leaves.setdefault(leaf.anchor_seq, []).append(Link(leaf.subject, leaf.subject_seq, leaf.hash))
         for r in rows:
-            yield Entry(r.seq, r.at, r.actor_user_id, r.actor, r.action, r.subject, r.data, r.prev_hash, r.hash)
+            yield Anchor(r.seq, r.at, r.root, r.prev_hash, r.hash, tuple(leaves.get(r.seq, ())))
         last = rows[-1].seq
 
 
-def verify_chain(db: Session) -> Verdict:
-    verdict = verify(entries(db))
-    if verdict.ok:
-        head = db.get(AuditHeadRow, 1)
-        if head is not None and head.seq != verdict.checked:
-            return Verdict(False, verdict.checked, verdict.checked + 1,
-                           f"the head says {head.seq} records but {verdict.checked} are there (records removed at the end)")
-    return verdict
+def verify_chain(db: Session, expect: Sequence[tuple[int, str]] = ()) -> Verdict:
+    """Recompute every chain (subject chains, the legacy chain, the anchor chain) in one
+    snapshot; `expect` = anchors noted down elsewhere, (number, hash), that must still be there."""
+    with snapshot(db) as conn:
+        head = conn.execute(select(audit_head).where(AuditHeadRow.id == 1)).first()
+        return verify_log(legacy=_legacy(conn), records=_records(conn), heads=_heads(conn), anchors=_anchors(conn),
+                          anchor_head=Link("anchor", head.seq, head.hash) if head is not None else None,
+                          anchored=_anchored(conn), expect=expect)
+
+
+def verdict_json(v: Verdict) -> dict[str, Any]:
+    """The verdict for the API and `--json`: `broken_at` the first broken record's global id
+    (None when the first break is not a stored record), `reason` its English text; every
+    chain's first broken link in `problems`; the newest anchor to note down elsewhere."""
+    first = v.first
+    return {
+        "ok": v.ok, "checked": v.checked, "chains": v.chains, "anchors": v.anchors,
+        "broken_at": v.broken_at, "reason": v.reason,
+        "subject": first.subject if first else None, "subject_seq": first.subject_seq if first else None,
+        "anchor": first.anchor if first else None,
+        "problems": [{"code": p.code, "where": p.where(), "record": p.record, "subject": p.subject,
+                      "subject_seq": p.subject_seq, "anchor": p.anchor, "ko": p.ko, "en": p.en} for p in v.problems],
+        "newest_anchor": {"seq": v.last_anchor.seq, "hash": v.last_anchor.hash} if v.last_anchor else None,
+    }
 
 
 def history(db: Session, subject: str) -> list[AuditRow]:
-    return list(db.scalars(select(AuditRow).where(AuditRow.subject == subject).order_by(AuditRow.seq)))
+    """A subject's records, oldest first (legacy records, then its chain)."""
+    return list(db.scalars(select(AuditRow).where(AuditRow.subject == subject)
+                           .order_by(AuditRow.subject_seq.is_not(None), AuditRow.subject_seq, AuditRow.seq)))

@@ -53,17 +53,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         from onestop.alerts import outbox
+        from onestop.audit import anchor
 
         if settings.warm_search:
             threading.Thread(target=_warm, args=(state,), name="warm-search", daemon=True).start()
         stop = threading.Event()
         sender = outbox.start(state.db, settings, stop)  # None without SMTP
+        anchorer = anchor.start(state.db, settings.audit_anchor_interval, stop)  # None when left to cron
         try:
             yield
         finally:
             stop.set()
-            if sender is not None:
-                sender.join(timeout=30)
+            for thread in (sender, anchorer):
+                if thread is not None:
+                    thread.join(timeout=30)
 
     app = FastAPI(
         lifespan=lifespan,
