@@ -82,6 +82,12 @@ def chain_hash(prev_hash: str, content: bytes) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + content).hexdigest()
 
 
+def seal(prev_hash: str, subject: str, subject_seq: int, at: datetime, actor_user_id: int | None, actor: str,
+         action: str, data: dict[str, Any]) -> str:
+    """The hash of a subject-chain record at position `subject_seq` after `prev_hash`."""
+    return chain_hash(prev_hash, canonical_v2(subject, subject_seq, at, actor_user_id, actor, action, data))
+
+
 def content_of(e: Entry) -> bytes:
     if e.subject_seq is None:
         return canonical(e.seq, e.at, e.actor_user_id, e.actor, e.action, e.subject, e.data)
@@ -367,11 +373,18 @@ def verify_anchors(anchors: Iterable[Anchor], head: Link | None, expect: Sequenc
         if a.seq in wanted:
             seen[a.seq] = a.hash
         legacy = next((x for x in a.leaves if x.subject == LEGACY), legacy)
-    if head is not None and (head.seq != n or (n and head.hash != prev)):
+    if head is None:
+        return broken(Problem("anchor_head_missing", "앵커 체인의 머리(head) 행이 없습니다.",
+                              "the anchor chain's head row is missing", anchor=n + 1))
+    if head.seq > n:
         return broken(Problem("anchor_truncated",
                               f"앵커 머리에는 {head.seq}개인데 {n}개가 있습니다(끝의 앵커가 삭제되었습니다).",
                               f"the anchor head says {head.seq} anchors but {n} are there (anchors removed at the end)",
-                              anchor=n + 1 if head.seq > n else head.seq))
+                              anchor=n + 1))
+    if head.seq < n or head.hash != prev:
+        return broken(Problem("anchor_head", f"앵커 머리({head.seq}번)가 마지막 앵커({n}번)와 맞지 않습니다.",
+                              f"the anchor head ({head.seq}) does not match the last anchor ({n}) (the head was rewound or changed)",
+                              anchor=n))
     for seq, digest in wanted.items():
         if seen.get(seq) != digest:
             return broken(Problem("witness", f"따로 적어 둔 앵커 {seq}의 해시가 지금과 다릅니다(앵커 체인이 다시 쓰였습니다).",

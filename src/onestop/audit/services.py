@@ -30,9 +30,8 @@ from onestop.audit.model import (
     Entry,
     Link,
     Verdict,
-    canonical_v2,
-    chain_hash,
     check_subject,
+    seal,
     verify_log,
 )
 from onestop.audit.tables import (
@@ -129,7 +128,7 @@ def append(db: Session, queued: Sequence[_Queued]) -> None:
         seq, prev = db.execute(stmt.returning(ChainRow.seq, ChainRow.hash)).one()
         rows = []
         for pos, q in enumerate(items, start=seq - len(items) + 1):
-            digest = chain_hash(prev, canonical_v2(subject, pos, q.at, q.actor_user_id, q.actor, q.action, q.data))
+            digest = seal(prev, subject, pos, q.at, q.actor_user_id, q.actor, q.action, q.data)
             rows.append({"at": q.at, "actor_user_id": q.actor_user_id, "actor": q.actor, "action": q.action,
                          "subject": subject, "subject_seq": pos, "data": q.data, "prev_hash": prev, "hash": digest})
             prev = digest
