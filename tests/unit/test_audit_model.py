@@ -348,7 +348,7 @@ def mutations(log: Log) -> list[str]:
         kinds += ["head_changed", "head_removed"]
     if log.anchors:
         kinds += ["anchor_field", "anchor_removed", "leaf_changed", "leaf_removed"]
-    return kinds + ["anchor_head_changed"]
+    return [*kinds, "anchor_head_changed"]
 
 
 def mutate(log: Log, kind: str, data: st.DataObject) -> None:
