@@ -359,7 +359,7 @@ def audit_verify(
         newest = (f"; newest anchor {verdict.last_anchor.seq}:{verdict.last_anchor.hash} (note it down elsewhere and "
                   f"pass it to --expect-anchor later)") if verdict.last_anchor else ""
         out.print(f"[green]OK[/] {verdict.checked} records in {verdict.chains} chains and {verdict.anchors} anchors, "
-                  f"every chain intact{newest}")
+                  f"every chain intact{newest}", soft_wrap=True)
     else:
         for p in verdict.problems:
             err.print(f"[bold red]깨짐 BROKEN[/] at {p.where()}: {p.ko} / {p.en}")

@@ -380,7 +380,7 @@ def mutate(log: Log, kind: str, data: st.DataObject) -> None:
         del log.heads[pick(sorted(log.heads))]
     elif kind == "anchor_field":
         i = data.draw(st.integers(0, len(log.anchors) - 1))
-        name = pick(["seq", "at", "root", "prev_hash", "hash"])
+        name = pick(["seq", "at", "size", "root", "prev_hash", "hash"])
         log.anchors[i] = replace(log.anchors[i], **{name: _other(getattr(log.anchors[i], name))})
     elif kind == "anchor_removed":
         del log.anchors[data.draw(st.integers(0, len(log.anchors) - 1))]

@@ -46,7 +46,7 @@ def anchor_once(db: Session, now: datetime | None = None, limit: int = MAX_LEAVE
         return None
     head = db.execute(select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == 1)).one()
     anchor = make_anchor(head.seq, head.hash, now or utcnow(), (Link(r.subject, r.seq, r.hash) for r in moved))
-    db.execute(insert(audit_anchor).values(seq=anchor.seq, at=anchor.at, size=len(anchor.leaves),
+    db.execute(insert(audit_anchor).values(seq=anchor.seq, at=anchor.at, size=anchor.size,
                                                   root=anchor.root, prev_hash=anchor.prev_hash, hash=anchor.hash))
     db.execute(insert(audit_anchor_leaf), [
         {"anchor_seq": anchor.seq, "position": i, "subject": x.subject, "subject_seq": x.seq, "hash": x.hash}

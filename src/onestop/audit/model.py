@@ -150,6 +150,7 @@ class Anchor:
 
     seq: int
     at: datetime
+    size: int  # the number of leaves, as stored
     root: str
     prev_hash: str
     hash: str
@@ -168,7 +169,8 @@ def make_anchor(prev_seq: int, prev_hash: str, at: datetime, heads: Iterable[Lin
         raise ValueError("an anchor commits each chain once")
     seq = prev_seq + 1
     root = merkle_root([h.leaf() for h in leaves])
-    return Anchor(seq, at, root, prev_hash, chain_hash(prev_hash, anchor_content(seq, at, root, len(leaves))), leaves)
+    digest = chain_hash(prev_hash, anchor_content(seq, at, root, len(leaves)))
+    return Anchor(seq, at, len(leaves), root, prev_hash, digest, leaves)
 
 
 def parse_witness(text: str) -> tuple[int, str]:
@@ -363,10 +365,10 @@ def verify_anchors(anchors: Iterable[Anchor], head: Link | None, expect: Sequenc
             return broken(Problem("anchor_link", "앵커의 연결(prev_hash)이 앞 앵커와 맞지 않습니다.",
                                   "the anchor's prev_hash does not match the previous anchor", anchor=a.seq))
         subjects = [x.subject for x in a.leaves]
-        if subjects != sorted(set(subjects)) or merkle_root([x.leaf() for x in a.leaves]) != a.root:
+        if subjects != sorted(set(subjects)) or len(subjects) != a.size or merkle_root([x.leaf() for x in a.leaves]) != a.root:
             return broken(Problem("anchor_root", "앵커가 확정한 체인 머리 목록이 머클 루트와 맞지 않습니다(바뀌었습니다).",
                                   "the heads the anchor committed do not match its Merkle root (changed)", anchor=a.seq))
-        if chain_hash(prev, anchor_content(a.seq, a.at, a.root, len(a.leaves))) != a.hash:
+        if chain_hash(prev, anchor_content(a.seq, a.at, a.root, a.size)) != a.hash:
             return broken(Problem("anchor_changed", "앵커 내용이 해시와 맞지 않습니다(바뀌었습니다).",
                                   "the anchor's content does not match its hash (it was changed)", anchor=a.seq))
         prev, n = a.hash, n + 1

@@ -83,15 +83,21 @@ def _queue(db: Session, at: datetime, actor_user_id: int | None, actor: str, act
     db.info.setdefault(_PENDING, []).append(_Queued(tx, at, actor_user_id, actor, action, subject, data))
 
 
+def flush(db: Session) -> None:
+    """Append what this session has queued now instead of at commit (its heads stay locked until
+    the transaction ends): for a caller that must read its own records back before committing."""
+    queued: list[_Queued] = db.info.pop(_PENDING, [])
+    if queued:
+        db.flush()
+        append(db, queued)
+
+
 @event.listens_for(Session, "before_commit")
 def _append_queued(db: Session) -> None:
     """At the outermost commit (a savepoint's release keeps its records queued for the outer
-    transaction): flush the ORM's changes first, so the head locks are the transaction's last."""
-    if db.in_nested_transaction() or not db.info.get(_PENDING):
-        return
-    queued: list[_Queued] = db.info.pop(_PENDING)
-    db.flush()
-    append(db, queued)
+    transaction); the ORM's changes are flushed first, so the head locks are the transaction's last."""
+    if not db.in_nested_transaction():
+        flush(db)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -212,7 +218,7 @@ def _anchors(conn: Connection) -> Iterator[Anchor]:
         for leaf in _stream(conn, stmt):
             leaves.setdefault(leaf.anchor_seq, []).append(Link(leaf.subject, leaf.subject_seq, leaf.hash))
         for r in rows:
-            yield Anchor(r.seq, r.at, r.root, r.prev_hash, r.hash, tuple(leaves.get(r.seq, ())))
+            yield Anchor(r.seq, r.at, r.size, r.root, r.prev_hash, r.hash, tuple(leaves.get(r.seq, ())))
         last = rows[-1].seq
 
 
@@ -243,6 +249,7 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
 
 
 def history(db: Session, subject: str) -> list[AuditRow]:
-    """A subject's records, oldest first (legacy records, then its chain)."""
+    """A subject's records, oldest first (legacy records, then its chain), this transaction's own included."""
+    flush(db)
     return list(db.scalars(select(AuditRow).where(AuditRow.subject == subject)
                            .order_by(AuditRow.subject_seq.is_not(None), AuditRow.subject_seq, AuditRow.seq)))
