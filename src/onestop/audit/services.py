@@ -10,6 +10,7 @@ exactly what was committed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, select, update
+from sqlalchemy import Connection, bindparam, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
@@ -37,7 +38,6 @@ from onestop.audit.model import (
 from onestop.audit.tables import (
     AuditHeadRow,
     AuditRow,
-    ChainRow,
     audit_anchor,
     audit_anchor_leaf,
     audit_chain,
@@ -121,25 +121,48 @@ def _within(tx: SessionTransaction | None, ancestor: SessionTransaction) -> bool
     return False
 
 
+_RECORD = ("at", "actor_user_id", "actor", "action", "subject", "subject_seq", "data", "prev_hash", "hash")
+
+
+@functools.cache
+def _statements(dialect: str) -> tuple[Any, Any, Any]:
+    """Built once per dialect (bound parameters, compiled once and cached): the head upsert, the
+    insert of one record together with the head's new hash (one round trip on PostgreSQL, a
+    data-modifying WITH), and the plain head update for several records or SQLite."""
+    c = audit_chain.c
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(audit_chain)
+    head = upsert.values(subject=bindparam("head_subject"), seq=bindparam("n"), hash=GENESIS, anchored_seq=0) \
+        .on_conflict_do_update(index_elements=[c.subject], set_={"seq": c.seq + bindparam("n")}) \
+        .returning(c.seq, c.hash)
+    set_hash = update(audit_chain).where(c.subject == bindparam("head_subject")).values(hash=bindparam("head_hash"))
+    one = None
+    if dialect == "postgresql":
+        row = insert(audit_log).values({k: bindparam(f"r_{k}", type_=audit_log.c[k].type) for k in _RECORD}).cte("appended")
+        one = set_hash.add_cte(row)
+    return head, one, set_hash
+
+
 def append(db: Session, queued: Sequence[_Queued]) -> None:
     """Append to each subject's chain, subjects in sorted order, records of one subject in the
     order they were recorded: per subject one upsert of the head (which takes its row lock and
-    returns where the chain stands), one insert of the records, one update of the head's hash."""
-    upsert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    returns where the chain stands), then the records and the head's new hash (one statement on
+    PostgreSQL for one record). Runs on the session's connection, past the ORM."""
+    conn = db.connection()
+    head, one, set_hash = _statements(conn.dialect.name)
     for subject, group in groupby(sorted(queued, key=lambda q: q.subject), key=lambda q: q.subject):
         items = list(group)
-        stmt = upsert(ChainRow).values(subject=subject, seq=len(items), hash=GENESIS, anchored_seq=0)
-        stmt = stmt.on_conflict_do_update(index_elements=[ChainRow.subject],
-                                          set_={"seq": ChainRow.seq + len(items)})
-        seq, prev = db.execute(stmt.returning(ChainRow.seq, ChainRow.hash)).one()
+        seq, prev = conn.execute(head, {"head_subject": subject, "n": len(items)}).one()
         rows = []
         for pos, q in enumerate(items, start=seq - len(items) + 1):
             digest = seal(prev, subject, pos, q.at, q.actor_user_id, q.actor, q.action, q.data)
             rows.append({"at": q.at, "actor_user_id": q.actor_user_id, "actor": q.actor, "action": q.action,
                          "subject": subject, "subject_seq": pos, "data": q.data, "prev_hash": prev, "hash": digest})
             prev = digest
-        db.execute(insert(audit_log), rows)
-        db.execute(update(audit_chain).where(ChainRow.subject == subject).values(hash=prev))
+        if one is not None and len(rows) == 1:
+            conn.execute(one, {**{f"r_{k}": v for k, v in rows[0].items()}, "head_subject": subject, "head_hash": prev})
+        else:
+            conn.execute(insert(audit_log), rows)
+            conn.execute(set_hash, {"head_subject": subject, "head_hash": prev})
 
 
 # --- verification ----------------------------------------------------------------------------
