@@ -2,9 +2,11 @@
 catalog, and program search, under 64 concurrent connections on loopback (wrk).
 
 Usage:  .venv/bin/python bench/web_load.py [--duration 20] [--connections 64] [--workers 2]
+                                            [--database onestop_bench] [--port 8765]
 Needs: PostgreSQL on 127.0.0.1:5432 (trust auth) and Debian's `wrk`. Creates the database
-`onestop_bench`, migrates it, imports the catalog, seeds the demo registry, starts
-`onestop serve --workers N` and drives it with wrk. Results: bench/out/web.json.
+(`onestop_bench`, or `--database NAME` so two runs cannot disturb each other), migrates it,
+imports the catalog, seeds the demo registry, starts `onestop serve --workers N` and drives it
+with wrk. Results: bench/out/web.json (web-NAME.json with --database).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ONESTOP = str(ROOT / ".venv" / "bin" / "onestop")
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-DB_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/onestop_bench"
+DB_NAME = "onestop_bench"  # --database changes it (main)
+DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
 
 
 def recreate_database() -> None:
@@ -33,8 +36,8 @@ def recreate_database() -> None:
 
     engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS onestop_bench WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE onestop_bench"))
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {DB_NAME}"))
     engine.dispose()
 
 
@@ -96,12 +99,18 @@ def wrk(url: str, token: str, duration: int, connections: int, script: str | Non
 
 
 def main() -> int:
+    global DB_NAME, DB_URL
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=20)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--database", default=DB_NAME, help="the test database, dropped and created again")
     args = ap.parse_args()
+    if not args.database.replace("_", "").isalnum() or args.database in ("test", "postgres"):
+        ap.error(f"--database {args.database!r}: use a name of its own")
+    DB_NAME = args.database
+    DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2
@@ -140,7 +149,8 @@ def main() -> int:
         server.wait(timeout=20)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "web.json").write_text(json.dumps(results, indent=2))
+    results["load_average"] = os.getloadavg()
+    (out / ("web.json" if DB_NAME == "onestop_bench" else f"web-{DB_NAME}.json")).write_text(json.dumps(results, indent=2))
     print("| endpoint | requests/s | p50 ms | p99 ms | non-2xx |")
     print("|---|---:|---:|---:|---:|")
     for name in ("match", "search", "match_uncached"):
@@ -148,6 +158,7 @@ def main() -> int:
         assert isinstance(r, dict)
         print(f"| {name} | {r['requests_per_s']:.0f} | {r.get('p50_ms', 0):.1f} | {r.get('p99_ms', 0):.1f} | "
               f"{r['non_2xx']:.0f} |")
+    print(f"load average at the end {results['load_average']}")
     return 0
 
 

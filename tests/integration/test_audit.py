@@ -449,3 +449,24 @@ def test_parallel_writers_and_anchorers_leave_every_chain_whole(pg: Database) ->
     assert counts == {shared: 120, **{f"application:{k}": 15 for k in range(8)}}
     v = verdict(pg)
     assert v.ok and v.checked == 240 and v.anchors == made
+
+
+def test_administrators_verify_through_the_api_with_a_noted_anchor(client: Any, app: Any) -> None:
+    from onestop.demo.seed import PASSWORD
+    from tests.integration.conftest import Api
+
+    with app.state.db.unit_of_work() as s:
+        record(s, actor="admin", action="firm.view_data", subject="firm:1", data={"via": "firm"})
+    anchoring.drain(app.state.db)
+    admin = Api.login(client, "admin@onestop.demo", PASSWORD)
+    body = admin.get("/api/v1/audit/verify").json()
+    assert body["ok"] is True and body["problems"] == [] and body["newest_anchor"]["seq"] >= 1
+    noted = f"{body['newest_anchor']['seq']}:{body['newest_anchor']['hash']}"
+    assert admin.get("/api/v1/audit/verify", params={"expect_anchor": noted}).json()["ok"] is True
+    wrong = f"{body['newest_anchor']['seq']}:{'0' * 64}"
+    body = admin.get("/api/v1/audit/verify", params={"expect_anchor": wrong}).json()
+    assert body["ok"] is False and body["problems"][0]["code"] == "witness"
+    bad = admin.get("/api/v1/audit/verify", params={"expect_anchor": "12"})
+    assert bad.status_code in (400, 422) and "NUMBER:HASH" in bad.text and "번호:해시" in bad.text
+    officer = Api.login(client, "officer.jeonnam@onestop.demo", PASSWORD)
+    assert officer.get("/api/v1/audit/verify").status_code == 403
