@@ -1,6 +1,9 @@
 from datetime import date
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onestop.errors import DomainError
 from onestop.firms.facts import derive, revenue_average
@@ -69,7 +72,7 @@ def test_revenue_average_of_three_years_and_young_firm() -> None:
 
 
 def test_gap_in_revenue_makes_average_unknown() -> None:
-    gap = firm("exporter", revenue={"2023": 1, "2025": 3})
+    gap = firm("exporter", revenue={"2023": 19_000_000_000, "2025": 21_000_000_000})
     assert revenue_average(gap, TODAY) is None
 
 
@@ -90,3 +93,29 @@ def test_ages_on_a_reference_date() -> None:
     f = firm("young-founder")
     assert derive(f, date(2027, 5, 9))["ceo_age"] == 34
     assert derive(f, date(2027, 5, 10))["ceo_age"] == 35
+
+
+@st.composite
+def any_profile(draw: st.DrawFn) -> dict[str, Any]:
+    """Profiles as a user might state them, valid or contradictory, around the founding date."""
+    founded = draw(st.dates(min_value=date(1990, 1, 1), max_value=date(2026, 11, 30)))
+    years = draw(st.lists(st.integers(founded.year - 3, 2027), max_size=5, unique=True))
+    revenue = {str(y): draw(st.integers(0, 10**13)) for y in years}
+    return {**example("young-founder"), "founded_on": founded.isoformat(), "revenue": revenue,
+            "export_revenue": draw(st.none() | st.integers(0, 10**13)),
+            "ceo_birth_date": draw(st.none() | st.dates(min_value=date(1940, 1, 1), max_value=date(2010, 1, 1))
+                                   .map(date.isoformat))}
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=any_profile(), on=st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)))
+def test_a_profile_is_refused_with_named_fields_or_its_facts_are_derived(data: dict[str, Any], on: date) -> None:
+    """Derived facts are total: whatever validation lets through, `derive` answers (never a
+    ZeroDivisionError from an empty period); whatever it refuses, it names the fields."""
+    try:
+        profile = parse_firm(data)
+    except DomainError as e:
+        assert e.problems and all(p.field and p.ko and p.en for p in e.problems)
+        return
+    facts = derive(profile, on)
+    assert facts["revenue_avg3"] is None or facts["revenue_avg3"] >= 0

@@ -12,7 +12,7 @@ from onestop.accounts.model import FirmRole
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute, client_ip
+from onestop.platform.web import DB, CurrentActor, IdField, PathId, UnitOfWorkRoute, client_ip
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -59,7 +59,7 @@ class AcceptIn(BaseModel):
 
 
 class AcceptOut(BaseModel):
-    firm_id: int
+    firm_id: int = IdField
 
 
 @router.post("/auth/signup", response_model=UserOut, status_code=201, summary="Create a firm-member account")
@@ -99,7 +99,7 @@ def signout_everywhere(request: Request, who: CurrentActor, db: DB) -> Response:
 
 @router.post("/firms/{firm_id}/invitations", response_model=InviteOut, status_code=201,
              summary="Invite a staff member (owner only)")
-def invite(firm_id: int, body: InviteIn, request: Request, who: CurrentActor, db: DB) -> InviteOut:
+def invite(firm_id: PathId, body: InviteIn, request: Request, who: CurrentActor, db: DB) -> InviteOut:
     p = who.require()
     firms.get(db, p, firm_id)
     value = services.invite(db, p, firm_id, body.email, body.role)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from onestop.alerts import services
 from onestop.catalog.queries import SearchQuery
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute
+from onestop.platform.web import DB, CurrentActor, PathId, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -44,7 +44,7 @@ def save(body: SavedIn, request: Request, who: CurrentActor, db: DB) -> dict[str
 
 
 @router.delete("/saved-searches/{search_id}", status_code=204, summary="Delete a saved search")
-def delete(search_id: int, who: CurrentActor, db: DB) -> Response:
+def delete(search_id: PathId, who: CurrentActor, db: DB) -> Response:
     services.delete(db, who.require(), search_id)
     return Response(status_code=204)
 

@@ -14,7 +14,7 @@ from onestop.errors import DomainError
 from onestop.firms.model import problems_from
 from onestop.platform.pages import error_page, login_redirect, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor, PostedForm, UnitOfWorkRoute
+from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -47,7 +47,7 @@ def save(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
 
 
 @router.post("/saved/{search_id}/delete")
-def delete(search_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def delete(search_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:

@@ -20,18 +20,18 @@ from onestop.audit.model import parse_witness
 from onestop.audit.services import verdict_json, verify_chain
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute, client_ip, records_views
+from onestop.platform.web import DB, MAX_ID, CurrentActor, IdField, PathId, UnitOfWorkRoute, client_ip, records_views
 
 router = APIRouter(prefix="/api/v1", tags=["applications"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
 
 class CreateIn(BaseModel):
-    firm_id: int
+    firm_id: int = IdField
     program_id: str = Field(max_length=80)
 
 
 class VersionIn(BaseModel):
-    version: int | None = Field(default=None, description="the version you saw; a stale one is refused (409)")
+    version: int | None = Field(default=None, ge=0, le=MAX_ID, description="the version you saw; a stale one is refused (409)")
 
 
 class ActionIn(VersionIn):
@@ -54,7 +54,7 @@ class SignIn(VersionIn):
 
 
 class BookingIn(BaseModel):
-    firm_id: int
+    firm_id: int = IdField
     branch: str = Field(max_length=60)
     starts_at: dt.datetime
     topic: str = Field(default="", max_length=300)
@@ -62,7 +62,7 @@ class BookingIn(BaseModel):
 
 
 class ThreadIn(BaseModel):
-    firm_id: int
+    firm_id: int = IdField
     agency_id: str = Field(max_length=60)
     subject: str = Field(max_length=200)
     body: str = Field(max_length=5000)
@@ -129,7 +129,7 @@ def queue(who: CurrentActor, db: DB, program_id: str | None = None, state: State
 
 @router.get("/applications/{app_id}", response_model=dict[str, Any], summary="One application, with its history")
 @records_views
-def get_one(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
+def get_one(app_id: PathId, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     row = services.view_for_review(db, p, app_id)
     return detail(db, row, services.actor_of(p, row))
@@ -137,7 +137,7 @@ def get_one(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
 
 @router.post("/applications/{app_id}/documents", status_code=201, response_model=dict[str, Any],
              summary="Upload a document (PDF, PNG, JPEG, HWP, HWPX, XLSX; checked by content)")
-def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind: Annotated[str, Form(max_length=60)],
+def upload(app_id: PathId, request: Request, who: CurrentActor, db: DB, kind: Annotated[str, Form(max_length=60)],
                  file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     p = who.require()
     data = file.file.read(MAX_BYTES + 1)  # enough to refuse an oversized file without reading it all
@@ -150,14 +150,14 @@ def upload(app_id: int, request: Request, who: CurrentActor, db: DB, kind: Annot
 @router.get("/applications/{app_id}/documents/{doc_id}", summary="Download a document (officers' downloads are audited)",
             responses={200: {"content": {"application/octet-stream": {}}}})
 @records_views
-def download(app_id: int, doc_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def download(app_id: PathId, doc_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     doc, data = services.open_document(db, who.require(), request.app.state.app.store, app_id, doc_id)
     return Response(data, media_type=doc.content_type, headers={
         "X-Content-SHA256": doc.sha256, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(doc.filename)}"})
 
 
 @router.post("/applications/{app_id}/submit", response_model=dict[str, Any], summary="Submit (eligibility re-checked)")
-def submit(app_id: int, body: VersionIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
+def submit(app_id: PathId, body: VersionIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     rev, engine = request.app.state.app.engine(db)
     row = services.submit(db, p, engine, rev, app_id, body.version)
@@ -165,7 +165,7 @@ def submit(app_id: int, body: VersionIn, request: Request, who: CurrentActor, db
 
 
 @router.post("/applications/{app_id}/actions", response_model=dict[str, Any], summary="Move the application on")
-def act(app_id: int, body: ActionIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+def act(app_id: PathId, body: ActionIn, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     row = services.act(db, p, app_id, body.action, body.version, body.note, body.supplements)
     return detail(db, row, services.actor_of(p, row))
@@ -173,7 +173,7 @@ def act(app_id: int, body: ActionIn, who: CurrentActor, db: DB) -> dict[str, Any
 
 @router.post("/applications/{app_id}/override", response_model=dict[str, Any],
              summary="Officer: override the eligibility result, with a reason (recorded)")
-def override(app_id: int, body: OverrideIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+def override(app_id: PathId, body: OverrideIn, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     row = services.override(db, p, app_id, body.reason, body.version)
     return detail(db, row, services.actor_of(p, row))
@@ -181,7 +181,7 @@ def override(app_id: int, body: OverrideIn, who: CurrentActor, db: DB) -> dict[s
 
 @router.post("/applications/{app_id}/deadline", response_model=dict[str, Any],
              summary="Officer: extend the deadline, with a reason")
-def extend(app_id: int, body: DeadlineIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+def extend(app_id: PathId, body: DeadlineIn, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     if body.until.tzinfo is None:
         raise DomainError(code="timezone", field="until", ko="시간대를 포함해 주세요(예: 2026-12-31T18:00:00+09:00).",
@@ -191,7 +191,7 @@ def extend(app_id: int, body: DeadlineIn, who: CurrentActor, db: DB) -> dict[str
 
 
 @router.get("/applications/{app_id}/agreement", response_model=dict[str, Any], summary="The e-agreement document")
-def agreement(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
+def agreement(app_id: PathId, who: CurrentActor, db: DB) -> dict[str, Any]:
     services.get(db, who.require(), app_id)
     a = services.agreement_of(db, app_id)
     if a is None:
@@ -202,7 +202,7 @@ def agreement(app_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
 
 @router.post("/applications/{app_id}/agreement/sign", response_model=dict[str, Any],
              summary="The firm's owner signs the e-agreement")
-def sign(app_id: int, body: SignIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
+def sign(app_id: PathId, body: SignIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
     p = who.require()
     client = services.Client(client_ip(request), request.headers.get("user-agent", ""))
     a = services.sign(db, p, app_id, body.document_sha256, client, body.version)
@@ -247,7 +247,7 @@ def open_thread(body: ThreadIn, request: Request, who: CurrentActor, db: DB) -> 
 
 
 @router.get("/consultations/threads/{thread_id}", response_model=dict[str, Any], summary="A consultation's history")
-def thread(thread_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
+def thread(thread_id: PathId, who: CurrentActor, db: DB) -> dict[str, Any]:
     t = services.thread_access(db, who.require(), thread_id)
     msgs = services.messages(db, t.id)
     return {"id": t.id, "subject": t.subject, "agency_id": t.agency_id,
@@ -256,7 +256,7 @@ def thread(thread_id: int, who: CurrentActor, db: DB) -> dict[str, Any]:
 
 @router.post("/consultations/threads/{thread_id}/messages", status_code=201, response_model=dict[str, Any],
              summary="Reply in a consultation")
-def reply(thread_id: int, body: MessageIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+def reply(thread_id: PathId, body: MessageIn, who: CurrentActor, db: DB) -> dict[str, Any]:
     m = services.post(db, who.require(), thread_id, body.body)
     return {"id": m.id}
 

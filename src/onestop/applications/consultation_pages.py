@@ -17,9 +17,10 @@ from onestop.applications import branches, consultations, services
 from onestop.applications.pages import _firm_names, _id, _text
 from onestop.errors import DomainError
 from onestop.firms import services as firms
+from onestop.korea.dates import KST
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
+from onestop.platform.web import DB, Actor, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 MODES = {"video": ("화상", "Video"), "phone": ("전화", "Phone"), "visit": ("방문", "Visit")}
@@ -28,9 +29,9 @@ MODES = {"video": ("화상", "Video"), "phone": ("전화", "Phone"), "visit": ("
 def _day(value: str | None) -> date:
     try:
         return date.fromisoformat(value) if value else consultations.business_days_after(
-            datetime.now(consultations.KST).date(), 1)
+            datetime.now(KST).date(), 1)
     except ValueError:
-        return consultations.business_days_after(datetime.now(consultations.KST).date(), 1)
+        return consultations.business_days_after(datetime.now(KST).date(), 1)
 
 
 def _page(request: Request, who: Actor, db: Session, errors: list[dict[str, str]] | None = None,
@@ -100,7 +101,7 @@ def book(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
             raise DomainError(code="slot_invalid", field="slot", ko="상담 시간 형식이 올바르지 않습니다.",
                               en="The time slot is not valid.") from None
         if starts.tzinfo is None:
-            starts = starts.replace(tzinfo=consultations.KST)
+            starts = starts.replace(tzinfo=KST)
         with db.begin_nested():
             row = services.book(db, who.principal, _id(form, "firm_id"), found, starts,
                                 _text(form, "topic"), _text(form, "mode") or "video")
@@ -124,7 +125,7 @@ def new_thread(form: PostedForm, request: Request, who: CurrentActor, db: DB) ->
     return RedirectResponse(f"/consultations/threads/{thread.id}", status_code=303)
 
 
-def _thread_page(request: Request, who: Actor, db: Session, thread_id: int, errors: list[dict[str, str]] | None = None,
+def _thread_page(request: Request, who: Actor, db: Session, thread_id: PathId, errors: list[dict[str, str]] | None = None,
                  status_code: int = 200) -> Response:
     assert who.principal is not None
     try:
@@ -140,14 +141,14 @@ def _thread_page(request: Request, who: Actor, db: Session, thread_id: int, erro
 
 
 @router.get("/consultations/threads/{thread_id}")
-def thread(thread_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def thread(thread_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     return _thread_page(request, who, db, thread_id)
 
 
 @router.post("/consultations/threads/{thread_id}/reply")
-def reply(form: PostedForm, thread_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def reply(form: PostedForm, thread_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:

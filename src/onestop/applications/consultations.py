@@ -3,12 +3,13 @@ excluded, 30-minute slots from 09:00 to 17:30, one booking per slot (a unique co
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
 
-KST = timezone(timedelta(hours=9))
+from onestop.korea.dates import KST
+
 FIRST = time(9, 0)
 LAST = time(17, 30)
 STEP = timedelta(minutes=30)

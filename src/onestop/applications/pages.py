@@ -16,18 +16,19 @@ from starlette.datastructures import FormData, UploadFile
 
 from onestop.accounts.model import Principal, Role
 from onestop.applications import services
-from onestop.applications.consultations import KST
 from onestop.applications.documents import MAX_BYTES
 from onestop.applications.lifecycle import BY_ACTION, STATE_NAMES, State, allowed
 from onestop.applications.tables import ApplicationRow, BookingRow
 from onestop.errors import DomainError
 from onestop.firms.tables import FirmRow
 from onestop.korea import regions
+from onestop.korea.dates import KST
 from onestop.matching.services import Engine
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.problems import STATUS
 from onestop.platform.templating import render
-from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, UnitOfWorkRoute, client_ip, records_views
+from onestop.platform.web import DB, MAX_ID, Actor, CurrentActor, PathId, PostedForm, UnitOfWorkRoute, client_ip, records_views
+from onestop.text import identifier, is_ascii_digits
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -52,8 +53,8 @@ def _status(err: DomainError) -> int:
 
 def _id(form: FormData, key: str) -> int:
     """A numeric id from a form; anything else is -1, which no row has (answered as not found)."""
-    value = _text(form, key)
-    return int(value) if value.isdigit() else -1
+    value = identifier(_text(form, key))
+    return int(value) if is_ascii_digits(value) and int(value) <= MAX_ID else -1
 
 
 def state_names() -> dict[str, tuple[str, str]]:
@@ -118,7 +119,7 @@ def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                   kind_names=kind_names(program), unread=unread(db, who), **extra)
 
 
-def _load(request: Request, who: Actor, db: Session, app_id: int) -> tuple[ApplicationRow, Engine] | Response:
+def _load(request: Request, who: Actor, db: Session, app_id: PathId) -> tuple[ApplicationRow, Engine] | Response:
     """The application for its firm's members; officers are sent to the review screen."""
     assert who.principal is not None
     try:
@@ -132,7 +133,7 @@ def _load(request: Request, who: Actor, db: Session, app_id: int) -> tuple[Appli
 
 
 @router.get("/applications/{app_id}")
-def application(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def application(app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     loaded = _load(request, who, db, app_id)
@@ -141,7 +142,7 @@ def application(app_id: int, request: Request, who: CurrentActor, db: DB) -> Res
     return _detail(request, who, db, loaded[1], loaded[0])
 
 
-def _firm_change(form: FormData, request: Request, who: Actor, db: Session, app_id: int, change: Any) -> Response:
+def _firm_change(form: FormData, request: Request, who: Actor, db: Session, app_id: PathId, change: Any) -> Response:
     """Run one firm-side change; on refusal, show the page again with the reason (nothing
     already saved is lost: the failed change is rolled back alone)."""
     if who.principal is None:
@@ -168,7 +169,7 @@ def _attempt(db: Session, row: ApplicationRow, change: Callable[[], object], don
 
 
 @router.post("/applications/{app_id}/documents")
-def upload(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def upload(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     state = request.app.state.app
 
     file = form.get("file")
@@ -186,7 +187,7 @@ def upload(form: PostedForm, app_id: int, request: Request, who: CurrentActor, d
 
 
 @router.post("/applications/{app_id}/submit")
-def submit(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def submit(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     rev, _ = request.app.state.app.engine(db)
 
     def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
@@ -197,7 +198,7 @@ def submit(form: PostedForm, app_id: int, request: Request, who: CurrentActor, d
 
 
 @router.post("/applications/{app_id}/action")
-def firm_action(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def firm_action(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     def change(form: FormData, row: ApplicationRow, engine: Engine) -> None:
         assert who.principal is not None
         action = _text(form, "action")
@@ -210,7 +211,7 @@ def firm_action(form: PostedForm, app_id: int, request: Request, who: CurrentAct
 
 
 @router.get("/applications/{app_id}/agreement")
-def agreement(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def agreement(app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
@@ -225,7 +226,7 @@ def agreement(app_id: int, request: Request, who: CurrentActor, db: DB) -> Respo
 
 
 @router.post("/applications/{app_id}/agreement/sign")
-def sign(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def sign(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     client = services.Client(client_ip(request), request.headers.get("user-agent", ""))
@@ -300,7 +301,7 @@ def _review(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
 
 @router.get("/officer/applications/{app_id}")
 @records_views
-def review(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def review(app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     """Opening the review screen shows the firm's personal and financial data: audited."""
     if who.principal is None:
         return login_redirect(request)
@@ -314,7 +315,7 @@ def review(app_id: int, request: Request, who: CurrentActor, db: DB) -> Response
     return _review(request, who, db, engine, row)
 
 
-def _officer_change(form: FormData, request: Request, who: Actor, db: Session, app_id: int, change: Any) -> Response:
+def _officer_change(form: FormData, request: Request, who: Actor, db: Session, app_id: PathId, change: Any) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
@@ -327,7 +328,7 @@ def _officer_change(form: FormData, request: Request, who: Actor, db: Session, a
 
 
 @router.post("/officer/applications/{app_id}/action")
-def officer_action(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def officer_action(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     def change(form: FormData, row: ApplicationRow) -> None:
         assert who.principal is not None
         action = _text(form, "action")
@@ -341,7 +342,7 @@ def officer_action(form: PostedForm, app_id: int, request: Request, who: Current
 
 
 @router.post("/officer/applications/{app_id}/override")
-def officer_override(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def officer_override(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     def change(form: FormData, row: ApplicationRow) -> None:
         assert who.principal is not None
         services.override(db, who.principal, row.id, _text(form, "reason"), _version(form))
@@ -350,7 +351,7 @@ def officer_override(form: PostedForm, app_id: int, request: Request, who: Curre
 
 
 @router.post("/officer/applications/{app_id}/deadline")
-def officer_deadline(form: PostedForm, app_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def officer_deadline(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     def change(form: FormData, row: ApplicationRow) -> None:
         assert who.principal is not None
         try:

@@ -16,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onestop.alerts.tables import DeadlineReminderRow
-from onestop.applications.consultations import KST, business_days_after, business_days_between
+from onestop.applications.consultations import business_days_after, business_days_between
 from onestop.applications.lifecycle import State
 from onestop.applications.services import _notify_firm
 from onestop.applications.tables import ApplicationRow
+from onestop.korea.dates import KST
 from onestop.platform.db import utcnow
 
 #: the states in which the firm still has something to hand in before the deadline

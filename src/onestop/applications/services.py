@@ -31,11 +31,12 @@ from onestop.applications.tables import (
     ThreadRow,
 )
 from onestop.audit import services as audit
-from onestop.catalog.model import KST, SUPPORT_NAMES, Program
+from onestop.catalog.model import SUPPORT_NAMES, Program
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.firms.facts import derive, size_of
 from onestop.firms.tables import FirmRow
+from onestop.korea.dates import KST, moment
 from onestop.korea.money import format_won
 from onestop.matching.records import explain_program
 from onestop.matching.services import Engine
@@ -63,8 +64,10 @@ def actor_of(who: Principal, row: ApplicationRow) -> Actor:
     raise NOT_FOUND
 
 
-def get(db: Session, who: Principal, app_id: int) -> tuple[ApplicationRow, Actor]:
-    row = db.get(ApplicationRow, app_id)
+def get(db: Session, who: Principal, app_id: int, lock: bool = False) -> tuple[ApplicationRow, Actor]:
+    """The application and how `who` acts on it; `lock` takes its row lock (PostgreSQL) for
+    changes that read before they write, such as numbering a document's next version."""
+    row = db.get(ApplicationRow, app_id, with_for_update=lock)
     if row is None:
         raise NOT_FOUND
     return row, actor_of(who, row)
@@ -128,15 +131,14 @@ def _move(db: Session, who: Principal | None, row: ApplicationRow, action: str, 
 def create(db: Session, who: Principal, engine: Engine, firm_id: int, program_id: str,
            idempotency_key: str | None = None) -> tuple[ApplicationRow, bool]:
     """A draft for the firm and program; the same key returns the same draft (double clicks and
-    retried requests create one application). Returns (row, created)."""
+    retried requests create one application), also while a twin request is still running. A key
+    used before for another firm or program is refused (`idempotency_key_reused`), never answered
+    with the other request's application. Returns (row, created)."""
     firm = firms.get(db, who, firm_id)
     if firm_id not in who.firms:
         raise firms.NOT_FOUND
-    if idempotency_key:
-        found = db.scalar(select(ApplicationRow).where(ApplicationRow.created_by == who.user_id,
-                                                       ApplicationRow.idempotency_key == idempotency_key))
-        if found is not None:
-            return found, False
+    if idempotency_key and (found := _by_key(db, who, idempotency_key, firm_id, program_id)) is not None:
+        return found, False
     program = engine.catalog.get(program_id)
     window = program.spec.application_window
     if window.is_closed_for_good(date.today()):
@@ -144,28 +146,37 @@ def create(db: Session, who: Principal, engine: Engine, firm_id: int, program_id
                           ko=f"{program.spec.name.ko}: 신청 기간이 {window.closes}에 마감되었습니다.",
                           en=f"{program.spec.name.en}: applications closed on {window.closes}.")
     slot = f"{firm_id}:{program_id}"
-    existing = db.scalar(select(ApplicationRow.id).where(ApplicationRow.open_slot == slot))
-    if existing is not None:
-        raise _one_open(existing)
     row = ApplicationRow(firm_id=firm_id, program_id=program_id, agency_id=program.spec.agency,
                          branch=firm.region[:2], state=State.draft.value, open_slot=slot,
                          idempotency_key=idempotency_key, created_by=who.user_id, deadline_at=window.deadline())
-    try:
-        with db.begin_nested():
-            db.add(row)
-            db.flush()
-    except IntegrityError:
-        # A concurrent request with the same key or for the same slot won: answer as it did.
-        if idempotency_key:
-            found = db.scalar(select(ApplicationRow).where(ApplicationRow.created_by == who.user_id,
-                                                           ApplicationRow.idempotency_key == idempotency_key))
-            if found is not None:
-                return found, False
-        taken = db.scalar(select(ApplicationRow.id).where(ApplicationRow.open_slot == slot))
-        raise _one_open(taken) from None
-    _event(db, row, who, "create", None)
-    _audit(db, who, "create", row)
-    return row, True
+    taken = db.scalar(select(ApplicationRow.id).where(ApplicationRow.open_slot == slot))
+    if taken is None:
+        try:
+            with db.begin_nested():
+                db.add(row)
+                db.flush()
+        except IntegrityError:
+            taken = db.scalar(select(ApplicationRow.id).where(ApplicationRow.open_slot == slot))
+        else:
+            _event(db, row, who, "create", None)
+            _audit(db, who, "create", row)
+            return row, True
+    # The slot is taken: by this very request's twin (same key, committed meanwhile), answered as
+    # it was, or by another application.
+    if idempotency_key and (found := _by_key(db, who, idempotency_key, firm_id, program_id)) is not None:
+        return found, False
+    raise _one_open(taken)
+
+
+def _by_key(db: Session, who: Principal, key: str, firm_id: int, program_id: str) -> ApplicationRow | None:
+    found = db.scalar(select(ApplicationRow).where(ApplicationRow.created_by == who.user_id,
+                                                   ApplicationRow.idempotency_key == key))
+    if found is not None and (found.firm_id, found.program_id) != (firm_id, program_id):
+        raise DomainError(code="idempotency_key_reused", field="Idempotency-Key",
+                          ko="이 Idempotency-Key는 다른 신청(다른 기업 또는 사업)에 이미 쓰였습니다. 새 키로 보내세요.",
+                          en="This Idempotency-Key was already used for a different request (another firm or "
+                             "program); send a new key.")
+    return found
 
 
 def _one_open(existing: int | None) -> DomainError:
@@ -181,7 +192,7 @@ def required_documents(program: Program) -> list[tuple[str, str, str]]:
 
 def upload(db: Session, who: Principal, store: DocumentStore, engine: Engine, app_id: int, kind: str, filename: str,
            data: bytes) -> DocumentRow:
-    row, actor = get(db, who, app_id)
+    row, actor = get(db, who, app_id, lock=True)  # versions are numbered under the application's lock
     if actor != Actor.firm:
         raise DomainError(code="forbidden", ko="신청 기업만 서류를 올릴 수 있습니다.", en="Only the applying firm uploads.")
     if row.state not in (State.draft.value, State.supplement_requested.value):
@@ -328,6 +339,7 @@ def override(db: Session, who: Principal, app_id: int, reason: str, expected_ver
 
 
 def extend_deadline(db: Session, who: Principal, app_id: int, until: datetime, reason: str) -> ApplicationRow:
+    until = moment(until, "until")
     row, reason = _officer_decision(db, who, app_id, reason, "기한을 연장", "연장", "extend a deadline")
     old = row.deadline_at
     floor = max(utcnow(), old) if old is not None else utcnow()
@@ -529,10 +541,11 @@ def agency_names(engine: Engine) -> dict[str, tuple[str, str]]:
 
 def book(db: Session, who: Principal, firm_id: int, branch: branches.Branch, starts_at: datetime, topic: str,
          mode: str = "video") -> BookingRow:
+    starts_at = moment(starts_at, "starts_at")
     firms.get(db, who, firm_id)
     if firm_id not in who.firms:
         raise firms.NOT_FOUND
-    local = starts_at.astimezone(consultations.KST)
+    local = starts_at.astimezone(KST)
     holiday = consultations.holiday_name(local.date())
     if holiday:
         raise DomainError(code="holiday", field="starts_at", ko=f"{local.date()}는 공휴일({holiday})입니다.",
@@ -573,7 +586,7 @@ def bookings(db: Session, who: Principal, branch_ids: list[str] | None = None) -
 
 
 def free_slots(db: Session, branch: str, day: date) -> list[datetime]:
-    taken = {r.astimezone(consultations.KST) for r in db.scalars(
+    taken = {r.astimezone(KST) for r in db.scalars(
         select(BookingRow.starts_at).where(BookingRow.branch == branch))}
     now = utcnow()
     return [s for s in consultations.slots(day) if s not in taken and s > now]

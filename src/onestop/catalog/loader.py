@@ -18,6 +18,7 @@ from onestop.errors import CatalogError, FieldProblem
 from onestop.korea._data import data_path
 from onestop.rules.check import check_rule
 from onestop.rules.syntax import parse_rule
+from onestop.text import normalise_tree
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Catalog:
 
 def _read_yaml(node: Traversable | Path, where: str) -> Any:
     try:
-        return yaml.safe_load(node.read_text(encoding="utf-8"))
+        return normalise_tree(yaml.safe_load(node.read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:
         raise CatalogError(code="yaml", field=where, ko=f"{where}: YAML 형식 오류 ({exc})",
                            en=f"{where}: not valid YAML ({exc})") from None

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from onestop.errors import DomainError
+from onestop.korea.dates import KST
+from onestop.korea.money import MAX_WON
 from onestop.rules.syntax import Rule
-
-KST = timezone(timedelta(hours=9))
+from onestop.text import web_url
 
 
 class Category(StrEnum):
@@ -60,8 +63,8 @@ class Interest(_Strict):
     """Policy loans are priced as the 정책자금 기준금리 plus a spread; a few at a fixed rate."""
 
     kind: Literal["base_plus_spread", "fixed"]
-    spread_pct: Decimal | None = None
-    rate_pct: Decimal | None = None
+    spread_pct: Decimal | None = Field(default=None, ge=-10, le=10)
+    rate_pct: Decimal | None = Field(default=None, ge=0, le=30)
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -74,12 +77,12 @@ class Interest(_Strict):
 
 
 class Limits(_Strict):
-    amount: int | None = Field(default=None, ge=0)
+    amount: int | None = Field(default=None, ge=0, le=MAX_WON)
     amount_note: Text | None = None
     interest: Interest | None = None
     term_years: float | None = Field(default=None, gt=0, le=50)
     grace_years: float | None = Field(default=None, ge=0, le=20)
-    max_uses: int | None = Field(default=None, ge=1)
+    max_uses: int | None = Field(default=None, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _grace(self) -> Limits:
@@ -139,17 +142,30 @@ class Ranking(_Strict):
     boost: int = Field(default=0, ge=-10, le=10)
 
 
+def _web_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return web_url(value)
+    except DomainError as e:
+        raise PydanticCustomError(e.code, "{en}", {"ko": e.ko, "en": e.en}) from None
+
+
+#: A link shown on public pages: http(s) only (issue 14 §4: a `javascript:` source ran script).
+WebUrl = Annotated[str | None, AfterValidator(_web_url)]
+
+
 class Source(_Strict):
     title: str
     publisher: str
-    url: str | None = None
+    url: WebUrl = None
     date: date
 
 
 class Agency(_Strict):
     id: str
     name: Text
-    url: str | None = None
+    url: WebUrl = None
 
 
 class ProgramSpec(_Strict):
@@ -163,7 +179,7 @@ class ProgramSpec(_Strict):
     summary: Text
     limits: Limits = Field(default_factory=Limits)
     application_window: Window
-    budget: int | None = Field(default=None, ge=0)
+    budget: int | None = Field(default=None, ge=0, le=MAX_WON)
     required_documents: list[Document] = Field(default_factory=list)
     links: Links = Field(default_factory=Links)
     eligibility: dict[str, object]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -19,7 +19,7 @@ from onestop.korea import regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor, PostedForm, UnitOfWorkRoute
+from onestop.platform.web import DB, MAX_ID, CurrentActor, PostedForm, UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -63,7 +63,7 @@ def search_page(request: Request, who: CurrentActor, db: DB) -> Response:
 
 
 @router.get("/programs/{program_id}")
-def detail(program_id: str, request: Request, who: CurrentActor, db: DB, firm: int | None = None,
+def detail(program_id: str, request: Request, who: CurrentActor, db: DB, firm: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
            date_: str | None = None) -> Response:
     rev, engine = request.app.state.app.engine(db)
     try:

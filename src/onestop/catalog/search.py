@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from kiwipiepy import Kiwi
 
+from onestop.text import identifier
+
 _KEEP = ("NNG", "NNP", "NR", "SL", "SN", "XR", "VV", "VA", "SH")
 _LATIN = re.compile(r"[a-z0-9]+")
 _lock = threading.Lock()
@@ -28,7 +30,12 @@ def _kiwi() -> Kiwi:
 
 
 def terms(text: str) -> list[str]:
-    """Search terms of a text: content morphemes, their bigrams, and lower-cased Latin words."""
+    """Search terms of a text: content morphemes, their bigrams, and lower-cased Latin words.
+
+    The text is NFKC-normalised first (documents and queries alike), so decomposed Hangul from a
+    macOS or PDF copy and full-width letters find what their composed forms find.
+    """
+    text = identifier(text)
     with _lock:  # Kiwi instances are not safe to share across threads
         tokens = _kiwi().tokenize(text)
     out: list[str] = []

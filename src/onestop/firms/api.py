@@ -13,7 +13,7 @@ from onestop.firms import services
 from onestop.firms.model import parse_firm
 from onestop.firms.tables import FirmRow
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute
+from onestop.platform.web import DB, MAX_ID, CurrentActor, PathId, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["firms"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -29,7 +29,7 @@ class FirmOut(BaseModel):
 
 class FirmUpdate(BaseModel):
     profile: dict[str, Any]
-    version: int | None = Field(default=None, description="the version you edited; a stale one is refused")
+    version: int | None = Field(default=None, ge=0, le=MAX_ID, description="the version you edited; a stale one is refused")
 
 
 class ValidationOut(BaseModel):
@@ -55,12 +55,12 @@ def register(profile: dict[str, Any], request: Request, who: CurrentActor, db: D
 
 
 @router.get("/firms/{firm_id}", response_model=FirmOut, summary="One firm")
-def get_firm(firm_id: int, who: CurrentActor, db: DB) -> FirmOut:
+def get_firm(firm_id: PathId, who: CurrentActor, db: DB) -> FirmOut:
     return out(services.get(db, who.require(), firm_id))
 
 
 @router.put("/firms/{firm_id}", response_model=FirmOut, summary="Edit a firm's profile")
-def update_firm(firm_id: int, body: FirmUpdate, request: Request, who: CurrentActor, db: DB) -> FirmOut:
+def update_firm(firm_id: PathId, body: FirmUpdate, request: Request, who: CurrentActor, db: DB) -> FirmOut:
     row = services.update(db, who.require(), firm_id, body.profile, body.version)
     request.app.state.app.principals.clear()  # the firm's version moved
     return out(row)

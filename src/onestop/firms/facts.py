@@ -34,8 +34,8 @@ def revenue_average(firm: FirmProfile, on: date) -> int | None:
         return None
     first = max(last - 2, firm.founded_on.year)
     span = range(first, last + 1)
-    if any(y not in firm.revenue for y in span):
-        return None
+    if not span or any(y not in firm.revenue for y in span):
+        return None  # no fiscal year in business before the reference year: nothing to average
     return sum(firm.revenue[y] for y in span) // len(span)
 
 

@@ -24,7 +24,20 @@ from pydantic_core import PydanticCustomError
 from onestop.errors import DomainError, FieldProblem
 from onestop.korea.brn import normalize_brn
 from onestop.korea.ksic import normalize_ksic
+from onestop.korea.money import MAX_WON
 from onestop.korea.regions import normalize_region
+from onestop.text import normalise_tree
+
+#: US$: 1조 달러, above the exports of any single firm in the world.
+MAX_USD = 10**12
+#: Regular employees: 1,000,000 (삼성전자 has about 125,000 in Korea).
+MAX_EMPLOYEES = 1_000_000
+#: Support records a profile may carry.
+MAX_SUPPORT_RECORDS = 500
+#: Extra fields (beyond the ones named here) agencies may ask for: how many, how big, how deep.
+MAX_EXTRA_FIELDS = 50
+MAX_EXTRA_BYTES = 16 * 1024
+MAX_EXTRA_DEPTH = 5
 
 
 class Certification(StrEnum):
@@ -65,9 +78,24 @@ class SupportRecord(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    program_id: str = Field(min_length=1)
+    program_id: str = Field(min_length=1, max_length=100)
     year: int = Field(ge=1950, le=2100)
-    amount: int = Field(default=0, ge=0)
+    amount: int = Field(default=0, ge=0, le=MAX_WON)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def is_sole_proprietorship(brn: str) -> bool:
+    """개인사업자: the BRN's middle two digits (구분코드) are 01-79 (taxable) or 90-99 (tax-exempt);
+    80-89 are corporations, their branches and other bodies (국세청, 사업자등록번호 체계)."""
+    middle = int(brn[4:6])
+    return 1 <= middle <= 79 or 90 <= middle <= 99
 
 
 def _custom(code: str, ko: str, en: str) -> PydanticCustomError:
@@ -89,17 +117,48 @@ class FirmProfile(BaseModel):
     region: str
     founded_on: date
     ceo_birth_date: date | None = None
-    regular_employees: int | None = Field(default=None, ge=0, le=10_000_000)
+    regular_employees: int | None = Field(default=None, ge=0, le=MAX_EMPLOYEES)
     revenue: dict[int, int] = Field(default_factory=dict)
-    total_assets: int | None = Field(default=None, ge=0)
-    export_revenue: int | None = Field(default=None, ge=0)
-    export_usd: int | None = Field(default=None, ge=0)
-    certifications: list[Certification] = Field(default_factory=list)
+    total_assets: int | None = Field(default=None, ge=0, le=MAX_WON)
+    export_revenue: int | None = Field(default=None, ge=0, le=MAX_WON)
+    export_usd: int | None = Field(default=None, ge=0, le=MAX_USD)
+    certifications: list[Certification] = Field(default_factory=list, max_length=len(Certification))
     in_large_business_group: bool = False
-    credit_grade: str | None = None
+    credit_grade: str | None = Field(default=None, max_length=10)
     tax_arrears: bool | None = None
-    support_history: list[SupportRecord] = Field(default_factory=list)
-    qualifications: list[Qualification] | None = None
+    support_history: list[SupportRecord] = Field(default_factory=list, max_length=MAX_SUPPORT_RECORDS)
+    qualifications: list[Qualification] | None = Field(default=None, max_length=len(Qualification))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalised(cls, data: Any) -> Any:
+        """Every string in NFC (codes fold further, to NFKC, in their own validators), and the
+        extra fields bounded in number, size and depth."""
+        if not isinstance(data, dict):
+            return data
+        try:
+            data = normalise_tree(data)
+        except DomainError as e:
+            raise _from_domain(e) from None
+        extra = {k: v for k, v in data.items() if k not in cls.model_fields}
+        if len(extra) > MAX_EXTRA_FIELDS:
+            raise _custom("extra_fields_count",
+                          f"추가 항목은 {MAX_EXTRA_FIELDS}개까지 둘 수 있습니다({len(extra)}개 입력).",
+                          f"At most {MAX_EXTRA_FIELDS} extra fields are allowed; got {len(extra)}.")
+        for key, value in extra.items():
+            if len(key) > 100:
+                raise _custom("extra_field_name", "추가 항목의 이름은 100자 이내여야 합니다.",
+                              "An extra field's name must be at most 100 characters.")
+            if _depth(value) > MAX_EXTRA_DEPTH:
+                raise _custom("extra_field_depth",
+                              f"추가 항목 {key!r}은(는) {MAX_EXTRA_DEPTH}단계까지만 중첩할 수 있습니다.",
+                              f"Extra field {key!r} may nest at most {MAX_EXTRA_DEPTH} levels.")
+        size = len(json.dumps(extra, ensure_ascii=False, default=str).encode())
+        if size > MAX_EXTRA_BYTES:
+            raise _custom("extra_fields_size",
+                          f"추가 항목은 모두 합쳐 {MAX_EXTRA_BYTES // 1024}KB 이내여야 합니다({size:,}바이트 입력).",
+                          f"Extra fields may take at most {MAX_EXTRA_BYTES // 1024} KB in all; got {size:,} bytes.")
+        return data
 
     @field_validator("brn", mode="before")
     @classmethod
@@ -152,11 +211,12 @@ class FirmProfile(BaseModel):
                     f"매출액의 사업연도 {y}는 1950~2100 사이여야 합니다.",
                     f"Fiscal year {y} in revenue must be between 1950 and 2100.",
                 )
-            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= MAX_WON:
                 raise _custom(
                     "revenue_amount",
-                    f"{y}년 매출액은 0 이상의 정수(원)여야 합니다. 입력값: {amount!r}",
-                    f"Revenue for {y} must be a whole number of won, 0 or more; got {amount!r}.",
+                    f"{y}년 매출액은 0 이상 {MAX_WON:,}원(1,000조 원) 이하의 정수(원)여야 합니다. 입력값: {amount!r}",
+                    f"Revenue for {y} must be a whole number of won from 0 to {MAX_WON:,} (1,000 trillion); "
+                    f"got {amount!r}.",
                 )
             out[y] = amount
         return out
@@ -181,7 +241,41 @@ class FirmProfile(BaseModel):
                 f"대표자 생년월일(ceo_birth_date) {self.ceo_birth_date}이 올바르지 않습니다.",
                 f"ceo_birth_date {self.ceo_birth_date} is not a plausible date.",
             )
+        self._consistent(today)
         return self
+
+    def _consistent(self, today: date) -> None:
+        """Facts that contradict each other are refused, naming both: revenue for a fiscal year
+        before the founding year or after this year, exports above the revenue of the same year,
+        and, for a sole proprietorship, a representative born after the founding (the owner is the
+        representative; a corporation may appoint a younger one later)."""
+        founded = self.founded_on
+        for year in sorted(self.revenue):
+            if year < founded.year:
+                raise _custom("revenue_before_founding",
+                              f"{year}년 매출액이 있지만 설립일(founded_on)은 {founded.isoformat()}입니다. "
+                              f"설립 연도({founded.year}년) 이후의 매출액만 입력하세요.",
+                              f"Revenue is given for {year}, but the firm was founded on {founded.isoformat()} "
+                              f"(founded_on); give revenue from {founded.year} on.")
+            if year > today.year:
+                raise _custom("revenue_future_year",
+                              f"{year}년 매출액은 아직 알 수 없습니다. {today.year}년까지의 매출액만 입력하세요.",
+                              f"Revenue for {year} cannot be known yet; give revenue up to {today.year}.")
+        last = max((y for y in self.revenue if y < today.year), default=None)
+        if self.export_revenue is not None and last is not None and self.export_revenue > self.revenue[last]:
+            raise _custom("export_above_revenue",
+                          f"수출액(export_revenue) {self.export_revenue:,}원이 {last}년 매출액(revenue) "
+                          f"{self.revenue[last]:,}원보다 큽니다. 수출액은 매출액의 일부입니다.",
+                          f"Exports (export_revenue, {self.export_revenue:,} won) exceed {last} revenue (revenue, "
+                          f"{self.revenue[last]:,} won); exports are part of revenue.")
+        if (self.ceo_birth_date is not None and self.ceo_birth_date > founded
+                and is_sole_proprietorship(self.brn)):
+            raise _custom("ceo_born_after_founding",
+                          f"대표자 생년월일(ceo_birth_date) {self.ceo_birth_date.isoformat()}이 설립일(founded_on) "
+                          f"{founded.isoformat()}보다 늦습니다. 개인사업자는 대표자가 곧 사업주입니다.",
+                          f"The representative's birth date (ceo_birth_date, {self.ceo_birth_date.isoformat()}) is "
+                          f"after the founding date (founded_on, {founded.isoformat()}); a sole proprietor is "
+                          f"the representative.")
 
 
 _FIELD_NAMES_KO = {
@@ -248,7 +342,18 @@ def problems_from(exc: ValidationError) -> list[FieldProblem]:
     return out
 
 
+#: The field a whole-profile error is shown beside (the second fact it names is in its message).
+_MODEL_ERROR_FIELDS = {
+    "revenue_before_founding": "revenue",
+    "revenue_future_year": "revenue",
+    "export_above_revenue": "export_revenue",
+    "ceo_born_after_founding": "ceo_birth_date",
+}
+
+
 def _field_of(code: str) -> str:
+    if code in _MODEL_ERROR_FIELDS:
+        return _MODEL_ERROR_FIELDS[code]
     for name in ("founded_on", "ceo_birth_date"):
         if code.startswith(name):
             return name

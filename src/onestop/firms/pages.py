@@ -18,7 +18,7 @@ from onestop.korea import ksic, regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor, PostedForm, UnitOfWorkRoute
+from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 _NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd")
@@ -113,7 +113,7 @@ def create_firm(form: PostedForm, request: Request, who: CurrentActor, db: DB) -
 
 
 @router.get("/firms/{firm_id}/edit")
-def edit_firm(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def edit_firm(firm_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
@@ -125,7 +125,7 @@ def edit_firm(firm_id: int, request: Request, who: CurrentActor, db: DB) -> Resp
 
 
 @router.post("/firms/{firm_id}/edit")
-def save_firm(form: PostedForm, firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def save_firm(form: PostedForm, firm_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
@@ -172,7 +172,7 @@ def region_options(request: Request, who: CurrentActor, sido: str = "") -> Respo
 
 
 @router.get("/firms/{firm_id}/recommendations")
-def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB, date_: str | None = None) -> Response:
+def recommendations(firm_id: PathId, request: Request, who: CurrentActor, db: DB, date_: str | None = None) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
@@ -189,7 +189,7 @@ def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB, d
 
 
 @router.post("/firms/{firm_id}/invite")
-def invite(form: PostedForm, firm_id: int, request: Request, who: CurrentActor, db: DB) -> Response:
+def invite(form: PostedForm, firm_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     email = form.get("email")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from onestop.errors import DomainError
+from onestop.text import identifier
 
 _WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
-_SHAPE = re.compile(r"^\d{3}-?\d{2}-?\d{5}$")
+_SHAPE = re.compile(r"^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$")  # ASCII digits only, after NFKC
 
 
 def check_digit(first_nine: str) -> int:
@@ -24,8 +25,12 @@ def check_digit(first_nine: str) -> int:
 
 
 def normalize_brn(value: str, field: str = "brn") -> str:
-    """Return the BRN as `123-45-67890`, or raise a DomainError saying what is wrong."""
-    raw = value.strip().replace(" ", "")
+    """Return the BRN as `123-45-67890`, or raise a DomainError saying what is wrong.
+
+    The input is NFKC-normalised first, so full-width digits and dashes from a Korean IME
+    (`４１５－８１－２５３０９`) give the same number as ASCII ones; digits of other scripts are refused.
+    """
+    raw = "".join(identifier(value).split()).replace("\u2010", "-").replace("\u2212", "-")
     if not _SHAPE.match(raw):
         raise DomainError(
             code="brn_format",

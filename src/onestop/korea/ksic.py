@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
+from onestop.text import identifier, is_ascii_digits
 
 _LEVEL_BY_LENGTH = {1: "section", 3: "division", 4: "group", 5: "class", 6: "subclass"}
 
@@ -36,9 +37,9 @@ def table() -> dict[str, KsicEntry]:
 
 def normalize_ksic(value: str, field: str = "ksic") -> str:
     """Upper-case and validate a KSIC code; a bare 5-digit subclass gets its section letter."""
-    code = value.strip().upper().replace(" ", "").replace("-", "")
+    code = "".join(identifier(value).split()).upper().replace("-", "")
     codes = table()
-    if code.isdigit() and len(code) >= 2:
+    if is_ascii_digits(code) and len(code) >= 2:
         matches = [c for c in codes if len(c) == len(code) + 1 and c[1:] == code]
         if len(matches) == 1:
             code = matches[0]
@@ -67,7 +68,7 @@ def name_of(code: str) -> str:
 
 def search(query: str, limit: int = 20) -> list[KsicEntry]:
     """Entries whose code starts with, or whose Korean name contains, the query."""
-    q = query.strip().upper().replace(" ", "")
+    q = "".join(identifier(query).split()).upper()
     if not q:
         return []
     hits = [

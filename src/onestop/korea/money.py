@@ -4,6 +4,10 @@ from __future__ import annotations
 
 EOK = 100_000_000
 MAN = 10_000
+#: The largest amount of won any field accepts: 1,000조 원, about twice the total assets of Korea's
+#: largest company (삼성전자, 514조 원 at the end of 2024, DART 사업보고서). Anything larger is a typo or an
+#: attack, and would overflow the 64-bit integers of the database and the vectorized evaluator.
+MAX_WON = 10**15
 
 
 def format_won(amount: int) -> str:

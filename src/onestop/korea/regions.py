@@ -1,22 +1,38 @@
-"""Administrative region codes (행정안전부 법정동코드, first 5 digits) and the capital area.
+"""Administrative region codes (행정안전부 법정동코드, first 5 digits), their history, and the capital area.
 
-Codes: 2 digits for a 시도, 5 digits for a 시군구. Former codes (강원 42, 전북 45, 광주 29,
-전남 46) are accepted and mapped to the current ones, because users and older records still use
-them; see data/reference/SOURCE.md.
+Codes: 2 digits for a 시도, 5 digits for a 시군구; a full 10-digit 법정동코드 is accepted and read
+by its 시군구 part. ``regions.csv`` is the current list (법정동코드 전체자료, code.go.kr, snapshot of
+2026-10-08). ``region_changes.csv`` is the dated table of changes at 시도 and 시군구 level since
+2010-01-01 (splits, merges, moves, renames and recodes), each row with the law, notice or ordinance
+that made it; see ``data/reference/SOURCE.md``.
+
+A former code whose area went to one current code is mapped to it (``resolve_region`` says when and
+why, in Korean and English); a code whose area was divided is refused with a message naming every
+successor, so the user can pick; a code that never existed is refused. A code that is current is
+never remapped, whatever its history.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
+from onestop.text import identifier, is_ascii_digits
 
 #: 수도권정비계획법 제2조: 서울특별시, 인천광역시, 경기도.
 CAPITAL_AREA_SIDO = frozenset({"11", "28", "41"})
+
+#: The change table starts here; earlier changes are not recorded (see SOURCE.md).
+HISTORY_START = date(2010, 1, 1)
+
+#: Kinds of change in ``region_changes.csv``. Only ``split`` has more than one successor.
+CHANGE_KINDS = frozenset({"split", "merge", "move", "rename", "recode", "upgrade", "restore"})
 
 
 @dataclass(frozen=True)
@@ -25,49 +41,349 @@ class Region:
     level: str
     name_ko: str
     name_full: str
+    since: date | None = None  # first day the code is in force, when that is on or after 2010-01-01
 
     @property
     def sido(self) -> str:
         return self.code[:2]
 
 
+@dataclass(frozen=True)
+class RegionChange:
+    """One row of ``region_changes.csv``: on ``effective`` the area of ``former_code`` went to
+    ``successors`` (one code, or several for a ``split``)."""
+
+    effective: date
+    former_code: str
+    former_name: str
+    kind: str
+    successors: tuple[str, ...]
+    event_ko: str
+    event_en: str
+    source: str
+    check: str
+
+    @property
+    def confirmed(self) -> bool:
+        """False where the source note flags part of the legal citation as unconfirmed."""
+        return "unconfirmed" not in self.source
+
+
+@dataclass(frozen=True)
+class RegionResolution:
+    """What a region code given by a user means on a date.
+
+    ``given`` is the code as typed after normalisation (NFKC, ASCII digits; 2, 5 or 10 digits);
+    ``current`` the 2- or 5-digit code in force on the date and ``current_name`` its full name.
+    ``changed_on`` is the day the last change that led from ``given`` to ``current`` took effect,
+    ``None`` when nothing changed; ``note_ko``/``note_en`` then explain the change for the user.
+    """
+
+    given: str
+    current: str
+    current_name: str
+    changed_on: date | None = None
+    note_ko: str | None = None
+    note_en: str | None = None
+    steps: tuple[RegionChange, ...] = field(default=(), repr=False)
+
+    @property
+    def changed(self) -> bool:
+        return self.changed_on is not None
+
+
+@dataclass
+class RegionSplitError(DomainError):
+    """A former code whose area is now divided among several codes; ``successors`` are the current
+    regions (code and names) the user can choose from."""
+
+    successors: tuple[Region, ...] = ()
+
+
+def _parse_date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 @lru_cache(maxsize=1)
 def table() -> dict[str, Region]:
+    """Current 시도 and 시군구 codes → Region (법정동코드, code.go.kr snapshot of 2026-10-08)."""
     text = data_path("reference", "regions.csv").read_text(encoding="utf-8")
     return {
-        r["code"]: Region(r["code"], r["level"], r["name_ko"], r["name_full"])
+        r["code"]: Region(r["code"], r["level"], r["name_ko"], r["name_full"], _parse_date(r["since"]))
         for r in csv.DictReader(io.StringIO(text))
     }
 
 
 @lru_cache(maxsize=1)
-def former_codes() -> dict[str, str]:
-    text = data_path("reference", "former_regions.csv").read_text(encoding="utf-8")
-    return {r["former_code"]: r["current_code"] for r in csv.DictReader(io.StringIO(text))}
+def history() -> tuple[RegionChange, ...]:
+    """Every recorded change since 2010-01-01, oldest first (``region_changes.csv``)."""
+    text = data_path("reference", "region_changes.csv").read_text(encoding="utf-8")
+    rows = [
+        RegionChange(
+            effective=date.fromisoformat(r["effective"]),
+            former_code=r["former_code"],
+            former_name=r["former_name"],
+            kind=r["kind"],
+            successors=tuple(r["successors"].split()),
+            event_ko=r["event_ko"],
+            event_en=r["event_en"],
+            source=r["source"],
+            check=r["check"],
+        )
+        for r in csv.DictReader(io.StringIO(text))
+    ]
+    return tuple(sorted(rows, key=lambda c: (c.effective, c.former_code)))
+
+
+@lru_cache(maxsize=1)
+def _changes_by_code() -> dict[str, tuple[RegionChange, ...]]:
+    out: dict[str, list[RegionChange]] = {}
+    for change in history():
+        out.setdefault(change.former_code, []).append(change)
+    return {code: tuple(rows) for code, rows in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _former_names() -> dict[str, str]:
+    return {c.former_code: c.former_name for c in history()}
+
+
+def _name(code: str) -> str:
+    region = table().get(code)
+    if region is not None:
+        return region.name_full
+    return _former_names().get(code) or _parent_name(code) or code
+
+
+def _in_force(code: str, on: date) -> bool:
+    region = table().get(code)
+    return region is not None and (region.since is None or region.since <= on)
+
+
+@lru_cache(maxsize=1)
+def _districts_of_cities() -> dict[str, tuple[str, ...]]:
+    """시 codes that have 일반구 (e.g. 41110 수원시) → the codes of their 구 (41111, 41113, ...)."""
+    out: dict[str, list[str]] = {}
+    for region in table().values():
+        if region.level == "sigungu" and region.code[4] != "0" and " " in region.name_ko:
+            out.setdefault(region.code[:4] + "0", []).append(region.code)
+    return {city: tuple(sorted(codes)) for city, codes in out.items()}
+
+
+def _parent_name(code: str) -> str | None:
+    children = _districts_of_cities().get(code)
+    if not children:
+        return None
+    return table()[children[0]].name_full.rsplit(" ", 1)[0]
+
+
+def _foreign_digit(char: str) -> bool:
+    """A numeric character other than 0-9 and full-width ０-９ (e.g. ٤, ४, ①, 𝟏, ¹)."""
+    return (unicodedata.category(char) in ("Nd", "Nl", "No")
+            and not ("0" <= char <= "9" or "\uff10" <= char <= "\uff19"))
+
+
+def normalize_code_input(value: str) -> str | None:
+    """NFKC-normalise a typed code and keep it only if it is ASCII digits.
+
+    Full-width digits (from a Korean IME) count as their ASCII form; any other numeric character
+    (Arabic-Indic, Devanagari, circled or mathematical digits, superscripts), letter or sign makes
+    the input invalid → ``None``. Surrounding (also ideographic) spaces are removed."""
+    if any(_foreign_digit(c) for c in value):
+        return None
+    code = identifier(value)
+    return code if is_ascii_digits(code) else None
+
+
+def _unknown(value: str, field_name: str) -> DomainError:
+    shown = unicodedata.normalize("NFC", value).strip()[:20]
+    return DomainError(
+        code="region_unknown",
+        field=field_name,
+        ko=(
+            f"지역 코드 {shown!r}를 찾을 수 없습니다. 시도 2자리(예: 11 서울특별시), 시군구 5자리"
+            "(예: 11680 강남구) 또는 법정동코드 10자리를 숫자(0–9)로 입력하세요."
+        ),
+        en=(
+            f"Region code {shown!r} is unknown. Use a 2-digit province code (e.g. 11 Seoul), a 5-digit "
+            "district code (e.g. 11680 Gangnam-gu) or a 10-digit legal-dong code, in the digits 0-9."
+        ),
+    )
+
+
+def _choice_list(codes: tuple[str, ...]) -> str:
+    return ", ".join(f"{c} {_name(c)}" for c in codes)
+
+
+def _split_error(given: str, steps: list[RegionChange], successors: tuple[str, ...],
+                 field_name: str) -> RegionSplitError:
+    split = steps[-1]
+    where = f"{given}({steps[0].former_name})"
+    choices = _choice_list(successors)
+    return RegionSplitError(
+        code="region_split",
+        field=field_name,
+        ko=(f"지역 코드 {where}: {split.effective.isoformat()}에 여러 지역으로 나뉘었습니다"
+            f"({split.event_ko}). 지금 코드 중 하나를 고르세요: {choices}."),
+        en=(f"Region code {where} was divided on {split.effective.isoformat()} ({split.event_en}). "
+            f"Choose one of the current codes: {choices}."),
+        successors=tuple(table()[c] for c in successors if c in table()),
+    )
+
+
+def _resolve_successors(code: str, after: date, on: date) -> tuple[str, ...]:
+    """The codes in force on ``on`` that cover ``code`` as it was just after ``after``."""
+    for change in reversed(_changes_by_code().get(code, ())):
+        if after < change.effective <= on:
+            out: list[str] = []
+            for successor in change.successors:
+                out.extend(_resolve_successors(successor, change.effective, on))
+            return tuple(dict.fromkeys(out))
+    children = _districts_of_cities().get(code)
+    if children and not _in_force(code, on):
+        return tuple(c for c in children if _in_force(c, on))
+    return (code,)
+
+
+def resolve_region(value: str, on: date | None = None, field: str = "region") -> RegionResolution:
+    """Resolve a 시도/시군구 code (or a 10-digit 법정동코드) to the code in force on ``on``.
+
+    ``value``: text as typed; NFKC-normalised, surrounding spaces removed, and it must then be ASCII
+    digits (full-width digits are accepted as their ASCII form, other Unicode digits are refused).
+    ``on``: the date whose rules apply; changes that take effect later are not applied, and a code
+    that comes into force later is refused. Default: every recorded change applied (the reference
+    data is current as of the 2026-10-08 법정동코드 and the change table to 2026-11-30), so the
+    answer does not depend on the machine's clock.
+
+    Returns a :class:`RegionResolution`. A former code with a single successor maps to it through
+    every recorded step (e.g. 28170 → 28177 on 2018-07-01; 47720 → 27720 on 2023-07-01). A code
+    that is current is never remapped.
+
+    Raises :class:`RegionSplitError` (code ``region_split``) when the code's area is divided among
+    several current codes (e.g. 41590 화성시 on 2026-02-01, or a 시 with 일반구 such as 41110
+    수원시), naming each successor; ``DomainError`` ``region_not_yet`` for a code not yet in force on
+    ``on``; ``DomainError`` ``region_unknown`` for anything else.
+
+    Source: 행정안전부 법정동코드 (code.go.kr) and the laws, notices and ordinances cited per row of
+    ``region_changes.csv``.
+    """
+    day = on or date.max
+    digits = normalize_code_input(value)
+    if digits is None or len(digits) not in (2, 5, 10):
+        raise _unknown(value, field)
+    code = digits
+    if len(digits) == 10:
+        code = digits[:2] if digits[2:] == "00000000" else digits[:5]
+    return _resolve(digits, code, day, field, value, past=on is not None)
+
+
+def _resolve(given: str, code: str, day: date, field_name: str, raw: str, past: bool) -> RegionResolution:
+    if code in table():
+        if _in_force(code, day):
+            return RegionResolution(given=given, current=code, current_name=_name(code))
+        region = table()[code]
+        assert region.since is not None
+        raise DomainError(
+            code="region_not_yet",
+            field=field_name,
+            ko=(f"지역 코드 {code}({region.name_full}): {region.since.isoformat()}부터 쓰이는 코드입니다. "
+                f"{day.isoformat()} 기준 코드를 입력하세요."),
+            en=(f"Region code {code} ({region.name_full}) is in force from {region.since.isoformat()}; "
+                f"use the code in force on {day.isoformat()}."),
+        )
+    steps: list[RegionChange] = []
+    current = code
+    after = date.min
+    while True:
+        applicable = [c for c in _changes_by_code().get(current, ()) if after < c.effective <= day]
+        if not applicable:
+            break
+        change = applicable[-1]
+        steps.append(change)
+        after = change.effective
+        if len(change.successors) > 1:
+            successors: list[str] = []
+            for successor in change.successors:
+                successors.extend(_resolve_successors(successor, change.effective, day))
+            raise _split_error(given, steps, tuple(dict.fromkeys(successors)), field_name)
+        current = change.successors[0]
+        if current in table():
+            break
+    if steps:
+        if current in table() or current in _former_names():
+            return _changed(given, code, current, steps, day if past else None)
+    elif current in _former_names():
+        return RegionResolution(given=given, current=current, current_name=_name(current))
+    children = _districts_of_cities().get(current)
+    if children:
+        in_force = tuple(c for c in children if _in_force(c, day))
+        name = steps[0].former_name if steps else (_parent_name(current) or current)
+        where = f"{given}({name})"
+        choices = _choice_list(in_force)
+        raise RegionSplitError(
+            code="region_split",
+            field=field_name,
+            ko=f"지역 코드 {where}: 구가 있는 시입니다. 구 코드 중 하나를 고르세요: {choices}.",
+            en=f"Region code {where} is a city with districts (구). Choose one of its districts: {choices}.",
+            successors=tuple(table()[c] for c in in_force),
+        )
+    raise _unknown(raw, field_name)
+
+
+def _changed(given: str, code: str, current: str, steps: list[RegionChange],
+             as_of: date | None) -> RegionResolution:
+    first = steps[0]
+    name = _name(current)
+    events_ko = ", ".join(f"{s.effective.isoformat()} {s.event_ko}" for s in steps)
+    events_en = "; ".join(f"{s.event_en} on {s.effective.isoformat()}" for s in steps)
+    shown_ko = code if given == code else f"{given}(시군구 {code})"
+    shown_en = code if given == code else f"{given} (district {code})"
+    when_ko = "현재 코드는" if as_of is None else f"{as_of.isoformat()} 기준 코드는"
+    when_en = "Its current code is" if as_of is None else f"Its code on {as_of.isoformat()} is"
+    return RegionResolution(
+        given=given,
+        current=current,
+        current_name=name,
+        changed_on=steps[-1].effective,
+        note_ko=f"{shown_ko} {first.former_name}: {events_ko}. {when_ko} {current}({name})입니다.",
+        note_en=f"{shown_en} {first.former_name}: {events_en}. {when_en} {current} ({name}).",
+        steps=tuple(steps),
+    )
 
 
 def normalize_region(value: str, field: str = "region") -> str:
-    """Return the current code for a 시도 or 시군구 code, or raise naming what is allowed."""
-    code = value.strip()
-    if code.isdigit() and len(code) == 10:
-        code = code[:5]  # a full 법정동코드: keep the 시군구 part
-        if code.endswith("000"):
-            code = code[:2]
-    code = former_codes().get(code, code)
-    if code not in table():
-        raise DomainError(
-            code="region_unknown",
-            field=field,
-            ko=(
-                f"지역 코드 {value!r}를 찾을 수 없습니다. 시도 2자리(예: 11 서울특별시) 또는 "
-                "시군구 5자리(예: 11680 강남구) 행정구역 코드를 입력하세요."
-            ),
-            en=(
-                f"Region code {value!r} is unknown. Use a 2-digit province code (e.g. 11 Seoul) "
-                "or a 5-digit district code (e.g. 11680 Gangnam-gu)."
-            ),
-        )
-    return code
+    """Return the current 2- or 5-digit code for a 시도/시군구 code or 10-digit 법정동코드.
+
+    Former codes are mapped to their successor (see :func:`resolve_region`, which also returns the
+    date and an explanation); raises ``DomainError`` naming what is allowed, or
+    :class:`RegionSplitError` naming the successors of a divided area.
+    """
+    return resolve_region(value, field=field).current
+
+
+@lru_cache(maxsize=1)
+def former_codes() -> dict[str, str]:
+    """Former codes whose area is today one current code → that code (e.g. "42" → "51",
+    "47720" → "27720"). Codes whose area was divided are not here; see :func:`successors_of`."""
+    out: dict[str, str] = {}
+    for code in _changes_by_code():
+        if code in table():
+            continue
+        try:
+            out[code] = resolve_region(code).current
+        except DomainError:
+            continue
+    return out
+
+
+def successors_of(code: str, on: date | None = None) -> tuple[str, ...]:
+    """The codes in force on ``on`` (default: after every recorded change) that cover a former code's
+    area: one code for a renamed, moved or merged area, several for a divided one; ``(code,)`` for a
+    current code."""
+    day = on or date.max
+    if code in table():
+        return (code,)
+    return _resolve_successors(code, date.min, day)
 
 
 def is_capital_area(code: str) -> bool:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from onestop.firms import services as firms
 from onestop.matching import records
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, UnitOfWorkRoute
+from onestop.platform.web import DB, CurrentActor, PathId, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["matching"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -25,7 +25,7 @@ class QuickIn(BaseModel):
 
 @router.get("/firms/{firm_id}/recommendations", response_model=dict[str, Any],
             summary="Eligible programs, near misses, packages, with every criterion explained")
-async def recommendations(firm_id: int, request: Request, who: CurrentActor, db: DB,
+async def recommendations(firm_id: PathId, request: Request, who: CurrentActor, db: DB,
                           date: dt.date | None = None) -> Response:
     """Async on purpose (see platform/web.get_db): after the first view the result comes from
     the result cache and the work is two indexed queries."""
@@ -45,7 +45,7 @@ async def recommendations(firm_id: int, request: Request, who: CurrentActor, db:
 
 @router.get("/firms/{firm_id}/eligibility/{program_id}", response_model=dict[str, Any],
             summary="One program, every criterion, for one firm")
-def eligibility(firm_id: int, program_id: str, request: Request, who: CurrentActor, db: DB,
+def eligibility(firm_id: PathId, program_id: str, request: Request, who: CurrentActor, db: DB,
                 date: dt.date | None = None) -> dict[str, Any]:
     p = who.require()
     row = firms.get(db, p, firm_id)
@@ -55,7 +55,7 @@ def eligibility(firm_id: int, program_id: str, request: Request, who: CurrentAct
 
 
 @router.get("/firms/{firm_id}/size", response_model=dict[str, Any], summary="SME size class of a firm")
-def size(firm_id: int, who: CurrentActor, db: DB, date: dt.date | None = None) -> dict[str, Any]:
+def size(firm_id: PathId, who: CurrentActor, db: DB, date: dt.date | None = None) -> dict[str, Any]:
     row = firms.get(db, who.require(), firm_id)
     return records.classify_firm(row, date or firms.reference_date(None))
 

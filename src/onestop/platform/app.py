@@ -15,6 +15,7 @@ from pydantic import BaseModel
 import onestop
 from onestop.catalog.services import revision
 from onestop.platform import problems
+from onestop.platform.boundary import InputBoundary
 from onestop.platform.db import Database
 from onestop.platform.migrate import ensure_migrated
 from onestop.platform.settings import Settings, get_settings
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.app = state
     app.state.db = database
     problems.install(app)
+    app.add_middleware(InputBoundary)
 
     @app.get("/healthz", response_model=Health, tags=["platform"], summary="Liveness and versions")
     def healthz() -> Health:

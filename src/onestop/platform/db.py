@@ -72,6 +72,16 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            conn.isolation_level = None  # SQLAlchemy, not the driver, begins transactions (below)
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # A write transaction takes SQLite's write lock when it begins (BEGIN IMMEDIATE), so
+            # concurrent writers queue on busy_timeout. A deferred BEGIN reads a snapshot first and
+            # fails with "database is locked" instead of waiting if another writer commits before
+            # it upgrades to a write (e.g. two uploads numbering a document's next version).
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # No pre-ping: it costs a round trip per request; connections are recycled instead.

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -100,9 +100,21 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DataError)
     async def _data(_: Request, exc: DataError) -> JSONResponse:
-        # e.g. a NUL character, which PostgreSQL text cannot hold: the input is refused, nothing saved
-        return problem(422, "invalid_characters", "입력값에 저장할 수 없는 문자(예: NUL)나 범위를 벗어난 값이 있습니다.",
-                       "The input holds a character (such as NUL) or a value the database cannot store.")
+        # The models bound what they accept; this is the net under them. SQLSTATE class 22:
+        # 22003 a number out of the column's range, otherwise e.g. a NUL character, which
+        # PostgreSQL text cannot hold. The input is refused, nothing saved.
+        if getattr(exc.orig, "sqlstate", None) == "22003":
+            return problem(422, "out_of_range", "입력한 숫자가 저장할 수 있는 범위를 벗어났습니다.",
+                           "A number in the input is out of the range that can be stored.")
+        return problem(422, "invalid_characters", "입력값에 저장할 수 없는 문자(예: NUL)가 있습니다.",
+                       "The input holds a character (such as NUL) the database cannot store.")
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        # Services turn the races they expect into named answers; one they did not expect (two
+        # requests making the same thing at the same moment) is a conflict to retry, not a 500.
+        return problem(409, "conflict_retry", "같은 내용이 동시에 처리되었습니다. 새로 고친 뒤 다시 시도하세요.",
+                       "The same change was being made at the same moment; reload and try again.")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

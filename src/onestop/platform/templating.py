@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -11,18 +11,18 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from onestop.korea.dates import KST
 from onestop.korea.money import format_won
 from onestop.platform.i18n import t
 from onestop.platform.web import Actor
 
 templates = Jinja2Templates(directory=str(resources.files("onestop.platform") / "templates"))
 templates.env.globals["format_won"] = format_won
-_KST = timezone(timedelta(hours=9))
 
 
 def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Times are stored in UTC and shown in Korea's time, as users read them."""
-    return value.astimezone(_KST).strftime(fmt) if value is not None else ""
+    return value.astimezone(KST).strftime(fmt) if value is not None else ""
 
 
 templates.env.filters["kst"] = kst

@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 import hmac
 import inspect
+import unicodedata
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.routing import APIRoute
+from pydantic import Field
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -20,6 +22,13 @@ from onestop.accounts.model import Principal
 from onestop.accounts.tables import SessionRow
 from onestop.errors import DomainError
 from onestop.platform.i18n import Lang
+
+#: Ids are 32-bit integer columns on PostgreSQL: a larger one cannot name anything.
+MAX_ID = 2**31 - 1
+#: An id in a path, checked before any query runs (2^31 answers 422 "out of range", not a 500).
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="a positive id")]
+#: An id in a request body.
+IdField: Any = Field(ge=1, le=MAX_ID, description="a positive id")
 
 SESSION_COOKIE = "onestop_session"
 LANG_COOKIE = "onestop_lang"
@@ -125,7 +134,13 @@ CurrentActor = Annotated[Actor, Depends(actor)]
 
 
 async def _posted_form(request: Request) -> FormData:
-    return await request.form()
+    """The form with its text fields in NFC (url-encoded bodies already are, by the boundary
+    middleware; multipart ones are parsed here); uploaded files are left as they are."""
+    form = await request.form()
+    items = form.multi_items()
+    if all(not isinstance(v, str) or unicodedata.is_normalized("NFC", v) for _, v in items):
+        return form
+    return FormData([(k, unicodedata.normalize("NFC", v) if isinstance(v, str) else v) for k, v in items])
 
 
 #: The request's form, parsed on the event loop so the handler itself can be a plain `def`.

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any, TypeAlias
 
 from onestop.errors import CatalogError
+from onestop.korea.money import MAX_WON
 
 COMPARISONS = ("<", "<=", ">", ">=")
 EQUALITY = ("==", "!=")
@@ -162,6 +163,10 @@ def parse_rule(
     elif isinstance(value, list | dict) or value is None:
         raise _err(source, path, f"{op}의 value는 하나의 값이어야 합니다.",
                    f"the value of {op} must be a single value.")
+    for v in value if isinstance(value, tuple) else (value,):
+        if isinstance(v, int | float) and not isinstance(v, bool) and not -MAX_WON <= v <= MAX_WON:
+            raise _err(source, path, f"value {v!r}는 너무 큽니다. ±{MAX_WON:,} 이내여야 합니다.",
+                       f"value {v!r} is out of range; it must be within ±{MAX_WON:,}.")
     label = raw.get("label") or {}
     if not isinstance(label, dict) or set(label) - {"ko", "en"}:
         raise _err(source, path, "label은 {ko, en} 형식이어야 합니다.", "label must be {ko, en}.")
