@@ -12,6 +12,7 @@ with wrk. Results: bench/out/web.json (web-NAME.json with --database).
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -22,8 +23,11 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 ONESTOP = str(ROOT / ".venv" / "bin" / "onestop")
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -45,15 +49,29 @@ def run(*args: str) -> None:
     subprocess.run([ONESTOP, *args, "--database-url", DB_URL], check=True, stdout=subprocess.DEVNULL)
 
 
+def patiently(call: Callable[[], T], within: float = 180.0) -> T:
+    """The first requests retried on connection errors: on a loaded machine a worker may still be
+    starting, or be restarted by uvicorn's supervisor when it misses a health check."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return call()
+        except (OSError, http.client.HTTPException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def post_json(url: str, body: dict[str, object]) -> dict[str, object]:
     req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
+    # the first request of a worker may wait for its start-up on a loaded machine
+    with urllib.request.urlopen(req, timeout=120) as r:
         return dict(json.loads(r.read()))
 
 
 def get_json(url: str, token: str) -> object:
     req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(req, timeout=10) as r:
+    with urllib.request.urlopen(req, timeout=120) as r:
         return json.loads(r.read())
 
 
@@ -129,14 +147,14 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.1)
-        token = str(post_json(f"{base}/api/v1/auth/token",
-                              {"email": "founder@onestop.demo", "password": "onestop-demo-2026"})["access_token"])
-        firm_id = get_json(f"{base}/api/v1/firms", token)[0]["id"]  # type: ignore[index]
+        token = str(patiently(lambda: post_json(f"{base}/api/v1/auth/token", {
+            "email": "founder@onestop.demo", "password": "onestop-demo-2026"}))["access_token"])
+        firm_id = patiently(lambda: get_json(f"{base}/api/v1/firms", token))[0]["id"]  # type: ignore[index]
         match_url = f"{base}/api/v1/firms/{firm_id}/recommendations"
         search_url = f"{base}/api/v1/programs?" + urllib.parse.urlencode({"q": "청년 창업자금", "region": "12150"})
         for url in (match_url, search_url):  # warm caches in every worker
             for _ in range(20):
-                get_json(url, token)
+                patiently(lambda url=url: get_json(url, token))  # type: ignore[misc]
         results = {
             "match": wrk(match_url, token, args.duration, args.connections),
             "search": wrk(search_url, token, args.duration, args.connections),
