@@ -61,10 +61,15 @@ CERT_RATES = {
     "mainbiz": (0.02, {"C", "J", "F"}), "women_owned": (0.10, set()),
     "disabled_owned": (0.01, set()), "social_enterprise": (0.003, set()),
     "promising_exporter": (0.005, {"C"}),
+    "village_enterprise": (0.001, set()), "cooperative": (0.004, set()),
+    "self_sufficiency_enterprise": (0.0005, set()),
 }
 QUAL_RATES = {
     "restart_founder": 0.05, "business_conversion_approved": 0.01, "restructuring_target": 0.005,
     "disaster_damage_confirmed": 0.01, "developed_technology": 0.04,
+    "new_industry_field": 0.05, "honest_management_review_passed": 0.02, "in_depth_review_passed": 0.005,
+    "funding_difficulty_or_credit_recovery": 0.03, "vc_investment_referral": 0.01,
+    "manufacturing_related_or_knowledge_service": 0.06, "priority_field": 0.15,
 }
 CREDIT_SHARES = np.array([0.2, 0.3, 0.6, 1.0, 1.5, 2, 3, 5, 7, 8, 9, 10, 10, 9, 8, 7, 4, 3, 2, 1, 1, 1.0])
 PROGRAM_IDS = (
@@ -208,6 +213,19 @@ def generate_firms(n: int, seed: int = 42) -> pl.DataFrame:
         "is_sme": ~non_sme, "is_small": small, "is_micro_enterprise": micro,
         "received_programs": received,
         "qualifications": quals,
+        # the 2026 policy-fund plan's facts (issue 17): mostly operating, few restrictions
+        "applicant_kind": np.where(age == 0, np.where(rng.random(n) < 0.3, "prospective_founder", "firm"), "firm"),
+        "operating_profit": np.round(revenue_f * rng.normal(0.05, 0.08, n)).astype(np.int64),
+        "operating_profit_change_yoy": rng.normal(0.0, 0.4, n),
+        "debt_ratio": rng.lognormal(0.3, 0.8, n), "capital_impaired": rng.random(n) < 0.04,
+        "business_status": np.where(rng.random(n) < 0.02, "suspended", "operating"),
+        "credit_default_record": rng.random(n) < 0.02, "rehabilitation": rng.random(n) < 0.003,
+        "tax_arrears_deferred": rng.random(n) < 0.005,
+        "hardship_causes": (rng.random(n) < 0.03).astype(np.uint16) << np.uint16(5),
+        "manufacturing_share": np.where(section == "C", rng.uniform(0.3, 1.0, n), 0.0),
+        "factory_registered": (section == "C") & (rng.random(n) < 0.7),
+        "policy_fund_count_5y": rng.poisson(0.2, n).astype(np.int64),
+        "policy_fund_amount_5y": (rng.poisson(0.2, n) * 300_000_000).astype(np.int64),
         "_coarse": coarse, "_new": age == 0,
         "_no_ceo": rng.random(n) < 0.08, "_no_change": rng.random(n) < 0.08,
         "_no_usd": rng.random(n) < 0.08, "_no_grade": rng.random(n) < 0.35,

@@ -186,6 +186,7 @@ def programs_show(program_id: str, as_json: JsonOpt = False) -> None:
     if as_json:
         _print_json(data)
         return
+    from onestop.catalog.figures import figure_values
     from onestop.rules.explain import criterion_text
     from onestop.rules.syntax import leaves
 
@@ -197,10 +198,12 @@ def programs_show(program_id: str, as_json: JsonOpt = False) -> None:
     for leaf in leaves(program.rule):
         ko, en = criterion_text(leaf)
         out.print(f"  • {ko}  [dim]{en}[/]")
-    out.print(f"[bold]출처 Source[/] {s.source.title} ({s.source.publisher}, {s.source.date}) "
-              f"{s.source.url or ''}")
-    if s.unconfirmed:
-        out.print(f"[yellow]미확인 unconfirmed[/]: {', '.join(s.unconfirmed)}")
+    for line, _rule in program.line_rules:
+        out.print(f"[bold]{line.name.ko}[/] ({line.name.en}): " + ", ".join(
+            v for k, v in figure_values(program) if k.startswith(f"lines.{line.id}.") and ".eligibility." not in k))
+    out.print(f"[bold]출처 Source[/] {s.source.citation()} {s.source.url or ''}")
+    for key, why in s.unconfirmed_figures():
+        out.print(f"[yellow]미확인 unconfirmed[/] {key}: {why}")
 
 
 @catalog_app.command("check")
@@ -213,7 +216,7 @@ def catalog_check(path: Annotated[Path | None, typer.Argument(help="Catalog fold
     except DomainError as e:
         _fail(e)
         raise
-    unconfirmed = sum(1 for p in cat if p.spec.unconfirmed)
+    unconfirmed = sum(1 for p in cat if p.spec.unconfirmed_figures())
     out.print(f"[green]OK[/] {len(cat)} programs, {len(cat.agencies)} agencies, "
               f"{len(cat.shared_rules)} shared rules, version {cat.version}; "
               f"{unconfirmed} programs list unconfirmed figures.")
@@ -332,6 +335,16 @@ def docs_lifecycle(out_path: Annotated[Path, typer.Option("--out")] = Path("docs
     from onestop.applications.lifecycle import markdown
 
     out_path.write_text(markdown(), encoding="utf-8")
+    out.print(f"[green]OK[/] {out_path}")
+
+
+@docs_app.command("catalog-figures")
+def docs_catalog_figures(out_path: Annotated[Path, typer.Option("--out")] = Path("docs/catalog-figures.md")) -> None:
+    """Write every program's figures and how each was checked against its source."""
+    from onestop.catalog.figures import markdown
+    from onestop.catalog.loader import shipped_catalog
+
+    out_path.write_text(markdown(shipped_catalog()), encoding="utf-8")
     out.print(f"[green]OK[/] {out_path}")
 
 

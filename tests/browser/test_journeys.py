@@ -46,6 +46,8 @@ def fill_young_founder(page: Any, brn: str) -> None:
     page.locator("[name=revenue_2024]").fill("60000000")
     page.locator("[name=revenue_2025]").fill("300000000")
     page.locator("#total_assets").fill("250000000")
+    page.locator("#manufacturing_share_pct").fill("100")  # a bakery with its own registered factory
+    page.locator("label[for=factory_registered]").click()  # KRDS draws the box on the label
 
 
 def test_founder_registers_and_sees_recommendations_with_reasons(page: Any) -> None:

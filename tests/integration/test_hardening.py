@@ -251,3 +251,24 @@ def test_absurd_program_figures_are_refused_naming_the_field(client: TestClient,
     assert r.status_code == 422, r.text
     (field, _), = problem_fields(r).items()
     assert where in field
+
+
+# --- §2 region history ---------------------------------------------------------------------------
+
+def test_a_former_region_code_is_kept_mapped_and_explained(client: TestClient) -> None:
+    r = Api(client).post("/api/v1/firms", json=profile(region="47720"))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["profile"]["region"] == "27720" and body["profile"]["region_given"] == "47720"
+    (notice,) = body["notices"]
+    assert notice["field"] == "region" and "2023-07-01" in notice["ko"] and "대구광역시" in notice["ko"]
+    assert "Daegu" in notice["en"] or "대구" in notice["en"]
+
+
+def test_a_divided_region_code_is_refused_naming_its_successors(client: TestClient) -> None:
+    r = Api(client).post("/api/v1/firms", json=profile(region="41590"))
+    assert r.status_code == 422
+    (err,) = r.json()["errors"]
+    assert err["field"] == "region"
+    for name in ("만세구", "효행구", "병점구", "동탄구"):
+        assert name in err["ko"]

@@ -29,7 +29,10 @@ def firm_form(**changes: Any) -> dict[str, Any]:
     data = example("young-founder")
     form = {"brn": fresh_brn(), "name": data["name"], "ksic": data["ksic"], "sido": "12", "region": "12150",
             "founded_on": data["founded_on"], "ceo_birth_date": data["ceo_birth_date"], "regular_employees": "4",
-            "revenue_2024": "60,000,000", "revenue_2025": "300000000", "total_assets": "250000000"}
+            "revenue_2024": "60,000,000", "revenue_2025": "300000000", "total_assets": "250000000",
+            # the policy-fund plan's facts as the form submits them (status preselected; a bakery with a factory)
+            "business_status": "operating", "manufacturing_share_pct": "100", "factory_registered": "1",
+            "policy_fund_fields": "1"}
     form.update(changes)
     return form
 

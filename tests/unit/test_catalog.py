@@ -40,7 +40,7 @@ def test_policy_funds_use_the_exclusion_rule() -> None:
 
     for p in cat:
         if p.id.startswith("kosmes-") and p.spec.category.value == "funds" and p.spec.support_type.value == "loan":
-            assert any(leaf.shared_rule == "policy-fund-exclusions" for leaf in leaves(p.rule)), p.id
+            assert any(leaf.shared_rule == "policy-fund-excluded-industries" for leaf in leaves(p.rule)), p.id
 
 
 def write(root: Path, name: str, text: str) -> None:

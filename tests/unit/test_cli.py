@@ -100,9 +100,14 @@ def test_batch_jsonl_and_parquet_agree_with_single_match(tmp_path: Path) -> None
                             "--json").stdout)
     row = frame.filter(pl.col("brn") == single["brn"]).row(0, named=True)
     eligible = {r["program_id"] for r in single["eligible"]}
-    batch_true = {k for k, v in row.items() if v is True}
+    batch_true = {k for k, v in row.items() if v is True and "/" not in k}
     excluded = {e["program_id"] for e in single["excluded"]}
     assert eligible <= batch_true and batch_true - eligible <= excluded
+    # Lines have columns of their own (`program/line`), true exactly where the match says the line fits.
+    for rec in single["eligible"]:
+        for line in rec.get("lines", []):
+            expected = {"eligible": True, "unknown": None, "not_eligible": False}[line["status"]]
+            assert row[f"{rec['program_id']}/{line['line_id']}"] is expected
     # The same firms as Parquet give the same result.
     pq_src = tmp_path / "firms.parquet"
     pl.DataFrame([{**example(n), "revenue": json.dumps(example(n)["revenue"]),

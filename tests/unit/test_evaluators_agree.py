@@ -20,6 +20,9 @@ INT_RANGES = {
     "business_age_years": (0, 60), "ceo_age": (18, 90), "regular_employees": (0, 400),
     "revenue": (0, 10**11), "revenue_avg3": (0, 10**11), "total_assets": (0, 10**12),
     "export_revenue": (0, 10**10), "export_usd": (0, 10**7),
+    # the 2026 policy-fund plan's facts (issue 17)
+    "operating_profit": (-(10**10), 10**10), "policy_fund_count_5y": (0, 8),
+    "policy_fund_amount_5y": (0, 3 * 10**10),
 }
 
 
@@ -130,3 +133,90 @@ def test_checked_rules_keep_their_meaning(raw: dict[str, Any]) -> None:
         return  # e.g. an impossible range: refused, nothing to compare
     facts = {f: None for f in FACTS}
     assert evaluate_rule(checked, facts) == evaluate_rule(r, facts)
+
+
+# ── Issue 17: the policy-fund plan's facts, derived from profiles, through the shipped catalog ──
+
+NEW_FACTS = ("applicant_kind", "operating_profit", "operating_profit_change_yoy", "debt_ratio", "capital_impaired",
+             "business_status", "credit_default_record", "rehabilitation", "tax_arrears_deferred", "hardship_causes",
+             "manufacturing_share", "factory_registered", "policy_fund_count_5y", "policy_fund_amount_5y")
+
+
+def test_generated_rules_cover_the_new_facts() -> None:
+    """The random rules and firms above draw from every fact, the plan's new ones included."""
+    assert set(NEW_FACTS) <= set(FACTS)
+    for fact in NEW_FACTS:
+        value_of(fact)  # a strategy exists for each (raises for a fact the test cannot generate)
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> dict[str, Any]:
+    """Profiles around journey 1's firm with the plan's facts drawn, each possibly missing."""
+    from tests.conftest import example
+
+    data = example("young-founder")
+    maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
+    prospective = draw(st.booleans())
+    if prospective:
+        data = {k: v for k, v in data.items() if k not in ("brn", "revenue")}
+        data.update(applicant_kind="prospective_founder", founded_on="2027-01-04")
+    data.update({k: v for k, v in {
+        "ksic": draw(st.sampled_from(["C10602", "C25913", "J62010", "G47121", "L68112", "I56111"])),
+        "region": draw(st.sampled_from(["12150", "11680", "44200", "48123"])),
+        "regular_employees": draw(st.integers(0, 60)),
+        "operating_profit": {} if prospective else draw(st.dictionaries(
+            st.sampled_from(["2024", "2025"]), st.integers(-(10**9), 10**9), max_size=2)),
+        "total_liabilities": draw(maybe(st.integers(0, 10**10))),
+        "total_equity": draw(maybe(st.integers(-(10**9), 10**10))),
+        "business_status": draw(maybe(st.sampled_from(["operating", "suspended", "closed"]))),
+        "credit_default_record": draw(maybe(st.booleans())),
+        "rehabilitation": draw(maybe(st.booleans())),
+        "tax_arrears": draw(maybe(st.booleans())),
+        "tax_arrears_deferred": draw(maybe(st.booleans())),
+        "hardship_causes": draw(maybe(st.lists(st.sampled_from(
+            ["large_customer_restructuring", "platform_settlement_delay", "retailer_rehabilitation", "other"]),
+            unique=True, max_size=2))),
+        "manufacturing_share_pct": draw(maybe(st.integers(0, 100))),
+        "factory_registered": draw(maybe(st.booleans())),
+        "qualifications": draw(maybe(st.lists(st.sampled_from(
+            ["restart_founder", "honest_management_review_passed", "funding_difficulty_or_credit_recovery",
+             "in_depth_review_passed", "priority_field", "vc_investment_referral"]), unique=True, max_size=4))),
+        "support_history": draw(st.lists(st.fixed_dictionaries({
+            "program_id": st.sampled_from(["kosmes-new-growth-fund", "kosmes-startup-fund", "motie-export-voucher"]),
+            "year": st.integers(2019, 2026), "amount": st.integers(0, 9 * 10**9)}), max_size=4)),
+    }.items() if v is not None})
+    return data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(profiles(), min_size=1, max_size=8))
+def test_shipped_catalog_and_its_lines_agree_across_evaluators(raw: list[dict[str, Any]]) -> None:
+    """Every program and every line of the shipped catalog, for profiles stating (or not) the plan's
+    facts: the compiled explained evaluator, the vectorized one and the recursive reference agree."""
+    from datetime import date
+
+    from onestop.firms.facts import derive
+    from onestop.firms.model import parse_firm
+    from onestop.matching.services import Engine
+
+    engine = _engine()
+    rules, names = engine._rules()
+    facts = [derive(parse_firm(r), date(2026, 11, 23)) for r in raw]
+    frame = facts_frame(facts)
+    vector = status_codes(engine.vector.evaluate(frame), names)
+    for row, f in enumerate(facts):
+        reference = [evaluate_rule(rule, f) for rule in rules]
+        assert list(engine.compiled.evaluate(f).statuses) == reference
+        assert [vector[n][row] for n in names] == reference
+    assert isinstance(engine, Engine)
+
+
+_ENGINE: list[Any] = []
+
+
+def _engine() -> Any:
+    from onestop.matching.services import Engine
+
+    if not _ENGINE:
+        _ENGINE.append(Engine.shipped())
+    return _ENGINE[0]

@@ -13,12 +13,24 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from onestop.catalog.model import Agency, Program, ProgramSpec
+from onestop.catalog.model import Agency, Line, Program, ProgramSpec
 from onestop.errors import CatalogError, FieldProblem
 from onestop.korea._data import data_path
 from onestop.rules.check import check_rule
-from onestop.rules.syntax import parse_rule
+from onestop.rules.facts import APPLICANT_KINDS
+from onestop.rules.syntax import All, AnyOf, Leaf, Rule, parse_rule
 from onestop.text import normalise_tree
+
+#: The implicit criterion "who may apply" is shown as this shared rule.
+APPLICANTS_RULE = "applicants"
+_APPLICANT_LABELS: dict[tuple[str, ...], tuple[str, str]] = {
+    ("firm",): ("신청 대상: 사업자등록을 한 기업 (예비창업자는 신청할 수 없음)",
+                "Open to registered businesses (not to prospective founders)"),
+    ("prospective_founder",): ("신청 대상: 예비창업자 (사업자등록 전)",
+                               "Open to prospective founders (not yet registered)"),
+}
+#: Names of shared rules shown to users, for rules whose file has no `title`.
+BUILTIN_TITLES = {APPLICANTS_RULE: ("신청 대상", "Who may apply")}
 
 
 @dataclass
@@ -27,6 +39,11 @@ class Catalog:
     agencies: dict[str, Agency]
     version: str
     shared_rules: dict[str, Any] = field(default_factory=dict)
+    #: shared rule name → (Korean, English) title
+    shared_titles: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def shared_title(self, name: str) -> tuple[str, str]:
+        return self.shared_titles.get(name) or BUILTIN_TITLES.get(name) or (name, name)
 
     def __iter__(self) -> Iterator[Program]:
         return iter(self.programs.values())
@@ -76,6 +93,7 @@ def load_catalog(root: Traversable | Path | None = None) -> Catalog:
             except ValidationError as exc:
                 problems.extend(_problems(f"agencies.yaml[{i}]", exc))
     shared: dict[str, Any] = {}
+    titles: dict[str, tuple[str, str]] = {}
     for entry in _folder(root, "rules"):
         raw = _read_yaml(entry, f"rules/{entry.name}")
         digest.update(entry.read_bytes())
@@ -86,6 +104,9 @@ def load_catalog(root: Traversable | Path | None = None) -> Catalog:
                                          "a shared rule file holds one rule (all/any/not/criterion)."))
             continue
         shared[name] = raw.get("rule", raw)
+        title = raw.get("title") if "rule" in raw else None
+        if isinstance(title, dict) and {"ko", "en"} <= set(title):
+            titles[name] = (str(title["ko"]), str(title["en"]))
     programs: dict[str, Program] = {}
     for entry in _folder(root, "programs"):
         where = f"programs/{entry.name}"
@@ -104,7 +125,7 @@ def load_catalog(root: Traversable | Path | None = None) -> Catalog:
     problems.extend(link_problems(programs.values(), programs))
     if problems:
         raise _catalog_error(problems)
-    return Catalog(programs, agencies, digest.hexdigest()[:12], shared)
+    return Catalog(programs, agencies, digest.hexdigest()[:12], shared, titles)
 
 
 def program_from_raw(raw: Any, where: str, shared: dict[str, Any],
@@ -122,13 +143,53 @@ def program_from_raw(raw: Any, where: str, shared: dict[str, Any],
         problems.append(FieldProblem(f"{where}:agency", "agency_unknown",
                                      f"기관 {spec.agency!r}가 등록된 기관이 아닙니다.",
                                      f"agency {spec.agency!r} is not a known agency."))
+    base: Rule | None = None
     try:
-        rule = check_rule(parse_rule(spec.eligibility, source=where, shared=shared))
+        base = check_rule(parse_rule(spec.eligibility, source=where, shared=shared))
     except CatalogError as exc:
         problems.append(FieldProblem(exc.field or where, exc.code, exc.ko, exc.en))
-    if problems:
+    extras: list[Rule | None] = []
+    for i, line in enumerate(spec.lines):
+        if line.eligibility is None:
+            extras.append(None)
+            continue
+        try:
+            extras.append(check_rule(parse_rule(line.eligibility, source=where, path=f"lines[{i}].eligibility",
+                                                shared=shared)))
+        except CatalogError as exc:
+            problems.append(FieldProblem(exc.field or where, exc.code, exc.ko, exc.en))
+    if problems or base is None:
         raise _catalog_error(problems)
-    return Program(spec, rule)
+    return compose(spec, base, extras)
+
+
+def applicants_leaf(applicants: list[str]) -> Leaf | None:
+    """The implicit criterion on who may apply; None when every kind of applicant may."""
+    kinds = tuple(k for k in APPLICANT_KINDS if k in applicants)
+    if len(kinds) == len(APPLICANT_KINDS):
+        return None
+    ko, en = _APPLICANT_LABELS[kinds]
+    return Leaf(fact="applicant_kind", op="in", value=kinds, id="applicants", label_ko=ko, label_en=en,
+                path=f"rules/{APPLICANTS_RULE}.yaml:rule")
+
+
+def compose(spec: ProgramSpec, base: Rule, extras: list[Rule | None]) -> Program:
+    """The program's whole rule and each line's rule from the parts.
+
+    A program whose every line adds criteria is open to a firm that fits at least one line; a line
+    without criteria of its own is open to every firm the program admits."""
+    guard = applicants_leaf(list(spec.applicants))
+    core: Rule = base if guard is None else All((base, guard))
+    line_rules: list[tuple[Line, Rule]] = []
+    for line, extra in zip(spec.lines, extras, strict=True):
+        line_rules.append((line, core if extra is None else All((base, extra) if guard is None
+                                                               else (base, extra, guard))))
+    rule = core
+    own = [e for e in extras if e is not None]
+    if spec.lines and len(own) == len(extras):
+        whole = own[0] if len(own) == 1 else AnyOf(tuple(own))
+        rule = All((base, whole) if guard is None else (base, whole, guard))
+    return Program(spec, rule, tuple(line_rules), guard)
 
 
 def link_problems(programs: Iterable[Program], known: Mapping[str, object]) -> list[FieldProblem]:

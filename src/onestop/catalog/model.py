@@ -13,8 +13,10 @@ from pydantic_core import PydanticCustomError
 from onestop.errors import DomainError
 from onestop.korea.dates import KST
 from onestop.korea.money import MAX_WON
-from onestop.rules.syntax import Rule
+from onestop.rules.syntax import Leaf, Rule
 from onestop.text import web_url
+
+ApplicantKindName = Literal["firm", "prospective_founder"]
 
 
 class Category(StrEnum):
@@ -92,12 +94,17 @@ class Limits(_Strict):
 
 
 class Window(_Strict):
-    """When applications are taken; `opens` without `closes` runs until the budget is used."""
+    """When applications are taken; `opens` without `closes` runs until the budget is used.
+
+    `selective`: a recruitment round whose applicants are selected by evaluation (선정평가), so a
+    firm that meets every criterion may apply but is not sure to be supported."""
 
     always_open: bool = False
     opens: date | None = None
     closes: date | None = None
     closes_at: time = time(18, 0)
+    selective: bool = False
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Window:
@@ -156,10 +163,63 @@ WebUrl = Annotated[str | None, AfterValidator(_web_url)]
 
 
 class Source(_Strict):
+    """A published text the catalog follows: a notice (공고, with its number) or a page."""
+
     title: str
     publisher: str
+    #: the notice number, e.g. `중소벤처기업부 공고 제2026-464호`
+    number: str | None = None
     url: WebUrl = None
-    date: date
+    #: the date of the text; None when the copy read did not show it (never guessed)
+    date: date | None
+    #: how the text was read when not from the publisher itself (a copy, a quoting repository)
+    read_via: str | None = None
+
+    def citation(self) -> str:
+        """`title (number, publisher, date)` as shown on pages and in the figures page."""
+        parts = [p for p in (self.number, self.publisher, self.date.isoformat() if self.date else None) if p]
+        return f"{self.title} ({', '.join(parts)})"
+
+
+class FigureCheck(_Strict):
+    """How one figure of a program was checked: against a source (`source`: `source` for the
+    program's own, or an id from `sources`; `at`: page or section), or not (`unconfirmed`: why)."""
+
+    source: str | None = None
+    at: str | None = None
+    unconfirmed: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> FigureCheck:
+        if (self.source is None) == (self.unconfirmed is None):
+            raise ValueError("a figure is either checked against a source or unconfirmed with a reason")
+        if self.unconfirmed is not None and not self.unconfirmed.strip():
+            raise ValueError("say why the figure could not be confirmed")
+        return self
+
+    @property
+    def confirmed(self) -> bool:
+        return self.source is not None
+
+
+class Line(_Strict):
+    """One line of a program (시설자금 / 운전자금; a sub-type such as first-time exporters) with its own
+    limits and, optionally, criteria of its own on top of the program's."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: Text
+    amount: int | None = Field(default=None, ge=0, le=MAX_WON)
+    amount_note: Text | None = None
+    interest: Interest | None = None
+    term_years: float | None = Field(default=None, gt=0, le=50)
+    grace_years: float | None = Field(default=None, ge=0, le=20)
+    eligibility: dict[str, object] | None = None
+
+    @model_validator(mode="after")
+    def _grace(self) -> Line:
+        if self.term_years is not None and self.grace_years is not None and self.grace_years >= self.term_years:
+            raise ValueError("grace_years must be shorter than term_years")
+        return self
 
 
 class Agency(_Strict):
@@ -185,18 +245,57 @@ class ProgramSpec(_Strict):
     eligibility: dict[str, object]
     ranking: Ranking = Field(default_factory=Ranking)
     source: Source
+    #: further texts figures were checked against, by id (`source` names the program's own)
+    sources: dict[str, Source] = Field(default_factory=dict)
+    #: every figure's check (see `figure_keys`); the shipped catalog checks all of them
+    figures: dict[str, FigureCheck] = Field(default_factory=dict)
+    #: figures not confirmed, as older versions listed them (paths only); `figures` supersedes it
     unconfirmed: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    lines: list[Line] = Field(default_factory=list)
+    #: who may apply: registered businesses, and for some programs prospective founders (예비창업자)
+    applicants: list[ApplicantKindName] = Field(default_factory=lambda: list[ApplicantKindName](["firm"]))
+
+    @model_validator(mode="after")
+    def _references(self) -> ProgramSpec:
+        ids = [line.id for line in self.lines]
+        if len(set(ids)) != len(ids):
+            raise ValueError("line ids must be distinct")
+        for key, check in self.figures.items():
+            if check.source is not None and check.source != "source" and check.source not in self.sources:
+                raise ValueError(f"figure {key!r} names source {check.source!r}, which is not in `sources`")
+        if not self.applicants:
+            raise ValueError("applicants must name at least one kind of applicant")
+        return self
+
+    def source_of(self, key: str) -> Source:
+        return self.source if key == "source" else self.sources[key]
+
+    def unconfirmed_figures(self) -> list[tuple[str, str]]:
+        """(figure, why) for every figure not confirmed; legacy paths without a reason say so."""
+        out = [(k, c.unconfirmed) for k, c in self.figures.items() if c.unconfirmed is not None]
+        seen = {k for k, _ in out}
+        out.extend((k, "원문과 대조하지 못함 / not checked against the source")
+                   for k in self.unconfirmed if k not in seen)
+        return out
 
 
 class Program:
-    """A program with its eligibility parsed and checked."""
+    """A program with its eligibility parsed and checked.
 
-    __slots__ = ("rule", "spec")
+    `rule` is the whole test (the program's criteria, who may apply, and — when lines have criteria
+    of their own — that some line fits); `line_rules` pairs each line with the test of that line
+    (the program's criteria and the line's own)."""
 
-    def __init__(self, spec: ProgramSpec, rule: Rule) -> None:
+    __slots__ = ("guard", "line_rules", "rule", "spec")
+
+    def __init__(self, spec: ProgramSpec, rule: Rule, line_rules: tuple[tuple[Line, Rule], ...] = (),
+                 guard: Leaf | None = None) -> None:
         self.spec = spec
         self.rule = rule
+        self.line_rules = line_rules
+        #: the criterion on who may apply (None: anyone may)
+        self.guard = guard
 
     @property
     def id(self) -> str:

@@ -14,7 +14,7 @@ from onestop.catalog.model import CATEGORY_NAMES, SUPPORT_NAMES, Category, Suppo
 from onestop.catalog.queries import SearchQuery, search
 from onestop.errors import DomainError
 from onestop.firms import services as firms
-from onestop.firms.model import CERTIFICATION_NAMES, problems_from
+from onestop.firms.model import APPLICANT_KIND_NAMES, BUSINESS_STATUS_NAMES, CERTIFICATION_NAMES, problems_from
 from onestop.korea import regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, problems_of, unread
@@ -81,30 +81,39 @@ def detail(program_id: str, request: Request, who: CurrentActor, db: DB, firm: A
     from onestop.rules.explain import criterion_text
     from onestop.rules.syntax import leaves
 
-    crit = [criterion_text(leaf) for leaf in leaves(program.rule) if not leaf.shared]
-    shared = sorted({leaf.shared_rule for leaf in leaves(program.rule) if leaf.shared_rule})
+    crit = [criterion_text(leaf) for leaf in leaves(program.rule)
+            if not leaf.shared and ":lines[" not in leaf.path]
+    shared = [engine.catalog.shared_title(name)
+              for name in sorted({leaf.shared_rule for leaf in leaves(program.rule) if leaf.shared_rule})]
+    line_criteria = {line.id: [criterion_text(leaf) for leaf in leaves(rule) if ":lines[" in leaf.path]
+                     for line, rule in program.line_rules}
+    line_status = {ln["line_id"]: ln["status"] for ln in (check or {}).get("lines", [])}
     agency = engine.catalog.agencies.get(program.spec.agency)
     links = {kind: [engine.catalog.programs[p] for p in getattr(program.spec.links, kind)
                     if p in engine.catalog.programs]
              for kind in ("requires", "follows", "package_with", "excludes")}
     return render(request, who, "catalog/detail.html", program=program, spec=program.spec, agency=agency,
-                  criteria=crit, shared=shared, check=check, firms=my_firms, chosen=chosen, links=links,
+                  criteria=crit, shared=shared, check=check, line_criteria=line_criteria, line_status=line_status,
+                  unconfirmed=program.spec.unconfirmed_figures(), firms=my_firms, chosen=chosen, links=links,
                   unread=unread(db, who), category_names=CATEGORY_NAMES, support_names=SUPPORT_NAMES,
-                  sidos=regions.sido_list(), certifications=CERTIFICATION_NAMES, quick=None, errors=[])
+                  sidos=regions.sido_list(), certifications=CERTIFICATION_NAMES, quick=None, errors=[],
+                  applicant_kinds=APPLICANT_KIND_NAMES, business_statuses=BUSINESS_STATUS_NAMES)
 
 
 @router.post("/programs/{program_id}/quick")
 def quick(form: PostedForm, program_id: str, request: Request, who: CurrentActor, db: DB) -> Response:
     raw: dict[str, Any] = {}
     for key in ("ksic", "region", "founded_on", "ceo_birth_date", "regular_employees", "revenue_avg3",
-                "total_assets", "export_usd"):
+                "total_assets", "export_usd", "revenue_change_pct", "operating_profit_change_pct", "policy_loans_5y",
+                "applicant_kind", "business_status"):
         value = form.get(key)
         if isinstance(value, str) and value.strip():
             raw[key] = value.strip().replace(",", "")
     raw["certifications"] = [v for v in form.getlist("certifications") if isinstance(v, str)]
-    arrears = form.get("tax_arrears")
-    if arrears in ("yes", "no"):
-        raw["tax_arrears"] = arrears == "yes"
+    for key in ("tax_arrears", "credit_default_record", "rehabilitation"):
+        answer = form.get(key)
+        if answer in ("yes", "no"):
+            raw[key] = answer == "yes"
     _, engine = request.app.state.app.engine(db)
     try:
         answers = records.QuickAnswers.model_validate(raw)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Principal
 from onestop.catalog.loader import Catalog, link_problems, program_from_raw
-from onestop.catalog.model import Agency, Program
+from onestop.catalog.model import Agency, Program, ProgramSpec
 from onestop.catalog.tables import (
     AgencyRow,
     CatalogStateRow,
@@ -63,15 +63,17 @@ def import_catalog(db: Session, catalog: Catalog, user_id: int | None = None) ->
         db.add(row)
     for name, rule in catalog.shared_rules.items():
         shared = db.get(SharedRuleRow, name) or SharedRuleRow(name=name)
-        shared.rule = rule
+        title = catalog.shared_titles.get(name)
+        shared.rule = rule if title is None else {"title": {"ko": title[0], "en": title[1]}, "rule": rule}
         shared.updated_at = utcnow()
         db.add(shared)
     db.flush()
     created = updated = unchanged = 0
     for program in catalog:
         spec = program.spec.model_dump(mode="json")
+        current = current_spec(db, program.id)
         version = _store_version(db, program.id, program.spec.agency, spec,
-                                 "카탈로그 가져오기 / catalog import", user_id)
+                                 import_note(current[1].spec if current else None, program.spec), user_id)
         if version is None:
             unchanged += 1
         elif version.version == 1:
@@ -80,6 +82,16 @@ def import_catalog(db: Session, catalog: Catalog, user_id: int | None = None) ->
             updated += 1
     rev = _bump(db) if created or updated else revision(db)
     return ImportSummary(created, updated, unchanged, rev)
+
+
+def import_note(before: dict[str, Any] | None, spec: ProgramSpec) -> str:
+    """Why an imported version exists: the notice it follows when the source changed (a new or
+    amended notice), else a plain import."""
+    source = spec.source
+    if before is not None and before.get("source") == source.model_dump(mode="json"):
+        return "카탈로그 가져오기 / catalog import"
+    cited = source.citation()
+    return f"공고 반영: {cited} / follows the notice: {cited}"
 
 
 def _store_version(db: Session, program_id: str, agency_id: str, spec: dict[str, Any], note: str,
@@ -107,8 +119,20 @@ def _store_version(db: Session, program_id: str, agency_id: str, spec: dict[str,
     return version
 
 
+def _shared(db: Session) -> list[tuple[str, Any, tuple[str, str] | None]]:
+    """(name, rule, title) of every shared rule; a titled rule is stored as {title, rule}."""
+    out: list[tuple[str, Any, tuple[str, str] | None]] = []
+    for r in db.scalars(select(SharedRuleRow)):
+        raw = r.rule
+        if isinstance(raw, dict) and "rule" in raw and isinstance(raw.get("title"), dict):
+            out.append((r.name, raw["rule"], (str(raw["title"]["ko"]), str(raw["title"]["en"]))))
+        else:
+            out.append((r.name, raw, None))
+    return out
+
+
 def shared_rules(db: Session) -> dict[str, Any]:
-    return {r.name: r.rule for r in db.scalars(select(SharedRuleRow))}
+    return {name: rule for name, rule, _ in _shared(db)}
 
 
 def agency_ids(db: Session) -> set[str]:
@@ -178,7 +202,9 @@ def current_spec(db: Session, program_id: str) -> tuple[ProgramRow, ProgramVersi
 
 
 def build_catalog(db: Session) -> Catalog:
-    shared = shared_rules(db)
+    rows_shared = _shared(db)
+    shared = {name: rule for name, rule, _ in rows_shared}
+    titles = {name: title for name, _, title in rows_shared if title is not None}
     agencies = {
         a.id: Agency(id=a.id, name={"ko": a.name_ko, "en": a.name_en}, url=a.url)
         for a in db.scalars(select(AgencyRow))
@@ -189,7 +215,7 @@ def build_catalog(db: Session) -> Catalog:
               & (ProgramRow.current_version == ProgramVersionRow.version))
     )
     programs = {pid: program_from_raw(spec, f"programs/{pid}", shared, None) for pid, spec in rows}
-    return Catalog(programs, agencies, f"r{revision(db)}", shared)
+    return Catalog(programs, agencies, f"r{revision(db)}", shared, titles)
 
 
 class EngineCache:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from onestop.errors import DomainError
 from onestop.firms import services
-from onestop.firms.model import parse_firm
+from onestop.firms.model import notices, parse_firm
 from onestop.firms.tables import FirmRow
 from onestop.platform.openapi import PROBLEM_RESPONSES
 from onestop.platform.web import DB, MAX_ID, CurrentActor, PathId, UnitOfWorkRoute
@@ -20,11 +20,14 @@ router = APIRouter(prefix="/api/v1", tags=["firms"], responses=PROBLEM_RESPONSES
 
 class FirmOut(BaseModel):
     id: int
-    brn: str
+    brn: str | None = Field(description="None for a prospective founder (예비창업자) who has no BRN yet")
     name: str
     version: int
     profile: dict[str, Any]
     updated_at: datetime
+    notices: list[dict[str, str]] = Field(default_factory=list, description=(
+        "what the platform changed in the stated profile, by field (e.g. a former region code "
+        "mapped to its successor, with the date and the reason), in Korean and English"))
 
 
 class FirmUpdate(BaseModel):
@@ -38,8 +41,9 @@ class ValidationOut(BaseModel):
 
 
 def out(row: FirmRow) -> FirmOut:
+    notes = [n.as_dict() for n in notices(parse_firm(row.profile))] if row.profile.get("region_given") else []
     return FirmOut(id=row.id, brn=row.brn, name=row.name, version=row.version, profile=row.profile,
-                   updated_at=row.updated_at)
+                   updated_at=row.updated_at, notices=notes)
 
 
 @router.get("/firms", response_model=list[FirmOut], summary="Firms the caller belongs to")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from onestop.firms.model import FirmProfile
+from onestop.firms.model import FirmProfile, SupportRecord
 from onestop.korea.dates import completed_years
 from onestop.korea.regions import is_capital_area
 from onestop.korea.sme_size import SizeResult, classify
@@ -39,6 +39,55 @@ def revenue_average(firm: FirmProfile, on: date) -> int | None:
     return sum(firm.revenue[y] for y in span) // len(span)
 
 
+#: Years a support record counts in the plan's limits: the reference year and the four before it
+#: (2026년도 정책자금 융자계획 변경공고, Ⅲ. 유의사항 ⑬·⑮ "최근 5년").
+SUPPORT_WINDOW_YEARS = 5
+
+
+def is_policy_loan(record: SupportRecord) -> bool:
+    """A KOSMES policy loan: stated on the record, else the catalog's naming (`kosmes-…-fund`)."""
+    if record.policy_loan is not None:
+        return record.policy_loan
+    return record.program_id.startswith("kosmes-") and record.program_id.endswith("-fund")
+
+
+def policy_loans(firm: FirmProfile, on: date) -> tuple[int, int]:
+    """(count, total won) of policy loans received in the last five years up to `on`'s year."""
+    recent = [r for r in firm.support_history
+              if is_policy_loan(r) and on.year - SUPPORT_WINDOW_YEARS < r.year <= on.year]
+    return len(recent), sum(r.amount for r in recent)
+
+
+def change(now: int | None, before: int | None) -> float | None:
+    """Relative change, `-0.22` for a fall of 22 %; unknown when the year before is missing or not
+    positive (a change from a loss or from zero has no percentage)."""
+    if now is None or before is None or before <= 0:
+        return None
+    return (now - before) / before
+
+
+def statement_facts(firm: FirmProfile, on: date) -> Facts:
+    """Facts from the statements: operating profit and its change, the debt ratio, impairment.
+
+    부채비율 = 부채총계 / 자본총계; unknown when equity is not positive (자본잠식: no ratio), which
+    `capital_impaired` states instead."""
+    last = last_fiscal_year(firm, on)
+    years = [y for y in firm.operating_profit if y < on.year]
+    op_last = max(years) if years else last
+    op_now = firm.operating_profit.get(op_last) if op_last is not None else None
+    op_before = firm.operating_profit.get(op_last - 1) if op_last is not None else None
+    equity, liabilities = firm.total_equity, firm.total_liabilities
+    ratio = None
+    if equity is not None and liabilities is not None and equity > 0:
+        ratio = liabilities / equity
+    return {
+        "operating_profit": op_now,
+        "operating_profit_change_yoy": change(op_now, op_before),
+        "debt_ratio": ratio,
+        "capital_impaired": None if equity is None else equity <= 0,
+    }
+
+
 def size_of(firm: FirmProfile, on: date) -> SizeResult:
     return classify(
         ksic=firm.ksic,
@@ -55,9 +104,6 @@ def derive(firm: FirmProfile, on: date, size: SizeResult | None = None) -> Facts
     last = last_fiscal_year(firm, on)
     revenue = firm.revenue.get(last) if last is not None else None
     before = firm.revenue.get(last - 1) if last is not None else None
-    change = None
-    if revenue is not None and before:
-        change = (revenue - before) / before
     ratio = None
     if firm.export_revenue is not None and revenue:
         ratio = firm.export_revenue / revenue
@@ -71,7 +117,7 @@ def derive(firm: FirmProfile, on: date, size: SizeResult | None = None) -> Facts
         "regular_employees": firm.regular_employees,
         "revenue": revenue,
         "revenue_avg3": revenue_average(firm, on),
-        "revenue_change_yoy": change,
+        "revenue_change_yoy": change(revenue, before),
         "total_assets": firm.total_assets,
         "export_revenue": firm.export_revenue,
         "export_usd": firm.export_usd,
@@ -89,4 +135,25 @@ def derive(firm: FirmProfile, on: date, size: SizeResult | None = None) -> Facts
             None if firm.qualifications is None
             else frozenset(q.value for q in firm.qualifications)
         ),
+        **restriction_facts(firm, on),
+    }
+
+
+def restriction_facts(firm: FirmProfile, on: date) -> Facts:
+    """The applicant kind, the statements and the plan's restricted-firm conditions (유의사항)."""
+    count, amount = policy_loans(firm, on)
+    return {
+        "applicant_kind": firm.applicant_kind.value,
+        **statement_facts(firm, on),
+        "business_status": None if firm.business_status is None else firm.business_status.value,
+        "credit_default_record": firm.credit_default_record,
+        "rehabilitation": firm.rehabilitation,
+        "tax_arrears_deferred": firm.tax_arrears_deferred,
+        "hardship_causes": (None if firm.hardship_causes is None
+                            else frozenset(c.value for c in firm.hardship_causes)),
+        "manufacturing_share": (None if firm.manufacturing_share_pct is None
+                                else firm.manufacturing_share_pct / 100),
+        "factory_registered": firm.factory_registered,
+        "policy_fund_count_5y": count,
+        "policy_fund_amount_5y": amount,
     }

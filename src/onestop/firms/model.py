@@ -25,7 +25,7 @@ from onestop.errors import DomainError, FieldProblem
 from onestop.korea.brn import normalize_brn
 from onestop.korea.ksic import normalize_ksic
 from onestop.korea.money import MAX_WON
-from onestop.korea.regions import normalize_region
+from onestop.korea.regions import normalize_region, resolve_region
 from onestop.text import normalise_tree
 
 #: US$: 1조 달러, above the exports of any single firm in the world.
@@ -48,6 +48,9 @@ class Certification(StrEnum):
     disabled_owned = "disabled_owned"
     social_enterprise = "social_enterprise"
     promising_exporter = "promising_exporter"
+    village_enterprise = "village_enterprise"
+    cooperative = "cooperative"
+    self_sufficiency_enterprise = "self_sufficiency_enterprise"
 
 
 class Qualification(StrEnum):
@@ -58,6 +61,13 @@ class Qualification(StrEnum):
     restructuring_target = "restructuring_target"
     disaster_damage_confirmed = "disaster_damage_confirmed"
     developed_technology = "developed_technology"
+    new_industry_field = "new_industry_field"
+    honest_management_review_passed = "honest_management_review_passed"
+    in_depth_review_passed = "in_depth_review_passed"
+    funding_difficulty_or_credit_recovery = "funding_difficulty_or_credit_recovery"
+    vc_investment_referral = "vc_investment_referral"
+    manufacturing_related_or_knowledge_service = "manufacturing_related_or_knowledge_service"
+    priority_field = "priority_field"
 
 
 CERTIFICATION_NAMES: dict[str, tuple[str, str]] = {
@@ -68,6 +78,9 @@ CERTIFICATION_NAMES: dict[str, tuple[str, str]] = {
     "disabled_owned": ("장애인기업", "Disabled-owned business"),
     "social_enterprise": ("사회적기업", "Social enterprise"),
     "promising_exporter": ("수출유망중소기업", "Promising exporter"),
+    "village_enterprise": ("마을기업", "Village enterprise"),
+    "cooperative": ("협동조합", "Cooperative"),
+    "self_sufficiency_enterprise": ("자활기업", "Self-sufficiency enterprise"),
 }
 
 EARLIEST_DATE = date(1900, 1, 1)
@@ -81,6 +94,8 @@ class SupportRecord(BaseModel):
     program_id: str = Field(min_length=1, max_length=100)
     year: int = Field(ge=1950, le=2100)
     amount: int = Field(default=0, ge=0, le=MAX_WON)
+    #: a policy loan (정책자금 융자) for the plan's count and amount limits; None = read from the id
+    policy_loan: bool | None = None
 
 
 def _depth(value: Any) -> int:
@@ -89,6 +104,16 @@ def _depth(value: Any) -> int:
     if isinstance(value, list):
         return 1 + max((_depth(v) for v in value), default=0)
     return 0
+
+
+def _given_before(given: object, current: str) -> str | None:
+    """A stored profile's former code stays while it still leads to the current region."""
+    if not isinstance(given, str):
+        return None
+    try:
+        return given if resolve_region(given).current == current else None
+    except DomainError:
+        return None
 
 
 def is_sole_proprietorship(brn: str) -> bool:
@@ -106,15 +131,140 @@ def _from_domain(err: DomainError) -> PydanticCustomError:
     return _custom(err.code, err.ko, err.en)
 
 
+# ── Issue 17: the 2026 policy-fund plan's facts — applicant kind, statements, restrictions ──
+# Source: 2026년도 중소기업 정책자금 융자계획 변경공고 (중소벤처기업부 공고 제2026-464호),
+# Ⅲ. 유의사항 (휴·폐업, 체납, 신용정보, 회생·파산, 지원 횟수·금액) and the fund texts of Ⅳ.
+
+#: A prospective founder may state a planned founding date up to this many years ahead.
+PLANNED_FOUNDING_YEARS = 5
+
+
+class ApplicantKind(StrEnum):
+    """A registered business (사업자), or a prospective founder (예비창업자) without a BRN yet."""
+
+    firm = "firm"
+    prospective_founder = "prospective_founder"
+
+
+class BusinessStatus(StrEnum):
+    """휴·폐업 as registered with the tax office (사업자등록 상태)."""
+
+    operating = "operating"
+    suspended = "suspended"
+    closed = "closed"
+
+
+class HardshipCause(StrEnum):
+    """Causes of a temporary difficulty named by 긴급경영안정자금 (일시적 경영애로)."""
+
+    large_customer_restructuring = "large_customer_restructuring"
+    customer_bankruptcy = "customer_bankruptcy"
+    platform_settlement_delay = "platform_settlement_delay"
+    technology_leakage = "technology_leakage"
+    retailer_rehabilitation = "retailer_rehabilitation"
+    other = "other"
+
+
+APPLICANT_KIND_NAMES: dict[str, tuple[str, str]] = {
+    "firm": ("사업자(기업)", "Registered business"),
+    "prospective_founder": ("예비창업자 (사업자등록 전)", "Prospective founder (not registered yet)"),
+}
+BUSINESS_STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "operating": ("계속사업자", "Operating"),
+    "suspended": ("휴업 중", "Suspended"),
+    "closed": ("폐업", "Closed"),
+}
+HARDSHIP_CAUSE_NAMES: dict[str, tuple[str, str]] = {
+    "large_customer_restructuring": ("대기업(주거래처) 구조조정에 따른 피해", "A large customer's restructuring"),
+    "customer_bankruptcy": ("거래처 도산·회생에 따른 피해", "A customer's bankruptcy or rehabilitation"),
+    "platform_settlement_delay": ("온라인 플랫폼(티몬·위메프 등) 판매대금 정산 지연",
+                                  "Delayed settlement by an online marketplace (Tmon, WeMakePrice …)"),
+    "technology_leakage": ("기술 유출 피해", "Technology leakage"),
+    "retailer_rehabilitation": ("대형 유통업체(홈플러스) 회생절차에 따른 피해",
+                                "A large retailer's rehabilitation (Homeplus)"),
+    "other": ("그 밖의 경영애로", "Another business difficulty"),
+}
+QUALIFICATION_NAMES: dict[str, tuple[str, str]] = {
+    "restart_founder": ("재창업자 (폐업 후 재창업·재창업 예정)", "Restarter (re-founding after a closure)"),
+    "business_conversion_approved": ("사업전환계획 승인", "Business-conversion plan approved"),
+    "restructuring_target": ("구조개선 대상 판정·추천", "Found a restructuring target"),
+    "disaster_damage_confirmed": ("재해중소기업 확인", "Disaster damage confirmed"),
+    "developed_technology": ("사업화할 개발기술 보유 (특허·R&D 성공 등)", "Technology to commercialise"),
+    "new_industry_field": ("신산업 창업분야 영위", "In a new-industry field"),
+    "honest_management_review_passed": ("성실경영 평가 통과", "Passed the honest-management review"),
+    "in_depth_review_passed": ("성실경영 심층평가 통과", "Passed the in-depth honest-management review"),
+    "funding_difficulty_or_credit_recovery": ("자금조달 애로 또는 신용회복정보 등록",
+                                              "Funding difficulty or a credit-recovery record"),
+    "vc_investment_referral": ("벤처투자 유치 후 추천", "Referred after venture-capital investment"),
+    "manufacturing_related_or_knowledge_service": ("제조업 관련 서비스업·지식기반서비스산업 (전남 공고 별표 2·3)",
+                                                   "Manufacturing-related or knowledge-based service (Jeonnam annex 2–3)"),
+    "priority_field": ("정책자금 중점지원분야 영위 (혁신성장·지역주력·뿌리·소부장)",
+                       "In a policy-loan priority field (innovation growth, regional, root, materials and parts)"),
+}
+
+
+def by_fiscal_year(v: object, field: str, *, allow_negative: bool) -> dict[int, int]:
+    """Amounts by fiscal year (`{"2025": -120000000}`), years 1950–2100, whole won.
+
+    Raises a field error (Korean and English) naming the year or amount that is wrong."""
+    ko_name = _FIELD_NAMES_KO.get(field, field)
+    en_name = field.replace("_", " ").capitalize()
+    if not isinstance(v, dict):
+        raise _custom(f"{field}_shape", f'{ko_name}은(는) 사업연도별 금액이어야 합니다. 예: {{"2025": 120000000}}',
+                      f'{en_name} must map fiscal years to won, e.g. {{"2025": 120000000}}.')
+    out: dict[int, int] = {}
+    for year, amount in v.items():
+        try:
+            y = int(year)
+        except (TypeError, ValueError):
+            raise _custom(f"{field}_year", f"{ko_name}의 사업연도 {year!r}는 4자리 연도여야 합니다.",
+                          f"Fiscal year {year!r} in {en_name.lower()} must be a 4-digit year.") from None
+        if not 1950 <= y <= 2100:
+            raise _custom(f"{field}_year", f"{ko_name}의 사업연도 {y}는 1950~2100 사이여야 합니다.",
+                          f"Fiscal year {y} in {en_name.lower()} must be between 1950 and 2100.")
+        if isinstance(amount, bool) or not isinstance(amount, int) or (amount < 0 and not allow_negative) \
+                or abs(amount) > MAX_WON:
+            allowed_ko = "정수(원, 손실은 음수)" if allow_negative else "0 이상의 정수(원)"
+            allowed_en = "a whole number of won (a loss is negative)" if allow_negative else \
+                "a whole number of won, 0 or more"
+            raise _custom(f"{field}_amount", f"{y}년 {ko_name}은(는) {allowed_ko}여야 합니다. 입력값: {amount!r}",
+                          f"{en_name} for {y} must be {allowed_en}; got {amount!r}.")
+        out[y] = amount
+    return out
+
+
+def check_applicant(kind: ApplicantKind, brn: str | None, founded_on: date) -> None:
+    """A business needs its BRN; a prospective founder has none and states a planned founding date
+    (today or within `PLANNED_FOUNDING_YEARS` years; a past date is a plan that slipped and stays
+    valid). Raises a field error otherwise."""
+    if kind == ApplicantKind.firm and brn is None:
+        raise _custom("brn_required", "사업자등록번호를 입력하세요. 사업자등록 전이라면 신청자 유형을 '예비창업자'로 고르세요.",
+                      "Enter the business registration number; choose 'prospective founder' if you have not "
+                      "registered yet.")
+    if kind == ApplicantKind.prospective_founder:
+        if brn is not None:
+            raise _custom("brn_prospective", "예비창업자는 사업자등록번호가 없습니다. 등록했다면 신청자 유형을 '사업자'로 고르세요.",
+                          "A prospective founder has no business registration number; choose 'registered "
+                          "business' if you have one.")
+        latest = date.today().replace(year=date.today().year + PLANNED_FOUNDING_YEARS)
+        if not EARLIEST_DATE <= founded_on <= latest:
+            raise _custom("founded_on_planned",
+                          f"창업 예정일(founded_on) {founded_on}은 {latest} 이전이어야 합니다.",
+                          f"The planned founding date {founded_on} must be on or before {latest}.")
+
+
 class FirmProfile(BaseModel):
     """What a firm states about itself; monetary amounts are integer won."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
-    brn: str
+    brn: str | None = None  # required for a registered business; a prospective founder has none yet
     name: str = Field(min_length=1, max_length=200)
     ksic: str
     region: str
+    #: The code the firm typed when it was a former one (e.g. 47720 for 군위군, now 27720): kept
+    #: beside the current `region` so records match the firm's own papers.
+    region_given: str | None = Field(default=None, pattern=r"^[0-9]{2}(?:[0-9]{3})?(?:[0-9]{5})?$")
     founded_on: date
     ceo_birth_date: date | None = None
     regular_employees: int | None = Field(default=None, ge=0, le=MAX_EMPLOYEES)
@@ -128,6 +278,28 @@ class FirmProfile(BaseModel):
     tax_arrears: bool | None = None
     support_history: list[SupportRecord] = Field(default_factory=list, max_length=MAX_SUPPORT_RECORDS)
     qualifications: list[Qualification] | None = Field(default=None, max_length=len(Qualification))
+    # ── Issue 17: the facts the 2026 policy-fund plan's conditions need (see `PolicyFundFacts`) ──
+    applicant_kind: ApplicantKind = ApplicantKind.firm
+    operating_profit: dict[int, int] = Field(default_factory=dict)
+    total_liabilities: int | None = Field(default=None, ge=0, le=MAX_WON)
+    total_equity: int | None = Field(default=None, ge=-MAX_WON, le=MAX_WON)
+    business_status: BusinessStatus | None = None
+    credit_default_record: bool | None = None
+    rehabilitation: bool | None = None
+    tax_arrears_deferred: bool | None = None
+    hardship_causes: list[HardshipCause] | None = Field(default=None, max_length=len(HardshipCause))
+    manufacturing_share_pct: int | None = Field(default=None, ge=0, le=100)
+    factory_registered: bool | None = None
+
+    @field_validator("operating_profit", mode="before")
+    @classmethod
+    def _operating_profit(cls, v: object) -> object:
+        return by_fiscal_year(v, "operating_profit", allow_negative=True)
+
+    @model_validator(mode="after")
+    def _applicant(self) -> FirmProfile:
+        check_applicant(self.applicant_kind, self.brn, self.founded_on)
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -140,6 +312,15 @@ class FirmProfile(BaseModel):
             data = normalise_tree(data)
         except DomainError as e:
             raise _from_domain(e) from None
+        region = data.get("region")
+        if isinstance(region, str | int) and not isinstance(region, bool):
+            try:
+                resolved = resolve_region(str(region))
+            except DomainError:
+                pass  # the field's own validator reports it, next to the field
+            else:
+                data = {**data, "region_given": resolved.given if resolved.changed
+                        else _given_before(data.get("region_given"), resolved.current)}
         extra = {k: v for k, v in data.items() if k not in cls.model_fields}
         if len(extra) > MAX_EXTRA_FIELDS:
             raise _custom("extra_fields_count",
@@ -162,7 +343,9 @@ class FirmProfile(BaseModel):
 
     @field_validator("brn", mode="before")
     @classmethod
-    def _brn(cls, v: object) -> str:
+    def _brn(cls, v: object) -> str | None:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
         if not isinstance(v, str | int):
             raise _custom("brn_format", "사업자등록번호는 문자열이어야 합니다.", "BRN must be text.")
         try:
@@ -229,7 +412,7 @@ class FirmProfile(BaseModel):
     @model_validator(mode="after")
     def _dates(self) -> FirmProfile:
         today = date.today()
-        if not EARLIEST_DATE <= self.founded_on <= today:
+        if self.applicant_kind == ApplicantKind.firm and not EARLIEST_DATE <= self.founded_on <= today:
             raise _custom(
                 "founded_on_range",
                 f"설립일(founded_on) {self.founded_on}은 1900-01-01부터 오늘까지여야 합니다.",
@@ -269,7 +452,7 @@ class FirmProfile(BaseModel):
                           f"Exports (export_revenue, {self.export_revenue:,} won) exceed {last} revenue (revenue, "
                           f"{self.revenue[last]:,} won); exports are part of revenue.")
         if (self.ceo_birth_date is not None and self.ceo_birth_date > founded
-                and is_sole_proprietorship(self.brn)):
+                and self.brn is not None and is_sole_proprietorship(self.brn)):
             raise _custom("ceo_born_after_founding",
                           f"대표자 생년월일(ceo_birth_date) {self.ceo_birth_date.isoformat()}이 설립일(founded_on) "
                           f"{founded.isoformat()}보다 늦습니다. 개인사업자는 대표자가 곧 사업주입니다.",
@@ -283,6 +466,7 @@ _FIELD_NAMES_KO = {
     "name": "기업명",
     "ksic": "표준산업분류 코드",
     "region": "지역 코드",
+    "region_given": "입력한 지역 코드",
     "founded_on": "설립일",
     "ceo_birth_date": "대표자 생년월일",
     "regular_employees": "상시근로자 수",
@@ -296,6 +480,17 @@ _FIELD_NAMES_KO = {
     "tax_arrears": "세금 체납 여부",
     "support_history": "지원 이력",
     "qualifications": "승인·확인 사항",
+    "applicant_kind": "신청자 유형",
+    "operating_profit": "영업이익",
+    "total_liabilities": "부채총계",
+    "total_equity": "자본총계",
+    "business_status": "사업 상태(휴·폐업)",
+    "credit_default_record": "연체·부도 등 신용정보 등록 여부",
+    "rehabilitation": "회생·파산 절차 여부",
+    "tax_arrears_deferred": "체납처분 유예 여부",
+    "hardship_causes": "경영애로 사유",
+    "manufacturing_share_pct": "제조업 전업률(%)",
+    "factory_registered": "공장등록 여부",
 }
 
 #: Messages for Pydantic's own error types, in both languages; {f} is the field's Korean name.
@@ -354,10 +549,19 @@ _MODEL_ERROR_FIELDS = {
 def _field_of(code: str) -> str:
     if code in _MODEL_ERROR_FIELDS:
         return _MODEL_ERROR_FIELDS[code]
-    for name in ("founded_on", "ceo_birth_date"):
+    for name in ("founded_on", "ceo_birth_date", "brn", "operating_profit"):
         if code.startswith(name):
             return name
     return "firm"
+
+
+def notices(profile: FirmProfile) -> list[FieldProblem]:
+    """What the platform changed in what the firm stated, to show beside the field: today a
+    former region code mapped to its successor, with the date and the reason."""
+    if profile.region_given is None:
+        return []
+    resolved = resolve_region(profile.region_given)
+    return [FieldProblem("region", "region_changed", resolved.note_ko or "", resolved.note_en or "")]
 
 
 def parse_firm(data: Any) -> FirmProfile:

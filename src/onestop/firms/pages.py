@@ -13,7 +13,14 @@ from starlette.datastructures import FormData
 from onestop.accounts import services as accounts
 from onestop.errors import DomainError
 from onestop.firms import services
-from onestop.firms.model import CERTIFICATION_NAMES, parse_firm
+from onestop.firms.model import (
+    APPLICANT_KIND_NAMES,
+    BUSINESS_STATUS_NAMES,
+    CERTIFICATION_NAMES,
+    HARDSHIP_CAUSE_NAMES,
+    QUALIFICATION_NAMES,
+    parse_firm,
+)
 from onestop.korea import ksic, regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
@@ -21,7 +28,10 @@ from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute)
-_NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd")
+_NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd", "total_liabilities",
+            "total_equity", "manufacturing_share_pct")
+#: yes/no facts of the policy-fund plan's conditions: a checkbox, unchecked = no (issue 17)
+_FLAGS = ("credit_default_record", "rehabilitation", "tax_arrears_deferred", "factory_registered")
 
 
 def revenue_years(today: date | None = None) -> list[int]:
@@ -31,7 +41,10 @@ def revenue_years(today: date | None = None) -> list[int]:
 
 def _number(value: str) -> Any:
     cleaned = value.strip().replace(",", "").replace(" ", "")
-    return int(cleaned) if cleaned.isdigit() else cleaned
+    digits = cleaned[1:] if cleaned[:1] in "-−" else cleaned
+    if digits.isdigit():
+        return -int(digits) if digits != cleaned else int(digits)
+    return cleaned
 
 
 def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -67,7 +80,32 @@ def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dic
     data["certifications"] = [v for v in form.getlist("certifications") if isinstance(v, str)]
     data["tax_arrears"] = form.get("tax_arrears") == "1"
     data["in_large_business_group"] = form.get("in_large_business_group") == "1"
+    _policy_fund_fields(form, data)
     return data
+
+
+def _policy_fund_fields(form: FormData, data: dict[str, Any]) -> None:
+    """The applicant kind, statements and the policy-fund plan's conditions (issue 17)."""
+    for key in ("applicant_kind", "business_status"):
+        value = form.get(key)
+        if isinstance(value, str) and value.strip():
+            data[key] = value.strip()
+        elif isinstance(value, str):
+            data.pop(key, None)
+    profit = dict(data.get("operating_profit") or {})
+    for key, value in form.items():
+        if key.startswith("operating_profit_") and isinstance(value, str):
+            year = key.removeprefix("operating_profit_")
+            if value.strip():
+                profit[year] = _number(value)
+            else:
+                profit.pop(year, None)
+    data["operating_profit"] = profit
+    for key in _FLAGS:
+        data[key] = form.get(key) == "1"
+    if "policy_fund_fields" in form:  # the form showed the lists: an unticked box means "no"
+        data["hardship_causes"] = [v for v in form.getlist("hardship_causes") if isinstance(v, str)]
+        data["qualifications"] = [v for v in form.getlist("qualifications") if isinstance(v, str)]
 
 
 def _form_context(profile: dict[str, Any]) -> dict[str, Any]:
@@ -80,6 +118,10 @@ def _form_context(profile: dict[str, Any]) -> dict[str, Any]:
         "sigungus": [r for r in regions.table().values() if r.level == "sigungu" and region and
                      r.code.startswith(region[:2])],
         "certifications": CERTIFICATION_NAMES,
+        "applicant_kinds": APPLICANT_KIND_NAMES,
+        "business_statuses": BUSINESS_STATUS_NAMES,
+        "hardship_causes": HARDSHIP_CAUSE_NAMES,
+        "qualifications": QUALIFICATION_NAMES,
         "ksic_name": ksic.table()[profile["ksic"]].name_ko if profile.get("ksic") in ksic.table() else "",
     }
 

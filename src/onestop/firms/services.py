@@ -30,7 +30,7 @@ def _dump(firm: FirmProfile) -> dict[str, Any]:
 
 def register(db: Session, who: Principal, data: Any) -> FirmRow:
     firm = parse_firm(data)
-    if db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
+    if firm.brn is not None and db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
         raise DomainError(
             code="brn_taken", field="brn",
             ko=f"사업자등록번호 {firm.brn}는 이미 등록되어 있습니다. 기업 대표에게 직원 초대를 요청하세요.",
@@ -61,7 +61,14 @@ def get(db: Session, who: Principal, firm_id: int) -> FirmRow:
 def update(db: Session, who: Principal, firm_id: int, data: Any, expected_version: int | None) -> FirmRow:
     row = get(db, who, firm_id)
     firm = parse_firm(data)
-    if firm.brn != row.brn:
+    if row.brn is None and firm.brn is not None:  # a prospective founder has registered the business
+        if db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
+            raise DomainError(code="brn_taken", field="brn", ko=f"사업자등록번호 {firm.brn}는 이미 등록되어 있습니다.",
+                              en=f"Business registration number {firm.brn} is already registered.",
+                              problems=[FieldProblem("brn", "brn_taken", "이미 등록된 사업자등록번호입니다.",
+                                                     "This business registration number is already registered.")])
+        row.brn = firm.brn
+    elif firm.brn != row.brn:
         raise DomainError(code="brn_immutable", field="brn", ko="사업자등록번호는 바꿀 수 없습니다.",
                           en="The business registration number cannot be changed.")
     if expected_version is not None and expected_version != row.version:

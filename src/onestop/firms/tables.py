@@ -15,7 +15,8 @@ class FirmRow(Base):
     __tablename__ = "firms"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    brn: Mapped[str] = mapped_column(String(12), unique=True, index=True)
+    #: None for a prospective founder (예비창업자), who has no BRN yet
+    brn: Mapped[str | None] = mapped_column(String(12), unique=True, index=True, nullable=True)
     name: Mapped[str] = mapped_column(String(200))
     ksic: Mapped[str] = mapped_column(String(6), index=True)
     region: Mapped[str] = mapped_column(String(5), index=True)

@@ -51,14 +51,15 @@ def _rows(path: Path) -> tuple[int, Iterator[tuple[int, Any]]]:
             for batch in pf.iter_batches(batch_size=CHUNK):
                 for row in batch.to_pylist():
                     n += 1
-                    rev = row.get("revenue")
-                    if isinstance(rev, str):
-                        row["revenue"] = json.loads(rev)
-                    elif isinstance(rev, list):  # a Parquet map arrives as key/value pairs
-                        row["revenue"] = dict(rev)
-                    elif isinstance(rev, dict):
-                        row["revenue"] = {k: v for k, v in rev.items() if v is not None}
-                    for key in ("certifications", "support_history"):
+                    for key in ("revenue", "operating_profit"):  # amounts by fiscal year
+                        rev = row.get(key)
+                        if isinstance(rev, str):
+                            row[key] = json.loads(rev)
+                        elif isinstance(rev, list):  # a Parquet map arrives as key/value pairs
+                            row[key] = dict(rev)
+                        elif isinstance(rev, dict):
+                            row[key] = {k: v for k, v in rev.items() if v is not None}
+                    for key in ("certifications", "support_history", "qualifications", "hardship_causes"):
                         if isinstance(row.get(key), str):
                             row[key] = json.loads(row[key])
                         if row.get(key) is None:
@@ -90,7 +91,7 @@ def run_batch(src: Path, dst: Path, on: date, engine: Engine,
         frame = facts_frame(facts_buf, extra=ids)
         result = vector.evaluate(frame, keep=["brn", "name", "size_class"])
         result = result.with_columns(
-            pl.sum_horizontal([pl.col(n).fill_null(False).cast(pl.Int32) for n in vector.names])
+            pl.sum_horizontal([pl.col(n).fill_null(False).cast(pl.Int32) for n in engine.program_names])
             .alias("eligible_count")
         )
         table = result.to_arrow()
@@ -131,5 +132,5 @@ def run_batch(src: Path, dst: Path, on: date, engine: Engine,
         empty.write_parquet(dst)
     else:
         writer.close()
-    return {"firms": done, "invalid": invalid, "programs": len(vector.names),
+    return {"firms": done, "invalid": invalid, "programs": len(engine.program_names),
             "errors_path": str(errors_path)}

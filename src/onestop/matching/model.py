@@ -60,6 +60,10 @@ class Recommendation:
     status: str
     reasons: list[dict[str, Any]]
     missing: list[dict[str, str]] = field(default_factory=list)
+    #: the program's lines, each with whether the firm fits it (see `line_results`)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    #: a recruitment round with selection: meeting every criterion lets the firm apply, not win
+    selective: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,7 +76,46 @@ class Recommendation:
         }
         if self.missing:
             out["missing"] = self.missing
+        if self.lines:
+            out["lines"] = self.lines
+            out["fitting_lines"] = [line["line_id"] for line in self.lines if line["status"] == "eligible"]
+        if self.selective:
+            out["selection"] = {"ko": SELECTION_KO, "en": SELECTION_EN}
         return out
+
+
+SELECTION_KO = "모집 공고에 따라 신청을 받아 선정평가로 지원 기업을 정합니다. 요건을 갖추면 신청할 수 있습니다."
+SELECTION_EN = "Applications are taken in a recruitment round and firms are selected by evaluation; " \
+    "meeting the criteria lets the firm apply."
+STATUS_OF = {MET: "eligible", UNKNOWN: "unknown", NOT_MET: "not_eligible"}
+
+
+def line_results(program: Program, ev: FirmEvaluation, positions: Sequence[tuple[str, int]]
+                 ) -> list[dict[str, Any]]:
+    """Each line of a program: its limits, whether the firm fits it, and the line's own criteria.
+
+    Lines are compiled after the programs (`positions`: line id → position); a line's status is
+    the program's criteria and the line's together."""
+    out = []
+    by_id = {line.id: line for line, _ in program.line_rules}
+    for line_id, position in positions:
+        line = by_id[line_id]
+        result = ev.program(position)
+        own = [c.as_dict() for c in result.criteria
+               if c.leaf.path.split(":", 1)[-1].startswith("lines[")]
+        interest = None
+        if line.interest is not None:
+            interest = {"kind": line.interest.kind,
+                        "spread_pct": None if line.interest.spread_pct is None else str(line.interest.spread_pct),
+                        "rate_pct": None if line.interest.rate_pct is None else str(line.interest.rate_pct)}
+        out.append({
+            "line_id": line.id, "name_ko": line.name.ko, "name_en": line.name.en,
+            "status": STATUS_OF[result.status],
+            "amount": line.amount, "interest": interest,
+            "term_years": line.term_years, "grace_years": line.grace_years,
+            "criteria": own,
+        })
+    return out
 
 
 @dataclass
@@ -117,9 +160,15 @@ def _score(program: Program, result: ProgramResult, facts: Mapping[str, Any], hi
     return max(0, min(100, score))
 
 
+#: Facts a firm cannot change by acting: never offered as "would qualify if".
+FIXED_FACTS = frozenset({"applicant_kind"})
+
+
 def _missing(program: Program, facts: Mapping[str, Any], ev: FirmEvaluation) -> list[dict[str, str]]:
     out = []
     for leaf in flip_effects(program.rule, facts, ev.status_of):
+        if leaf.fact in FIXED_FACTS:
+            continue
         ko, en = criterion_text(leaf)
         now_ko, now_en = value_text(leaf.fact, facts.get(leaf.fact))
         out.append({
@@ -137,9 +186,12 @@ def recommend(
     history: History,
     on: date,
     evaluation: FirmEvaluation | None = None,
+    lines: Mapping[str, Sequence[tuple[str, int]]] | None = None,
 ) -> Recommendations:
-    """`compiled` must be the compilation of `[p.rule for p in programs]`."""
+    """`compiled` must be the compilation of `[p.rule for p in programs]`, followed by the rules of
+    the programs' lines at the positions `lines` gives (program id → [(line id, position)])."""
     ev = evaluation or compiled.evaluate(facts)
+    lines = lines or {}
     eligible: list[Recommendation] = []
     near: list[Recommendation] = []
     unknown: list[Recommendation] = []
@@ -154,6 +206,13 @@ def recommend(
                     f"{program.spec.name.ko}: 신청 기간이 {window.closes}에 마감되었습니다.",
                     f"{program.spec.name.en}: applications closed on {window.closes}."))
             continue
+        if program.guard is not None and ev.status_of(program.guard) == NOT_MET:
+            kinds = ", ".join(program.spec.applicants)
+            excluded.append(Excluded(
+                program.id, "applicant_kind",
+                f"{program.spec.name.ko}: {program.guard.label_ko}",
+                f"{program.spec.name.en}: {program.guard.label_en} ({kinds})."))
+            continue
         if _exhausted(program, history):
             if status != NOT_MET:
                 excluded.append(Excluded(
@@ -165,10 +224,13 @@ def recommend(
             continue
         if status == MET:
             result = ev.program(i)
-            eligible.append(_rec(program, result, facts, history, on, "eligible"))
+            rec = _rec(program, result, facts, history, on, "eligible")
+            rec.lines = line_results(program, ev, lines.get(program.id, ()))
+            eligible.append(rec)
         elif status == UNKNOWN:
             result = ev.program(i)
             rec = _rec(program, result, facts, history, on, "unknown")
+            rec.lines = line_results(program, ev, lines.get(program.id, ()))
             rec.missing = [
                 {"fact": c.leaf.fact, "ko": f"정보가 필요합니다: {c.outcome.sentence_ko}",
                  "en": f"Information needed: {c.outcome.sentence_en}"}
@@ -201,6 +263,7 @@ def _rec(program: Program, result: ProgramResult, facts: Mapping[str, Any], hist
         score=_score(program, result, facts, history, on),
         status=status,
         reasons=[c.as_dict() for c in result.criteria],
+        selective=program.spec.application_window.selective,
     )
 
 

@@ -18,12 +18,13 @@ from onestop.catalog.model import Program
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.firms.facts import derive, size_of
-from onestop.firms.model import Certification
+from onestop.firms.model import ApplicantKind, BusinessStatus, Certification
 from onestop.firms.tables import FirmRow
 from onestop.korea.dates import completed_years
 from onestop.korea.ksic import normalize_ksic
 from onestop.korea.regions import is_capital_area, normalize_region
 from onestop.korea.sme_size import classify
+from onestop.matching.model import line_results
 from onestop.matching.services import Engine, size_dict
 from onestop.matching.tables import EvaluationRow
 from onestop.platform.cache import LRU
@@ -91,15 +92,21 @@ def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow, on
 
 
 def explain_program(program: Program, facts: dict[str, Any]) -> dict[str, Any]:
-    ev = CompiledRules.compile([program.rule]).evaluate(facts)
+    """One program for one firm: every criterion, each line's fit, and the notice it follows."""
+    ev = CompiledRules.compile([program.rule, *(rule for _, rule in program.line_rules)]).evaluate(facts)
     result = ev.program(0)
-    return {
+    out: dict[str, Any] = {
         "program_id": program.id,
         "name_ko": program.spec.name.ko,
         "name_en": program.spec.name.en,
         "status": {2: "eligible", 1: "unknown", 0: "not_eligible"}[result.status],
         "criteria": [c.as_dict() for c in result.criteria],
+        "notice": program.spec.source.citation(),
     }
+    if program.line_rules:
+        out["lines"] = line_results(program, ev, [(line.id, i + 1) for i, (line, _) in enumerate(program.line_rules)])
+        out["fitting_lines"] = [ln["line_id"] for ln in out["lines"] if ln["status"] == "eligible"]
+    return out
 
 
 def check_program(db: Session, revision: int, engine: Engine, row: FirmRow, program_id: str, on: date,
@@ -131,6 +138,14 @@ class QuickAnswers(BaseModel):
     export_usd: int | None = Field(default=None, ge=0)
     certifications: list[Certification] = Field(default_factory=list)
     tax_arrears: bool | None = None
+    # the 2026 policy-fund plan's conditions (issue 17)
+    applicant_kind: ApplicantKind = ApplicantKind.firm
+    business_status: BusinessStatus | None = None
+    credit_default_record: bool | None = None
+    rehabilitation: bool | None = None
+    revenue_change_pct: int | None = Field(default=None, ge=-100, le=10_000)
+    operating_profit_change_pct: int | None = Field(default=None, ge=-10_000, le=10_000)
+    policy_loans_5y: int | None = Field(default=None, ge=0, le=100)
 
     @field_validator("ksic")
     @classmethod
@@ -176,6 +191,14 @@ def quick_facts(a: QuickAnswers, on: date) -> dict[str, Any]:
         "is_small": size.is_small if size else None,
         "is_micro_enterprise": size.is_micro_enterprise if size else None,
         "received_programs": frozenset(),
+        "applicant_kind": a.applicant_kind.value,
+        "business_status": None if a.business_status is None else a.business_status.value,
+        "credit_default_record": a.credit_default_record,
+        "rehabilitation": a.rehabilitation,
+        "revenue_change_yoy": None if a.revenue_change_pct is None else a.revenue_change_pct / 100,
+        "operating_profit_change_yoy": (None if a.operating_profit_change_pct is None
+                                        else a.operating_profit_change_pct / 100),
+        "policy_fund_count_5y": a.policy_loans_5y,
     }
 
 

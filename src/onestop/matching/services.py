@@ -13,7 +13,13 @@ from onestop.firms.model import FirmProfile
 from onestop.korea.sme_size import SizeResult
 from onestop.matching.model import Recommendations, history_of, recommend
 from onestop.rules.evaluate import CompiledRules
+from onestop.rules.syntax import Rule
 from onestop.rules.vectorize import VectorRules
+
+
+def line_column(program_id: str, line_id: str) -> str:
+    """The name of a line's column in vectorized results: `kosmes-startup-fund/working`."""
+    return f"{program_id}/{line_id}"
 
 
 def size_dict(size: SizeResult) -> dict[str, Any]:
@@ -40,12 +46,40 @@ class Engine:
         return sorted(self.catalog, key=lambda p: p.id)
 
     @cached_property
+    def line_positions(self) -> dict[str, list[tuple[str, int]]]:
+        """Program id → [(line id, position in the compiled rules)]: lines come after every program."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        position = len(self.programs)
+        for p in self.programs:
+            for line, _rule in p.line_rules:
+                out.setdefault(p.id, []).append((line.id, position))
+                position += 1
+        return out
+
+    def _rules(self) -> tuple[list[Rule], list[str]]:
+        rules: list[Rule] = [p.rule for p in self.programs]
+        names = [p.id for p in self.programs]
+        for p in self.programs:
+            for line, rule in p.line_rules:
+                rules.append(rule)
+                names.append(line_column(p.id, line.id))
+        return rules, names
+
+    @cached_property
     def compiled(self) -> CompiledRules:
-        return CompiledRules.compile([p.rule for p in self.programs])
+        """Every program's rule, then every line's (see `line_positions`)."""
+        return CompiledRules.compile(self._rules()[0])
 
     @cached_property
     def vector(self) -> VectorRules:
-        return VectorRules([p.rule for p in self.programs], [p.id for p in self.programs])
+        """One column per program and one per line (`program/line`)."""
+        rules, names = self._rules()
+        return VectorRules(rules, names)
+
+    @cached_property
+    def program_names(self) -> list[str]:
+        """The vector columns that are programs (the rest are lines)."""
+        return [p.id for p in self.programs]
 
     def classify(self, firm: FirmProfile, on: date) -> dict[str, Any]:
         out = {"brn": firm.brn, "name": firm.name, "date": on.isoformat()}
@@ -55,7 +89,8 @@ class Engine:
     def recommendations(self, firm: FirmProfile, on: date) -> tuple[Recommendations, SizeResult]:
         size = size_of(firm, on)
         facts = derive(firm, on, size)
-        recs = recommend(self.programs, self.compiled, facts, history_of(firm.support_history), on)
+        recs = recommend(self.programs, self.compiled, facts, history_of(firm.support_history), on,
+                         lines=self.line_positions)
         return recs, size
 
     def match(self, firm: FirmProfile, on: date) -> dict[str, Any]:

@@ -22,14 +22,59 @@ _CERT_KO = {
     "venture": "벤처기업", "innobiz": "이노비즈", "mainbiz": "메인비즈", "women_owned": "여성기업",
     "disabled_owned": "장애인기업", "social_enterprise": "사회적기업",
     "promising_exporter": "수출유망중소기업",
+    "village_enterprise": "마을기업", "cooperative": "협동조합", "self_sufficiency_enterprise": "자활기업",
 }
 _QUAL_KO = {
     "restart_founder": "재창업자", "business_conversion_approved": "사업전환계획 승인",
     "restructuring_target": "구조개선 대상", "disaster_damage_confirmed": "재해 피해 확인",
     "developed_technology": "사업화 기술 보유",
+    "new_industry_field": "신산업 창업분야",
+    "honest_management_review_passed": "성실경영 평가 통과",
+    "in_depth_review_passed": "성실경영 심층평가 통과",
+    "funding_difficulty_or_credit_recovery": "자금조달 애로 또는 신용회복정보 등록",
+    "vc_investment_referral": "벤처투자 유치 후 추천",
+    "manufacturing_related_or_knowledge_service": "제조업 관련 서비스업·지식기반서비스산업",
+    "priority_field": "정책자금 중점지원분야 영위",
 }
-_SET_KO = {**_CERT_KO, **_QUAL_KO}
+_CAUSE_KO = {
+    "large_customer_restructuring": "대기업 구조조정에 따른 피해",
+    "customer_bankruptcy": "거래처 도산·회생",
+    "platform_settlement_delay": "온라인 플랫폼 판매대금 정산 지연",
+    "technology_leakage": "기술 유출 피해",
+    "retailer_rehabilitation": "대형 유통업체 회생절차에 따른 피해",
+    "other": "그 밖의 경영애로",
+}
+_SET_KO = {**_CERT_KO, **_QUAL_KO, **_CAUSE_KO}
 _SIZE_KO = {"small": "소기업", "medium": "중기업", "non_sme": "중소기업 아님"}
+#: English names where the stored key is not already plain English (older keys read as words).
+_EN = {
+    "prospective_founder": "prospective founder", "firm": "registered business",
+    "large_customer_restructuring": "a large customer's restructuring",
+    "customer_bankruptcy": "a customer's bankruptcy or rehabilitation",
+    "platform_settlement_delay": "delayed settlement by an online marketplace",
+    "technology_leakage": "technology leakage", "retailer_rehabilitation": "a large retailer's rehabilitation",
+    "other": "another business difficulty",
+    "new_industry_field": "new-industry field", "honest_management_review_passed": "passed the honest-management review",
+    "in_depth_review_passed": "passed the in-depth honest-management review",
+    "funding_difficulty_or_credit_recovery": "funding difficulty or a credit-recovery record",
+    "vc_investment_referral": "referred after venture-capital investment",
+    "manufacturing_related_or_knowledge_service": "manufacturing-related or knowledge-based service",
+    "priority_field": "in a policy-loan priority field",
+    "village_enterprise": "village enterprise", "cooperative": "cooperative",
+    "self_sufficiency_enterprise": "self-sufficiency enterprise",
+}
+
+
+def _en(value: str) -> str:
+    return _EN.get(value, value)
+
+
+#: Korean names of the closed code vocabularies that are not codes of a table.
+_CODE_KO = {
+    "size_class": _SIZE_KO,
+    "applicant_kind": {"firm": "사업자(기업)", "prospective_founder": "예비창업자"},
+    "business_status": {"operating": "계속사업자", "suspended": "휴업", "closed": "폐업"},
+}
 
 _OP_KO = {"<": "미만", "<=": "이하", ">": "초과", ">=": "이상"}
 _OP_EN = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least"}
@@ -43,8 +88,9 @@ def _code_name(fact: str, code: str) -> str:
     if spec.prefix_kind == "region":
         region = region_table.table().get(code)
         return f"{code}({region.name_full})" if region else code
-    if fact == "size_class":
-        return _SIZE_KO.get(code, code)
+    names = _CODE_KO.get(fact)
+    if names is not None:
+        return names.get(code, code)
     return code
 
 
@@ -53,7 +99,7 @@ def _num(fact: str, v: float, lang: str) -> str:
     if spec.unit_en == "won":
         return format_won(int(v)) if lang == "ko" else f"KRW {int(v):,}"
     if spec.type == FLOAT:
-        return f"{v * 100:+.1f}%" if fact == "revenue_change_yoy" else f"{v * 100:.1f}%"
+        return f"{v * 100:+.1f}%" if fact.endswith("_change_yoy") else f"{v * 100:.1f}%"
     if lang == "ko":
         unit = spec.unit_ko
     else:
@@ -75,8 +121,8 @@ def value_text(fact: str, value: Any) -> tuple[str, str]:
         items = sorted(value)
         if not items:
             return "없음", "none"
-        return ", ".join(_SET_KO.get(i, i) for i in items), ", ".join(items)
-    return _code_name(fact, str(value)), str(value)
+        return ", ".join(_SET_KO.get(i, i) for i in items), ", ".join(_en(i) for i in items)
+    return _code_name(fact, str(value)), _en(str(value))
 
 
 def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
@@ -84,9 +130,9 @@ def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
     out = []
     for v in values:
         if spec.type == SET:
-            out.append(_SET_KO.get(str(v), str(v)) if lang == "ko" else str(v))
+            out.append(_SET_KO.get(str(v), str(v)) if lang == "ko" else _en(str(v)))
         elif spec.type == CODE:
-            out.append(_code_name(fact, str(v)) if lang == "ko" else str(v))
+            out.append(_code_name(fact, str(v)) if lang == "ko" else _en(str(v)))
         else:
             out.append(_num(fact, float(v), lang) if spec.type in (INT, FLOAT) else str(v))
     return ", ".join(out)

@@ -18,7 +18,13 @@ CERTIFICATIONS = (
     "disabled_owned",
     "social_enterprise",
     "promising_exporter",
+    # social-economy firms other than 사회적기업 (전남 육성자금 and the policy-fund plan count them)
+    "village_enterprise",
+    "cooperative",
+    "self_sufficiency_enterprise",
 )
+#: The certifications that make a firm a 사회적경제기업 (social-economy firm).
+SOCIAL_ECONOMY = ("social_enterprise", "village_enterprise", "cooperative", "self_sufficiency_enterprise")
 #: Approvals and statuses an agency confirms and the profile can state (None = not stated).
 QUALIFICATIONS = (
     "restart_founder",
@@ -26,6 +32,27 @@ QUALIFICATIONS = (
     "restructuring_target",
     "disaster_damage_confirmed",
     "developed_technology",
+    # 2026 policy-fund plan (변경공고 제2026-464호): conditions an agency confirms
+    "new_industry_field",
+    "honest_management_review_passed",
+    "in_depth_review_passed",
+    "funding_difficulty_or_credit_recovery",
+    "vc_investment_referral",
+    "manufacturing_related_or_knowledge_service",
+    "priority_field",
+)
+#: Who applies: a registered business, or a prospective founder (예비창업자) with no BRN yet.
+APPLICANT_KINDS = ("firm", "prospective_founder")
+#: 휴·폐업 status as registered with the tax office.
+BUSINESS_STATUSES = ("operating", "suspended", "closed")
+#: Causes of a temporary business difficulty named by 긴급경영안정자금 (일시적 경영애로).
+HARDSHIP_CAUSES = (
+    "large_customer_restructuring",
+    "customer_bankruptcy",
+    "platform_settlement_delay",
+    "technology_leakage",
+    "retailer_rehabilitation",
+    "other",
 )
 SIZE_CLASSES = ("small", "medium", "non_sme")
 CREDIT_GRADES = (
@@ -84,6 +111,28 @@ FACTS: dict[str, FactSpec] = {
         FactSpec("received_programs", SET, "지원 이력", "programs received before"),
         FactSpec("qualifications", SET, "승인·확인 사항", "approvals and confirmations",
                  values=QUALIFICATIONS),
+        # The 2026 policy-fund plan's common conditions (유의사항) and program lines.
+        FactSpec("applicant_kind", CODE, "신청자 유형", "kind of applicant", values=APPLICANT_KINDS),
+        FactSpec("operating_profit", INT, "최근 사업연도 영업이익", "last fiscal year's operating profit",
+                 "원", "won", None, None),
+        FactSpec("operating_profit_change_yoy", FLOAT, "전년 대비 영업이익 증감률",
+                 "operating profit change year on year", "", "", None, None),
+        FactSpec("debt_ratio", FLOAT, "부채비율", "debt ratio (liabilities / equity)", "", "", 0.0, None),
+        FactSpec("capital_impaired", BOOL, "자본 전액잠식", "equity wholly impaired"),
+        FactSpec("business_status", CODE, "사업 상태(휴·폐업)", "business status", values=BUSINESS_STATUSES),
+        FactSpec("credit_default_record", BOOL, "연체·대위변제·부도 등 신용정보 등록",
+                 "registered overdue, subrogation or default record"),
+        FactSpec("rehabilitation", BOOL, "회생·파산 절차 진행", "in rehabilitation or bankruptcy proceedings"),
+        FactSpec("tax_arrears_deferred", BOOL, "체납처분(압류·매각) 유예", "tax seizure or sale deferred"),
+        FactSpec("hardship_causes", SET, "경영애로 사유", "causes of business difficulty",
+                 values=HARDSHIP_CAUSES),
+        FactSpec("manufacturing_share", FLOAT, "제조업 전업률", "share of revenue from manufacturing", "", "",
+                 0.0, 1.0),
+        FactSpec("factory_registered", BOOL, "공장등록", "factory registered"),
+        FactSpec("policy_fund_count_5y", INT, "최근 5년 정책자금 융자 횟수", "policy loans in the last 5 years",
+                 "회", "times", 0, 1000),
+        FactSpec("policy_fund_amount_5y", INT, "최근 5년 정책자금 융자 합계", "policy loans in the last 5 years, total",
+                 "원", "won", 0, None),
     )
 }
 
