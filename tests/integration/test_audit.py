@@ -234,12 +234,23 @@ def test_a_subject_outside_the_bounds_is_refused(db: Database) -> None:
 
 # --- the migration --------------------------------------------------------------------------
 
+def before_subject_chains(url: str) -> str:
+    """The revision before the migration to subject chains (found by its title, so re-chaining
+    the migrations at a merge does not break these tests)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(url))
+    (rev,) = [r for r in script.walk_revisions() if (r.doc or "").startswith("audit log: one hash chain per subject")]
+    assert isinstance(rev.down_revision, str)
+    return rev.down_revision
+
+
 def test_the_migration_keeps_old_records_verifiable(url: str) -> None:
-    """Records written by the old global chain (revision 0003) verify after the upgrade with the
+    """Records written by the old global chain (the revision before) verify after the upgrade with the
     algorithm that wrote them, new records go into subject chains, and tampering with an old
     record is still caught."""
     cfg = alembic_config(url)
-    command.upgrade(cfg, "0003")
+    command.upgrade(cfg, before_subject_chains(url))
     engine = sa.create_engine(url)
     at = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
     prev = GENESIS
@@ -265,7 +276,7 @@ def test_the_migration_keeps_old_records_verifiable(url: str) -> None:
         assert [(r.seq, r.subject_seq) for r in rows] == [(1, None), (3, None), (4, 1)]
         assert anchoring.drain(database) == 1 and verdict(database).ok
         with pytest.raises(RuntimeError, match="subject chains"):
-            command.downgrade(alembic_config(url), "0003")
+            command.downgrade(alembic_config(url), before_subject_chains(url))
         tamper(database, "UPDATE audit_log SET actor = 'admin' WHERE seq = 2")
         v = verdict(database)
         assert not v.ok and v.broken_at == 2 and (v.first.subject, v.first.code) == ("firm:2", "changed")
@@ -275,7 +286,7 @@ def test_the_migration_keeps_old_records_verifiable(url: str) -> None:
 
 def test_the_migration_goes_down_while_nothing_was_written_in_subject_chains(url: str) -> None:
     upgrade(url)
-    command.downgrade(alembic_config(url), "0003")
+    command.downgrade(alembic_config(url), before_subject_chains(url))
     upgrade(url)
     database = Database(url)
     try:

@@ -7,7 +7,7 @@ algorithm that wrote them — and the first anchor commits that chain's last lin
 old head row. `audit_head` becomes the anchor chain's head. See docs/audit.md.
 
 Revision ID: 0004_audit
-Revises: 0003
+Revises: 0004_cat
 Create Date: 2026-11-30 05:20:00
 """
 from collections.abc import Sequence
@@ -18,7 +18,7 @@ from alembic import op
 import onestop.platform.db
 
 revision: str = '0004_audit'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004_cat'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
