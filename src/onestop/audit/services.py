@@ -62,8 +62,9 @@ class _Queued:
 
 def record(db: Session, *, actor: str, action: str, subject: str, data: dict[str, Any] | None = None,
            actor_user_id: int | None = None) -> None:
-    """Record that `actor` did `action` to `subject` (e.g. "application:12"), now. The record is
-    appended when the caller's transaction commits, and not at all if it rolls back. On a
+    """Record that `actor` did `action` to `subject` (e.g. "application:12"), now (`at`; `data` is
+    copied now). The record is appended when the caller's transaction commits, and not at all if
+    it rolls back; a chain's order is the order its writers committed in. On a
     read-only (autocommit) session, as GET requests use, it is written at once in a
     transaction of its own. Raises ValueError for a subject that is empty, longer than 80
     characters or "*"."""
@@ -72,9 +73,9 @@ def record(db: Session, *, actor: str, action: str, subject: str, data: dict[str
     writer = db.info.get("write_sessions")
     if writer is not None:
         with writer() as own, own.begin():
-            _queue(own, at, actor_user_id, actor, action, subject, data or {})
+            _queue(own, at, actor_user_id, actor, action, subject, dict(data or {}))
         return
-    _queue(db, at, actor_user_id, actor, action, subject, data or {})
+    _queue(db, at, actor_user_id, actor, action, subject, dict(data or {}))
 
 
 def _queue(db: Session, at: datetime, actor_user_id: int | None, actor: str, action: str, subject: str,
