@@ -247,6 +247,7 @@ class CpuMeter:
 
         self.server = server
         self.seen: dict[tuple[str, int], float] = {}
+        self.workers: set[int] = set()
         self.base: dict[tuple[str, int], float] = {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -259,8 +260,10 @@ class CpuMeter:
         if self.server.proc is not None and self.server.proc.poll() is None:
             try:
                 root = psutil.Process(self.server.proc.pid)
-                found += [("server", p) for p in [root, *root.children(recursive=True)]]
-            except psutil.NoSuchProcess:
+                children = root.children(recursive=True)
+                found += [("server", p) for p in [root, *children]]
+                self.workers |= {p.pid for p in children if "spawn_main" in " ".join(p.cmdline())}
+            except psutil.Error:  # the server is being killed or restarted
                 pass
         for p in psutil.process_iter(["name", "cmdline"]):
             cmd = " ".join(p.info.get("cmdline") or [])
@@ -305,9 +308,9 @@ class CpuMeter:
         return {k: round(v, 2) for k, v in out.items()}
 
     def server_processes(self) -> int:
-        """Server processes seen during the load: the master and its workers, more when a worker
-        was restarted (after the planned kill, or by uvicorn's supervisor finding one unresponsive)."""
-        return sum(1 for kind, _ in self.seen if kind == "server")
+        """Worker processes seen during the load: --workers per server start (twice with the
+        planned kill), more if uvicorn's supervisor replaced one it found unresponsive."""
+        return len(self.workers)
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -858,7 +861,7 @@ def main() -> int:
                        for op in ops},
         "submit_with_retries_ms": {"p50": round(pct(s.submit_e2e, 50), 1), "p99": round(pct(s.submit_e2e, 99), 1),
                                    "max": round(max(s.submit_e2e, default=0) * 1000, 1)},
-        "server_processes_seen": meter.server_processes(),
+        "workers_seen": meter.server_processes(),
         "cpu_s": cpu, "cpu_ms_per_submission": {k: round(v * 1000 / max(acked, 1), 1) for k, v in cpu.items()},
         "load_average": os.getloadavg(),
         "fault": run["fault"], "stalled": run["stalled"], "pg_lock_timeout": args.pg_lock_timeout,
@@ -885,7 +888,7 @@ def main() -> int:
         print(f"| {op} | {lat[op]['n']} | {lat[op]['p50']} | {lat[op]['p95']} | {lat[op]['p99']} |")
     print(f"submit incl. retries: {results['submit_with_retries_ms']}")
     print(f"CPU during the load: {cpu} s; per acknowledged submission {results['cpu_ms_per_submission']} ms; "
-          f"load average at the end {os.getloadavg()}; server processes seen {meter.server_processes()}")
+          f"load average at the end {os.getloadavg()}; workers seen {meter.server_processes()}")
     print(f"retries {dict(s.retries)}; transport errors {dict(s.transport_errors)}; 5xx {dict(s.server_errors)}")
     print(f"anomalies {dict(s.anomalies)}; officer {dict(s.officer)}")
     print("\n| check | result |\n|---|---|")
