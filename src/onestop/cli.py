@@ -376,7 +376,8 @@ def audit_verify(
     else:
         for p in verdict.problems:
             err.print(f"[bold red]깨짐 BROKEN[/] at {p.where()}: {p.ko} / {p.en}")
-        err.print(f"{len(verdict.problems)} broken chain(s); {verdict.checked} records verified")
+        listed = f" (the first {len(verdict.problems)} listed)" if verdict.broken > len(verdict.problems) else ""
+        err.print(f"{verdict.broken} broken chain(s){listed}; {verdict.checked} records verified")
     if not verdict.ok:
         raise typer.Exit(1)
 

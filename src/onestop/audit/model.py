@@ -223,6 +223,7 @@ class Verdict:
     chains: int = 0  # subject chains walked
     anchors: int = 0  # anchors verified
     last_anchor: Link | None = None  # ("anchor", seq, hash) of the newest anchor, to note down elsewhere
+    broken: int = 0  # broken chains in all (`problems` lists the first MAX_PROBLEMS)
 
     @property
     def first(self) -> Problem | None:
@@ -446,4 +447,4 @@ def verify_log(*, legacy: Iterable[Entry], records: Iterable[Entry], heads: Iter
             chain_problems.append(problem)
     chain_problems.sort(key=lambda p: (p.record is None, p.record or 0, p.subject or ""))
     found += chain_problems
-    return Verdict(not found, checked, tuple(found[:max_problems]), chains, walk.count, walk.last)
+    return Verdict(not found, checked, tuple(found[:max_problems]), chains, walk.count, walk.last, len(found))

@@ -262,7 +262,7 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
     chain's first broken link in `problems`; the newest anchor to note down elsewhere."""
     first = v.first
     return {
-        "ok": v.ok, "checked": v.checked, "chains": v.chains, "anchors": v.anchors,
+        "ok": v.ok, "checked": v.checked, "chains": v.chains, "anchors": v.anchors, "broken": v.broken,
         "broken_at": v.broken_at, "reason": v.reason,
         "subject": first.subject if first else None, "subject_seq": first.subject_seq if first else None,
         "anchor": first.anchor if first else None,
