@@ -406,10 +406,7 @@ def test_any_single_change_to_a_valid_log_is_caught(log: Log, data: st.DataObjec
     assert log.verify().ok
     kind = data.draw(st.sampled_from(mutations(log)))
     mutate(log, kind, data)
-    try:
-        v = log.verify()
-    except ValueError:  # a changed subject or leaf can put a stream out of order: refused, not passed
-        return
+    v = log.verify()
     assert not v.ok, kind
     assert v.first is not None and v.first.en and v.first.ko
 
