@@ -16,6 +16,10 @@ rm -rf "$dest"; mkdir -p "$dest/krds/css" "$dest/krds/img" "$dest/krds/fonts" "$
 k="krds-uiux-$KRDS/package/resources"
 cp -r "$k/css/common" "$k/css/component" "$k/css/token" "$dest/krds/css/"
 rm -f "$dest"/krds/css/*/*.map "$dest/krds/css/component/output.css"
+# krds-uiux 1.1.0's component.css points its icons at ../../img/img/component/… — one "img/"
+# too many (the package ships resources/img/component/…), so every icon, select chevron and
+# check box image 404s. Point them at the files the package ships.
+sed -i 's#\.\./\.\./img/img/component/#../../img/component/#g' "$dest/krds/css/component/component.css"
 cp -r "$k/img/component" "$dest/krds/img/"
 cp "$k"/fonts/PretendardGOV-*.subset.woff2 "$dest/krds/fonts/"
 cp -r "$k/js/component" "$dest/krds/js/"

@@ -81,9 +81,13 @@ def test_firm_applies_officer_asks_supplement_approves_firm_signs(browser: Any, 
         shot(officer, "22-officer-queue")
         officer.locator(f"#queue a[href='/officer/applications/{app_id}']").first.click()
         officer.wait_for_url(re.compile(rf"/officer/applications/{app_id}$"))
+        # the decisive facts and the actions are above the fold at 1280×900
+        for selector in ("#decisive-eligibility", "#act-start_check", "#firm-facts"):
+            box = officer.locator(selector).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 900, selector
         officer_acts(officer, "start_check")
         assert state_of(officer) == "document_check"
-        officer.locator("#reason-other").fill("최근 1년 재무제표를 함께 올려 주세요.")
+        officer.locator("#reason_other").fill("최근 1년 재무제표를 함께 올려 주세요.")
         officer.locator("#request-supplement").click()
         officer.wait_for_load_state()
         assert state_of(officer) == "supplement_requested"
@@ -137,4 +141,13 @@ def test_firm_books_a_consultation(page: Any) -> None:
     page.locator("#book").click()
     page.locator("#booked").wait_for()
     assert "육성자금 서류 문의" in page.locator("#bookings").inner_text()
+    # the confirmation names the date and time, the branch and how to join
+    assert re.search(r"\d{4}-\d{2}-\d{2} \(\w+\) \d{2}:\d{2} KST", page.locator("#booked-when").inner_text())
+    assert page.locator("#booked-branch").inner_text().strip()
+    assert "화상 회의 주소" in page.locator("#booked-join").inner_text()
+    page.locator("#booked-thread").click()
+    page.wait_for_url(re.compile(r"/consultations/threads/\d+$"))
+    assert "상담 예약" in page.locator("h1").inner_text()
+    page.go_back()
     shot(page, "29-consultation-booked")
+    page.watch.check()

@@ -73,7 +73,7 @@ def test_firm_applies_officer_reviews_firm_signs(client: TestClient, officer: Te
     assert early.status_code == 422 and "제출 서류가 빠졌습니다" in early.text and 'id="checklist"' in early.text
 
     fake = upload(client, app_id, csrf, "other", "virus.pdf", b"MZ\x90\x00 not a pdf")
-    assert fake.status_code == 422 and 'id="errors"' in fake.text and "PDF" in fake.text
+    assert fake.status_code == 422 and 'id="error-summary"' in fake.text and "PDF" in fake.text
     empty = client.post(f"/applications/{app_id}/documents", data={"csrf_token": csrf, "kind": "other"})
     assert empty.status_code == 422 and "파일을 골라" in empty.text
     for kind in kinds_on(detail.text):

@@ -58,11 +58,16 @@ def test_register_firm_with_wrong_brn_then_right_one(client: TestClient) -> None
     bad = client.post("/firms/new", data={**firm_form(brn="415-81-25300"), "csrf_token": csrf})
     assert bad.status_code == 422
     assert "검증번호" in bad.text and 'value="순천바른빵 주식회사"' in bad.text  # nothing typed is lost
+    # the error stands next to its field, the input says so, and the summary links to it
+    assert 'id="brn" name="brn"' in bad.text and 'aria-invalid="true" aria-describedby="brn-error brn-hint"' in bad.text
+    assert '<p class="form-hint-invalid" id="brn-error">' in bad.text and 'href="#brn"' in bad.text
     ok = client.post("/firms/new", data={**firm_form(), "csrf_token": csrf}, follow_redirects=False)
     assert ok.status_code == 303
     page = client.get(ok.headers["location"])
     assert "맞춤 추천" in page.text and "청년전용창업자금" in page.text
-    assert "아깝게 놓친 사업" in page.text and "현재:" in page.text
+    assert "한 가지만 더" in page.text and "현재:" in page.text
+    assert "등록했습니다" in page.text  # the flash of the post/redirect/get, shown once
+    assert "등록했습니다" not in client.get(ok.headers["location"]).text
 
 
 def test_forms_without_csrf_token_are_refused(client: TestClient) -> None:
@@ -74,7 +79,7 @@ def test_forms_without_csrf_token_are_refused(client: TestClient) -> None:
 def test_live_validation_fragment(client: TestClient) -> None:
     csrf = sign_up(client)
     r = client.post("/firms/check", data={**firm_form(brn="124-81-00999"), "csrf_token": csrf})
-    assert "brn" in r.text and "검증번호" in r.text
+    assert 'href="#brn"' in r.text and "검증번호" in r.text
     ok = client.post("/firms/check", data={**firm_form(), "csrf_token": csrf})
     assert 'id="live-ok"' in ok.text
     options = client.get("/ui/ksic", params={"q": "빵류"})
@@ -97,6 +102,7 @@ def test_save_search_from_results_page(client: TestClient) -> None:
 def test_officer_editor_preview_and_boundaries(client: TestClient) -> None:
     r = client.post("/login", data={"email": "officer.jeonnam@onestop.demo", "password": PASSWORD,
                                     "next": "/officer/programs"}, follow_redirects=True)
+    assert str(r.url).endswith("/officer/programs")
     assert "jeonnam-sme-development-fund" in r.text and "kosmes-youth-startup-fund" not in r.text
     editor = client.get("/officer/programs/jeonnam-sme-development-fund/edit")
     csrf = csrf_of(editor.text)

@@ -45,7 +45,7 @@ def test_every_wrong_field_is_named_in_both_languages() -> None:
 def test_missing_required_fields() -> None:
     found = problems({"brn": "124-81-00998"})
     assert {"name", "ksic", "region", "founded_on"} <= set(found)
-    assert "필요" in found["name"][0]
+    assert found["name"][0] == "기업명을 입력해 주세요."
 
 
 def test_founding_date_in_the_future_is_refused() -> None:

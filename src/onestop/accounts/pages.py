@@ -63,7 +63,10 @@ def login(request: Request, who: CurrentActor, db: DB, email: Annotated[str, For
         status = 429 if e.code == "login_throttled" else 401
         return render(request, who, "accounts/login.html", status_code=status, errors=problems_of(e),
                       next=_safe_next(next), form={"email": email})
-    return _start_session(request, db, user, _safe_next(next))
+    target = _safe_next(next)
+    if target == "/firms" and str(getattr(user.role, "value", user.role)) in ("officer", "admin", "evaluator"):
+        target = "/officer/applications"  # staff land on their work queue
+    return _start_session(request, db, user, target)
 
 
 @router.post("/logout")
@@ -80,7 +83,11 @@ def logout(request: Request, who: CurrentActor, db: DB) -> Response:
 def account(request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    return render(request, who, "accounts/account.html", unread=unread(db, who))
+    agency = None
+    if who.principal.agency_id:
+        _, engine = request.app.state.app.engine(db)
+        agency = engine.catalog.agencies.get(who.principal.agency_id)
+    return render(request, who, "accounts/account.html", unread=unread(db, who), agency=agency)
 
 
 @router.post("/account/signout-everywhere")

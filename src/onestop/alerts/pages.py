@@ -5,14 +5,14 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from onestop.alerts import services
 from onestop.catalog.queries import SearchQuery
 from onestop.errors import DomainError
 from onestop.firms.model import problems_from
-from onestop.platform.pages import error_page, login_redirect, unread
+from onestop.platform.pages import error_page, login_redirect, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
 
@@ -23,7 +23,10 @@ router = APIRouter(route_class=UnitOfWorkRoute)
 def saved(request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
-    return render(request, who, "alerts/saved.html", rows=services.mine(db, who.principal), unread=unread(db, who))
+    _, engine = request.app.state.app.engine(db)
+    agencies = {a.id: a.name for a in engine.catalog.agencies.values()}
+    return render(request, who, "alerts/saved.html", rows=services.mine(db, who.principal), agencies=agencies,
+                  unread=unread(db, who))
 
 
 @router.post("/saved")
@@ -43,7 +46,7 @@ def save(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
         return error_page(request, who, DomainError(code="invalid", ko=problem.ko, en=problem.en))
     except DomainError as e:
         return error_page(request, who, e)
-    return RedirectResponse("/saved", status_code=303)
+    return see_other("/saved", "flash.search_saved")
 
 
 @router.post("/saved/{search_id}/delete")
@@ -54,7 +57,7 @@ def delete(search_id: PathId, request: Request, who: CurrentActor, db: DB) -> Re
         services.delete(db, who.principal, search_id)
     except DomainError as e:
         return error_page(request, who, e)
-    return RedirectResponse("/saved", status_code=303)
+    return see_other("/saved", "flash.search_deleted")
 
 
 @router.get("/notifications")

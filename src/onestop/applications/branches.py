@@ -11,6 +11,7 @@ import yaml
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
+from onestop.korea.hangul import josa
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def find(branch_id: str, agencies: dict[str, tuple[str, str]]) -> Branch:
             return b
     known = ", ".join(b.id for b in _listed())
     raise DomainError(code="branch_unknown", field="branch",
-                      ko=f"상담 지점 {branch_id!r}를 찾을 수 없습니다. 예: {known}, 또는 '<기관>-online'",
+                      ko=f"상담 지점 {josa(repr(branch_id), '를')} 찾을 수 없습니다. 예: {known}, 또는 '<기관>-online'",
                       en=f"Unknown branch {branch_id!r}; e.g. {known}, or '<agency>-online'.")
 
 

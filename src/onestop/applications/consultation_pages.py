@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Role
@@ -18,7 +18,7 @@ from onestop.applications.pages import _firm_names, _id, _text
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.korea.dates import KST
-from onestop.platform.pages import error_page, login_redirect, problems_of, unread
+from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, Actor, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
 
@@ -61,7 +61,9 @@ def _page(request: Request, who: Actor, db: Session, errors: list[dict[str, str]
                   slots=services.free_slots(db, branch.id, day), holiday=consultations.holiday_name(day),
                   firms=my_firms, chosen_firm=chosen_firm, bookings=booked, every=every, firm_names=firm_names,
                   threads=services.threads(db, p), modes=MODES, form=form or {},
-                  booked_id=q.get("booked"), unread=unread(db, who))
+                  booked=next((b for b in booked if str(b.id) == q.get("booked")), None),
+                  booked_thread=q.get("thread") if str(q.get("thread", "")).isdigit() else None,
+                  unread=unread(db, who))
 
 
 @router.get("/consultations")
@@ -102,12 +104,22 @@ def book(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
                               en="The time slot is not valid.") from None
         if starts.tzinfo is None:
             starts = starts.replace(tzinfo=KST)
+        mode = _text(form, "mode") or "video"
         with db.begin_nested():
-            row = services.book(db, who.principal, _id(form, "firm_id"), found, starts,
-                                _text(form, "topic"), _text(form, "mode") or "video")
+            row = services.book(db, who.principal, _id(form, "firm_id"), found, starts, _text(form, "topic"), mode)
+            # the booking's own written thread: where the officer sends the video address or
+            # the firm leaves the number to call, and where both sides can reach each other
+            local = row.starts_at.astimezone(KST)
+            mode_ko, mode_en = MODES.get(row.mode, MODES["video"])
+            thread = services.open_thread(
+                db, who.principal, row.firm_id, found.agency,
+                f"[상담 예약] {local:%Y-%m-%d %H:%M} {mode_ko} 상담 · {found.name_ko}",
+                f"{local:%Y-%m-%d %H:%M} KST, {found.name_ko} ({found.name_en}), {mode_ko}/{mode_en}.\n"
+                f"주제 / Topic: {row.topic}")
     except DomainError as e:
         return _page(request, who, db, problems_of(e), 409 if e.code == "conflict" else 422, values)
-    return RedirectResponse(f"/consultations?agency={found.agency}&branch={found.id}&booked={row.id}", status_code=303)
+    return see_other(f"/consultations?agency={found.agency}&branch={found.id}&booked={row.id}&thread={thread.id}",
+                     "flash.booked")
 
 
 @router.post("/consultations/threads")
@@ -122,7 +134,7 @@ def new_thread(form: PostedForm, request: Request, who: CurrentActor, db: DB) ->
                                           _text(form, "agency"), _text(form, "subject"), _text(form, "body"))
     except DomainError as e:
         return _page(request, who, db, problems_of(e), 422, {k: v for k, v in form.items() if isinstance(v, str)})
-    return RedirectResponse(f"/consultations/threads/{thread.id}", status_code=303)
+    return see_other(f"/consultations/threads/{thread.id}", "flash.thread_sent")
 
 
 def _thread_page(request: Request, who: Actor, db: Session, thread_id: PathId, errors: list[dict[str, str]] | None = None,
@@ -156,4 +168,4 @@ def reply(form: PostedForm, thread_id: PathId, request: Request, who: CurrentAct
             services.post(db, who.principal, thread_id, _text(form, "body"))
     except DomainError as e:
         return _thread_page(request, who, db, thread_id, problems_of(e), 422)
-    return RedirectResponse(f"/consultations/threads/{thread_id}#latest", status_code=303)
+    return see_other(f"/consultations/threads/{thread_id}#latest", "flash.reply_sent")

@@ -24,7 +24,7 @@ from onestop.firms.tables import FirmRow
 from onestop.korea import regions
 from onestop.korea.dates import KST
 from onestop.matching.services import Engine
-from onestop.platform.pages import error_page, login_redirect, problems_of, unread
+from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.problems import STATUS
 from onestop.platform.templating import render
 from onestop.platform.web import DB, MAX_ID, Actor, CurrentActor, PathId, PostedForm, UnitOfWorkRoute, client_ip, records_views
@@ -93,7 +93,7 @@ def start(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Resp
                                  _text(form, "idempotency_key")[:100] or None)
     except DomainError as e:
         return error_page(request, who, e)
-    return RedirectResponse(f"/applications/{row.id}", status_code=303)
+    return see_other(f"/applications/{row.id}")
 
 
 def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: ApplicationRow,
@@ -142,7 +142,8 @@ def application(app_id: PathId, request: Request, who: CurrentActor, db: DB) -> 
     return _detail(request, who, db, loaded[1], loaded[0])
 
 
-def _firm_change(form: FormData, request: Request, who: Actor, db: Session, app_id: PathId, change: Any) -> Response:
+def _firm_change(form: FormData, request: Request, who: Actor, db: Session, app_id: PathId, change: Any,
+                 flash: str = "flash.action_done") -> Response:
     """Run one firm-side change; on refusal, show the page again with the reason (nothing
     already saved is lost: the failed change is rolled back alone)."""
     if who.principal is None:
@@ -152,11 +153,11 @@ def _firm_change(form: FormData, request: Request, who: Actor, db: Session, app_
         return loaded
     row, engine = loaded
     return _attempt(db, row, lambda: change(form, row, engine), f"/applications/{app_id}",
-                    lambda errors, status: _detail(request, who, db, engine, row, errors, status))
+                    lambda errors, status: _detail(request, who, db, engine, row, errors, status), flash)
 
 
 def _attempt(db: Session, row: ApplicationRow, change: Callable[[], object], done: str,
-             again: Callable[[list[dict[str, str]], int], Response]) -> Response:
+             again: Callable[[list[dict[str, str]], int], Response], flash: str = "flash.action_done") -> Response:
     """The change in a savepoint: on refusal only it is rolled back (what was saved before
     stays) and the page is shown `again` with the reason; on success, a redirect to `done`."""
     try:
@@ -165,7 +166,7 @@ def _attempt(db: Session, row: ApplicationRow, change: Callable[[], object], don
     except DomainError as e:
         db.refresh(row)
         return again(problems_of(e), _status(e))
-    return RedirectResponse(done, status_code=303)
+    return see_other(done, flash)
 
 
 @router.post("/applications/{app_id}/documents")
@@ -183,7 +184,7 @@ def upload(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor
         assert who.principal is not None
         services.upload(db, who.principal, state.store, engine, row.id, _text(form, "kind"), filename, data)
 
-    return _firm_change(form, request, who, db, app_id, change)
+    return _firm_change(form, request, who, db, app_id, change, "flash.uploaded")
 
 
 @router.post("/applications/{app_id}/submit")
@@ -194,7 +195,7 @@ def submit(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor
         assert who.principal is not None
         services.submit(db, who.principal, engine, rev, row.id, _version(form))
 
-    return _firm_change(form, request, who, db, app_id, change)
+    return _firm_change(form, request, who, db, app_id, change, "flash.submitted")
 
 
 @router.post("/applications/{app_id}/action")
@@ -245,7 +246,7 @@ def sign(form: PostedForm, app_id: PathId, request: Request, who: CurrentActor, 
         return render(request, who, "applications/agreement.html", status_code=_status(e), app=row,
                       agreement=services.agreement_of(db, app_id), errors=problems_of(e),
                       is_owner=who.principal.firms.get(row.firm_id) == "owner", unread=unread(db, who))
-    return RedirectResponse(f"/applications/{app_id}", status_code=303)
+    return see_other(f"/applications/{app_id}", "flash.signed")
 
 
 # --- officers -------------------------------------------------------------------------------

@@ -32,11 +32,13 @@ from onestop.applications.tables import (
 )
 from onestop.audit import services as audit
 from onestop.catalog.model import SUPPORT_NAMES, Program
+from onestop.catalog.windows import now_kst, window_state
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.firms.facts import derive, size_of
 from onestop.firms.tables import FirmRow
 from onestop.korea.dates import KST, moment
+from onestop.korea.hangul import josa
 from onestop.korea.money import format_won
 from onestop.matching.records import explain_program
 from onestop.matching.services import Engine
@@ -141,7 +143,7 @@ def create(db: Session, who: Principal, engine: Engine, firm_id: int, program_id
         return found, False
     program = engine.catalog.get(program_id)
     window = program.spec.application_window
-    if window.is_closed_for_good(date.today()):
+    if window_state(window, now_kst()).closed:  # the same window logic every page states
         raise DomainError(code="window_closed", field="program_id",
                           ko=f"{program.spec.name.ko}: 신청 기간이 {window.closes}에 마감되었습니다.",
                           en=f"{program.spec.name.en}: applications closed on {window.closes}.")
@@ -204,7 +206,7 @@ def upload(db: Session, who: Principal, store: DocumentStore, engine: Engine, ap
     kinds = {k for k, _, _ in required_documents(engine.catalog.get(row.program_id))} | {"other"}
     if kind not in kinds:
         raise DomainError(code="document_kind", field="kind",
-                          ko=f"서류 종류 {kind!r}는 이 사업의 제출 서류가 아닙니다. 가능한 종류: {', '.join(sorted(kinds))}",
+                          ko=f"서류 종류 {josa(repr(kind), '는')} 이 사업의 제출 서류가 아닙니다. 가능한 종류: {', '.join(sorted(kinds))}",
                           en=f"{kind!r} is not a document this program asks for; allowed: {', '.join(sorted(kinds))}.")
     check_size(len(data))
     sniffed = sniff(data)
@@ -610,7 +612,7 @@ def open_thread(db: Session, who: Principal, firm_id: int, agency_id: str, subje
 def check_agency(agency_id: str, agencies: dict[str, tuple[str, str]]) -> str:
     if agency_id not in agencies:
         raise DomainError(code="agency_unknown", field="agency_id",
-                          ko=f"기관 {agency_id!r}를 찾을 수 없습니다. 가능한 기관: {', '.join(agencies)}",
+                          ko=f"기관 {josa(repr(agency_id), '를')} 찾을 수 없습니다. 가능한 기관: {', '.join(agencies)}",
                           en=f"Unknown agency {agency_id!r}; known: {', '.join(agencies)}.")
     return agency_id
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import yaml
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from onestop.catalog import services
 from onestop.catalog.tables import ProgramRow
 from onestop.errors import DomainError
 from onestop.matching.records import preview
-from onestop.platform.pages import error_page, login_redirect, problems_of, unread
+from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
 
@@ -47,6 +47,57 @@ def _dump(spec: dict[str, Any]) -> str:
     return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100)
 
 
+def yaml_position(text: str, path: str) -> tuple[int, int] | None:
+    """Line and column (1-based) in `text` of the node a loader problem names, e.g.
+    ``eligibility.all[2].value`` or ``limits.amount``; None when the path is not found."""
+    import re
+
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    steps: list[str | int] = []
+    for part in path.split("."):
+        m = re.fullmatch(r"([^\[\]]*)((?:\[\d+\])*)", part)
+        if not m:
+            return None
+        if m.group(1):
+            steps.append(m.group(1))
+        steps += [int(i) for i in re.findall(r"\[(\d+)\]", m.group(2))]
+    found = node
+    for step in steps:
+        if isinstance(step, str) and isinstance(found, yaml.MappingNode):
+            nxt = next((v for k, v in found.value if getattr(k, "value", None) == step), None)
+        elif isinstance(step, int) and isinstance(found, yaml.SequenceNode) and step < len(found.value):
+            nxt = found.value[step]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        found = nxt
+    if found is None or found is node:
+        return None
+    return found.start_mark.line + 1, found.start_mark.column + 1
+
+
+def _located(text: str, problems: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The loader's problems with the line and column in the editor where each one is."""
+    out = []
+    for p in problems:
+        field = p.get("field") or ""
+        path = field.split(":", 1)[1] if ":" in field else ""
+        where = yaml_position(text, path) if path else None
+        # the loader names the file and the path inside it; in the editor, the line and column say it
+        ko, en = (m.split(": ", 1)[1] if where and m.startswith("programs/") and ": " in m else m
+                  for m in (p["ko"], p["en"]))
+        if where:
+            p = {**p, "ko": f"{where[0]}행 {where[1]}열: {ko}", "en": f"Line {where[0]}, column {where[1]}: {en}"}
+        if field not in ("note",):
+            p = {**p, "field": "spec"}
+        out.append(p)
+    return out
+
+
 def _parse(text: str) -> Any:
     try:
         return yaml.safe_load(text)
@@ -69,8 +120,10 @@ def programs(request: Request, who: CurrentActor, db: DB) -> Response:
         q = q.where(ProgramRow.agency_id == who.principal.agency_id)
     rows = list(db.scalars(q))
     _, engine = request.app.state.app.engine(db)
-    names = {p.id: p.spec.name for p in engine.programs}
-    return render(request, who, "officer/list.html", rows=rows, names=names, unread=unread(db, who))
+    programs = {p.id: p for p in engine.programs}
+    agency = engine.catalog.agencies.get(who.principal.agency_id or "")
+    return render(request, who, "officer/list.html", rows=rows, programs=programs, agency=agency,
+                  unread=unread(db, who))
 
 
 @router.get("/programs/new")
@@ -109,10 +162,22 @@ def save(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
         return denied
     assert who.principal is not None
     text = str(form.get("spec") or "")
-    note = str(form.get("note") or "")
+    note = str(form.get("note") or "").strip()
     program_id = str(form.get("program_id") or "") or None
     try:
-        services.save_program(db, who.principal, _parse(text), note, program_id=program_id)
+        if not note:
+            raise DomainError(code="note_required", field="note",
+                              ko="변경 사유를 적어 주세요. 변경 이력에 남고 기업과 다른 담당자가 봅니다 (예: 2026년 변경공고 반영).",
+                              en="Give the reason for the change; it is kept in the history (e.g. the 2026 amended notice).")
+        if len(note) > 500:
+            raise DomainError(code="note_too_long", field="note",
+                              ko=f"변경 사유는 500자 이내로 적어 주세요. 지금 {len(note)}자입니다.",
+                              en=f"The reason must be at most 500 characters; it has {len(note)}.")
+        with db.begin_nested():
+            saved = services.save_program(db, who.principal, _parse(text), note, program_id=program_id)
+        if saved is None:
+            raise DomainError(code="unchanged", field="spec", ko="바뀐 내용이 없어 새 판을 만들지 않았습니다.",
+                              en="Nothing changed, so no new version was saved.")
         state = request.app.state.app
         state.engines.invalidate()
         _, engine, index = state.index(db)
@@ -120,12 +185,12 @@ def save(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
 
         alerts.notify_new_matches(db, engine.catalog, index, state.settings)
     except DomainError as e:
-        db.rollback()
         return render(request, who, "officer/edit.html", status_code=403 if e.code == "forbidden" else 422,
-                      program_id=program_id, text=text, note=note, errors=problems_of(e), unread=0)
+                      program_id=program_id, text=text, note=note, errors=_located(text, problems_of(e)),
+                      unread=unread(db, who))
     raw = _parse(text)
     target = program_id or (raw.get("id") if isinstance(raw, dict) else "")
-    return RedirectResponse(f"/programs/{target}/history", status_code=303)
+    return see_other(f"/programs/{target}/history", "flash.program_saved")
 
 
 @router.post("/preview")
@@ -138,5 +203,7 @@ def preview_page(form: PostedForm, request: Request, who: CurrentActor, db: DB) 
         program = services.validate_program(db, raw, "programs/draft.yaml")
         counts = preview(request.app.state.app.registry.frame(db, date.today()), program)
     except DomainError as e:
-        return render(request, who, "officer/_preview.html", status_code=422, counts=None, errors=problems_of(e))
+        text = str(form.get("spec") or "")
+        return render(request, who, "officer/_preview.html", status_code=422, counts=None,
+                      errors=_located(text, problems_of(e)))
     return render(request, who, "officer/_preview.html", counts=counts, errors=[])

@@ -7,6 +7,7 @@ allowed, so a user can fix it without guessing. Extra fields are kept (agencies 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -23,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from onestop.errors import DomainError, FieldProblem
 from onestop.korea.brn import normalize_brn
+from onestop.korea.hangul import josa
 from onestop.korea.ksic import normalize_ksic
 from onestop.korea.money import MAX_WON
 from onestop.korea.regions import normalize_region, resolve_region
@@ -385,7 +387,7 @@ class FirmProfile(BaseModel):
             except (TypeError, ValueError):
                 raise _custom(
                     "revenue_year",
-                    f"매출액의 사업연도 {year!r}는 4자리 연도여야 합니다.",
+                    f"매출액의 사업연도 {josa(repr(year), '는')} 4자리 연도여야 합니다.",
                     f"Fiscal year {year!r} in revenue must be a 4-digit year.",
                 ) from None
             if not 1950 <= y <= 2100:
@@ -409,20 +411,30 @@ class FirmProfile(BaseModel):
     def _grade(cls, v: object) -> object:
         return v.strip().upper() if isinstance(v, str) else v
 
+    # The date of birth's range is checked per field (not after the whole model), so a wrong date
+    # is reported together with every other problem of the form, not after they are fixed.
+    @field_validator("ceo_birth_date")
+    @classmethod
+    def _born(cls, v: date | None) -> date | None:
+        today = date.today()
+        if v is not None and not EARLIEST_DATE <= v <= today:
+            raise _custom(
+                "ceo_birth_date_range",
+                f"대표자 생년월일은 1900-01-01부터 오늘({today})까지여야 합니다. 입력값: {v}",
+                f"The CEO's date of birth must be between 1900-01-01 and today ({today}); got {v}.",
+            )
+        return v
+
     @model_validator(mode="after")
-    def _dates(self) -> FirmProfile:
+    def _facts_agree(self) -> FirmProfile:
+        # a registered firm's founding date is in the past (a prospective founder's is planned:
+        # see check_applicant); this needs the applicant kind, so it is checked after the fields
         today = date.today()
         if self.applicant_kind == ApplicantKind.firm and not EARLIEST_DATE <= self.founded_on <= today:
             raise _custom(
                 "founded_on_range",
-                f"설립일(founded_on) {self.founded_on}은 1900-01-01부터 오늘까지여야 합니다.",
-                f"founded_on {self.founded_on} must be between 1900-01-01 and today.",
-            )
-        if self.ceo_birth_date is not None and not EARLIEST_DATE <= self.ceo_birth_date <= today:
-            raise _custom(
-                "ceo_birth_date_range",
-                f"대표자 생년월일(ceo_birth_date) {self.ceo_birth_date}이 올바르지 않습니다.",
-                f"ceo_birth_date {self.ceo_birth_date} is not a plausible date.",
+                f"설립일은 1900-01-01부터 오늘({today})까지여야 합니다. 입력값: {self.founded_on}",
+                f"The founding date must be between 1900-01-01 and today ({today}); got {self.founded_on}.",
             )
         self._consistent(today)
         return self
@@ -493,31 +505,72 @@ _FIELD_NAMES_KO = {
     "factory_registered": "공장등록 여부",
 }
 
-#: Messages for Pydantic's own error types, in both languages; {f} is the field's Korean name.
-_GENERIC: dict[str, tuple[str, str]] = {
-    "missing": ("{f} 항목이 필요합니다.", "This field is required."),
-    "int_parsing": ("{f}은(는) 정수여야 합니다.", "Must be a whole number."),
-    "int_type": ("{f}은(는) 정수여야 합니다.", "Must be a whole number."),
-    "int_from_float": ("{f}은(는) 소수점 없는 정수여야 합니다.", "Must be a whole number."),
-    "greater_than_equal": ("{f}은(는) 0 이상이어야 합니다.", "Must be 0 or more."),
-    "less_than_equal": ("{f} 값이 너무 큽니다.", "The value is too large."),
-    "date_from_datetime_parsing": ("{f}은(는) YYYY-MM-DD 날짜여야 합니다.", "Must be a date, YYYY-MM-DD."),
-    "date_parsing": ("{f}은(는) YYYY-MM-DD 날짜여야 합니다.", "Must be a date, YYYY-MM-DD."),
-    "date_type": ("{f}은(는) YYYY-MM-DD 날짜여야 합니다.", "Must be a date, YYYY-MM-DD."),
-    "bool_parsing": ("{f}은(는) true 또는 false여야 합니다.", "Must be true or false."),
-    "bool_type": ("{f}은(는) true 또는 false여야 합니다.", "Must be true or false."),
-    "string_type": ("{f}은(는) 문자열이어야 합니다.", "Must be text."),
-    "string_too_short": ("{f}을(를) 입력하세요.", "Must not be empty."),
-    "string_too_long": ("{f}이(가) 너무 깁니다.", "Is too long."),
-    "list_type": ("{f}은(는) 목록이어야 합니다.", "Must be a list."),
-    "dict_type": ("{f}은(는) 객체여야 합니다.", "Must be an object."),
-    "model_type": ("{f}은(는) 객체여야 합니다.", "Must be an object."),
-    "enum": ("{f}은(는) 다음 중 하나여야 합니다: {allowed}", "Must be one of: {allowed}."),
+_FIELD_NAMES_EN = {
+    "brn": "business registration number", "name": "firm name", "ksic": "industry code (KSIC)",
+    "region": "region code", "founded_on": "founding date", "ceo_birth_date": "CEO's date of birth",
+    "regular_employees": "number of regular employees", "revenue": "revenue", "total_assets": "total assets",
+    "export_revenue": "exports (won)", "export_usd": "exports (US dollars)", "certifications": "certifications",
+    "in_large_business_group": "large business group membership", "credit_grade": "credit grade",
+    "tax_arrears": "unpaid taxes", "support_history": "support history", "qualifications": "approvals",
 }
+
+#: Messages for Pydantic's own error types, in both languages. {f}/{fe}: the field's Korean and
+#: English names, {v}: the value given (quoted), {limit}: the bound from the model. Particles
+#: after {f} and {v} are chosen by their last syllable (korea/hangul.py).
+_GENERIC: dict[str, tuple[str, str]] = {
+    "missing": ("{f:을} 입력해 주세요.", "Enter the {fe}."),
+    "int_parsing": ("{f:은} 숫자로만 입력해 주세요. 입력값 {v:은} 숫자가 아닙니다.", "The {fe} must be a whole number; {v} is not."),
+    "int_type": ("{f:은} 숫자로만 입력해 주세요. 입력값: {v}", "The {fe} must be a whole number; got {v}."),
+    "int_from_float": ("{f:은} 소수점 없는 정수로 입력해 주세요. 입력값: {v}", "The {fe} must be a whole number; got {v}."),
+    "greater_than_equal": ("{f:은} {limit} 이상이어야 합니다. 입력값: {v}", "The {fe} must be {limit} or more; got {v}."),
+    "less_than_equal": ("{f:은} {limit} 이하여야 합니다. 입력값: {v}", "The {fe} must be at most {limit}; got {v}."),
+    "date_from_datetime_parsing": ("{f:은} YYYY-MM-DD 형식의 날짜여야 합니다. 입력값: {v}",
+                                   "The {fe} must be a date, YYYY-MM-DD; got {v}."),
+    "date_parsing": ("{f:은} YYYY-MM-DD 형식의 날짜여야 합니다. 입력값: {v}", "The {fe} must be a date, YYYY-MM-DD; got {v}."),
+    "date_type": ("{f:은} YYYY-MM-DD 형식의 날짜여야 합니다. 입력값: {v}", "The {fe} must be a date, YYYY-MM-DD; got {v}."),
+    "bool_parsing": ("{f:은} 예 또는 아니오로 답해 주세요.", "The {fe} must be yes or no."),
+    "bool_type": ("{f:은} 예 또는 아니오로 답해 주세요.", "The {fe} must be yes or no."),
+    "string_type": ("{f:은} 글자로 입력해 주세요.", "The {fe} must be text."),
+    "string_too_short": ("{f:을} 입력해 주세요.", "Enter the {fe}."),
+    "string_too_long": ("{f:은} {limit}자 이내로 입력해 주세요. 지금 {n}자입니다.",
+                        "The {fe} must be at most {limit} characters; it has {n}."),
+    "list_type": ("{f:은} 목록이어야 합니다.", "The {fe} must be a list."),
+    "dict_type": ("{f:은} 객체여야 합니다.", "The {fe} must be an object."),
+    "model_type": ("{f:은} 객체여야 합니다.", "The {fe} must be an object."),
+    "enum": ("{f:은} 다음 중 하나여야 합니다: {allowed}", "The {fe} must be one of: {allowed}."),
+}
+_IMPOSSIBLE_DATE = ("{v:은} 없는 날짜입니다. {f:을} 달력에 있는 날짜로 입력해 주세요.",
+                    "{v} is not a date on the calendar; enter the {fe} as a real date.")
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """Format `template`; ``{name:은}`` puts the value and the particle its last syllable takes."""
+    def sub(match: re.Match[str]) -> str:
+        name, which = match.group(1), match.group(2)
+        value = values.get(name, "")
+        return josa(value, which) if which else value
+
+    return re.sub(r"\{(\w+)(?::(\w+))?\}", sub, template)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    text = str(value)
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+
+def _limit(ctx: dict[str, Any]) -> str:
+    for key in ("ge", "le", "gt", "lt", "max_length", "min_length"):
+        if key in ctx:
+            value = ctx[key]
+            return f"{value:,}" if isinstance(value, int) else str(value)
+    return ""
 
 
 def problems_from(exc: ValidationError) -> list[FieldProblem]:
-    """Turn Pydantic's errors into field problems with Korean and English messages."""
+    """Turn Pydantic's errors into field problems with Korean and English messages that name
+    the field, quote the value given and state the limit."""
     out: list[FieldProblem] = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "firm"
@@ -527,13 +580,23 @@ def problems_from(exc: ValidationError) -> list[FieldProblem]:
             out.append(FieldProblem(field, err["type"], str(ctx["ko"]), str(ctx["en"])))
             continue
         top = str(err["loc"][0]) if err["loc"] else "firm"
-        ko_t, en_t = _GENERIC.get(err["type"], ("{f} 값이 올바르지 않습니다.", err["msg"]))
-        allowed = str(ctx.get("expected", "")).replace("'", "")
-        ko = ko_t.format(f=_FIELD_NAMES_KO.get(top, top), allowed=allowed)
-        en_t = en_t.format(allowed=allowed)
-        if loc != top:
-            ko = f"{ko} ({loc})"
-        out.append(FieldProblem(loc, err["type"], ko, f"{loc}: {en_t}"))
+        given = err.get("input")
+        values = {
+            "f": _FIELD_NAMES_KO.get(top, top), "fe": _FIELD_NAMES_EN.get(top, top),
+            "v": _shown(given), "limit": _limit(ctx), "n": str(len(given)) if isinstance(given, str) else "",
+            "allowed": str(ctx.get("expected", "")).replace("'", ""),
+        }
+        if loc != top and top == "revenue":
+            values["f"] = f"{loc.split('.')[-1]}년 매출액"
+            values["fe"] = f"revenue for {loc.split('.')[-1]}"
+        ko_t, en_t = _GENERIC.get(err["type"], ("{f} 값이 올바르지 않습니다. 입력값: {v}", "The {fe} is not valid; got {v}."))
+        if err["type"] in ("date_parsing", "date_from_datetime_parsing") and isinstance(given, str) \
+                and re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+            ko_t, en_t = _IMPOSSIBLE_DATE
+            values["v"] = given
+        if given is None or err["type"] in ("missing", "string_too_short"):
+            values["v"] = ""
+        out.append(FieldProblem(loc, err["type"], _fill(ko_t, values), _fill(en_t, values)))
     return out
 
 

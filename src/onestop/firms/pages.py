@@ -7,10 +7,12 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from onestop.accounts import services as accounts
+from onestop.catalog.model import SUPPORT_NAMES
+from onestop.catalog.windows import now_kst
 from onestop.errors import DomainError
 from onestop.firms import services
 from onestop.firms.model import (
@@ -23,7 +25,7 @@ from onestop.firms.model import (
 )
 from onestop.korea import ksic, regions
 from onestop.matching import records
-from onestop.platform.pages import error_page, login_redirect, problems_of, unread
+from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
 
@@ -70,8 +72,8 @@ def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dic
                 data.pop(key, None)
     revenue = dict(data.get("revenue") or {})
     for key, value in form.items():
-        if key.startswith("revenue_") and isinstance(value, str):
-            year = key.removeprefix("revenue_")
+        if key.startswith(("revenue_", "revenue.")) and isinstance(value, str):
+            year = key[len("revenue_"):]
             if value.strip():
                 revenue[year] = _number(value)
             else:
@@ -94,8 +96,8 @@ def _policy_fund_fields(form: FormData, data: dict[str, Any]) -> None:
             data.pop(key, None)
     profit = dict(data.get("operating_profit") or {})
     for key, value in form.items():
-        if key.startswith("operating_profit_") and isinstance(value, str):
-            year = key.removeprefix("operating_profit_")
+        if key.startswith(("operating_profit_", "operating_profit.")) and isinstance(value, str):
+            year = key[len("operating_profit_"):]
             if value.strip():
                 profit[year] = _number(value)
             else:
@@ -122,7 +124,7 @@ def _form_context(profile: dict[str, Any]) -> dict[str, Any]:
         "business_statuses": BUSINESS_STATUS_NAMES,
         "hardship_causes": HARDSHIP_CAUSE_NAMES,
         "qualifications": QUALIFICATION_NAMES,
-        "ksic_name": ksic.table()[profile["ksic"]].name_ko if profile.get("ksic") in ksic.table() else "",
+        "ksic_name": ksic.table()[str(profile["ksic"])].name_ko if profile.get("ksic") in ksic.table() else "",
     }
 
 
@@ -151,7 +153,7 @@ def create_firm(form: PostedForm, request: Request, who: CurrentActor, db: DB) -
     except DomainError as e:
         return render(request, who, "firms/form.html", status_code=422, errors=problems_of(e), firm=None,
                       unread=unread(db, who), **_form_context(data))
-    return RedirectResponse(f"/firms/{row.id}/recommendations", status_code=303)
+    return see_other(f"/firms/{row.id}/recommendations", "flash.firm_created")
 
 
 @router.get("/firms/{firm_id}/edit")
@@ -183,7 +185,7 @@ def save_firm(form: PostedForm, firm_id: PathId, request: Request, who: CurrentA
     except DomainError as e:
         return render(request, who, "firms/form.html", status_code=409 if e.code == "stale_version" else 422,
                       errors=problems_of(e), firm=row, unread=unread(db, who), **_form_context(data))
-    return RedirectResponse(f"/firms/{firm_id}/recommendations", status_code=303)
+    return see_other(f"/firms/{firm_id}/recommendations", "flash.firm_saved")
 
 
 @router.post("/firms/check")
@@ -214,7 +216,7 @@ def region_options(request: Request, who: CurrentActor, sido: str = "") -> Respo
 
 
 @router.get("/firms/{firm_id}/recommendations")
-def recommendations(firm_id: PathId, request: Request, who: CurrentActor, db: DB, date_: str | None = None) -> Response:
+def recommendations(firm_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
     try:
@@ -222,12 +224,83 @@ def recommendations(firm_id: PathId, request: Request, who: CurrentActor, db: DB
         on = services.reference_date(request.query_params.get("date"))
     except DomainError as e:
         return error_page(request, who, e)
+    return _recommendations_page(request, who, db, row, on)
+
+
+def _recommendations_page(request: Request, who: Any, db: Any, row: Any, on: date,
+                          errors: list[dict[str, str]] | None = None, form: dict[str, str] | None = None) -> Response:
     state = request.app.state.app
     rev, engine = state.engine(db)
     result = records.recommendations(db, rev, engine, row, on, who.principal.user_id, state.results)
-    names = {p.id: p.spec.name for p in engine.programs}
-    return render(request, who, "firms/recommendations.html", firm=row, result=result, names=names, on=on,
-                  can_invite=who.principal.can_invite(firm_id), unread=unread(db, who))
+    sort = request.query_params.get("sort", "fit")
+    kind = request.query_params.get("type", "")
+    view = recommendation_view(engine.catalog.programs, result, sort if sort in SORTS else "fit",
+                               kind if kind in SUPPORT_NAMES else "", now_kst())
+    return render(request, who, "firms/recommendations.html", firm=row, result=result, on=on, view=view,
+                  programs=engine.catalog.programs, sort=view["sort"], kind=view["kind"],
+                  support_types=[(k, n) for k, n in SUPPORT_NAMES.items()],
+                  agency_names={a.id: a.name for a in engine.catalog.agencies.values()},
+                  can_invite=who.principal.can_invite(row.id), unread=unread(db, who), errors=errors or [],
+                  form=form or {}, status_code=422 if errors else 200)
+
+
+SORTS = {"fit": ("적합도순", "Best fit"), "amount": ("지원 금액순", "Largest amount"),
+         "deadline": ("마감 임박순", "Closing first")}
+
+
+def most_receivable(programs: list[Any]) -> int:
+    """The most a firm could receive from `programs` together: the largest amounts first,
+    skipping any program that cannot be combined with one already counted (`links.excludes`)."""
+    chosen: list[Any] = []
+    for p in sorted(programs, key=lambda p: (-(p.spec.limits.amount or 0), p.id)):
+        if not p.spec.limits.amount:
+            continue
+        if any(p.id in q.spec.links.excludes or q.id in p.spec.links.excludes for q in chosen):
+            continue
+        chosen.append(p)
+    return sum(p.spec.limits.amount or 0 for p in chosen)
+
+
+def recommendation_view(programs: dict[str, Any], result: dict[str, Any], sort: str, kind: str,
+                        now: Any) -> dict[str, Any]:
+    """Recommendations as the page shows them: the summary figures, the eligible programs
+    grouped by category and sorted, near misses that need one change, packages as steps."""
+    from onestop.catalog.model import CATEGORY_NAMES
+    from onestop.catalog.windows import window_state
+
+    eligible = [(r, programs[r["program_id"]]) for r in result["eligible"] if r["program_id"] in programs]
+    loans = [p for _, p in eligible if p.spec.support_type.value in ("loan", "guarantee")]
+    grants = [p for _, p in eligible if p.spec.support_type.value in ("grant", "voucher")]
+    shown = [(r, p) for r, p in eligible if not kind or p.spec.support_type.value == kind]
+
+    def key(item: tuple[dict[str, Any], Any]) -> tuple[Any, ...]:
+        r, p = item
+        if sort == "amount":
+            return (-(p.spec.limits.amount or 0), -r["score"], p.id)
+        if sort == "deadline":
+            ws = window_state(p.spec.application_window, now)
+            return (ws.days_left if ws.days_left is not None else 10**6, -r["score"], p.id)
+        return (-r["score"], p.id)
+
+    groups: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    for item in sorted(shown, key=key):
+        groups.setdefault(item[1].spec.category.value, []).append(item)
+    ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
+    near = [(r, programs[r["program_id"]]) for r in result["near_misses"] if r["program_id"] in programs]
+    one_more = [(r, p) for r, p in near if len(r.get("missing", [])) == 1]
+    return {
+        "count": len(eligible),
+        "loans": most_receivable(loans),
+        "grants": most_receivable(grants),
+        "near_count": len(one_more),
+        "groups": [(cat, CATEGORY_NAMES.get(cat, (cat, cat)), items) for cat, items in ordered],
+        "one_more": one_more,
+        "other_near": [(r, p) for r, p in near if len(r.get("missing", [])) != 1],
+        "needs": [(r, programs[r["program_id"]]) for r in result["needs_information"] if r["program_id"] in programs],
+        "packages": [[programs[pid] for pid in pkg if pid in programs] for pkg in result["packages"]],
+        "sort": sort,
+        "kind": kind,
+    }
 
 
 @router.post("/firms/{firm_id}/invite")
@@ -236,9 +309,30 @@ def invite(form: PostedForm, firm_id: PathId, request: Request, who: CurrentActo
         return login_redirect(request)
     email = form.get("email")
     try:
-        services.get(db, who.principal, firm_id)
-        token = accounts.invite(db, who.principal, firm_id, email if isinstance(email, str) else "")
+        row = services.get(db, who.principal, firm_id)
+    except DomainError as e:
+        return error_page(request, who, e)
+    try:
+        with db.begin_nested():
+            token = accounts.invite(db, who.principal, firm_id, email if isinstance(email, str) else "")
+    except DomainError as e:
+        problems = [{**p, "field": "email"} if p["field"] in ("", "email") else p for p in problems_of(e)]
+        return _recommendations_page(request, who, db, row, date.today(), problems,
+                                     {"email": email if isinstance(email, str) else ""})
+    from urllib.parse import quote
+
+    return see_other(f"/firms/{firm_id}/invited?token={quote(token)}&email={quote(str(email or ''))}", "flash.invited")
+
+
+@router.get("/firms/{firm_id}/invited")
+def invited(firm_id: int, request: Request, who: CurrentActor, db: DB, token: str = "", email: str = "") -> Response:
+    """The invitation link just made (post/redirect/get), to hand to the person invited."""
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        row = services.get(db, who.principal, firm_id)
     except DomainError as e:
         return error_page(request, who, e)
     base = request.app.state.app.settings.base_url
-    return render(request, who, "firms/invited.html", link=f"{base}/invitations/{token}", email=email)
+    return render(request, who, "firms/invited.html", firm=row, link=f"{base}/invitations/{token}", email=email,
+                  unread=unread(db, who))

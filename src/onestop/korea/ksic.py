@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
+from onestop.korea.hangul import josa
 from onestop.text import identifier, is_ascii_digits
 
 _LEVEL_BY_LENGTH = {1: "section", 3: "division", 4: "group", 5: "class", 6: "subclass"}
@@ -51,7 +52,7 @@ def normalize_ksic(value: str, field: str = "ksic") -> str:
             code="ksic_unknown",
             field=field,
             ko=(
-                f"표준산업분류 코드 {value!r}는 제11차 한국표준산업분류에 없습니다. "
+                f"표준산업분류 코드 {josa(repr(value), '는')} 제11차 한국표준산업분류에 없습니다. "
                 "대분류 문자와 숫자로 입력하세요(예: C26111, C26, J62)."
             ),
             en=(

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
+from onestop.korea.hangul import josa
 from onestop.text import identifier, is_ascii_digits
 
 #: 수도권정비계획법 제2조: 서울특별시, 인천광역시, 경기도.
@@ -201,7 +202,7 @@ def _unknown(value: str, field_name: str) -> DomainError:
         code="region_unknown",
         field=field_name,
         ko=(
-            f"지역 코드 {shown!r}를 찾을 수 없습니다. 시도 2자리(예: 11 서울특별시), 시군구 5자리"
+            f"지역 코드 {josa(repr(shown), '를')} 찾을 수 없습니다. 시도 2자리(예: 11 서울특별시), 시군구 5자리"
             "(예: 11680 강남구) 또는 법정동코드 10자리를 숫자(0–9)로 입력하세요."
         ),
         en=(

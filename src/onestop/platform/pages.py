@@ -12,7 +12,18 @@ from sqlalchemy import func, select
 from onestop.errors import DomainError
 from onestop.platform.i18n import t
 from onestop.platform.templating import render
-from onestop.platform.web import LANG_COOKIE, Actor, UnitOfWorkRoute
+from onestop.platform.web import LANG_COOKIE, Actor, CurrentActor, UnitOfWorkRoute
+
+
+def see_other(url: str, flash: str | None = None) -> RedirectResponse:
+    """Post/redirect/get: every successful form answers with a redirect to the page that shows
+    the result; `flash` (a message key, "flash.…") is shown once on that page."""
+    from onestop.platform.templating import FLASH_COOKIE
+
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, flash, max_age=120, httponly=True, samesite="lax")
+    return response
 
 
 def login_redirect(request: Request) -> RedirectResponse:
@@ -52,6 +63,33 @@ def switch_language(to: str = "ko", next: str = "/") -> Response:
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(LANG_COOKIE, "en" if to == "en" else "ko", max_age=365 * 86400, samesite="lax")
     return response
+
+
+#: help pages rendered from the repository's documentation (shipped in the package as
+#: data/help/, links to docs/), so pages link to help rather than name a file path
+HELP = {
+    "rules": ("rules-and-catalog.md", ("사업 정의와 규칙 언어 안내", "The program format and the rules language")),
+    "lifecycle": ("applications-lifecycle.md", ("신청 처리 단계 안내", "The application lifecycle")),
+}
+
+
+@router.get("/help/{name}")
+def help_page(name: str, request: Request, who: CurrentActor) -> Response:
+    if name not in HELP:
+        return error_page(request, who, DomainError(code="not_found", ko="도움말을 찾을 수 없습니다.",
+                                                    en="Help page not found."))
+    filename, titles = HELP[name]
+    return render(request, who, "help.html", title=titles[0 if who.lang == "ko" else 1], body=_help_html(filename))
+
+
+def _help_html(filename: str) -> str:
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+    from onestop.korea._data import data_path
+
+    text = data_path("help", filename).read_text(encoding="utf-8")
+    return Markup(MarkdownIt("commonmark", {"html": False}).enable("table").render(text))
 
 
 def _include() -> None:

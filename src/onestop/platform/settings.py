@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     #: record may stay committed only by its chain's head row; 0 leaves anchoring to cron
     #: (`onestop audit anchor`)
     audit_anchor_interval: float = Field(default=10.0, ge=0)
-    #: build the Korean search index (kiwipiepy, a few seconds) in the background at start-up,
-    #: so the first visitor's search is not the one that waits
+    #: build the catalog engine, the Korean search index (kiwipiepy, a few seconds), the
+    #: registry's facts and the page templates at start-up, before the server takes traffic,
+    #: so the first visitor is not the one who waits
     warm_search: bool = True
     upload_dir: Path = Field(default_factory=lambda: data_dir() / "uploads")
     #: documents go to this S3-compatible bucket instead of upload_dir when set

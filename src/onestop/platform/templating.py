@@ -1,33 +1,121 @@
-"""Jinja2 rendering with the message catalog, the current user and the CSRF token."""
+"""Jinja2 rendering with the message catalog, the current user, the CSRF token, and the filters
+that keep internal names off the pages: times in KST, codes with their names, particles chosen
+by the last syllable, windows with their D-day."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
+from onestop.catalog.windows import window_state
 from onestop.korea.dates import KST
+from onestop.korea.hangul import josa
 from onestop.korea.money import format_won
-from onestop.platform.i18n import t
+from onestop.platform import display
+from onestop.platform.i18n import MESSAGES, t
 from onestop.platform.web import Actor
 
 templates = Jinja2Templates(directory=str(resources.files("onestop.platform") / "templates"))
-templates.env.globals["format_won"] = format_won
-
-
-def kst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Times are stored in UTC and shown in Korea's time, as users read them."""
-    return value.astimezone(KST).strftime(fmt) if value is not None else ""
-
-
-templates.env.filters["kst"] = kst
+env = templates.env
+env.globals["format_won"] = format_won
 #: a fresh key per rendered form, so a double click or a re-sent form creates one application
-templates.env.globals["new_key"] = lambda: uuid.uuid4().hex
+env.globals["new_key"] = lambda: uuid.uuid4().hex
+
+
+def kst(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Times are stored in UTC and shown in Korea's time, as users read them. Accepts an ISO
+    string (as stored in JSON) too; a naive time is taken as UTC."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(KST).strftime(fmt)
+
+
+def kst_date(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return kst(value, "%Y-%m-%d")
+    return value.isoformat()
+
+
+env.filters["kst"] = kst
+env.filters["kst_date"] = kst_date
+env.filters["josa"] = josa
+env.filters["won"] = format_won
+env.globals["window_state"] = window_state
+
+
+def field_id(field: str) -> str:
+    """The id of the input a problem's field names: ``revenue.2024`` → ``revenue_2024``."""
+    return field.replace(".", "_")
+
+
+class FieldErrors:
+    """The problems of one submitted form, by field, for the KRDS error pattern: the message
+    under the field (``form-hint-invalid``), ``aria-invalid`` and ``aria-describedby`` on the
+    input, ``is-error`` on its box."""
+
+    def __init__(self, errors: list[dict[str, str]], lang: str) -> None:
+        self.lang = lang
+        self.by_field: dict[str, list[str]] = {}
+        for e in errors:
+            field = e.get("field") or ""
+            message = e.get("ko", "") if lang == "ko" else e.get("en", "")
+            self.by_field.setdefault(field, []).append(message)
+
+    def of(self, name: str) -> list[str]:
+        out: list[str] = []
+        for field, messages in self.by_field.items():
+            if field == name or field.startswith(name + "."):
+                out += messages
+        return out
+
+    def cls(self, name: str) -> str:
+        return " is-error" if self.of(name) else ""
+
+    def attrs(self, name: str, hint: str = "") -> Markup:
+        ids = ([field_id(name) + "-error"] if self.of(name) else []) + ([hint] if hint else [])
+        out = ' aria-invalid="true"' if self.of(name) else ""
+        if ids:
+            out += f' aria-describedby="{escape(" ".join(ids))}"'
+        return Markup(out)
+
+    def message(self, name: str) -> Markup:
+        messages = self.of(name)
+        if not messages:
+            return Markup("")
+        body = Markup("<br>").join(escape(m) for m in messages)
+        return Markup(f'<p class="form-hint-invalid" id="{escape(field_id(name))}-error">') + body + Markup("</p>")
+
+
+env.globals["field_id"] = field_id
+FLASH_COOKIE = "onestop_flash"
+
+
+def warm_templates() -> None:
+    """Compile every template once (start-up), so no visitor waits for it."""
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+
+
+def _switch_url(request: Request, lang: str) -> str:
+    """The language switch goes back to the same page with the same query."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    target = request.url.path + (f"?{urlencode(query)}" if query else "")
+    return "/lang?" + urlencode({"to": lang, "next": target})
 
 
 def render(request: Request, actor: Actor, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -46,6 +134,18 @@ def render(request: Request, actor: Actor, template: str, status_code: int = 200
         "lang": lang,
         "user": actor.principal,
         "csrf": actor.session.csrf_token if actor.session else "",
+        "switch_url": _switch_url(request, "en" if lang == "ko" else "ko"),
+        "show": display.Show(lang),
+        "now": datetime.now(KST),
         **context,
     }
-    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    ctx.setdefault("errors", [])
+    ctx.setdefault("unread", 0)
+    ctx["fe"] = FieldErrors(ctx["errors"], lang)
+    flash_key = request.cookies.get(FLASH_COOKIE)
+    if flash_key and "flash" not in ctx:
+        ctx["flash"] = t(flash_key, lang) if flash_key in MESSAGES else ""
+    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    if flash_key:
+        response.delete_cookie(FLASH_COOKIE)
+    return response

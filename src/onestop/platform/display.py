@@ -1,0 +1,124 @@
+"""Names for codes, as pages show them: a KSIC code with its industry, a region code with its
+place, a size class, a role, a document kind — never the bare code or an enum value.
+
+English names: agencies from the catalog's agency table; categories, support types, roles,
+size classes and application states from the message catalog; the 16 시도 below. Statistics
+Korea's English KSIC table and a romanised table of the 시군구 are not shipped (neither could be
+obtained here; see data/reference/SOURCE.md): in English a district is shown by its Korean
+name with its province in English, and an industry by its Korean name and code, so a page still
+names the place or the industry rather than showing a bare code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onestop.catalog.model import CATEGORY_NAMES, SUPPORT_NAMES
+from onestop.firms.model import CERTIFICATION_NAMES
+from onestop.korea import ksic, regions
+from onestop.platform.i18n import Lang
+
+SIZE_NAMES: dict[str, tuple[str, str]] = {
+    "micro": ("소상공인", "Micro-enterprise"),
+    "small": ("소기업", "Small enterprise"),
+    "medium": ("중기업", "Medium-sized enterprise"),
+    "non_sme": ("중소기업 아님", "Not an SME"),
+}
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    "firm_member": ("기업 회원", "Firm member"),
+    "officer": ("기관 담당자", "Agency officer"),
+    "evaluator": ("평가위원", "Evaluator"),
+    "admin": ("플랫폼 관리자", "Platform administrator"),
+    "owner": ("대표(소유자)", "Owner"),
+    "staff": ("직원", "Staff"),
+}
+#: English names of the 시도: the metropolitan cities by their romanised names and the provinces
+#: with "-do" (Revised Romanization of Korean, 문화체육관광부 고시 제2014-42호, which writes an
+#: administrative unit after a hyphen); 강원·전북 by the English titles they adopted as special
+#: self-governing provinces ("Gangwon State", "Jeonbuk State"); 전남광주통합특별시 has no
+#: published English name yet and is translated.
+SIDO_EN: dict[str, str] = {
+    "11": "Seoul", "12": "Jeonnam-Gwangju Integrated Special City", "26": "Busan", "27": "Daegu",
+    "28": "Incheon", "30": "Daejeon", "31": "Ulsan", "36": "Sejong", "41": "Gyeonggi-do",
+    "43": "Chungcheongbuk-do", "44": "Chungcheongnam-do", "47": "Gyeongsangbuk-do",
+    "48": "Gyeongsangnam-do", "50": "Jeju", "51": "Gangwon State", "52": "Jeonbuk State",
+}
+MIME_NAMES: dict[str, str] = {
+    "application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "application/x-hwp": "HWP",
+    "application/hwp+zip": "HWPX", "application/haansofthwpx": "HWPX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+}
+
+
+def _pick(names: tuple[str, str], lang: Lang) -> str:
+    return names[0] if lang == "ko" else names[1]
+
+
+class Show:
+    """Display names in one language; templates get one as ``show``."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+
+    def ksic(self, code: str | None) -> str:
+        """"빵류 제조업 (C10602)"; an unknown code is shown as given."""
+        if not code:
+            return ""
+        entry = ksic.table().get(code)
+        return f"{entry.name_ko} ({code})" if entry else code
+
+    def region(self, code: str | None) -> str:
+        """"전남광주통합특별시 순천시"; in English the province's English name leads."""
+        if not code:
+            return ""
+        entry = regions.table().get(code)
+        if entry is None:
+            return code
+        if self.lang == "en":
+            sido = SIDO_EN.get(code[:2], "")
+            return sido if entry.level == "sido" else f"{entry.name_ko}, {sido}" if sido else entry.name_ko
+        return entry.name_full
+
+    def sido(self, code: str) -> str:
+        entry = regions.table().get(code[:2])
+        if entry is None:
+            return code
+        return SIDO_EN.get(code[:2], entry.name_ko) if self.lang == "en" else entry.name_ko
+
+    def size(self, size_class: str | None) -> str:
+        if not size_class:
+            return _pick(("확인 불가", "unknown"), self.lang)
+        return _pick(SIZE_NAMES.get(size_class, (size_class, size_class)), self.lang)
+
+    def role(self, role: Any) -> str:
+        key = getattr(role, "value", role)
+        return _pick(ROLE_NAMES.get(str(key), (str(key), str(key))), self.lang)
+
+    def category(self, value: Any) -> str:
+        key = getattr(value, "value", value)
+        return _pick(CATEGORY_NAMES.get(str(key), (str(key), str(key))), self.lang)
+
+    def support(self, value: Any) -> str:
+        key = getattr(value, "value", value)
+        return _pick(SUPPORT_NAMES.get(str(key), (str(key), str(key))), self.lang)
+
+    def certification(self, value: str) -> str:
+        return _pick(CERTIFICATION_NAMES.get(value, (value, value)), self.lang)
+
+    def mime(self, content_type: str) -> str:
+        return MIME_NAMES.get(content_type, content_type.split("/")[-1].upper())
+
+    def weekday(self, value: Any) -> str:
+        """The day of the week of a time, in Korea: "월" / "Mon"."""
+        from onestop.korea.dates import KST
+
+        day = value.astimezone(KST).weekday()
+        return ("월화수목금토일"[day]) if self.lang == "ko" else ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day]
+
+    def bytes(self, size: int) -> str:
+        """"1.2 MB", "830 KB", "12 B"."""
+        if size >= 1024 * 1024:
+            return f"{size / 1024 / 1024:.1f} MB"
+        if size >= 1024:
+            return f"{size / 1024:.0f} KB"
+        return f"{size} B"
