@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import hashlib
 import itertools
 import json
@@ -235,7 +236,88 @@ class Server:
         raise RuntimeError("the server did not become healthy")
 
 
+class CpuMeter:
+    """CPU seconds (user + system) used during the load by the server's processes, the test
+    database's PostgreSQL backends and this client: on a shared machine, what a submission costs
+    is steadier than how many fit in a second. Processes come and go (SIGKILL, reconnects), so
+    each is sampled every half second and its last reading counts."""
+
+    def __init__(self, server: Server) -> None:
+        import threading
+
+        self.server = server
+        self.seen: dict[tuple[str, int], float] = {}
+        self.workers: set[int] = set()
+        self.base: dict[tuple[str, int], float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.client0 = 0.0
+
+    def processes(self) -> list[tuple[str, Any]]:
+        import psutil
+
+        found: list[tuple[str, Any]] = []
+        if self.server.proc is not None and self.server.proc.poll() is None:
+            try:
+                root = psutil.Process(self.server.proc.pid)
+                children = root.children(recursive=True)
+                found += [("server", p) for p in [root, *children]]
+                self.workers |= {p.pid for p in children if "spawn_main" in " ".join(p.cmdline())}
+            except psutil.Error:  # the server is being killed or restarted
+                pass
+        for p in psutil.process_iter(["name", "cmdline"]):
+            cmd = " ".join(p.info.get("cmdline") or [])
+            if p.info.get("name") == "postgres" and f" {DB_NAME} " in f"{cmd} ":
+                found.append(("postgres", p))
+        return found
+
+    def sample(self) -> None:
+        import psutil
+
+        for kind, p in self.processes():
+            try:
+                t = p.cpu_times()
+            except psutil.Error:
+                continue
+            self.seen[(kind, p.pid)] = t.user + t.system
+
+    def run(self) -> None:
+        while not self.stop.wait(0.5):
+            self.sample()
+
+    def start(self) -> None:
+        import resource
+
+        self.sample()
+        self.base = dict(self.seen)
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        self.client0 = r.ru_utime + r.ru_stime
+        self.thread.start()
+
+    def result(self) -> dict[str, float]:
+        import resource
+
+        self.sample()
+        self.stop.set()
+        self.thread.join()
+        out = {"server": 0.0, "postgres": 0.0}
+        for (kind, pid), t in self.seen.items():
+            out[kind] += t - self.base.get((kind, pid), 0.0)
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        out["client"] = r.ru_utime + r.ru_stime - self.client0
+        return {k: round(v, 2) for k, v in out.items()}
+
+    def server_processes(self) -> int:
+        """Worker processes seen during the load: --workers per server start (twice with the
+        planned kill), more if uvicorn's supervisor replaced one it found unresponsive."""
+        return len(self.workers)
+
+
 # --- the load -------------------------------------------------------------------------------
+
+#: the HTTP client of the simulated user this task plays
+LANE: contextvars.ContextVar[httpx.AsyncClient] = contextvars.ContextVar("lane")
+
 
 class GiveUp(Exception):
     pass
@@ -273,15 +355,23 @@ class Load:
         self.t_start = self.last_answer = self.outage_ended = time.monotonic()
         self.outage = False
         self.stalled: dict[str, Any] | None = None
-        self.client = httpx.AsyncClient(base_url=self.base, timeout=httpx.Timeout(60.0, connect=5.0),
-                                        limits=httpx.Limits(max_connections=args.concurrency + args.officers + 8,
-                                                            max_keepalive_connections=args.concurrency + args.officers + 8))
+        self.client = self.new_client()
+        # One client (one keep-alive connection) per simulated user: httpx's pool scans every
+        # connection for every request, which made one shared 70-connection pool the biggest
+        # CPU cost of this process (py-spy), on the cores the server needs.
+        self.lanes: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+        for _ in range(args.concurrency):
+            self.lanes.put_nowait(self.new_client())
+
+    def new_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base, timeout=httpx.Timeout(60.0, connect=5.0),
+                                 limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
 
     async def attempt(self, op: str, method: str, url: str, **kw: Any) -> httpx.Response | None:
         """One request; None if the connection failed or the server answered 5xx (both retried)."""
         t0 = time.perf_counter()
         try:
-            r = await self.client.request(method, url, **kw)
+            r = await LANE.get(self.client).request(method, url, **kw)
         except httpx.TransportError as e:
             self.stats.transport_errors[op] += 1
             self.stats.transport_kinds[type(e).__name__] += 1
@@ -416,35 +506,50 @@ class Load:
             self.stats.sample(f"submit app {f.app_id} -> {r.status_code}: {r.text}")
             raise GiveUp(f"submit -> {r.status_code} {r.text[:300]}")
 
-    async def firm(self, f: Firm, gate: asyncio.Semaphore) -> None:
-        async with gate:
-            rng = random.Random(self.args.seed * 1_000_003 + f.index)
-            kinds = self.kinds + ["other"] * self.args.extra_docs
-            docs = {}
-            for j, kind in enumerate(kinds):
-                body = rng.randbytes(rng.randint(20_000, 120_000))
-                docs[kind if j < len(self.kinds) else f"other#{j}"] = (
-                    b"%%PDF-1.4\n%% apply-fault firm %d doc %d\n" % (f.index, j) + body + b"\n%%EOF\n")
-            try:
-                for _ in range(5):
-                    try:
-                        await self.create(f)
-                        for name, data in docs.items():
-                            await self.upload(f, name.split("#")[0], data)
-                        await self.submit(f, {k: v for k, v in docs.items() if "#" not in k})
-                        break
-                    except Restart:
-                        self.stats.retries["restart_flow"] += 1
-                        await asyncio.sleep(0.2)
-                else:
-                    raise GiveUp("the acknowledged draft kept disappearing")
-            except (GiveUp, httpx.HTTPError, ValueError, KeyError) as e:
-                f.error = f"{type(e).__name__}: {e}"
-            f.done_at = time.monotonic()
+    async def firm(self, f: Firm) -> None:
+        client = await self.lanes.get()  # at most --concurrency firms at a time
+        LANE.set(client)
+        try:
+            await self.firm_flow(f)
+        finally:
+            self.lanes.put_nowait(client)
+
+    async def firm_flow(self, f: Firm) -> None:
+        rng = random.Random(self.args.seed * 1_000_003 + f.index)
+        kinds = self.kinds + ["other"] * self.args.extra_docs
+        docs = {}
+        for j, kind in enumerate(kinds):
+            body = rng.randbytes(rng.randint(20_000, 120_000))
+            docs[kind if j < len(self.kinds) else f"other#{j}"] = (
+                b"%%PDF-1.4\n%% apply-fault firm %d doc %d\n" % (f.index, j) + body + b"\n%%EOF\n")
+        try:
+            for _ in range(5):
+                try:
+                    await self.create(f)
+                    for name, data in docs.items():
+                        await self.upload(f, name.split("#")[0], data)
+                    await self.submit(f, {k: v for k, v in docs.items() if "#" not in k})
+                    break
+                except Restart:
+                    self.stats.retries["restart_flow"] += 1
+                    await asyncio.sleep(0.2)
+            else:
+                raise GiveUp("the acknowledged draft kept disappearing")
+        except (GiveUp, httpx.HTTPError, ValueError, KeyError) as e:
+            f.error = f"{type(e).__name__}: {e}"
+        f.done_at = time.monotonic()
 
     # --- officers ---
 
     async def officer(self, k: int, token: str, stop: asyncio.Event) -> None:
+        client = self.new_client()
+        LANE.set(client)
+        try:
+            await self.officer_loop(k, token, stop)
+        finally:
+            await client.aclose()
+
+    async def officer_loop(self, k: int, token: str, stop: asyncio.Event) -> None:
         rng = random.Random(self.args.seed * 7 + k)
         headers = {"Authorization": f"Bearer {token}"}
         steps = {"submitted": "start_check", "document_check": "documents_ok", "evaluation": "approve"}
@@ -546,12 +651,11 @@ class Load:
 
         r = await self.until_answer("login", "POST", "/api/v1/auth/token", json={"email": OFFICER, "password": PASSWORD})
         officer_token = r.json()["access_token"]
-        gate = asyncio.Semaphore(self.args.concurrency)
         stop = asyncio.Event()
         self.t_start = t_start = time.monotonic()
         officers = [asyncio.create_task(self.officer(k, officer_token, stop)) for k in range(self.args.officers)]
         fault = asyncio.create_task(self.fault(server, t_start))
-        firms_task = asyncio.gather(*(self.firm(f, gate) for f in self.firms))
+        firms_task = asyncio.gather(*(self.firm(f) for f in self.firms))
         watchdog = asyncio.create_task(self.watchdog(firms_task))
         try:
             await firms_task
@@ -568,6 +672,8 @@ class Load:
         results = await asyncio.gather(*officers, fault, return_exceptions=True)
         fault_info = results[-1] if isinstance(results[-1], dict) else {"killed": False}
         await self.client.aclose()
+        while not self.lanes.empty():
+            await self.lanes.get_nowait().aclose()
         if fault_info.get("killed"):
             # the longest time without any answer around the kill: the outage as the clients saw it
             times = sorted(self.stats.answered_at)
@@ -680,6 +786,7 @@ def parse_kill(value: str) -> tuple[str, float] | None:
 
 
 def main() -> int:
+    global DB_NAME, DB_URL, STEM
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--firms", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=64)
@@ -697,7 +804,6 @@ def main() -> int:
     ap.add_argument("--pg-lock-timeout", default=None,
                     help="set PostgreSQL lock_timeout on the test database (e.g. 2s): a mitigation, off by default")
     args = ap.parse_args()
-    global DB_NAME, DB_URL, STEM
     if not args.database.replace("_", "").isalnum() or args.database in ("test", "onestop_bench", "postgres"):
         ap.error(f"--database {args.database!r}: use a name of its own")
     if args.database != DB_NAME:
@@ -733,7 +839,10 @@ def main() -> int:
     try:
         asyncio.run(server.healthy())
         load = Load(args, firms, kinds)
+        meter = CpuMeter(server)
+        meter.start()
         run = asyncio.run(load.run(server))
+        cpu = meter.result()
     finally:
         server.stop()
     v = verify(firms, upload_dir)
@@ -752,6 +861,9 @@ def main() -> int:
                        for op in ops},
         "submit_with_retries_ms": {"p50": round(pct(s.submit_e2e, 50), 1), "p99": round(pct(s.submit_e2e, 99), 1),
                                    "max": round(max(s.submit_e2e, default=0) * 1000, 1)},
+        "workers_seen": meter.server_processes(),
+        "cpu_s": cpu, "cpu_ms_per_submission": {k: round(v * 1000 / max(acked, 1), 1) for k, v in cpu.items()},
+        "load_average": os.getloadavg(),
         "fault": run["fault"], "stalled": run["stalled"], "pg_lock_timeout": args.pg_lock_timeout,
         "transport_errors": dict(s.transport_errors), "transport_error_kinds": dict(s.transport_kinds),
         "server_errors_5xx": dict(s.server_errors),
@@ -775,6 +887,8 @@ def main() -> int:
     for op in ops:
         print(f"| {op} | {lat[op]['n']} | {lat[op]['p50']} | {lat[op]['p95']} | {lat[op]['p99']} |")
     print(f"submit incl. retries: {results['submit_with_retries_ms']}")
+    print(f"CPU during the load: {cpu} s; per acknowledged submission {results['cpu_ms_per_submission']} ms; "
+          f"load average at the end {os.getloadavg()}; workers seen {meter.server_processes()}")
     print(f"retries {dict(s.retries)}; transport errors {dict(s.transport_errors)}; 5xx {dict(s.server_errors)}")
     print(f"anomalies {dict(s.anomalies)}; officer {dict(s.officer)}")
     print("\n| check | result |\n|---|---|")

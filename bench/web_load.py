@@ -2,14 +2,17 @@
 catalog, and program search, under 64 concurrent connections on loopback (wrk).
 
 Usage:  .venv/bin/python bench/web_load.py [--duration 20] [--connections 64] [--workers 2]
+                                            [--database onestop_bench] [--port 8765]
 Needs: PostgreSQL on 127.0.0.1:5432 (trust auth) and Debian's `wrk`. Creates the database
-`onestop_bench`, migrates it, imports the catalog, seeds the demo registry, starts
-`onestop serve --workers N` and drives it with wrk. Results: bench/out/web.json.
+(`onestop_bench`, or `--database NAME` so two runs cannot disturb each other), migrates it,
+imports the catalog, seeds the demo registry, starts `onestop serve --workers N` and drives it
+with wrk. Results: bench/out/web.json (web-NAME.json with --database).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -20,12 +23,16 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 ONESTOP = str(ROOT / ".venv" / "bin" / "onestop")
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-DB_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/onestop_bench"
+DB_NAME = "onestop_bench"  # --database changes it (main)
+DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
 
 
 def recreate_database() -> None:
@@ -33,8 +40,8 @@ def recreate_database() -> None:
 
     engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS onestop_bench WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE onestop_bench"))
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {DB_NAME}"))
     engine.dispose()
 
 
@@ -42,15 +49,29 @@ def run(*args: str) -> None:
     subprocess.run([ONESTOP, *args, "--database-url", DB_URL], check=True, stdout=subprocess.DEVNULL)
 
 
+def patiently(call: Callable[[], T], within: float = 180.0) -> T:
+    """The first requests retried on connection errors: on a loaded machine a worker may still be
+    starting, or be restarted by uvicorn's supervisor when it misses a health check."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return call()
+        except (OSError, http.client.HTTPException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def post_json(url: str, body: dict[str, object]) -> dict[str, object]:
     req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
+    # the first request of a worker may wait for its start-up on a loaded machine
+    with urllib.request.urlopen(req, timeout=120) as r:
         return dict(json.loads(r.read()))
 
 
 def get_json(url: str, token: str) -> object:
     req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(req, timeout=10) as r:
+    with urllib.request.urlopen(req, timeout=120) as r:
         return json.loads(r.read())
 
 
@@ -96,12 +117,18 @@ def wrk(url: str, token: str, duration: int, connections: int, script: str | Non
 
 
 def main() -> int:
+    global DB_NAME, DB_URL
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=20)
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--database", default=DB_NAME, help="the test database, dropped and created again")
     args = ap.parse_args()
+    if not args.database.replace("_", "").isalnum() or args.database in ("test", "postgres"):
+        ap.error(f"--database {args.database!r}: use a name of its own")
+    DB_NAME = args.database
+    DB_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2
@@ -120,14 +147,14 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.1)
-        token = str(post_json(f"{base}/api/v1/auth/token",
-                              {"email": "founder@onestop.demo", "password": "onestop-demo-2026"})["access_token"])
-        firm_id = get_json(f"{base}/api/v1/firms", token)[0]["id"]  # type: ignore[index]
+        token = str(patiently(lambda: post_json(f"{base}/api/v1/auth/token", {
+            "email": "founder@onestop.demo", "password": "onestop-demo-2026"}))["access_token"])
+        firm_id = patiently(lambda: get_json(f"{base}/api/v1/firms", token))[0]["id"]  # type: ignore[index]
         match_url = f"{base}/api/v1/firms/{firm_id}/recommendations"
         search_url = f"{base}/api/v1/programs?" + urllib.parse.urlencode({"q": "청년 창업자금", "region": "12150"})
         for url in (match_url, search_url):  # warm caches in every worker
             for _ in range(20):
-                get_json(url, token)
+                patiently(lambda url=url: get_json(url, token))  # type: ignore[misc]
         results = {
             "match": wrk(match_url, token, args.duration, args.connections),
             "search": wrk(search_url, token, args.duration, args.connections),
@@ -140,7 +167,8 @@ def main() -> int:
         server.wait(timeout=20)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "web.json").write_text(json.dumps(results, indent=2))
+    results["load_average"] = os.getloadavg()
+    (out / ("web.json" if DB_NAME == "onestop_bench" else f"web-{DB_NAME}.json")).write_text(json.dumps(results, indent=2))
     print("| endpoint | requests/s | p50 ms | p99 ms | non-2xx |")
     print("|---|---:|---:|---:|---:|")
     for name in ("match", "search", "match_uncached"):
@@ -148,6 +176,7 @@ def main() -> int:
         assert isinstance(r, dict)
         print(f"| {name} | {r['requests_per_s']:.0f} | {r.get('p50_ms', 0):.1f} | {r.get('p99_ms', 0):.1f} | "
               f"{r['non_2xx']:.0f} |")
+    print(f"load average at the end {results['load_average']}")
     return 0
 
 

@@ -349,18 +349,48 @@ def docs_catalog_figures(out_path: Annotated[Path, typer.Option("--out")] = Path
 
 
 @audit_app.command("verify")
-def audit_verify(database_url: DbOpt = None) -> None:
-    """Check the hash chain; exit 1 naming the first broken link."""
-    from onestop.audit.services import verify_chain
+def audit_verify(
+    database_url: DbOpt = None,
+    expect_anchor: Annotated[list[str] | None, typer.Option(
+        "--expect-anchor", help="NUMBER:HASH of an anchor noted down earlier (from a previous verify); "
+                                "repeatable. Catches an anchor chain rewritten inside the database")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recompute every audit chain and the anchors; exit 1 naming the first broken link of each."""
+    from onestop.audit.model import parse_witness
+    from onestop.audit.services import verdict_json, verify_chain
 
+    try:
+        expect = [parse_witness(x) for x in expect_anchor or []]
+    except DomainError as e:
+        _fail(e, 2)
     with _migrated(database_url) as db:
-        verdict = verify_chain(db)
-    if verdict.ok:
-        out.print(f"[green]OK[/] {verdict.checked} records, chain intact")
-        return
-    err.print(f"[bold red]깨짐 BROKEN[/] at record {verdict.broken_at}: {verdict.reason} "
-              f"({verdict.checked} records verified before it)")
-    raise typer.Exit(1)
+        verdict = verify_chain(db, expect)
+    if as_json:
+        out.print_json(json.dumps(verdict_json(verdict), ensure_ascii=False))
+    elif verdict.ok:
+        newest = (f"; newest anchor {verdict.last_anchor.seq}:{verdict.last_anchor.hash} (note it down elsewhere and "
+                  f"pass it to --expect-anchor later)") if verdict.last_anchor else ""
+        out.print(f"[green]OK[/] {verdict.checked} records in {verdict.chains} chains and {verdict.anchors} anchors, "
+                  f"every chain intact{newest}", soft_wrap=True)
+    else:
+        for p in verdict.problems:
+            err.print(f"[bold red]깨짐 BROKEN[/] at {p.where()}: {p.ko} / {p.en}")
+        listed = f" (the first {len(verdict.problems)} listed)" if verdict.broken > len(verdict.problems) else ""
+        err.print(f"{verdict.broken} broken chain(s){listed}; {verdict.checked} records verified")
+    if not verdict.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(database_url: DbOpt = None) -> None:
+    """Commit the heads of every chain that moved since the last anchor (for cron when the web
+    app's anchoring thread is off: ONESTOP_AUDIT_ANCHOR_INTERVAL=0)."""
+    from onestop.audit.anchor import drain
+
+    with _migrated_database(database_url) as database:
+        made = drain(database)
+    out.print(f"[green]OK[/] {made} anchor(s) made")
 
 
 @app.command("expire")

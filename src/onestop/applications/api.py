@@ -15,7 +15,8 @@ from onestop.applications import branches, services
 from onestop.applications.documents import MAX_BYTES, download_headers
 from onestop.applications.lifecycle import STATE_NAMES, State
 from onestop.applications.tables import ApplicationRow, DocumentRow
-from onestop.audit.services import verify_chain
+from onestop.audit.model import parse_witness
+from onestop.audit.services import verdict_json, verify_chain
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
 from onestop.platform.web import DB, MAX_ID, CurrentActor, IdField, PathId, UnitOfWorkRoute, client_ip, records_views
@@ -260,9 +261,11 @@ def reply(thread_id: PathId, body: MessageIn, who: CurrentActor, db: DB) -> dict
     return {"id": m.id}
 
 
-@router.get("/audit/verify", response_model=dict[str, Any], summary="Admin: verify the audit chain")
-def audit_verify(who: CurrentActor, db: DB) -> dict[str, Any]:
+@router.get("/audit/verify", response_model=dict[str, Any], summary="Admin: verify the audit log (every chain and the anchors)")
+def audit_verify(who: CurrentActor, db: DB,
+                 expect_anchor: Annotated[list[str] | None, Query(max_length=140, description=(
+                     "NUMBER:HASH of an anchor noted down earlier (repeatable): it must still be there"))] = None,
+                 ) -> dict[str, Any]:
     if who.require().role != Role.admin:
         raise DomainError(code="forbidden", ko="관리자만 확인할 수 있습니다.", en="Administrators only.")
-    v = verify_chain(db)
-    return {"ok": v.ok, "checked": v.checked, "broken_at": v.broken_at, "reason": v.reason}
+    return verdict_json(verify_chain(db, [parse_witness(x) for x in expect_anchor or []]))

@@ -69,18 +69,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         from onestop.alerts import outbox
+        from onestop.audit import anchor
 
         if settings.warm_search:
             # before the first request: uvicorn accepts connections only after start-up
             await anyio.to_thread.run_sync(_warm, state)
         stop = threading.Event()
         sender = outbox.start(state.db, settings, stop)  # None without SMTP
+        anchorer = anchor.start(state.db, settings.audit_anchor_interval, stop)  # None when left to cron
         try:
             yield
         finally:
             stop.set()
-            if sender is not None:
-                sender.join(timeout=30)
+            for thread in (sender, anchorer):
+                if thread is not None:
+                    thread.join(timeout=30)
 
     app = FastAPI(
         lifespan=lifespan,

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     #: seconds between two runs of the web app's email sender (the outbox drain); the delay a
     #: user may wait for a notification email, against one small query per interval when idle
     mail_interval: float = Field(default=5.0, gt=0)
+    #: seconds between two anchors of the audit log (each worker tries; one anchors): how long a
+    #: record may stay committed only by its chain's head row; 0 leaves anchoring to cron
+    #: (`onestop audit anchor`)
+    audit_anchor_interval: float = Field(default=10.0, ge=0)
     #: build the catalog engine, the Korean search index (kiwipiepy, a few seconds), the
     #: registry's facts and the page templates at start-up, before the server takes traffic,
     #: so the first visitor is not the one who waits
