@@ -18,7 +18,7 @@ from alembic import op
 import onestop.platform.db
 
 revision: str = '0004_audit'
-down_revision: str | None = '0004_cat'
+down_revision: str | None = '0004_sec'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
