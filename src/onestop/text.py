@@ -66,6 +66,13 @@ def web_url(value: str, field: str = "url") -> str:
     return url
 
 
+def too_deep(max_depth: int = MAX_DEPTH) -> DomainError:
+    """The error for a document nested deeper than `max_depth` levels."""
+    return DomainError(code="too_deep", field="body",
+                       ko=f"입력이 너무 깊게 중첩되어 있습니다. 최대 {max_depth}단계까지 허용됩니다.",
+                       en=f"The input is nested too deeply; at most {max_depth} levels are allowed.")
+
+
 def normalise_tree(data: Any, *, max_depth: int = MAX_DEPTH, strip: bool = False, _depth: int = 0) -> Any:
     """The same JSON-like value with every string (keys included) in NFC.
 
@@ -77,9 +84,7 @@ def normalise_tree(data: Any, *, max_depth: int = MAX_DEPTH, strip: bool = False
         return text(data) if strip else unicodedata.normalize("NFC", data)
     if isinstance(data, dict | list):
         if _depth >= max_depth:
-            raise DomainError(code="too_deep", field="body",
-                              ko=f"입력이 너무 깊게 중첩되어 있습니다. 최대 {max_depth}단계까지 허용됩니다.",
-                              en=f"The input is nested too deeply; at most {max_depth} levels are allowed.")
+            raise too_deep(max_depth)
         if isinstance(data, dict):
             return {normalise_tree(k, max_depth=max_depth, strip=strip, _depth=_depth + 1):
                     normalise_tree(v, max_depth=max_depth, strip=strip, _depth=_depth + 1) for k, v in data.items()}

@@ -75,7 +75,7 @@ def test_quick_check_takes_the_plans_facts(client: TestClient) -> None:
 
 def test_prospective_founder_registers_without_a_brn_and_later_adds_it(client: TestClient) -> None:
     api = Api(client)
-    data = {k: v for k, v in example("young-founder").items() if k not in ("brn", "revenue")}
+    data = {k: v for k, v in example("young-founder").items() if k not in ("brn", "revenue", "operating_profit")}
     data.update(applicant_kind="prospective_founder", founded_on="2027-03-01", name="예비창업 김하늘")
     r = api.post("/api/v1/firms", json=data)
     assert r.status_code == 201, r.text

@@ -90,8 +90,10 @@ def test_revenue_before_founding_names_both_facts_and_matching_still_works(clien
     assert r.status_code == 422
     (err,) = r.json()["errors"]
     assert err["field"] == "revenue" and err["code"] == "revenue_before_founding"
-    assert "2023" in err["ko"] and "2025-03-01" in err["ko"] and "founded_on" in err["en"]
-    ok = api.post("/api/v1/firms", json=profile(founded_on="2025-03-01", revenue={"2025": 10**8}))
+    assert "2023" in err["ko"] and "2025-03-01" in err["ko"] and "founded on 2025-03-01" in err["en"]
+    assert "founded_on" not in err["ko"] + err["en"]  # names, not keys
+    ok = api.post("/api/v1/firms", json=profile(founded_on="2025-03-01", revenue={"2025": 10**8},
+                                                   operating_profit={"2025": 10**7}))
     assert ok.status_code == 201
     match = api.get(f"/api/v1/firms/{ok.json()['id']}/recommendations")
     assert match.status_code == 200
@@ -109,7 +111,7 @@ def test_a_sole_proprietor_born_after_the_founding_is_refused_a_corporation_is_n
     r = Api(client).post("/api/v1/firms", json=profile(brn=sole_proprietor_brn(), **late))
     assert r.status_code == 422
     (err,) = r.json()["errors"]
-    assert err["field"] == "ceo_birth_date" and "founded_on" in err["en"]
+    assert err["field"] == "ceo_birth_date" and "founding date" in err["en"]
     corp = Api(client).post("/api/v1/firms", json=profile(**late))  # 415-81-…: 주식회사, a later CEO
     assert corp.status_code == 201, corp.text
 
@@ -272,3 +274,24 @@ def test_a_divided_region_code_is_refused_naming_its_successors(client: TestClie
     assert err["field"] == "region"
     for name in ("만세구", "효행구", "병점구", "동탄구"):
         assert name in err["ko"]
+
+
+def test_a_representative_younger_than_fifteen_is_refused_even_for_a_corporation(client: TestClient) -> None:
+    r = client.post("/api/v1/validate/firm", json=profile(ceo_birth_date="2025-01-01"))
+    body = r.json()
+    assert body["valid"] is False
+    (err,) = body["errors"]
+    assert err["field"] == "ceo_birth_date" and "15" in err["ko"] and "founded_on" not in err["en"]
+
+
+def test_operating_profit_before_founding_names_both_facts(client: TestClient) -> None:
+    r = client.post("/api/v1/validate/firm", json=profile(founded_on="2025-03-01", revenue={"2025": 10**8},
+                                                          operating_profit={"2024": -10**7}))
+    (err,) = r.json()["errors"]
+    assert err["field"] == "operating_profit" and "2024" in err["ko"] and "2025-03-01" in err["ko"]
+
+
+def test_a_very_deep_body_names_the_real_limit(client: TestClient) -> None:
+    body = "[" * 5000 + "]" * 5000
+    r = Api(client).post("/api/v1/firms", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "32" in r.json()["detail_ko"], r.text

@@ -172,7 +172,8 @@ def test_youth_fund_7_year_exception_covers_every_referral(referral: dict[str, A
 
 
 def prospective(**changes: Any) -> Any:
-    data = {k: v for k, v in example("young-founder").items() if k not in ("brn", "revenue", "regular_employees")}
+    data = {k: v for k, v in example("young-founder").items()
+            if k not in ("brn", "revenue", "operating_profit", "regular_employees")}
     data.update(applicant_kind="prospective_founder", founded_on="2027-03-01", name="김하늘 (예비창업)")
     data.update(changes)
     return parse_firm(data)

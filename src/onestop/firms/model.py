@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from onestop.errors import DomainError, FieldProblem
 from onestop.korea.brn import normalize_brn
+from onestop.korea.dates import completed_years
 from onestop.korea.hangul import josa
 from onestop.korea.ksic import normalize_ksic
 from onestop.korea.money import MAX_WON
@@ -86,6 +87,8 @@ CERTIFICATION_NAMES: dict[str, tuple[str, str]] = {
 }
 
 EARLIEST_DATE = date(1900, 1, 1)
+#: The youngest representative the platform accepts (근로기준법 제64조: 15, the age from which one may work).
+MIN_CEO_AGE = 15
 
 
 class SupportRecord(BaseModel):
@@ -440,37 +443,46 @@ class FirmProfile(BaseModel):
         return self
 
     def _consistent(self, today: date) -> None:
-        """Facts that contradict each other are refused, naming both: revenue for a fiscal year
-        before the founding year or after this year, exports above the revenue of the same year,
-        and, for a sole proprietorship, a representative born after the founding (the owner is the
-        representative; a corporation may appoint a younger one later)."""
+        """Facts that contradict each other are refused, naming both: a figure for a fiscal year
+        before the founding year or after this year (revenue, operating profit), exports above the
+        revenue of the same year, a representative younger than 15 today (근로기준법 제64조: the
+        youngest age at which one may work), and, for a sole proprietorship, a representative born
+        after the founding (the owner is the representative; a corporation may appoint a younger
+        one later)."""
         founded = self.founded_on
-        for year in sorted(self.revenue):
-            if year < founded.year:
-                raise _custom("revenue_before_founding",
-                              f"{year}년 매출액이 있지만 설립일(founded_on)은 {founded.isoformat()}입니다. "
-                              f"설립 연도({founded.year}년) 이후의 매출액만 입력하세요.",
-                              f"Revenue is given for {year}, but the firm was founded on {founded.isoformat()} "
-                              f"(founded_on); give revenue from {founded.year} on.")
-            if year > today.year:
-                raise _custom("revenue_future_year",
-                              f"{year}년 매출액은 아직 알 수 없습니다. {today.year}년까지의 매출액만 입력하세요.",
-                              f"Revenue for {year} cannot be known yet; give revenue up to {today.year}.")
+        for field, name_ko, name_en in (("revenue", "매출액", "Revenue"), ("operating_profit", "영업이익", "Operating profit")):
+            for year in sorted(getattr(self, field)):
+                if year < founded.year:
+                    raise _custom(f"{field}_before_founding",
+                                  f"{year}년 {josa(name_ko, '이')} 있지만 설립일은 {founded.isoformat()}입니다. "
+                                  f"설립 연도({founded.year}년) 이후의 {name_ko}만 입력하세요.",
+                                  f"{name_en} is given for {year}, but the firm was founded on {founded.isoformat()}; "
+                                  f"give it from {founded.year} on.")
+                if year > today.year:
+                    raise _custom(f"{field}_future_year",
+                                  f"{year}년 {josa(name_ko, '은')} 아직 알 수 없습니다. "
+                                  f"{today.year}년까지만 입력하세요.",
+                                  f"{name_en} for {year} cannot be known yet; give it up to {today.year}.")
         last = max((y for y in self.revenue if y < today.year), default=None)
         if self.export_revenue is not None and last is not None and self.export_revenue > self.revenue[last]:
             raise _custom("export_above_revenue",
-                          f"수출액(export_revenue) {self.export_revenue:,}원이 {last}년 매출액(revenue) "
-                          f"{self.revenue[last]:,}원보다 큽니다. 수출액은 매출액의 일부입니다.",
-                          f"Exports (export_revenue, {self.export_revenue:,} won) exceed {last} revenue (revenue, "
-                          f"{self.revenue[last]:,} won); exports are part of revenue.")
-        if (self.ceo_birth_date is not None and self.ceo_birth_date > founded
-                and self.brn is not None and is_sole_proprietorship(self.brn)):
+                          f"수출액 {self.export_revenue:,}원이 {last}년 매출액 {self.revenue[last]:,}원보다 큽니다. "
+                          "수출액은 매출액의 일부입니다.",
+                          f"Exports ({self.export_revenue:,} won) exceed the {last} revenue ({self.revenue[last]:,} won); "
+                          "exports are part of revenue.")
+        born = self.ceo_birth_date
+        if born is not None and completed_years(born, today) < MIN_CEO_AGE:
+            raise _custom("ceo_too_young",
+                          f"대표자 생년월일 {born.isoformat()}에 따르면 대표자가 만 {MIN_CEO_AGE}세 미만입니다. "
+                          "생년월일을 확인해 주세요.",
+                          f"By the date of birth {born.isoformat()} the representative is under {MIN_CEO_AGE}; "
+                          "please check the date.")
+        if born is not None and born > founded and self.brn is not None and is_sole_proprietorship(self.brn):
             raise _custom("ceo_born_after_founding",
-                          f"대표자 생년월일(ceo_birth_date) {self.ceo_birth_date.isoformat()}이 설립일(founded_on) "
-                          f"{founded.isoformat()}보다 늦습니다. 개인사업자는 대표자가 곧 사업주입니다.",
-                          f"The representative's birth date (ceo_birth_date, {self.ceo_birth_date.isoformat()}) is "
-                          f"after the founding date (founded_on, {founded.isoformat()}); a sole proprietor is "
-                          f"the representative.")
+                          f"대표자 생년월일 {born.isoformat()}이 설립일 {founded.isoformat()}보다 늦습니다. "
+                          "개인사업자는 대표자가 곧 사업주입니다.",
+                          f"The representative's date of birth ({born.isoformat()}) is after the founding date "
+                          f"({founded.isoformat()}); a sole proprietor is the representative.")
 
 
 _FIELD_NAMES_KO = {
@@ -604,6 +616,9 @@ def problems_from(exc: ValidationError) -> list[FieldProblem]:
 _MODEL_ERROR_FIELDS = {
     "revenue_before_founding": "revenue",
     "revenue_future_year": "revenue",
+    "operating_profit_before_founding": "operating_profit",
+    "operating_profit_future_year": "operating_profit",
+    "ceo_too_young": "ceo_birth_date",
     "export_above_revenue": "export_revenue",
     "ceo_born_after_founding": "ceo_birth_date",
 }

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from onestop.errors import DomainError
-from onestop.text import normalise_tree
+from onestop.text import normalise_tree, too_deep
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -147,7 +147,7 @@ def _normalised_body(content_type: str, body: bytes) -> bytes:
         except ValueError:
             return body  # the route's own parser reports where the JSON is broken
         except RecursionError:
-            normalise_tree([], max_depth=0)  # raises the same too_deep error as a deep document
+            raise too_deep() from None
         return json.dumps(normalise_tree(data), ensure_ascii=False, separators=(",", ":")).encode()
     if content_type == "application/x-www-form-urlencoded":
         return nfc_query(body)
