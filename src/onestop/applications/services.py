@@ -59,11 +59,15 @@ class Client:
 
 
 def actor_of(who: Principal, row: ApplicationRow) -> Actor:
-    """The lifecycle role this person plays for this application; 404 if none. Evaluators see
+    """The lifecycle role this person plays for this application; 404 if none. A draft (and a
+    draft withdrawn or expired before it was ever submitted) belongs to the firm alone: no
+    officer or administrator sees it or its documents until it is submitted. Evaluators see
     an application only while it is in evaluation (never a draft or anything before it, nor a
     decided one): until committees are assigned, that is the whole of their part."""
     if row.firm_id in who.firms:
         return Actor.firm
+    if row.submitted_at is None:
+        raise NOT_FOUND
     if who.role == Role.admin or (who.role == Role.officer and who.agency_id == row.agency_id):
         return Actor.officer
     if who.role == Role.evaluator and row.state == State.evaluation.value:
@@ -544,7 +548,7 @@ class QueueFilter:
 def queue(db: Session, who: Principal, f: QueueFilter) -> list[ApplicationRow]:
     if who.role not in (Role.officer, Role.admin, Role.evaluator):
         raise DomainError(code="forbidden", ko="기관 담당자 전용입니다.", en="For agency officers.")
-    q = select(ApplicationRow).where(ApplicationRow.state != State.draft.value)
+    q = select(ApplicationRow).where(ApplicationRow.state != State.draft.value, ApplicationRow.submitted_at.is_not(None))
     if who.role == Role.officer:
         q = q.where(ApplicationRow.agency_id == who.agency_id)
     if who.role == Role.evaluator:  # only what is in evaluation (see `actor_of`)

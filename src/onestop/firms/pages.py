@@ -140,6 +140,10 @@ def my_firms(request: Request, who: CurrentActor, db: DB) -> Response:
 def new_firm(request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
+    try:
+        who.principal.require_firm_account("기업을 등록", "register a firm")
+    except DomainError as e:
+        return error_page(request, who, e)
     return render(request, who, "firms/form.html", errors=[], firm=None, unread=unread(db, who), **_form_context({}))
 
 
@@ -154,6 +158,8 @@ def create_firm(form: PostedForm, request: Request, who: CurrentActor, db: DB) -
     except DomainError as e:
         if e.code == "brn_taken":  # not a dead end: ask the firm's owners to invite you
             return RedirectResponse(f"/firms/join?brn={quote(str(data.get('brn', '')))}", status_code=303)
+        if e.code == "staff_account":
+            return error_page(request, who, e)
         return render(request, who, "firms/form.html", status_code=422, errors=problems_of(e), firm=None,
                       unread=unread(db, who), **_form_context(data))
     return see_other(f"/firms/{row.id}/recommendations", "flash.firm_created")

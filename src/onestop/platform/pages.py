@@ -32,7 +32,9 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def error_page(request: Request, actor: Actor, err: DomainError) -> HTMLResponse:
-    status = {"not_found": 404, "forbidden": 403}.get(err.code, 422)
+    from onestop.platform.problems import STATUS
+
+    status = STATUS.get(err.code, 422)
     title = t("error.not_found", actor.lang) if status == 404 else (
         t("error.forbidden", actor.lang) if status == 403 else t("error.title", actor.lang))
     return render(request, actor, "error.html", status_code=status, title=title,
