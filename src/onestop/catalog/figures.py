@@ -41,6 +41,9 @@ def criterion_key(leaf: Leaf) -> str:
 def _rate(interest: Interest) -> str:
     if interest.kind == "fixed":
         return f"{interest.rate_pct}% 고정"
+    if interest.kind == "varies":
+        assert interest.note is not None
+        return interest.note.ko
     spread = interest.spread_pct
     assert spread is not None
     return f"기준금리 {'+' if spread >= 0 else ''}{spread}%p"

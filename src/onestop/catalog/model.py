@@ -62,9 +62,10 @@ class Text(_Strict):
 
 
 class Interest(_Strict):
-    """Policy loans are priced as the 정책자금 기준금리 plus a spread; a few at a fixed rate."""
+    """Policy loans are priced as the 정책자금 기준금리 plus a spread; a few at a fixed rate; some
+    notices give different rates to different firms (`varies`: the note says which)."""
 
-    kind: Literal["base_plus_spread", "fixed"]
+    kind: Literal["base_plus_spread", "fixed", "varies"]
     spread_pct: Decimal | None = Field(default=None, ge=-10, le=10)
     rate_pct: Decimal | None = Field(default=None, ge=0, le=30)
     note: Text | None = None
@@ -75,6 +76,8 @@ class Interest(_Strict):
             raise ValueError("base_plus_spread needs spread_pct")
         if self.kind == "fixed" and self.rate_pct is None:
             raise ValueError("fixed needs rate_pct")
+        if self.kind == "varies" and self.note is None:
+            raise ValueError("varies needs a note saying which firms get which rate")
         return self
 
 

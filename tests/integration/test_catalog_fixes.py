@@ -1,0 +1,46 @@
+"""QA findings on the catalog pages (issues 15 and 17): what a program page states must be the
+figures its notice states, per line where the notice gives lines."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from onestop.catalog.loader import shipped_catalog
+
+
+def key_facts(page: str) -> str:
+    match = re.search(r'<dl class="os-keyfacts" id="key-facts">(.*?)</dl>', page, re.S)
+    assert match, "the key facts are on the page"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1)))
+
+
+def test_programs_with_lines_show_each_lines_figures_in_the_key_facts(client: TestClient) -> None:
+    facts = key_facts(client.get("/programs/kosmes-startup-fund").text)
+    assert "해당 없음" not in facts
+    assert "시설자금" in facts and "운전자금" in facts
+    assert "-0.6%p" in facts and "-0.3%p" in facts  # each line's own spread
+    assert "10년 (거치 4년 포함)" in facts and "5년 (거치 2년 포함)" in facts
+
+
+def test_no_program_says_not_applicable_where_a_line_states_the_figure(client: TestClient) -> None:
+    for program in shipped_catalog():
+        spec = program.spec
+        if not spec.lines:
+            continue
+        facts = key_facts(client.get(f"/programs/{spec.id}").text)
+        if any(line.interest for line in spec.lines) or spec.limits.interest:
+            assert "금리 해당 없음" not in facts, spec.id
+        if any(line.term_years for line in spec.lines) or spec.limits.term_years:
+            assert "기간·거치 해당 없음" not in facts, spec.id
+        for line in spec.lines:
+            if line.amount or line.interest or line.term_years:
+                assert line.name.ko in facts, (spec.id, line.id)
+
+
+def test_search_cards_show_the_lines_rates(client: TestClient) -> None:
+    page = client.get("/programs", params={"q": "창업기반지원자금"}).text
+    card = page[page.index('data-program="kosmes-startup-fund"'):]
+    card = card[:card.index("</li>")]
+    assert "-0.6%p" in card and "-0.3%p" in card
