@@ -69,6 +69,35 @@ def _en(value: str) -> str:
     return _EN.get(value, value)
 
 
+#: Program id → (Korean, English) name, for facts whose values are programs (`received_programs`).
+#: Filled by every catalog that is built (`name_programs`); an id no catalog names is shown as
+#: "카탈로그에 없는 사업" rather than as a raw key.
+_PROGRAM_NAMES: dict[str, tuple[str, str]] = {}
+#: Facts whose values are program ids.
+PROGRAM_FACTS = frozenset({"received_programs"})
+
+
+def name_programs(names: dict[str, tuple[str, str]]) -> None:
+    """Record the (Korean, English) names of programs, so that criteria and firm values that name
+    a program show its name, never its id (QA finding: a prerequisite shown as `mss-smart-…`)."""
+    _PROGRAM_NAMES.update(names)
+
+
+def program_name(program_id: str, lang: str) -> str:
+    """The name of a program in `lang` ("ko"/"en"); a program no catalog names says so."""
+    names = _PROGRAM_NAMES.get(program_id)
+    if names is None:
+        return "카탈로그에 없는 사업" if lang == "ko" else "a program not in the catalog"
+    return names[0] if lang == "ko" else names[1]
+
+
+def _item(fact: str, value: str, lang: str) -> str:
+    """One element of a set-valued fact as shown: a program's name, a certification's name …"""
+    if fact in PROGRAM_FACTS:
+        return program_name(value, lang)
+    return _SET_KO.get(value, value) if lang == "ko" else _en(value)
+
+
 #: Korean names of the closed code vocabularies that are not codes of a table.
 _CODE_KO = {
     "size_class": _SIZE_KO,
@@ -121,7 +150,7 @@ def value_text(fact: str, value: Any) -> tuple[str, str]:
         items = sorted(value)
         if not items:
             return "없음", "none"
-        return ", ".join(_SET_KO.get(i, i) for i in items), ", ".join(_en(i) for i in items)
+        return ", ".join(_item(fact, i, "ko") for i in items), ", ".join(_item(fact, i, "en") for i in items)
     return _code_name(fact, str(value)), _en(str(value))
 
 
@@ -130,7 +159,7 @@ def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
     out = []
     for v in values:
         if spec.type == SET:
-            out.append(_SET_KO.get(str(v), str(v)) if lang == "ko" else _en(str(v)))
+            out.append(_item(fact, str(v), lang))
         elif spec.type == CODE:
             out.append(_code_name(fact, str(v)) if lang == "ko" else _en(str(v)))
         else:

@@ -1,0 +1,65 @@
+"""QA findings on the catalog and recommendations (issues 15 and 17), each with the test that
+would have caught it."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from onestop.catalog.loader import shipped_catalog
+from tests.conftest import TODAY, firm
+
+SCENARIOS = ("young-founder", "exporter", "crisis", "seoul-software", "smart-factory", "lessor", "tax-arrears")
+
+
+def _texts(result: dict[str, Any]) -> str:
+    keep = {k: result[k] for k in ("eligible", "near_misses", "needs_information", "excluded")}
+    out: list[str] = []
+
+    def walk(node: Any, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and key in ("ko", "en", "value_ko", "value_en", "criterion_ko", "criterion_en"):
+            out.append(node)
+
+    walk(keep)
+    return "\n".join(out)
+
+
+def test_no_explanation_shows_a_program_id(engine) -> None:  # type: ignore[no-untyped-def]
+    ids = [p.id for p in shipped_catalog()]
+    pattern = re.compile("|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)))
+    for name in SCENARIOS:
+        text = _texts(engine.match(firm(name), TODAY))
+        assert not pattern.search(text), (name, pattern.search(text))
+
+
+def test_smart_factory_adopter_near_miss_names_what_it_received(engine) -> None:  # type: ignore[no-untyped-def]
+    """SCENARIOS journey 7: the A/S alliance is one step away (it follows the build support,
+    which the firm has not had: it took the smart-factory loan), and says so by name."""
+    result = engine.match(firm("smart-factory"), TODAY)
+    near = {r["program_id"]: r for r in result["near_misses"]}
+    aftercare = near["kosmes-smart-factory-aftercare"]
+    [missing] = aftercare["missing"]
+    assert missing["fact"] == "received_programs"
+    assert "스마트공장 구축 지원을 받은 기업" in missing["ko"]
+    assert "제조현장스마트화자금" in missing["ko"] or "스마트" in missing["ko"].split("현재:")[1]
+    assert "kosmes-" not in json.dumps(aftercare, ensure_ascii=False).replace(
+        '"program_id": "kosmes-smart-factory-aftercare"', "")
+
+
+def test_unlabelled_program_criterion_names_the_programs() -> None:
+    from onestop.rules.explain import criterion_text, value_text
+    from onestop.rules.syntax import Leaf
+
+    shipped_catalog()
+    ko, en = criterion_text(Leaf(fact="received_programs", op="has_any", value=("kosmes-youth-startup-academy",)))
+    assert "청년창업사관학교" in ko and "Youth Startup Academy" in en
+    assert "kosmes-" not in ko + en
+    now_ko, now_en = value_text("received_programs", frozenset({"no-such-program"}))
+    assert now_ko == "카탈로그에 없는 사업" and "not in the catalog" in now_en
