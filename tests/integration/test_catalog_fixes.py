@@ -44,3 +44,20 @@ def test_search_cards_show_the_lines_rates(client: TestClient) -> None:
     card = page[page.index('data-program="kosmes-startup-fund"'):]
     card = card[:card.index("</li>")]
     assert "-0.6%p" in card and "-0.3%p" in card
+
+
+def test_a_program_with_only_exclusions_says_who_may_apply(client: TestClient) -> None:
+    page = client.get("/programs/motie-export-voucher").text
+    who = re.search(r'<p id="who-may-apply">(.*?)</p>', page, re.S)
+    assert who and "사업자등록을 한 기업이면 누구나 신청할 수 있습니다" in who.group(1)
+    assert "선정평가" in who.group(1)
+    excluded = re.search(r'<ul class="os-rule" id="exclusions">(.*?)</ul>', page, re.S)
+    assert excluded and "공시대상기업집단(대기업집단) 소속 기업" in excluded.group(1)
+    assert "국세·지방세 체납 기업" in excluded.group(1)
+    assert "제외 아님" not in page and "해당하지 않음에 해당" not in page
+
+
+def test_policy_fund_page_lists_its_own_criteria_and_the_common_exclusions(client: TestClient) -> None:
+    page = client.get("/programs/kosmes-startup-fund").text
+    assert 'id="who-may-apply"' not in page  # it has criteria of its own
+    assert re.search(r'<ul class="os-rule" id="criteria">.*업력 7년 미만', page, re.S)

@@ -63,3 +63,43 @@ def test_unlabelled_program_criterion_names_the_programs() -> None:
     assert "kosmes-" not in ko + en
     now_ko, now_en = value_text("received_programs", frozenset({"no-such-program"}))
     assert now_ko == "카탈로그에 없는 사업" and "not in the catalog" in now_en
+
+
+def _criteria(engine, name: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    from onestop.firms.facts import derive
+    from onestop.matching.records import explain_program
+
+    facts = dict(derive(firm(name), TODAY))
+    out: list[dict[str, Any]] = []
+    for program in engine.programs:
+        out += explain_program(program, facts)["criteria"]
+    return out
+
+
+def test_exclusions_read_positively_never_as_a_double_negative(engine) -> None:  # type: ignore[no-untyped-def]
+    for name in SCENARIOS:
+        for c in _criteria(engine, name):
+            assert "제외 — 기업" not in c["ko"] and "않음 — 기업: 아니오" not in c["ko"], c["ko"]
+            assert "이 아님 — 기업: 아니오" not in c["ko"] and "are excluded — firm" not in c["en"], c
+    founder = _criteria(engine, "young-founder")
+    estate = next(c for c in founder if c["id"] == "pf-excl-real-estate")
+    assert estate["ko"] == "융자제외 업종(부동산업(68)) 아님 — 기업: C10602(빵류 제조업) → 충족"
+    taxes = next(c for c in founder if c["fact"] == "tax_arrears")
+    assert taxes["ko"].endswith("체납 기업 아님 → 충족") or "체납 기업 (2026년 정책자금 융자제한 기업) 아님 → 충족" in taxes["ko"]
+    lessor = next(c for c in _criteria(engine, "lessor") if c["id"] == "pf-excl-real-estate")
+    assert lessor["status"] == "not_met"
+    assert lessor["ko"].startswith("융자제외 업종(부동산업(68))에 해당 — 기업: L68")
+    arrears = [c for c in _criteria(engine, "tax-arrears") if c["fact"] == "tax_arrears" and c["status"] == "not_met"]
+    assert arrears and all("체납 기업" in c["ko"] and "에 해당 → 미충족" in c["ko"] for c in arrears)
+
+
+def test_every_exclusion_in_the_catalog_names_the_excluded_group() -> None:
+    from onestop.rules.syntax import leaves
+
+    for program in shipped_catalog():
+        for leaf in leaves(program.rule):
+            negative = leaf.op in ("not_prefix", "not_in", "has_none") or (
+                leaf.op == "==" and leaf.value is False and ("제외" in leaf.label_ko or "않음" in leaf.label_ko
+                                                             or "아님" in leaf.label_ko))
+            if negative or leaf.label_ko.endswith("제외"):
+                assert leaf.exclusion, (program.id, leaf.label_ko)

@@ -23,7 +23,7 @@ from onestop.firms.model import APPLICANT_KIND_NAMES, BUSINESS_STATUS_NAMES, CER
 from onestop.korea import regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, problems_of, unread
-from onestop.platform.rules_view import outline
+from onestop.platform.rules_view import sections
 from onestop.platform.templating import render
 from onestop.platform.web import DB, MAX_ID, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
 
@@ -191,7 +191,7 @@ def detail(program_id: str, request: Request, who: CurrentActor, db: DB,
                     if p in engine.catalog.programs]
              for kind in ("requires", "follows", "package_with", "excludes")}
     return render(request, who, "catalog/detail.html", program=program, spec=program.spec, agency=agency,
-                  rule=outline(program.rule, engine.catalog.shared_title), check=check, firms=my_firms, chosen=chosen, links=links,
+                  criteria=sections(program.rule, engine.catalog.shared_title), check=check, firms=my_firms, chosen=chosen, links=links,
                   link_labels=LINK_LABELS, open_app=open_app, window=window_state(program.spec.application_window,
                                                                                   now_kst()),
                   line_criteria=line_criteria, line_status=line_status, lines_with=lines_with(program.spec),

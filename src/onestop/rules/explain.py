@@ -168,7 +168,10 @@ def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
 
 
 def criterion_text(leaf: Leaf) -> tuple[str, str]:
-    """What the criterion asks, e.g. `업력 7년 미만` / `business age less than 7 years`."""
+    """What the criterion asks, e.g. `업력 7년 미만` / `business age less than 7 years`; an
+    exclusion as what the firm must not be (`국세·지방세 체납 기업 아님`)."""
+    if leaf.exclusion:
+        return f"{leaf.excludes_ko} 아님", f"Not {leaf.excludes_en}"
     if leaf.label_ko and leaf.label_en:
         return leaf.label_ko, leaf.label_en
     spec = FACTS[leaf.fact]
@@ -199,6 +202,22 @@ def criterion_text(leaf: Leaf) -> tuple[str, str]:
         "has_none": (f"{ko_name}: {lk} 없음", f"{en_name} include none of {le}"),
     }
     return texts[op]
+
+
+def exclusion_sentence(leaf: Leaf, value: tuple[str, str], status: int) -> tuple[str, str]:
+    """An exclusion's outcome phrased positively: `국세·지방세 체납 기업 아님 → 충족` when the firm is
+    not in the excluded group, `…에 해당 → 미충족` when it is, and which it is when unknown. A yes/no
+    fact's value is the sentence itself; another fact's value (the firm's industry) is quoted."""
+    ko, en = leaf.excludes_ko, leaf.excludes_en
+    shown = FACTS[leaf.fact].type != BOOL or status == UNKNOWN
+    vk = f" — 기업: {value[0]}" if shown else ""
+    ve = f" — firm: {value[1]}" if shown else ""
+    if status == MET:
+        return f"{ko} 아님{vk} → {_STATUS_KO[MET]}", f"Not {en}{ve} → {_STATUS_EN[MET]}"
+    if status == NOT_MET:
+        return f"{ko}에 해당{vk} → {_STATUS_KO[NOT_MET]}", f"Is {en}{ve} → {_STATUS_EN[NOT_MET]}"
+    return (f"{ko}에 해당하는지{vk} → {_STATUS_KO[UNKNOWN]}",
+            f"Whether it is {en}{ve} → {_STATUS_EN[UNKNOWN]}")
 
 
 def sentence(criterion: tuple[str, str], value: tuple[str, str], status: int) -> tuple[str, str]:
