@@ -103,3 +103,45 @@ def test_every_exclusion_in_the_catalog_names_the_excluded_group() -> None:
                                                              or "아님" in leaf.label_ko))
             if negative or leaf.label_ko.endswith("제외"):
                 assert leaf.exclusion, (program.id, leaf.label_ko)
+
+
+def _emergency(engine, **changes: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    from onestop.firms.facts import derive
+    from onestop.matching.records import explain_program
+
+    profile = firm("crisis", revenue={"2023": 9_800_000_000, "2024": 9_000_000_000, "2025": 8_800_000_000}, **changes)
+    return explain_program(engine.catalog.get("kosmes-emergency-fund") if hasattr(engine, "catalog")
+                           else shipped_catalog().get("kosmes-emergency-fund"), dict(derive(profile, TODAY)))
+
+
+def test_operating_profit_falling_into_a_loss_is_a_decrease(engine) -> None:  # type: ignore[no-untyped-def]
+    """긴급경영안정자금 (2026년 정책자금 융자계획 변경공고 제2026-464호, Ⅳ p.34): 매출액 또는 영업이익
+    10% 이상 감소. Revenue fell only 2.2 %; operating profit fell from a profit into a loss."""
+    result = _emergency(engine, operating_profit={"2024": 120_000_000, "2025": -30_000_000})
+    drop = next(c for c in result["criteria"] if c["id"] == "operating-profit-drop-10pct")
+    assert drop["status"] == "met", drop
+    assert "-125.0%" in drop["ko"]
+    assert result["status"] == "eligible"
+
+
+def test_a_larger_loss_is_a_decrease_and_a_smaller_loss_is_not(engine) -> None:  # type: ignore[no-untyped-def]
+    larger = _emergency(engine, operating_profit={"2024": -100_000_000, "2025": -150_000_000})
+    drop = next(c for c in larger["criteria"] if c["id"] == "operating-profit-drop-10pct")
+    assert drop["status"] == "met" and "-50.0%" in drop["ko"]
+    smaller = _emergency(engine, operating_profit={"2024": -100_000_000, "2025": -60_000_000})
+    drop = next(c for c in smaller["criteria"] if c["id"] == "operating-profit-drop-10pct")
+    assert drop["status"] == "not_met" and "+40.0%" in drop["ko"]
+    from_zero = _emergency(engine, operating_profit={"2024": 0, "2025": -10_000_000})
+    drop = next(c for c in from_zero["criteria"] if c["id"] == "operating-profit-drop-10pct")
+    assert drop["status"] == "met"
+
+
+def test_profit_change_rule() -> None:
+    from onestop.firms.facts import profit_change
+
+    assert profit_change(80, 100) == -0.2
+    assert profit_change(-20, 100) == -1.2
+    assert profit_change(-150, -100) == -0.5
+    assert profit_change(-50, -100) == 0.5
+    assert profit_change(-10, 0) == -1.0 and profit_change(10, 0) == 1.0 and profit_change(0, 0) == 0.0
+    assert profit_change(None, 100) is None and profit_change(100, None) is None
