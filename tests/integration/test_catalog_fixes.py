@@ -61,3 +61,22 @@ def test_policy_fund_page_lists_its_own_criteria_and_the_common_exclusions(clien
     page = client.get("/programs/kosmes-startup-fund").text
     assert 'id="who-may-apply"' not in page  # it has criteria of its own
     assert re.search(r'<ul class="os-rule" id="criteria">.*업력 7년 미만', page, re.S)
+
+
+def test_export_voucher_page_card_and_check_agree_it_is_a_recruitment_round(client: TestClient) -> None:
+    from onestop.demo.seed import PASSWORD
+    from tests.integration.test_pages import page_login
+
+    page = client.get("/programs/motie-export-voucher").text
+    window = re.search(r'<dd id="window">(.*?)</dd>', page, re.S)
+    assert window and "예산 소진" not in window.group(1) and "마감일은 모집 공고에서 확인하세요" in window.group(1)
+    assert 'data-phase="unconfirmed"' in page and 'data-phase="open"' not in page
+    search = client.get("/programs", params={"q": "수출바우처"}).text
+    card = search[search.index('data-program="motie-export-voucher"'):]
+    card = card[:card.index("</li>")]
+    assert 'data-phase="unconfirmed"' in card and "예산 소진" not in card
+    page_login(client, "founder@onestop.demo", PASSWORD)
+    signed = client.get("/programs/motie-export-voucher").text
+    assert 'data-status="unconfirmed"' in signed and 'id="apply"' not in signed
+    assert 'id="round-note"' in signed
+    assert 'data-phase="by_notice"' in client.get("/programs/mss-smart-factory-build").text

@@ -145,3 +145,46 @@ def test_profit_change_rule() -> None:
     assert profit_change(-50, -100) == 0.5
     assert profit_change(-10, 0) == -1.0 and profit_change(10, 0) == 1.0 and profit_change(0, 0) == 0.0
     assert profit_change(None, 100) is None and profit_change(100, None) is None
+
+
+def test_export_voucher_is_a_recruitment_round_not_always_open() -> None:
+    """수출바우처 (산업부·KOTRA 2026 모집 개시 보도, 2025-12-22): a 2026 recruitment round with selection,
+    opened 2025-12-22; the closing date is not in the releases, so it is never "접수 중 · 예산 소진 시"."""
+    from datetime import datetime
+
+    from onestop.catalog.windows import window_state
+    from onestop.korea.dates import KST
+
+    catalog = shipped_catalog()
+    for pid in ("motie-export-voucher", "motie-export-voucher-emergency"):
+        w = catalog.get(pid).spec.application_window
+        assert w.selective and w.year == 2026
+        late = window_state(w, datetime(2026, 11, 30, 10, tzinfo=KST))
+        assert late.phase == "unconfirmed" and not late.accepting
+        assert not w.is_open_on(datetime(2026, 11, 30).date())
+        before = window_state(w, datetime(2025, 12, 1, 10, tzinfo=KST))
+        assert before.phase == "upcoming" and before.opens == datetime(2025, 12, 22).date()
+        after = window_state(w, datetime(2027, 1, 4, 10, tzinfo=KST))
+        assert after.closed and w.is_closed_for_good(datetime(2027, 1, 4).date())
+
+
+def test_no_recruitment_program_is_shown_as_open_until_the_budget_is_used() -> None:
+    """Every program that selects its firms in recruitment rounds states its round, or says it is
+    taken by notice; "상시 접수 (예산 소진 시)" is left to the funds that take applications all year."""
+    from datetime import datetime
+
+    from onestop.catalog.windows import window_state
+    from onestop.korea.dates import KST
+
+    now = datetime(2026, 11, 30, 10, tzinfo=KST)
+    for program in shipped_catalog():
+        w = program.spec.application_window
+        state = window_state(w, now)
+        if w.selective:
+            assert state.phase not in ("always",), program.id
+            assert not (state.phase == "open" and state.closes is None), program.id
+        if state.phase == "always":
+            assert not w.selective, program.id
+    taken_by_notice = {p.id for p in shipped_catalog() if p.spec.application_window.by_notice}
+    assert {"mss-smart-factory-build", "motie-world-class-plus", "mss-global-1000-project",
+            "kotra-korea-pavilion", "kosmes-gangwon-next-unicorn"} <= taken_by_notice

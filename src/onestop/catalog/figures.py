@@ -88,7 +88,14 @@ def figure_values(program: Program) -> list[tuple[str, str]]:
                 if ":lines[" in leaf.path:
                     out.append((f"lines.{line.id}.eligibility.{criterion_key(leaf)}", criterion_text(leaf)[0]))
     w = s.application_window
-    window = "상시 접수" if w.always_open else f"{w.opens or ''} ~ {w.closes or ''}".strip()
+    if w.always_open:
+        window = "상시 접수"
+    elif w.by_notice:
+        window = "모집 공고 시 접수"
+    else:
+        window = f"{w.opens or ''} ~ {w.closes or ''}".strip()
+    if w.year is not None:
+        window += f" ({w.year}년 사업)"
     if w.selective:
         window += " (선정평가)"
     out.append(("application_window", window))
