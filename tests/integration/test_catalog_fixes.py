@@ -80,3 +80,18 @@ def test_export_voucher_page_card_and_check_agree_it_is_a_recruitment_round(clie
     assert 'data-status="unconfirmed"' in signed and 'id="apply"' not in signed
     assert 'id="round-note"' in signed
     assert 'data-phase="by_notice"' in client.get("/programs/mss-smart-factory-build").text
+
+
+def test_recommendations_summary_gives_a_plausible_most_and_how_it_was_computed(client: TestClient) -> None:
+    from onestop.demo.seed import PASSWORD
+    from tests.integration.test_pages import page_login
+
+    page_login(client, "founder@onestop.demo", PASSWORD)
+    firms_page = client.get("/firms").text
+    firm_id = re.search(r'href="/firms/(\d+)/recommendations"', firms_page)
+    assert firm_id
+    page = client.get(f"/firms/{firm_id.group(1)}/recommendations").text
+    loans = re.search(r'<dd id="sum-loans">(.*?)</dd>', page, re.S)
+    assert loans and "229억" not in loans.group(1)
+    how = re.search(r'<details class="os-more" id="max-how">(.*?)</details>', page, re.S)
+    assert how and "3회 미만" in how.group(1) and "70억" in how.group(1)

@@ -188,3 +188,57 @@ def test_no_recruitment_program_is_shown_as_open_until_the_budget_is_used() -> N
     taken_by_notice = {p.id for p in shipped_catalog() if p.spec.application_window.by_notice}
     assert {"mss-smart-factory-build", "motie-world-class-plus", "mss-global-1000-project",
             "kotra-korea-pavilion", "kosmes-gangwon-next-unicorn"} <= taken_by_notice
+
+
+def _maximum(engine, name: str, **changes: Any):  # type: ignore[no-untyped-def]
+    from onestop.firms.facts import derive
+    from onestop.matching.maximum import plausible_maximum
+
+    profile = firm(name, **changes)
+    result = engine.match(profile, TODAY)
+    programs = {p.id: p for p in engine.programs}
+    eligible = [programs[r["program_id"]] for r in result["eligible"]]
+    fitting = {r["program_id"]: r.get("fitting_lines", []) for r in result["eligible"] if r.get("lines")}
+    loans = [p for p in eligible if p.spec.support_type.value in ("loan", "guarantee")]
+    return plausible_maximum(loans, derive(profile, TODAY), fitting), loans
+
+
+def test_most_a_firm_could_receive_respects_the_policy_fund_caps(engine) -> None:  # type: ignore[no-untyped-def]
+    """QA: "최대 229억" summed every eligible loan's limit. The 2026 plan limits KOSMES policy loans
+    per firm (Ⅲ ⑬ ⑮ and the per-firm balance); lines that are alternatives count once."""
+    most, loans = _maximum(engine, "young-founder")
+    naive = sum(p.spec.limits.amount or 0 for p in loans)
+    assert naive > 22_000_000_000  # QA saw 229억: every limit summed
+    kosmes = [pid for pid in most.chosen if pid.startswith("kosmes-")]
+    kosmes_total = sum(min(p.spec.limits.amount or 0, 7_000_000_000) for p in loans if p.id in kosmes)
+    assert kosmes_total <= 7_000_000_000  # 순천: outside the capital area, 70억 balance
+    assert most.amount < naive and most.amount <= 13_000_000_000
+    assert any("3회 미만" in ko for ko, _ in most.notes)
+    # after three policy loans in five years no further fund that the limits apply to counts
+    history = [{"program_id": "kosmes-startup-fund", "year": 2025 - i, "amount": 100_000_000} for i in range(3)]
+    capped, _ = _maximum(engine, "young-founder", support_history=history)
+    assert not [pid for pid in capped.chosen if pid in ("kosmes-startup-fund", "kosmes-smart-factory-fund")]
+
+
+def test_line_alternatives_count_once_and_facility_with_working_up_to_the_limit() -> None:
+    from onestop.matching.maximum import program_amount
+
+    catalog = shipped_catalog()
+    emergency = catalog.get("kosmes-emergency-fund")  # general or 홈플러스 line: alternatives
+    assert program_amount(emergency, ["general", "retailer-rehabilitation"]) == 1_000_000_000
+    restart = catalog.get("kosmes-restart-fund")  # working lines are alternatives, facility adds
+    assert program_amount(restart, ["facility", "working", "working-in-depth"]) == 6_000_000_000
+    assert program_amount(restart, ["working", "working-in-depth"]) == 1_000_000_000
+    youth = catalog.get("kosmes-youth-startup-fund")  # lines without amounts of their own: the limit
+    assert program_amount(youth, ["working"]) == youth.spec.limits.amount == 200_000_000
+
+
+def test_programs_that_exclude_each_other_are_not_summed() -> None:
+    from onestop.matching.maximum import Candidate, best_set
+
+    catalog = shipped_catalog()
+    pairs = [(p, catalog.get(q)) for p in catalog for q in p.spec.links.excludes if q in catalog.programs]
+    assert pairs, "the catalog has 중복 지원 불가 links"
+    a, b = pairs[0]
+    amount, chosen = best_set([Candidate(a, 500), Candidate(b, 300)])
+    assert amount == 500 and [c.program.id for c in chosen] == [a.id]
