@@ -13,7 +13,7 @@ Setup (not timed): recreates the database `onestop_fault`, migrates it, imports 
 shipped catalog in which `jeonnam-sme-development-fund` closes `--deadline-minutes` from now
 (so every draft gets that `deadline_at`), seeds the demo accounts, and creates one account, one
 firm (eligible: a young 전남 manufacturer) and one bearer token per simulated firm in-process
-with the project's services (`accounts.services.signup` with the argon2 hash computed once,
+with the project's services (`accounts.services.create_account`, confirmed, with the argon2 hash computed once,
 `firms.services.register`, `accounts.services.issue_token`) -- through the API the 2,000 argon2
 hashes alone would take minutes on 2 cores.
 
@@ -169,8 +169,8 @@ def make_firms(n: int, seed: int) -> list[Firm]:
                     brn = f"{head[:3]}-{head[3:5]}-{head[5:]}{check_digit(head)}"
                     if brn not in taken:
                         break
-                user = accounts.signup(s, email=f"fault-firm{i:05d}@fault.example.kr", password=FIRM_PASSWORD,
-                                       name=f"부하시험 대표 {i}")
+                user = accounts.create_account(s, email=f"fault-firm{i:05d}@fault.example.kr",
+                                               password=FIRM_PASSWORD, name=f"부하시험 대표 {i}", confirmed=True)
                 who = accounts.principal(s, user)
                 employees = rng.randint(1, 30)
                 scale = rng.uniform(0.3, 4.0)
