@@ -186,3 +186,121 @@ def view(db: Session, application_id: int) -> View:
         ko, en = ROUTED.get(row.routed, ROUTED["model_unavailable"])
         return View(None, ko, en, row)
     return View(_from_row(row), None, None, row)
+
+
+#: states after a decision: from then on the firm sees the recommendation beside the decision
+DECIDED = frozenset({"approved", "rejected", "waitlisted", "agreement_signed", "executed", "outcome_reporting", "closed"})
+
+
+def for_application(db: Session, who: Principal, application_id: int) -> tuple[View, StatementRow | None, bool]:
+    """The recommendation of an application as `who` may see it, the statements version it was
+    judged on, and whether `who` is a member of the firm.
+
+    Officers of the program's agency and assigned evaluators see it while reviewing; the firm sees
+    it once the decision is made (with the decision). Raises DomainError(not_found) otherwise."""
+    from onestop.applications import services as applications
+    from onestop.applications.lifecycle import Actor
+
+    app, actor = applications.get(db, who, application_id)
+    is_firm = actor == Actor.firm
+    if is_firm and app.state not in DECIDED:
+        return View(None, None, None, None), None, True
+    v = view(db, application_id)
+    statements = None
+    if v.row is not None and v.row.statements_version is not None:
+        statements = db.scalars(select(StatementRow).where(StatementRow.firm_id == app.firm_id,
+                                                           StatementRow.version == v.row.statements_version)).first()
+    return v, statements, is_firm
+
+
+# ── fairness and drift ──────────────────────────────────────────────────────────────────────
+
+DIMENSIONS = {
+    "capital_area": ("수도권 여부", "Capital area"),
+    "firm_age": ("업력", "Firm age"),
+    "ceo_age": ("대표자 연령", "CEO age"),
+    "size": ("기업 규모", "Size class"),
+}
+GROUP_NAMES: dict[str, tuple[str, str]] = {
+    "capital": ("수도권", "Capital area"), "non_capital": ("비수도권", "Outside the capital area"),
+    "small": ("소기업", "Small"), "medium": ("중기업", "Medium"), "non_sme": ("중소기업 아님", "Not an SME"),
+    "unknown": ("알 수 없음", "Unknown"),
+}
+
+
+def _require_staff(who: Principal) -> None:
+    from onestop.accounts.model import Role
+
+    if who.role not in (Role.officer, Role.admin):
+        raise DomainError(code="forbidden", ko="기관 담당자만 볼 수 있습니다.", en="Only agency officers can see this.")
+
+
+def monitoring(db: Session, who: Principal, on: datetime | None = None) -> dict[str, Any]:
+    """Fairness tables by group and drift (PSI) of live scores and ratios against the training data,
+    over the scored applications of the officer's agency (every agency for an administrator).
+
+    Raises DomainError(forbidden) for anyone but officers and administrators; ModelUnavailable when
+    no model is installed (there is nothing to compare with)."""
+    from onestop.accounts.model import Role
+    from onestop.applications.tables import ApplicationRow
+    from onestop.evaluation import fairness, ratios
+    from onestop.firms.facts import size_of
+    from onestop.firms.tables import FirmRow
+    from onestop.korea.regions import is_capital_area
+
+    _require_staff(who)
+    today = (on or utcnow()).date()
+    q = (select(RecommendationRow, FirmRow, ApplicationRow.agency_id)
+         .join(FirmRow, FirmRow.id == RecommendationRow.firm_id)
+         .join(ApplicationRow, ApplicationRow.id == RecommendationRow.application_id)
+         .where(RecommendationRow.score.is_not(None)))
+    if who.role != Role.admin:
+        q = q.where(ApplicationRow.agency_id == who.agency_id)
+    rows: list[dict[str, Any]] = []
+    ratio_rows: list[dict[str, float | None]] = []
+    model_versions: set[str] = set()
+    for rec, firm, _agency in db.execute(q):
+        profile = firms.profile_of(firm)
+        ceo_age = fairness.years_between(profile.ceo_birth_date, today) if profile.ceo_birth_date else None
+        try:
+            size = size_of(profile, today).size_class or "unknown"
+        except DomainError:
+            size = "unknown"
+        rows.append({"score": rec.score, "band": rec.band, "decision": rec.decision,
+                     "capital_area": "capital" if is_capital_area(firm.region) else "non_capital",
+                     "firm_age": fairness.band_of_age(fairness.years_between(profile.founded_on, today), fairness.FIRM_AGE_BANDS),
+                     "ceo_age": fairness.band_of_age(ceo_age, fairness.CEO_AGE_BANDS), "size": str(size)})
+        model_versions.add(rec.model_version or "")
+        statements = db.scalars(select(StatementRow).where(StatementRow.firm_id == rec.firm_id,
+                                                           StatementRow.version == rec.statements_version)).first()
+        if statements is not None:
+            ratio_rows.append(ratios.compute(parsed(statements)))
+    model = artifacts.load()
+    card = model.card
+    score_psi = fairness.psi(card["score_shares"], fairness.shares([r["score"] for r in rows], card["score_edges"])) if rows else None
+    drift = []
+    for f in card["features"]:
+        if not ratio_rows or not f["psi_edges"]:
+            continue
+        value = fairness.psi(f["psi_shares"], fairness.shares([r.get(f["key"]) for r in ratio_rows], f["psi_edges"]))
+        drift.append({"key": f["key"], "ko": f["ko"], "en": f["en"], "psi": round(value, 3), "level": fairness.level(value)})
+    drift.sort(key=lambda d: -d["psi"])
+    names = dict(GROUP_NAMES)
+    for bands in (fairness.CEO_AGE_BANDS, fairness.FIRM_AGE_BANDS):
+        names.update({b[0]: (b[3], b[4]) for b in bands})
+    return {
+        "count": len(rows), "model_version": model.version, "live_model_versions": sorted(model_versions),
+        "groups": {d: fairness.group_table(rows, d) for d in DIMENSIONS}, "names": names,
+        "score_histogram": _histogram([r["score"] for r in rows]),
+        "score_psi": None if score_psi is None else round(score_psi, 3),
+        "score_level": None if score_psi is None else fairness.level(score_psi),
+        "drift": drift, "min_count": fairness.MIN_COUNT,
+    }
+
+
+def _histogram(scores: list[int]) -> list[dict[str, Any]]:
+    """Counts of scores in bins of 50 points (0–1000)."""
+    counts = [0] * 20
+    for s in scores:
+        counts[min(s // 50, 19)] += 1
+    return [{"from": i * 50, "to": i * 50 + 49 if i < 19 else 1000, "count": c} for i, c in enumerate(counts)]

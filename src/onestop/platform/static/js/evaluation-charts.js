@@ -1,0 +1,21 @@
+// Charts of the fairness and drift page (Chart.js, vendored). Each <canvas data-chart="…"> carries
+// its data as JSON; the table beside it holds the same numbers for screen readers and print.
+(function () {
+  "use strict";
+  function draw() {
+    if (typeof Chart === "undefined") { return; }
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var spec = JSON.parse(canvas.getAttribute("data-chart"));
+      new Chart(canvas, {
+        type: "bar",
+        data: { labels: spec.labels, datasets: spec.datasets },
+        options: {
+          responsive: false, animation: false,
+          plugins: { legend: { display: spec.datasets.length > 1 } },
+          scales: { y: { beginAtZero: true, suggestedMax: spec.max || undefined } }
+        }
+      });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+})();
