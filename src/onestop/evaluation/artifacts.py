@@ -21,6 +21,7 @@ from onestop.errors import DomainError
 from onestop.evaluation import ratios
 from onestop.evaluation.scoring import Factor, Recommendation, band_of, missing_reason, phrase, score_of
 from onestop.evaluation.statements import Statements
+from onestop.korea.hangul import josa
 
 #: how many factors an explanation shows
 TOP_FACTORS = 5
@@ -131,7 +132,7 @@ def load(version: str | None = None, directory: Path | None = None) -> Model:
         if not (folder / "model.txt").is_file() or not (folder / "card.json").is_file():
             known = sorted(p.name for p in directory.iterdir() if (p / "model.txt").is_file()) if directory.is_dir() else []
             raise ModelUnavailable(code="model_version", field="model",
-                                   ko=f"모형 버전 {version!r}을(를) 찾을 수 없습니다. 설치된 버전: {', '.join(known) or '없음'}. "
+                                   ko=f"모형 버전 {josa(repr(version), '을')} 찾을 수 없습니다. 설치된 버전: {', '.join(known) or '없음'}. "
                                       "신청은 담당자가 직접 검토합니다.",
                                    en=f"Model version {version!r} is not installed; installed: {', '.join(known) or 'none'}. "
                                       "Applications go to a person.")

@@ -86,6 +86,7 @@ class Group:
 def group_table(rows: list[dict[str, Any]], dimension: str) -> list[Group]:
     """Per group of `dimension`: count, mean score, share in bands A/B, decided count and approval
     rate (fairlearn MetricFrame). `rows` hold `score`, `band`, `decision` (or None) and the dimension."""
+    import pandas as pd
     from fairlearn.metrics import MetricFrame, count, selection_rate
 
     if not rows:
@@ -94,7 +95,7 @@ def group_table(rows: list[dict[str, Any]], dimension: str) -> list[Group]:
     scores = np.array([r["score"] for r in rows], dtype=float)
     fast = np.array([1 if r["band"] in ("A", "B") else 0 for r in rows])
     scored = MetricFrame(metrics={"count": count, "fast": selection_rate},
-                         y_true=fast, y_pred=fast, sensitive_features=groups).by_group
+                         y_true=fast, y_pred=fast, sensitive_features=pd.Series(groups, name=dimension)).by_group
     mean = {str(g): float(scores[groups == g].mean()) for g in set(groups.tolist())}
     decided_rows = [r for r in rows if r.get("decision") in ("approved", "rejected")]
     approvals: dict[str, tuple[int, float]] = {}
@@ -102,7 +103,7 @@ def group_table(rows: list[dict[str, Any]], dimension: str) -> list[Group]:
         dg = np.array([r[dimension] for r in decided_rows])
         approved = np.array([1 if r["decision"] == "approved" else 0 for r in decided_rows])
         frame = MetricFrame(metrics={"count": count, "rate": selection_rate}, y_true=approved, y_pred=approved,
-                            sensitive_features=dg).by_group
+                            sensitive_features=pd.Series(dg, name=dimension)).by_group
         approvals = {str(g): (int(frame.loc[g, "count"]), float(frame.loc[g, "rate"])) for g in frame.index}
     out = []
     for g in sorted(scored.index, key=str):

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from onestop.errors import DomainError, FieldProblem
+from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON, format_won
 from onestop.text import identifier
 
@@ -131,17 +132,17 @@ def _amount(raw: object, year: int | str, line: Line, problems: list[FieldProble
         if _NUMBER.match(text):
             value = int(text.replace(",", ""))
     if raw is None or (isinstance(raw, str) and not identifier(raw)):
-        problems.append(FieldProblem(field, "required", f"{year}년 {line.ko}을(를) 입력하세요 (원 단위 정수).",
+        problems.append(FieldProblem(field, "required", f"{year}년 {josa(line.ko, '을')} 입력하세요 (원 단위 정수).",
                                      f"Enter {line.en.lower()} for {year} (whole won)."))
         return None
     if value is None:
         problems.append(FieldProblem(
             field, "not_a_number",
-            f"{year}년 {line.ko}은(는) 원 단위 정수여야 합니다 (예: 1,250,000,000). 입력값: {str(raw)[:40]!r}",
+            f"{year}년 {josa(line.ko, '은')} 원 단위 정수여야 합니다 (예: 1,250,000,000). 입력값: {str(raw)[:40]!r}",
             f"{line.en} for {year} must be a whole number of won (e.g. 1,250,000,000); got {str(raw)[:40]!r}."))
         return None
     if value < 0 and not line.negative_allowed:
-        problems.append(FieldProblem(field, "negative", f"{year}년 {line.ko}은(는) 0 이상이어야 합니다. 입력값: {value:,}",
+        problems.append(FieldProblem(field, "negative", f"{year}년 {josa(line.ko, '은')} 0 이상이어야 합니다. 입력값: {value:,}",
                                      f"{line.en} for {year} must be 0 or more; got {value:,}."))
         return None
     if abs(value) > MAX_WON:
@@ -181,8 +182,8 @@ def check_year(values: dict[str, int], year: int) -> list[FieldProblem]:
             p, w = LINE[part], LINE[whole]
             problems.append(FieldProblem(
                 _field(year, part), "above_total",
-                f"{year}년 {p.ko}({format_won(values[part])})이(가) {w.ko}({format_won(values[whole])})보다 큽니다. "
-                f"{p.ko}은(는) {w.ko}의 일부입니다.",
+                f"{year}년 {josa(f'{p.ko}({format_won(values[part])})', '이')} {w.ko}({format_won(values[whole])})보다 큽니다. "
+                f"{josa(p.ko, '은')} {w.ko}의 일부입니다.",
                 f"For {year}, {p.en.lower()} ({values[part]:,} won) exceed {w.en.lower()} ({values[whole]:,} won), "
                 "of which they are a part."))
     if values["inventory"] + values["receivables"] > values["current_assets"]:

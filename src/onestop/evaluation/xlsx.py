@@ -130,4 +130,5 @@ def read(data: bytes) -> list[dict[str, Any]]:
         raise DomainError(code="xlsx_formula", field=problems[0].field,
                           ko=f"양식에 수식 오류가 {len(problems)}개 있습니다.",
                           en=f"The template has {len(problems)} formula error(s).", problems=problems)
-    return out
+    keys = [line.key for line in LINES]
+    return [y for y in out if any(y.get(k) not in (None, "") for k in keys)]  # a blank year column is left out
