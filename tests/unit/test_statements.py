@@ -123,3 +123,29 @@ def test_any_balanced_sheet_parses_and_its_ratios_are_finite(liabilities: int, e
     assert set(values) == set(ratios.KEYS)
     assert all(v is None or v == v for v in values.values())  # no NaN
     assert set(KEYS) <= set(s.latest.as_dict())
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**12), st.integers(-(10**11), 10**12), st.integers(0, 10**12),
+                          st.integers(0, 10**11), st.integers(0, 10**12)), min_size=1, max_size=20))
+def test_batch_ratios_agree_with_one_firm_ratios(rows: list[tuple[int, int, int, int, int]]) -> None:
+    """The columnar path (100,000 firms in a batch) computes exactly what the one-firm path does,
+    zero denominators included (NaN there, None here)."""
+    import numpy as np
+
+    firms = []
+    for liabilities, equity, revenue, interest, prev_revenue in rows:
+        assets = max(liabilities + equity, 0)
+        equity = assets - liabilities
+        firms.append((daesung(2025, total_assets=assets, total_liabilities=liabilities, total_equity=equity,
+                              current_assets=assets // 2, inventory=assets // 8, receivables=assets // 8,
+                              current_liabilities=liabilities // 2, revenue=revenue, interest_expense=interest),
+                      prev_revenue))
+    singles = [ratios.compute(parse_statements([f, daesung(2024, revenue=p)])) for f, p in firms]
+    cols = {k: np.array([float(f[k]) for f, _ in firms]) for k in KEYS}  # type: ignore[arg-type]
+    batch = ratios.compute_batch(cols, {"revenue": np.array([float(p) for _, p in firms])})
+    for i, one in enumerate(singles):
+        for j, key in enumerate(ratios.KEYS):
+            if one[key] is None:
+                assert np.isnan(batch[i, j])
+            else:
+                assert batch[i, j] == pytest.approx(one[key], rel=1e-12)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -14,7 +14,7 @@ from onestop.errors import DomainError
 from onestop.evaluation import artifacts, ratios, services, xlsx
 from onestop.evaluation.tables import StatementRow
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, CurrentActor, PathId, UnitOfWorkRoute
+from onestop.platform.web import DB, MAX_ID, CurrentActor, PathId, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["evaluation"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -36,7 +36,8 @@ def statements_out(row: StatementRow) -> dict[str, Any]:
 
 
 @router.get("/firms/{firm_id}/statements", response_model=dict[str, Any], summary="The firm's latest statements and ratios")
-def get_statements(firm_id: PathId, who: CurrentActor, db: DB, version: int | None = None) -> dict[str, Any]:
+def get_statements(firm_id: PathId, who: CurrentActor, db: DB,
+                   version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> dict[str, Any]:
     row = services.statements_of(db, who.require(), firm_id, version)
     if row is None:
         raise DomainError(code="not_found", ko="저장된 재무제표가 없습니다.", en="No statements are on file.")

@@ -16,13 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from onestop.evaluation.statements import FiscalYear, Statements
 
 Compute = Callable[[FiscalYear, FiscalYear | None], float | None]
 
 
-def _div(num: float, den: float) -> float | None:
+def _div(num: Any, den: Any) -> Any:
+    """num / den, None when den is 0; on numpy arrays (the batch path), NaN where den is 0."""
+    if isinstance(den, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den == 0, np.nan, num / np.where(den == 0, 1, den))
     return None if den == 0 else num / den
 
 
@@ -51,7 +58,10 @@ def _long_term(y: FiscalYear) -> int:
 
 
 def _growth(y: FiscalYear, prev: FiscalYear | None) -> float | None:
-    return None if prev is None else _div(y.revenue, prev.revenue)
+    if prev is None:
+        return None
+    growth: float | None = _div(y.revenue, prev.revenue)
+    return growth
 
 
 RATIOS: tuple[Ratio, ...] = (
@@ -160,3 +170,25 @@ def compute(statements: Statements) -> dict[str, float | None]:
 def missing(values: dict[str, float | None]) -> list[str]:
     """The keys of the ratios that could not be computed, in table order."""
     return [k for k in KEYS if values.get(k) is None]
+
+
+class Columns:
+    """Statement lines of many firms as float arrays (NaN where not stated): the batch path
+    computes every ratio over whole columns with the same formulas as `compute`."""
+
+    def __init__(self, lines: dict[str, np.ndarray]) -> None:
+        self.__dict__.update(lines)
+
+
+def compute_batch(latest: dict[str, np.ndarray], previous: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Ratios of many firms at once: rows × `KEYS` columns, NaN where missing (a zero
+    denominator, or no previous year: pass `previous` with NaN revenue for those firms)."""
+    cur: Any = Columns(latest)
+    prev: Any = Columns(previous) if previous is not None else None
+    n = len(next(iter(latest.values())))
+    out = np.full((n, len(RATIOS)), np.nan)
+    for j, r in enumerate(RATIOS):
+        value = r.compute(cur, prev)
+        if value is not None:
+            out[:, j] = value
+    return out
