@@ -26,8 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from onestop.evaluation import artifacts, ratios  # noqa: E402
-from onestop.evaluation.statements import KEYS, parse_statements  # noqa: E402
+from onestop.evaluation import artifacts, ratios
+from onestop.evaluation.statements import KEYS, parse_statements
 
 BASE = {"revenue": 7_020_000_000, "cost_of_sales": 5_900_000_000, "operating_profit": 310_000_000,
         "interest_expense": 150_000_000, "net_income": 120_000_000, "depreciation": 210_000_000,

@@ -148,3 +148,16 @@ def test_phrases_choose_the_particle_and_direction() -> None:
     assert ko == "유동비율이 낮아 점수가 낮아졌습니다."
     ko, _ = phrase("총자산영업이익률", "operating return on assets", 0.2, 0.05, -0.5)
     assert ko == "총자산영업이익률이 높아 점수가 높아졌습니다."
+
+
+def test_training_distributions_in_the_card_give_zero_drift_on_the_training_data(trained: tuple[Path, dict[str, Any]]) -> None:
+    from onestop.evaluation import fairness
+
+    _, card = trained
+    data = training.load(training.shipped_data_dir() / "5year.arff")
+    x = data.platform()
+    for j, f in enumerate(card["features"]):
+        live = fairness.shares([None if v != v else float(v) for v in x[:, j]], f["psi_edges"])
+        assert fairness.psi(f["psi_shares"], live) == pytest.approx(0.0, abs=1e-9), f["key"]
+    shifted = fairness.shares([v * 3 if v == v else None for v in x[:, 1]], card["features"][1]["psi_edges"])
+    assert fairness.level(fairness.psi(card["features"][1]["psi_shares"], shifted)) == "act"  # debts tripled

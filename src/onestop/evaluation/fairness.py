@@ -24,6 +24,8 @@ import numpy as np
 PSI_WATCH = 0.1
 PSI_ACT = 0.25
 MIN_COUNT = 5
+#: fewer live scores than this and a PSI is noise (ten buckets need a few firms each)
+MIN_PSI_COUNT = 50
 #: share floor in a PSI bucket, so that an empty bucket does not make PSI infinite
 EPS = 1e-4
 

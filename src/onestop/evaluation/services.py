@@ -277,10 +277,11 @@ def monitoring(db: Session, who: Principal, on: datetime | None = None) -> dict[
             ratio_rows.append(ratios.compute(parsed(statements)))
     model = artifacts.load()
     card = model.card
-    score_psi = fairness.psi(card["score_shares"], fairness.shares([r["score"] for r in rows], card["score_edges"])) if rows else None
+    enough = len(rows) >= fairness.MIN_PSI_COUNT
+    score_psi = fairness.psi(card["score_shares"], fairness.shares([r["score"] for r in rows], card["score_edges"])) if enough else None
     drift = []
     for f in card["features"]:
-        if not ratio_rows or not f["psi_edges"]:
+        if len(ratio_rows) < fairness.MIN_PSI_COUNT or not f["psi_edges"]:
             continue
         value = fairness.psi(f["psi_shares"], fairness.shares([r.get(f["key"]) for r in ratio_rows], f["psi_edges"]))
         drift.append({"key": f["key"], "ko": f["ko"], "en": f["en"], "psi": round(value, 3), "level": fairness.level(value)})
@@ -294,7 +295,7 @@ def monitoring(db: Session, who: Principal, on: datetime | None = None) -> dict[
         "score_histogram": _histogram([r["score"] for r in rows]),
         "score_psi": None if score_psi is None else round(score_psi, 3),
         "score_level": None if score_psi is None else fairness.level(score_psi),
-        "drift": drift, "min_count": fairness.MIN_COUNT,
+        "drift": drift, "min_count": fairness.MIN_COUNT, "min_psi_count": fairness.MIN_PSI_COUNT,
     }
 
 

@@ -4,6 +4,8 @@
   "use strict";
   function draw() {
     if (typeof Chart === "undefined") { return; }
+    // the page's own web font: the canvas has no Korean system font to fall back on
+    Chart.defaults.font.family = '"Pretendard GOV", sans-serif';
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       var spec = JSON.parse(canvas.getAttribute("data-chart"));
       new Chart(canvas, {
@@ -17,5 +19,6 @@
       });
     });
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+  function whenFontsReady() { document.fonts.load('12px "Pretendard GOV"', "한").then(draw, draw); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", whenFontsReady); } else { whenFontsReady(); }
 })();
