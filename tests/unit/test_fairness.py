@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onestop.evaluation import fairness
@@ -16,6 +16,7 @@ def normalised(xs: list[float]) -> list[float]:
     return [x / total for x in xs]
 
 
+@settings(deadline=None)
 @given(st.lists(st.floats(0.01, 1.0), min_size=2, max_size=12), st.lists(st.floats(0.01, 1.0), min_size=2, max_size=12))
 def test_psi_is_zero_on_itself_and_never_negative(a: list[float], b: list[float]) -> None:
     n = min(len(a), len(b))

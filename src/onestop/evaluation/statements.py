@@ -170,13 +170,18 @@ def check_year(values: dict[str, int], year: int) -> list[FieldProblem]:
     assets, liabilities, equity = values["total_assets"], values["total_liabilities"], values["total_equity"]
     if assets != liabilities + equity:
         gap = assets - (liabilities + equity)
-        for key in ("total_assets", "total_liabilities", "total_equity"):
+        problems.append(FieldProblem(
+            _field(year, "total_assets"), "unbalanced",
+            f"{year}년 자산총계({format_won(assets)})가 부채총계({format_won(liabilities)})와 "
+            f"자본총계({format_won(equity)})의 합과 {format_won(abs(gap))} 다릅니다. 자산총계 = 부채총계 + 자본총계여야 합니다.",
+            f"For {year}, total assets ({assets:,} won) differ from total liabilities ({liabilities:,}) plus total "
+            f"equity ({equity:,}) by {abs(gap):,} won; total assets must equal total liabilities plus total equity."))
+        for key in ("total_liabilities", "total_equity"):  # the same mismatch, named next to the other two fields
             problems.append(FieldProblem(
                 _field(year, key), "unbalanced",
-                f"{year}년 자산총계({format_won(assets)})가 부채총계({format_won(liabilities)})와 "
-                f"자본총계({format_won(equity)})의 합과 {format_won(abs(gap))} 다릅니다. 자산총계 = 부채총계 + 자본총계여야 합니다.",
-                f"For {year}, total assets ({assets:,} won) differ from total liabilities ({liabilities:,}) plus total "
-                f"equity ({equity:,}) by {abs(gap):,} won; total assets must equal total liabilities plus total equity."))
+                f"{year}년 부채총계와 자본총계의 합({format_won(liabilities + equity)})이 자산총계({format_won(assets)})와 다릅니다.",
+                f"For {year}, total liabilities plus total equity ({liabilities + equity:,} won) differ from total assets "
+                f"({assets:,} won)."))
     for part, whole in SUBTOTALS:
         if values[part] > values[whole]:
             p, w = LINE[part], LINE[whole]
