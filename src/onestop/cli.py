@@ -475,6 +475,11 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
                 proxy_headers=False, timeout_worker_healthcheck=worker_timeout)
 
 
+from onestop.evaluation.cli import mount as _mount_evaluation  # noqa: E402 - each feature mounts its own commands
+
+_mount_evaluation(app)
+
+
 def main() -> None:
     """Entry point: a user sees a message, never a stack trace."""
     try:

@@ -290,6 +290,9 @@ def submit(db: Session, who: Principal, engine: Engine, revision: int, app_id: i
     row.submitted_at = now
     _move(db, who, row, "submit", actor, expected_version, eligibility=row.eligibility["status"],
           catalog_revision=revision, parameters_version=row.eligibility["parameters_version"])
+    from onestop.evaluation import services as evaluation  # the model's recommendation, stored as shown
+
+    evaluation.assess(db, row.id, row.firm_id)
     _notify_firm(db, row, "application_received", f"신청 #{row.id}가 접수되었습니다.",
                  f"Application #{row.id} was received.")
     return row
@@ -338,6 +341,10 @@ def act(db: Session, who: Principal, app_id: int, action: str, expected_version:
     elif action in ("approve", "reject", "waitlist"):
         if action == "approve":
             _prepare_agreement(db, row)
+        if action in ("approve", "reject"):
+            from onestop.evaluation import services as evaluation  # did the decision follow the band?
+
+            evaluation.record_decision(db, row.id, "approved" if action == "approve" else "rejected")
         label_ko, label_en = STATE_NAMES[State(row.state)]
         row.decision_reason = note
         _notify_firm(db, row, "decision", f"신청 #{row.id} 결과: {label_ko}", f"Application #{row.id}: {label_en}")
