@@ -36,6 +36,12 @@ ACCOUNTS = (
     DemoAccount("officer.kosmes@onestop.demo", "중진공 담당자", Role.officer, "kosmes"),
     DemoAccount("officer.jeonnam@onestop.demo", "전남 진흥원 담당자", Role.officer, "jnsbi"),
     DemoAccount("evaluator@onestop.demo", "평가위원", Role.evaluator),
+    # the evaluation committee of journey 8 (with evaluator@onestop.demo); the fourth once
+    # advised the applying firm and declares it
+    DemoAccount("evaluator2@onestop.demo", "정수출 (수출 전문위원)", Role.evaluator),
+    DemoAccount("evaluator3@onestop.demo", "한경영 (경영지도사)", Role.evaluator),
+    DemoAccount("evaluator4@onestop.demo", "오기술 (기술 자문위원)", Role.evaluator),
+    DemoAccount("officer.kotra@onestop.demo", "KOTRA 담당자", Role.officer, "kotra"),
     DemoAccount("founder@onestop.demo", "김청년 (순천바른빵)", Role.firm_member, firms=("young-founder",)),
     DemoAccount("exporter@onestop.demo", "박수출 (창원정밀기계)", Role.firm_member,
                 firms=("exporter", "smart-factory")),

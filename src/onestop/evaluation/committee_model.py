@@ -88,7 +88,8 @@ class EvaluatorFacts:
 @dataclass(frozen=True)
 class FirmFacts:
     firm_id: int
-    brn: str
+    #: None for a prospective founder (예비창업자), who has no registration number yet
+    brn: str | None
     region: str
 
 
@@ -112,7 +113,7 @@ def detect(evaluator: EvaluatorFacts, firm: FirmFacts, rubric: Rubric, on: date)
         found.append(Conflict(Ground.member, "평가위원이 신청 기업의 구성원입니다.",
                               "The evaluator is a member of the applying firm."))
     for job in evaluator.past_employments:
-        if job.brn == firm.brn and max(completed_years(job.until, on), 0) < rubric.past_employment_years:
+        if firm.brn is not None and job.brn == firm.brn and max(completed_years(job.until, on), 0) < rubric.past_employment_years:
             found.append(Conflict(
                 Ground.past_employment,
                 f"평가위원이 신청 기업에 {job.until.isoformat()}까지 재직했습니다(최근 {rubric.past_employment_years}년 이내).",
@@ -200,6 +201,11 @@ def rounded(value: Fraction) -> Decimal:
 
 def hundredths(value: Fraction) -> int:
     return int(rounded(value) * 100)
+
+
+def points(hundredths_: int) -> Decimal:
+    """A stored score (hundredths) as shown: 8800 → 88.00."""
+    return Decimal(hundredths_).scaleb(-2)
 
 
 class Outcome(StrEnum):
