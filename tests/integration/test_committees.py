@@ -362,3 +362,76 @@ def _officer_count(app: Any, agency: str) -> int:
     with app.state.db.unit_of_work() as db:
         return int(db.scalar(sa.select(sa.func.count()).select_from(UserRow).where(
             UserRow.role == "officer", UserRow.agency_id == agency)) or 0)
+
+
+def test_the_pages_assign_score_with_errors_declare_and_decide(client: TestClient, app: Any) -> None:
+    from tests.integration.test_pages import csrf_of, page_login
+
+    _, _, _, aid = in_evaluation(client)
+    people = [new_evaluator(app, "페이지") for _ in range(4)]
+    with TestClient(app) as officer:
+        assert page_login(officer, OFFICER[REGIONAL], PASSWORD).status_code == 303
+        page = officer.get(f"/officer/applications/{aid}/committee")
+        assert page.status_code == 200 and "아직 배정한 평가위원이 없습니다" in page.text
+        assert f"/officer/applications/{aid}/committee" in officer.get(f"/officer/applications/{aid}").text
+        for uid, _ in people:
+            r = officer.post(f"/officer/applications/{aid}/committee/assign",
+                             data={"csrf_token": csrf_of(page.text), "evaluator_id": str(uid)}, follow_redirects=False)
+            assert r.status_code == 303
+        for n, (_, email) in enumerate(people):
+            with TestClient(app) as ev:
+                assert page_login(ev, email, PASSWORD).headers["location"] == "/evaluator"
+                form = ev.get(f"/evaluator/applications/{aid}")
+                assert form.status_code == 200 and "수출 준비도" in form.text and "배점 40점" in form.text
+                token = csrf_of(form.text)
+                if n == 3:
+                    empty = ev.post(f"/evaluator/applications/{aid}/conflict", data={"csrf_token": token, "reason": ""})
+                    assert empty.status_code == 422 and "사유를 적어 주세요" in empty.text
+                    ok = ev.post(f"/evaluator/applications/{aid}/conflict",
+                                 data={"csrf_token": token, "reason": "신청 기업 대표와 대학 동기로 가까운 사이"},
+                                 follow_redirects=False)
+                    assert ok.status_code == 303
+                    assert "회피" in ev.get("/evaluator").text
+                    continue
+                partial = ev.post(f"/evaluator/applications/{aid}/scores",
+                                  data={"csrf_token": token, "level_export-readiness": "4", "comment": "양호"})
+                assert partial.status_code == 422
+                assert 'id="scores_market-plan-error"' in partial.text and 'value="4" id="level-export-readiness-4" checked' in partial.text
+                assert "양호" in partial.text  # nothing typed is lost
+                done = ev.post(f"/evaluator/applications/{aid}/scores", data={
+                    "csrf_token": token, "level_export-readiness": "4", "level_market-plan": "4",
+                    "level_regional-impact": str(3 + n % 2), "comment": "양호"}, follow_redirects=False)
+                assert done.status_code == 303
+        page = officer.get(f"/officer/applications/{aid}/committee")
+        assert 'id="aggregate-mean"' in page.text and "회피" in page.text
+        blank = officer.post(f"/officer/applications/{aid}/committee/decision",
+                             data={"csrf_token": csrf_of(page.text), "outcome": "approve", "reasons": ""})
+        assert blank.status_code == 422 and 'id="reasons-error"' in blank.text
+        decided = officer.post(f"/officer/applications/{aid}/committee/decision", follow_redirects=False, data={
+            "csrf_token": csrf_of(page.text), "outcome": "approve", "reasons": "도내 수출 유망기업으로 합격점을 넘음"})
+        assert decided.status_code == 303
+        record = officer.get(f"/officer/applications/{aid}/committee").text
+        assert 'id="decision-outcome"' in record and "도내 수출 유망기업" in record and "대학 동기" in record
+        assert officer.get("/officer/fast-track").status_code == 200
+
+
+def test_fasttrack_check_command(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from onestop.catalog.loader import shipped_catalog
+    from onestop.catalog.services import import_catalog
+    from onestop.cli import app as cli
+    from onestop.platform.db import Database
+    from onestop.platform.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    db = Database(url)
+    with db.unit_of_work() as s:
+        import_catalog(s, shipped_catalog())
+    db.dispose()
+    result = CliRunner().invoke(cli, ["fasttrack", "check", "--database-url", url, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"entered": 0, "decided": 0, "breached": 0, "escalated": 0}
