@@ -117,7 +117,8 @@ def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> in
 
     made = 0
     plans = [("crisis@onestop.demo", "crisis", "kosmes-emergency-fund", True),
-             ("founder@onestop.demo", "young-founder", "jeonnam-sme-development-fund", False)]
+             ("founder@onestop.demo", "young-founder", "jeonnam-sme-development-fund", False),
+             ("exporter@onestop.demo", "exporter", "motie-export-voucher", True)]
     for email, firm_name, program_id, submit in plans:
         user = db.scalar(select(UserRow).where(UserRow.email == email))
         firm = db.scalar(select(FirmRow).where(FirmRow.brn == scenario(firm_name)["brn"]))
@@ -133,4 +134,56 @@ def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> in
         if submit:
             applications.submit(db, who, engine, revision, row.id, None)
         made += 1
+    seed_committee(db, engine)
     return made
+
+
+#: journey 8's committee: organisations shown to the officer who assigns them
+EVALUATOR_ORGANISATIONS = {
+    "evaluator@onestop.demo": "한국무역협회 수출전문위원",
+    "evaluator2@onestop.demo": "○○대학교 국제통상학과",
+    "evaluator3@onestop.demo": "경영지도사 (수출 마케팅)",
+    "evaluator4@onestop.demo": "기계산업 기술 자문위원",
+}
+
+
+def seed_committee(db: Session, engine: Any) -> None:
+    """Journey 8 ready to walk: 창원정밀기계's 수출바우처 application is in evaluation at KOTRA
+    with a committee of four evaluators assigned (one will declare a conflict, three score);
+    and journey 3's emergency-fund application is on the fast track (band A, entered as the
+    officer would until the credit model provides the band). Idempotent."""
+    from onestop.accounts.model import Principal
+    from onestop.applications import services as applications
+    from onestop.applications.tables import ApplicationRow
+    from onestop.evaluation import committee_services as committees
+    from onestop.evaluation import fasttrack_services as fasttrack
+    from onestop.evaluation.committee_tables import EvaluatorProfileRow
+    from onestop.evaluation.fasttrack import Band
+
+    def user(email: str) -> UserRow | None:
+        return db.scalar(select(UserRow).where(UserRow.email == email))
+
+    for email, organisation in EVALUATOR_ORGANISATIONS.items():
+        u = user(email)
+        if u is not None and db.get(EvaluatorProfileRow, u.id) is None:
+            db.add(EvaluatorProfileRow(user_id=u.id, organisation=organisation))
+    db.flush()
+    officer, exporter = user("officer.kotra@onestop.demo"), scenario("exporter")
+    firm = db.scalar(select(FirmRow).where(FirmRow.brn == exporter["brn"]))
+    if officer is not None and firm is not None:
+        row = db.scalar(select(ApplicationRow).where(ApplicationRow.firm_id == firm.id,
+                                                     ApplicationRow.program_id == "motie-export-voucher"))
+        if row is not None and row.state == "submitted":
+            who = Principal(officer.id, officer.email, officer.name, Role.officer, officer.agency_id, {})
+            for action in ("start_check", "documents_ok"):
+                applications.act(db, who, row.id, action, None)
+            for email in EVALUATOR_ORGANISATIONS:
+                evaluator = user(email)
+                if evaluator is not None:
+                    committees.assign(db, who, engine, row.id, evaluator.id)
+    crisis = db.scalar(select(FirmRow).where(FirmRow.brn == scenario("crisis")["brn"]))
+    if crisis is not None:
+        app_id = db.scalar(select(ApplicationRow.id).where(ApplicationRow.firm_id == crisis.id,
+                                                           ApplicationRow.program_id == "kosmes-emergency-fund"))
+        if app_id is not None and fasttrack.entry_of(db, app_id) is None:
+            fasttrack.enter(db, engine, app_id, Band.A, "demo: band entered by the officer")
