@@ -435,3 +435,45 @@ def test_fasttrack_check_command(tmp_path: Any) -> None:
     result = CliRunner().invoke(cli, ["fasttrack", "check", "--database-url", url, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"entered": 0, "decided": 0, "breached": 0, "escalated": 0}
+
+
+def test_two_checks_at_once_escalate_a_breach_once_on_postgresql(client: TestClient, app: Any,
+                                                                  database_url: str) -> None:
+    """Two `onestop fasttrack check` runs at the same moment (two cron hosts, or cron and a
+    retry): the officers hear of a breach once."""
+    import threading
+
+    import pytest
+
+    from onestop.evaluation import fasttrack_services as fasttrack
+    from onestop.evaluation.fasttrack_tables import FastTrackRow
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks and concurrent transactions: PostgreSQL only")
+    _, _, aid = submitted(client, EMERGENCY, "crisis")
+    officer = Api.login(client, OFFICER[EMERGENCY], PASSWORD)
+    assert officer.post(f"/api/v1/applications/{aid}/fast-track", json={"band": "A"}).status_code == 201
+    with app.state.db.unit_of_work() as db:
+        entry = db.get(FastTrackRow, aid)
+        assert entry is not None
+        late = entry.entered_at + timedelta(days=12)
+    before = len([n for n in _breach_notes(app) if f"#{aid}" in n])
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            with app.state.db.unit_of_work() as db:
+                fasttrack.check(db, app.state.app.engine(db)[1], now=late)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    after = len([n for n in _breach_notes(app) if f"#{aid}" in n])
+    assert after - before == _officer_count(app, "kosmes")
