@@ -490,3 +490,13 @@ def main() -> None:
         err.print("[bold red]내부 오류[/] 예기치 않은 오류가 발생했습니다. 입력은 변경되지 않았습니다.")
         err.print(f"[bold red]Internal error[/] unexpected {type(exc).__name__}: {exc}")
         raise SystemExit(70) from None
+
+
+def _mount_features() -> None:
+    """Features that own their command groups (ARCHITECTURE.md: each mounts its own sub-app)."""
+    from onestop.evaluation.fasttrack_cli import app as fasttrack_app
+
+    app.add_typer(fasttrack_app, name="fasttrack")
+
+
+_mount_features()

@@ -25,7 +25,11 @@ FIRM_MEMBER = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", 
                "/applications/{app}", "/consultations", "/saved", "/notifications", "/account",
                "/programs/jeonnam-sme-development-fund"]
 OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/programs",
-           "/officer/programs/kosmes-emergency-fund/edit", "/officer/programs/new", "/consultations"]
+           "/officer/programs/kosmes-emergency-fund/edit", "/officer/programs/new", "/consultations",
+           "/officer/fast-track"]
+#: journey 8 as seeded: KOTRA's committee on 창원정밀기계's 수출바우처 application, and its evaluators
+COMMITTEE = ["/officer/applications/{app}/committee"]
+EVALUATOR = ["/evaluator", "/evaluator/applications/{app}", "/evaluator/profile"]
 
 
 def serious_violations(page: Any) -> list[str]:
@@ -74,6 +78,8 @@ def visit_all(browser: Any, base: str, live_app: Any, who: str, email: str | Non
                     if who == "firm":
                         ids["firm"] = first_link(page, "/firms", r"/firms/(\d+)/recommendations")
                         ids["app"] = first_link(page, "/applications", r"/applications/(\d+)")
+                    elif who == "evaluator":
+                        ids["app"] = first_link(page, "/evaluator", r"/evaluator/applications/(\d+)")
                     else:
                         ids["app"] = first_link(page, "/officer/applications", r"/officer/applications/(\d+)")
                 for raw in urls:
@@ -119,6 +125,12 @@ def test_every_firm_member_page(browser: Any, live_server: str, live_app: Any) -
 
 def test_every_officer_page(browser: Any, live_server: str, live_app: Any) -> None:
     failures = visit_all(browser, live_server, live_app, "officer", "officer.kosmes@onestop.demo", OFFICER)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_committee_page(browser: Any, live_server: str, live_app: Any) -> None:
+    failures = visit_all(browser, live_server, live_app, "kotra", "officer.kotra@onestop.demo", COMMITTEE)
+    failures += visit_all(browser, live_server, live_app, "evaluator", "evaluator2@onestop.demo", EVALUATOR)
     assert not failures, "\n".join(failures)
 
 

@@ -43,9 +43,16 @@ def notices(app: Any, email: str) -> list[str]:
 
 # --- evaluators --------------------------------------------------------------------------------
 
-def test_evaluators_see_nothing_before_submission_and_only_what_is_in_evaluation(client: TestClient) -> None:
+def test_evaluators_see_nothing_before_submission_and_only_what_is_in_evaluation(client: TestClient,
+                                                                                 app: Any) -> None:
+    """And only when assigned to its committee (issue 8 item 7): in evaluation but not assigned
+    is "not found" as well; see tests/integration/test_committees.py for two side by side."""
+    from onestop.accounts.tables import UserRow
+
     firm = Api(client)
-    aid = draft(firm, firm.register_firm()["id"])["id"]
+    firm_id = firm.register_firm()["id"]
+    r = firm.post("/api/v1/applications", json={"firm_id": firm_id, "program_id": "jnsbi-overseas-market-development"})
+    aid = r.json()["id"]
     upload_all(firm, aid)
     doc = firm.get(f"/api/v1/applications/{aid}").json()["documents"][0]["id"]
     evaluator = Api.login(client, "evaluator@onestop.demo", PASSWORD)
@@ -63,7 +70,12 @@ def test_evaluators_see_nothing_before_submission_and_only_what_is_in_evaluation
     assert act(officer, aid, "start_check").status_code == 200
     assert sees() == (404, 404, False)
     assert act(officer, aid, "documents_ok").status_code == 200
-    assert sees() == (200, 200, True)  # in evaluation
+    assert sees() == (404, 404, False)  # in evaluation, not assigned
+    with app.state.db.unit_of_work() as db:
+        uid = db.scalar(sa.select(UserRow.id).where(UserRow.email == "evaluator@onestop.demo"))
+    assert officer.post(f"/api/v1/applications/{aid}/committee/assignments",
+                        json={"evaluator_id": uid}).status_code == 201
+    assert sees() == (200, 200, True)  # in evaluation and assigned
     assert evaluator.get(f"/api/v1/applications/{aid}").json()["actions"] == []
     assert act(officer, aid, "approve").status_code == 200
     assert sees() == (404, 404, False)

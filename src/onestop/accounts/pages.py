@@ -169,8 +169,10 @@ def login(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Resp
         if e.retry_after:
             response.headers["Retry-After"] = str(e.retry_after)
         return response
-    if target == "/firms" and str(getattr(user.role, "value", user.role)) in ("officer", "admin", "evaluator"):
+    if target == "/firms" and str(getattr(user.role, "value", user.role)) in ("officer", "admin"):
         target = "/officer/applications"  # staff land on their work queue
+    elif target == "/firms" and str(getattr(user.role, "value", user.role)) == "evaluator":
+        target = "/evaluator"  # evaluators land on what is assigned to them
     return _start_session(request, db, user, target)
 
 

@@ -63,16 +63,26 @@ def actor_of(who: Principal, row: ApplicationRow) -> Actor:
     draft withdrawn or expired before it was ever submitted) belongs to the firm alone: no
     officer or administrator sees it or its documents until it is submitted. Evaluators see
     an application only while it is in evaluation (never a draft or anything before it, nor a
-    decided one): until committees are assigned, that is the whole of their part."""
+    decided one) and only when an officer assigned them to its committee and they were not
+    excluded (`evaluation.committee_services`); any other application is "not found" to them."""
     if row.firm_id in who.firms:
         return Actor.firm
     if row.submitted_at is None:
         raise NOT_FOUND
     if who.role == Role.admin or (who.role == Role.officer and who.agency_id == row.agency_id):
         return Actor.officer
-    if who.role == Role.evaluator and row.state == State.evaluation.value:
+    if who.role == Role.evaluator and row.state == State.evaluation.value and _assigned(who, row):
         return Actor.evaluator
     raise NOT_FOUND
+
+
+def _assigned(who: Principal, row: ApplicationRow) -> bool:
+    from sqlalchemy.orm import object_session
+
+    from onestop.evaluation.committee_services import is_assigned
+
+    db = object_session(row)
+    return db is not None and is_assigned(db, who.user_id, row.id)
 
 
 def actions_for(who: Principal, row: ApplicationRow) -> list[str]:
@@ -558,8 +568,10 @@ def queue(db: Session, who: Principal, f: QueueFilter) -> list[ApplicationRow]:
     q = select(ApplicationRow).where(ApplicationRow.state != State.draft.value, ApplicationRow.submitted_at.is_not(None))
     if who.role == Role.officer:
         q = q.where(ApplicationRow.agency_id == who.agency_id)
-    if who.role == Role.evaluator:  # only what is in evaluation (see `actor_of`)
-        q = q.where(ApplicationRow.state == State.evaluation.value)
+    if who.role == Role.evaluator:  # only what they are assigned to, in evaluation (see `actor_of`)
+        from onestop.evaluation.committee_services import assigned_ids
+
+        q = q.where(ApplicationRow.state == State.evaluation.value, ApplicationRow.id.in_(assigned_ids(who.user_id)))
     if f.program_id:
         q = q.where(ApplicationRow.program_id == f.program_id)
     if f.state:

@@ -261,6 +261,63 @@ class Agency(_Strict):
     url: WebUrl = None
 
 
+class RubricItem(_Strict):
+    """One item of an evaluation committee's rubric (평가 항목) and its weight (배점, points out
+    of 100); `levels` overrides the rubric's common level meanings for this item."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: Text
+    weight: int = Field(ge=1, le=100)
+    levels: list[Text] = Field(default_factory=list)
+
+
+class Rubric(_Strict):
+    """How a program's evaluation committee (평가위원회) scores: items with weights summing to 100,
+    a scale whose levels are worth level/scale of an item's weight (5단계: 매우 우수 100% … 매우
+    미흡 20%), the pass mark on the total (out of 100), how many scores a decision needs, and
+    the conflict rules the program states (see `evaluation.committee_model`)."""
+
+    items: list[RubricItem] = Field(min_length=1, max_length=20)
+    #: what each level means, lowest first; the scale is 1..len(scale)
+    scale: list[Text] = Field(min_length=2, max_length=10)
+    pass_mark: int = Field(ge=0, le=100)
+    quorum: int = Field(default=3, ge=1, le=20)
+    #: an evaluator whose 시군구 is the firm's is excluded (regional programs that say so)
+    same_region_excluded: bool = False
+    #: a declared past employment at the firm excludes the evaluator for this many years after it ended
+    past_employment_years: int = Field(default=3, ge=0, le=20)
+    #: where the items come from (the notice's 평가 항목), or why the weights are the platform's
+    source: Text
+
+    @model_validator(mode="after")
+    def _weights(self) -> Rubric:
+        ids = [i.id for i in self.items]
+        if len(set(ids)) != len(ids):
+            raise ValueError("rubric item ids must be distinct")
+        if sum(i.weight for i in self.items) != 100:
+            raise ValueError(f"rubric weights must sum to 100; they sum to {sum(i.weight for i in self.items)}")
+        for item in self.items:
+            if item.levels and len(item.levels) != len(self.scale):
+                raise ValueError(f"item {item.id!r} has {len(item.levels)} levels; the scale has {len(self.scale)}")
+        return self
+
+    def level_names(self, item: RubricItem) -> list[Text]:
+        return item.levels or self.scale
+
+
+BandName = Literal["A", "B", "C", "D", "E"]
+
+
+class FastTrack(_Strict):
+    """The fast track (패스트트랙) of a crisis fund: an application that passed the rules and whose
+    recommendation band is one of `bands` must be decided within `service_days` Korean business
+    days of entering the queue (see `evaluation.fasttrack`)."""
+
+    service_days: int = Field(ge=1, le=60)
+    bands: list[BandName] = Field(min_length=1)
+    source: Text
+
+
 class ProgramSpec(_Strict):
     """The YAML of one program, before its eligibility is parsed into a rule tree."""
 
@@ -288,6 +345,10 @@ class ProgramSpec(_Strict):
     lines: list[Line] = Field(default_factory=list)
     #: who may apply: registered businesses, and for some programs prospective founders (예비창업자)
     applicants: list[ApplicantKindName] = Field(default_factory=lambda: list[ApplicantKindName](["firm"]))
+    #: the evaluation committee's rubric, for programs that select by committee
+    committee: Rubric | None = None
+    #: the fast track's service level, for crisis funds
+    fast_track: FastTrack | None = None
 
     @model_validator(mode="after")
     def _references(self) -> ProgramSpec:

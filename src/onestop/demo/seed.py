@@ -36,6 +36,12 @@ ACCOUNTS = (
     DemoAccount("officer.kosmes@onestop.demo", "중진공 담당자", Role.officer, "kosmes"),
     DemoAccount("officer.jeonnam@onestop.demo", "전남 진흥원 담당자", Role.officer, "jnsbi"),
     DemoAccount("evaluator@onestop.demo", "평가위원", Role.evaluator),
+    # the evaluation committee of journey 8 (with evaluator@onestop.demo); the fourth once
+    # advised the applying firm and declares it
+    DemoAccount("evaluator2@onestop.demo", "정수출 (수출 전문위원)", Role.evaluator),
+    DemoAccount("evaluator3@onestop.demo", "한경영 (경영지도사)", Role.evaluator),
+    DemoAccount("evaluator4@onestop.demo", "오기술 (기술 자문위원)", Role.evaluator),
+    DemoAccount("officer.kotra@onestop.demo", "KOTRA 담당자", Role.officer, "kotra"),
     DemoAccount("founder@onestop.demo", "김청년 (순천바른빵)", Role.firm_member, firms=("young-founder",)),
     DemoAccount("exporter@onestop.demo", "박수출 (창원정밀기계)", Role.firm_member,
                 firms=("exporter", "smart-factory")),
@@ -111,7 +117,8 @@ def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> in
 
     made = 0
     plans = [("crisis@onestop.demo", "crisis", "kosmes-emergency-fund", True),
-             ("founder@onestop.demo", "young-founder", "jeonnam-sme-development-fund", False)]
+             ("founder@onestop.demo", "young-founder", "jeonnam-sme-development-fund", False),
+             ("exporter@onestop.demo", "exporter", "motie-export-voucher", True)]
     for email, firm_name, program_id, submit in plans:
         user = db.scalar(select(UserRow).where(UserRow.email == email))
         firm = db.scalar(select(FirmRow).where(FirmRow.brn == scenario(firm_name)["brn"]))
@@ -128,6 +135,7 @@ def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> in
             _demo_statements(db, firm.id, firm_name)  # so the officer sees a score beside the rule checks
             applications.submit(db, who, engine, revision, row.id, None)
         made += 1
+    seed_committee(db, engine)
     return made
 
 
@@ -141,3 +149,54 @@ def _demo_statements(db: Session, firm_id: int, name: str) -> None:
     path = data_path("demo", "statements", f"{name}.json")
     if path.is_file() and evaluation.latest_statements(db, firm_id) is None:
         evaluation.seed_statements(db, firm_id, json.loads(path.read_text(encoding="utf-8"))["statements"])
+
+
+#: journey 8's committee: organisations shown to the officer who assigns them
+EVALUATOR_ORGANISATIONS = {
+    "evaluator@onestop.demo": "한국무역협회 수출전문위원",
+    "evaluator2@onestop.demo": "○○대학교 국제통상학과",
+    "evaluator3@onestop.demo": "경영지도사 (수출 마케팅)",
+    "evaluator4@onestop.demo": "기계산업 기술 자문위원",
+}
+
+
+def seed_committee(db: Session, engine: Any) -> None:
+    """Journey 8 ready to walk: 창원정밀기계's 수출바우처 application is in evaluation at KOTRA
+    with a committee of four evaluators assigned (one will declare a conflict, three score);
+    and journey 3's emergency-fund application is on the fast track (band A, entered as the
+    officer would until the credit model provides the band). Idempotent."""
+    from onestop.accounts.model import Principal
+    from onestop.applications import services as applications
+    from onestop.applications.tables import ApplicationRow
+    from onestop.evaluation import committee_services as committees
+    from onestop.evaluation import fasttrack_services as fasttrack
+    from onestop.evaluation.committee_tables import EvaluatorProfileRow
+    from onestop.evaluation.fasttrack import Band
+
+    def user(email: str) -> UserRow | None:
+        return db.scalar(select(UserRow).where(UserRow.email == email))
+
+    for email, organisation in EVALUATOR_ORGANISATIONS.items():
+        u = user(email)
+        if u is not None and db.get(EvaluatorProfileRow, u.id) is None:
+            db.add(EvaluatorProfileRow(user_id=u.id, organisation=organisation))
+    db.flush()
+    officer, exporter = user("officer.kotra@onestop.demo"), scenario("exporter")
+    firm = db.scalar(select(FirmRow).where(FirmRow.brn == exporter["brn"]))
+    if officer is not None and firm is not None:
+        row = db.scalar(select(ApplicationRow).where(ApplicationRow.firm_id == firm.id,
+                                                     ApplicationRow.program_id == "motie-export-voucher"))
+        if row is not None and row.state == "submitted":
+            who = Principal(officer.id, officer.email, officer.name, Role.officer, officer.agency_id, {})
+            for action in ("start_check", "documents_ok"):
+                applications.act(db, who, row.id, action, None)
+            for email in EVALUATOR_ORGANISATIONS:
+                evaluator = user(email)
+                if evaluator is not None:
+                    committees.assign(db, who, engine, row.id, evaluator.id)
+    crisis = db.scalar(select(FirmRow).where(FirmRow.brn == scenario("crisis")["brn"]))
+    if crisis is not None:
+        app_id = db.scalar(select(ApplicationRow.id).where(ApplicationRow.firm_id == crisis.id,
+                                                           ApplicationRow.program_id == "kosmes-emergency-fund"))
+        if app_id is not None and fasttrack.entry_of(db, app_id) is None:
+            fasttrack.enter(db, engine, app_id, Band.A, "demo: band entered by the officer")

@@ -5,6 +5,7 @@ from onestop.alerts import tables as alerts_tables
 from onestop.applications import tables as applications_tables
 from onestop.audit import tables as audit_tables
 from onestop.catalog import tables as catalog_tables
+from onestop.evaluation import committee_tables, fasttrack_tables
 from onestop.evaluation import tables as evaluation_tables
 from onestop.firms import tables as firms_tables
 from onestop.matching import tables as matching_tables
@@ -18,7 +19,9 @@ __all__ = [
            "applications_tables",
            "audit_tables",
            "catalog_tables",
+           "committee_tables",
            "evaluation_tables",
+           "fasttrack_tables",
            "firms_tables",
            "matching_tables",
            "metadata",

@@ -101,11 +101,12 @@ def _include() -> None:
     from onestop.applications.pages import router as application_pages
     from onestop.catalog.officer_pages import router as officer_pages
     from onestop.catalog.pages import router as catalog_pages
+    from onestop.evaluation.committee_pages import router as committee_pages
     from onestop.evaluation.pages import router as evaluation_pages
     from onestop.firms.pages import router as firms_pages
 
     for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
-              consultation_pages, evaluation_pages):
+              consultation_pages, evaluation_pages, committee_pages):
         router.include_router(r)
 
 
