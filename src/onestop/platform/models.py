@@ -6,6 +6,7 @@ from onestop.applications import tables as applications_tables
 from onestop.audit import tables as audit_tables
 from onestop.catalog import tables as catalog_tables
 from onestop.firms import tables as firms_tables
+from onestop.funds import tables as funds_tables
 from onestop.matching import tables as matching_tables
 from onestop.platform.db import Base
 
@@ -18,6 +19,7 @@ __all__ = [
            "audit_tables",
            "catalog_tables",
            "firms_tables",
+           "funds_tables",
            "matching_tables",
            "metadata",
 ]
