@@ -475,3 +475,12 @@ def main() -> None:
         err.print("[bold red]내부 오류[/] 예기치 않은 오류가 발생했습니다. 입력은 변경되지 않았습니다.")
         err.print(f"[bold red]Internal error[/] unexpected {type(exc).__name__}: {exc}")
         raise SystemExit(70) from None
+
+
+def _mount_features() -> None:
+    from onestop.funds.cli import app as funds_app
+
+    app.add_typer(funds_app, name="funds")
+
+
+_mount_features()
