@@ -31,6 +31,7 @@ class Owner:
     budget_id: int
     program_id: str
     firm_id: int | None = None
+    loan_id: int | None = None
 
 
 class InsufficientBalance(DomainError):
@@ -92,7 +93,8 @@ def post(db: Session, client_id: str, kind: str, transfers: list[Transfer], owne
     try:
         with db.begin_nested():
             entry = EntryRow(client_id=client_id, kind=kind, value_date=value_date, memo=memo,
-                             program_id=owner.program_id, firm_id=owner.firm_id, reverses_id=reverses_id,
+                             program_id=owner.program_id, firm_id=owner.firm_id, loan_id=owner.loan_id,
+                             reverses_id=reverses_id,
                              created_by=user_id)
             db.add(entry)
             db.flush()
@@ -148,7 +150,7 @@ def reverse_entry(db: Session, entry_id: int, client_id: str, memo: str, user_id
     acc = db.scalar(select(AccountRow).join(TransferRow, TransferRow.debit_account_id == AccountRow.id)
                     .where(TransferRow.entry_id == entry_id).limit(1))
     assert acc is not None
-    owner = Owner(acc.budget_id, original.program_id, original.firm_id)
+    owner = Owner(acc.budget_id, original.program_id, original.firm_id, original.loan_id)
     return post(db, client_id, f"reverse:{original.kind}", reverse(transfers_of(db, entry_id)), owner,
                 original.value_date, memo, user_id, reverses_id=entry_id)
 

@@ -77,6 +77,7 @@ class EntryRow(Base):
     memo: Mapped[str] = mapped_column(Text, default="")
     program_id: Mapped[str] = mapped_column(String(100), index=True)
     firm_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    loan_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("funds_entries.id"), nullable=True, unique=True)
     created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
@@ -157,3 +158,37 @@ class PaymentRow(Base):
     principal: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(200), default="manual")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BatchRow(Base):
+    """A disbursement batch: the payments an officer sends to the bank together."""
+
+    __tablename__ = "funds_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value_date: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BatchLineRow(Base):
+    """One payment of a batch (append-only). An application is paid out in one line only."""
+
+    __tablename__ = "funds_batch_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("funds_batches.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    #: "loan" or "grant"
+    kind: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    bank: Mapped[str] = mapped_column(String(40))
+    account: Mapped[str] = mapped_column(String(40))
+    holder: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(40))
+    #: loans: the repayment method and frequency the officer chose (schedule.Method, Frequency)
+    method: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    frequency: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    #: the program line (시설자금 facility, 운전자금 working …) whose terms a loan takes
+    line: Mapped[str | None] = mapped_column(String(60), nullable=True)

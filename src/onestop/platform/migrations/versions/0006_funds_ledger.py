@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('memo', sa.Text(), nullable=False),
     sa.Column('program_id', sa.String(length=100), nullable=False),
     sa.Column('firm_id', sa.Integer(), nullable=True),
+    sa.Column('loan_id', sa.Integer(), nullable=True),
     sa.Column('reverses_id', sa.Integer(), nullable=True),
     sa.Column('created_by', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['reverses_id'], ['funds_entries.id'], name=op.f('fk_funds_entries_reverses_id_funds_entries')),
@@ -51,6 +52,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('funds_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_funds_entries_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_funds_entries_loan_id'), ['loan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_funds_entries_program_id'), ['program_id'], unique=False)
 
     op.create_table('funds_budgets',
@@ -165,13 +167,43 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_funds_transfers_debit_account_id'), ['debit_account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_funds_transfers_entry_id'), ['entry_id'], unique=False)
 
+    op.create_table('funds_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('value_date', sa.Date(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', onestop.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_funds_batches'))
+    )
+    op.create_table('funds_batch_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('bank', sa.String(length=40), nullable=False),
+    sa.Column('account', sa.String(length=40), nullable=False),
+    sa.Column('holder', sa.String(length=200), nullable=False),
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('method', sa.String(length=20), nullable=True),
+    sa.Column('frequency', sa.String(length=10), nullable=True),
+    sa.Column('line', sa.String(length=60), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_funds_batch_lines_application_id_applications')),
+    sa.ForeignKeyConstraint(['batch_id'], ['funds_batches.id'], name=op.f('fk_funds_batch_lines_batch_id_funds_batches')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_funds_batch_lines')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_funds_batch_lines_application_id'))
+    )
+    with op.batch_alter_table('funds_batch_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_funds_batch_lines_batch_id'), ['batch_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_funds_batch_lines_firm_id'), ['firm_id'], unique=False)
+
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_TRIGGERS if dialect == "sqlite" else POSTGRES_TRIGGERS:
         op.execute(statement)
     # ### end Alembic commands ###
 
 
-APPEND_ONLY = ("funds_entries", "funds_transfers", "funds_payments")
+APPEND_ONLY = ("funds_entries", "funds_transfers", "funds_payments", "funds_batch_lines")
 SQLITE_TRIGGERS = tuple(
     f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} "
     f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
@@ -198,6 +230,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_funds_transfers_debit_account_id'))
         batch_op.drop_index(batch_op.f('ix_funds_transfers_credit_account_id'))
 
+    op.drop_table('funds_batch_lines')
+    op.drop_table('funds_batches')
     op.drop_table('funds_transfers')
     with op.batch_alter_table('funds_payments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_funds_payments_loan_id'))
@@ -227,6 +261,7 @@ def downgrade() -> None:
     with op.batch_alter_table('funds_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_funds_entries_program_id'))
         batch_op.drop_index(batch_op.f('ix_funds_entries_firm_id'))
+        batch_op.drop_index(batch_op.f('ix_funds_entries_loan_id'))
 
     op.drop_table('funds_entries')
     op.drop_table('funds_base_rates')
