@@ -150,3 +150,104 @@ def verify(database_url: DbOpt = None) -> None:
         _cli().err.print(f"[red]{key}[/]: posted {have}, journal {want}")
     _cli().err.print(f"[bold red]장부 불일치 / ledger mismatch[/] {line}")
     raise typer.Exit(1)
+
+
+def _date_opt(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _bad(field, f"{field}는 YYYY-MM-DD 형식의 날짜여야 합니다: {value!r}", f"{field} must be a date YYYY-MM-DD; got {value!r}.")
+        raise
+
+
+@app.command()
+def accrue(on: Annotated[str | None, typer.Option("--date", help="Accrue up to this day (default today, KST)")] = None,
+           database_url: DbOpt = None) -> None:
+    """The daily job: interest due, overdue principal and overdue interest of every loan, posted
+    up to the day. Safe to run again (it posts only what is missing)."""
+    from onestop.funds import loans
+
+    as_of = _date_opt(on, "--date")
+    with _cli()._migrated_database(database_url) as database:
+        n, posted = loans.accrue(database.unit_of_work, as_of)
+    _cli().out.print(f"[green]OK[/] {n:,} loans, {posted:,} entries posted")
+
+
+@app.command("import-payments")
+def import_payments(file: Annotated[str, typer.Argument(help="Bank statement CSV: transaction_id,loan,paid_on,amount")],
+                    database_url: DbOpt = None) -> None:
+    """Post repayments from a bank statement. Bad rows are listed (row number and reason) and
+    never block the good ones; rows seen before are not posted again. Exit 1 if any row was bad."""
+    from pathlib import Path
+
+    from onestop.funds import loans
+
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _bad("file", f"파일을 읽을 수 없습니다: {file} ({exc})", f"Cannot read {file} as UTF-8 text: {exc}")
+        raise
+    with _cli()._migrated_database(database_url) as database:
+        result = loans.import_payments(database.unit_of_work, text, Path(file).name)
+    _cli().out.print(f"[green]OK[/] {len(result.posted)} posted, {result.duplicates} already posted, "
+                     f"{len(result.refused)} refused")
+    for row, field, ko, en in result.refused:
+        _cli().err.print(f"  • row {row} ({field}): {ko}")
+        _cli().err.print(f"    {en}")
+    if result.refused:
+        raise typer.Exit(1)
+
+
+@app.command()
+def disburse(batch: Annotated[int, typer.Option("--batch", help="Disbursement batch id")],
+             officer: Annotated[str, typer.Option("--officer", help="Email of the agency officer")],
+             database_url: DbOpt = None) -> None:
+    """Pay out a batch: each line posted once (re-running pays only what was not paid)."""
+    from onestop.funds import loans
+    from onestop.funds.services import principal_by_email
+
+    with _cli()._migrated_database(database_url) as database:
+        with database.unit_of_work() as db:
+            who = principal_by_email(db, officer)
+        result = loans.execute_batch(database.unit_of_work, who, batch)
+    _cli().out.print(f"[green]OK[/] batch #{batch}: {result.paid} paid now, {result.already} paid before, "
+                     f"{len(result.failed)} failed")
+    for app_id, ko, en in result.failed:
+        _cli().err.print(f"  • application #{app_id}: {ko}")
+        _cli().err.print(f"    {en}")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+rate_app = typer.Typer(help="정책자금 기준금리 (policy base rates) with their sources.", no_args_is_help=True)
+app.add_typer(rate_app, name="base-rate")
+
+
+@rate_app.command("set")
+def base_rate_set(lender: Annotated[str, typer.Option("--lender", help="Agency id, e.g. kosmes")],
+                  effective_from: Annotated[str, typer.Option("--from", help="First day in force YYYY-MM-DD")],
+                  rate: Annotated[str, typer.Option("--rate", help="Percent, e.g. 3.15")],
+                  source: Annotated[str, typer.Option("--source", help="The announcement and its date")],
+                  officer: Annotated[str, typer.Option("--officer", help="Email of the lender's officer")],
+                  database_url: DbOpt = None) -> None:
+    """Record an announced base rate (floating loans re-price their instalments not yet due)."""
+    from onestop.funds import loans
+    from onestop.funds.services import principal_by_email
+
+    day = _date_opt(effective_from, "--from")
+    assert day is not None
+    with _cli()._migrated(database_url) as db:
+        loans.record_base_rate(db, principal_by_email(db, officer), lender, day, _decimal(rate, "--rate"), source)
+    _cli().out.print(f"[green]OK[/] {lender} {rate}% from {day.isoformat()}")
+
+
+@rate_app.command("list")
+def base_rate_list(lender: Annotated[str, typer.Option("--lender")] = "kosmes", database_url: DbOpt = None) -> None:
+    """The recorded base rates of a lender with their sources."""
+    from onestop.funds import loans
+
+    with _cli()._migrated(database_url) as db:
+        for r in loans.base_rates(db, lender):
+            _cli().out.print(f"{r.effective_from.isoformat()}  {loans.pct(r.rate_pct)}%  {r.source}")
