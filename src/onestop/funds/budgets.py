@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,9 @@ class BudgetFigures:
     committed: int  # approved, not yet paid out
     disbursed: int  # paid out as loans or grants
     commitments: int  # active commitments (count)
+    outstanding: int = 0  # principal lent and not repaid (current and overdue)
+    repaid: int = 0  # money received back (principal and interest)
+    overdue: int = 0  # principal past due and unpaid
 
 
 def _program(db: Session, program_id: str) -> dict[str, Any]:
@@ -111,7 +114,9 @@ def figures(db: Session, budget: BudgetRow) -> BudgetFigures:
                                                        CommitmentRow.state == "active")).all()
     return BudgetFigures(budget.id, budget.program_id, budget.fiscal_year, budget.region,
                          amount=t[Kind.appropriation], available=t[Kind.budget], committed=t[Kind.committed],
-                         disbursed=disbursed(t), commitments=len(active))
+                         disbursed=disbursed(t), commitments=len(active),
+                         outstanding=t[Kind.loans_receivable] + t[Kind.overdue], repaid=t[Kind.repaid],
+                         overdue=t[Kind.overdue])
 
 
 def disbursed(t: dict[Kind, int]) -> int:
@@ -120,6 +125,54 @@ def disbursed(t: dict[Kind, int]) -> int:
     plus grants."""
     interest_paid = t[Kind.interest_income] - t[Kind.interest_receivable]
     return t[Kind.loans_receivable] + t[Kind.overdue] + t[Kind.repaid] - interest_paid + t[Kind.grants_paid]
+
+
+def visible(db: Session, who: Principal) -> list[tuple[BudgetRow, dict[str, Any], BudgetFigures]]:
+    """The budgets an officer may see (their agency's programs; every one for an admin), with
+    the program and the figures."""
+    out = []
+    for b in listing(db):
+        spec = _program(db, b.program_id)
+        if who.can_edit_program(spec["agency"]):
+            out.append((b, spec, figures(db, b)))
+    return out
+
+
+def monthly(db: Session, budget_ids: list[int]) -> list[tuple[str, int, int]]:
+    """(YYYY-MM, disbursed, repaid) per month of value date, for these budgets."""
+    from onestop.funds.tables import EntryRow, TransferRow
+
+    if not budget_ids:
+        return []
+    rows = db.execute(select(EntryRow.value_date, EntryRow.kind, func.sum(TransferRow.amount))
+                      .join(TransferRow, TransferRow.entry_id == EntryRow.id)
+                      .join(AccountRow, AccountRow.id == TransferRow.debit_account_id)
+                      .where(AccountRow.budget_id.in_(budget_ids), EntryRow.kind.in_(["disbursement", "repayment",
+                                                                                      "reverse:repayment"]))
+                      .group_by(EntryRow.value_date, EntryRow.kind)).all()
+    months: dict[str, list[int]] = {}
+    for day, kind, amount in rows:
+        m = months.setdefault(day.strftime("%Y-%m"), [0, 0])
+        if kind == "disbursement":
+            m[0] += int(amount)
+        else:
+            m[1] += int(amount) * (-1 if kind.startswith("reverse") else 1)
+    return [(k, v[0], v[1]) for k, v in sorted(months.items())]
+
+
+def awaiting_payment(db: Session, who: Principal) -> list[tuple[CommitmentRow, Any]]:
+    """Active commitments of signed agreements the officer may pay out (oldest first)."""
+    from onestop.applications import services as applications
+
+    out = []
+    for c in db.scalars(select(CommitmentRow).where(CommitmentRow.state == "active").order_by(CommitmentRow.id)):
+        try:
+            row, actor = applications.get(db, who, c.application_id)
+        except DomainError:
+            continue
+        if actor.value == "officer" and row.state == "agreement_signed":
+            out.append((c, row))
+    return out
 
 
 def listing(db: Session, program_id: str | None = None) -> list[BudgetRow]:

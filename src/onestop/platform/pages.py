@@ -100,9 +100,10 @@ def _include() -> None:
     from onestop.catalog.officer_pages import router as officer_pages
     from onestop.catalog.pages import router as catalog_pages
     from onestop.firms.pages import router as firms_pages
+    from onestop.funds.pages import router as funds_pages
 
     for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
-              consultation_pages):
+              consultation_pages, funds_pages):
         router.include_router(r)
 
 
