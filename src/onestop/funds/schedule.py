@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 
@@ -157,6 +157,7 @@ def check(terms: Terms) -> None:
                           problems=found)
 
 
+@lru_cache(maxsize=200_000)
 def add_months(start: date, months: int) -> date:
     """The same day `months` later, or that month's last day when it has no such day."""
     y, m = divmod(start.month - 1 + months, 12)
@@ -169,6 +170,7 @@ def _kr_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("KR", years=year)
 
 
+@lru_cache(maxsize=100_000)
 def next_business_day(day: date) -> date:
     """`day` itself when it is a business day, else the next one (weekends and Korean public
     holidays, from the `holidays` package)."""
@@ -181,7 +183,7 @@ def rate_on(terms: Terms, changes: Sequence[tuple[date, Decimal]], on: date) -> 
     """The annual rate in force for a period starting on `on`: the latest change on or before
     it, else the terms' rate."""
     rate = terms.rate_pct
-    for when, value in sorted(changes):
+    for when, value in sorted(changes) if changes else ():
         if when <= on:
             rate = value
     return rate
