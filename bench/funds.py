@@ -127,8 +127,8 @@ def journal_bench(args: argparse.Namespace) -> None:
                    1 + g % :n, 1 + g % :n FROM generate_series(1, :e) g"""), {"n": loans_n, "e": args.entries})
         c.execute(sa.text("""INSERT INTO funds_transfers (entry_id, debit_account_id, credit_account_id, amount)
             SELECT e.id, r.id, l.id, 1000 + (e.id % 97) * 1000 FROM funds_entries e
-            JOIN funds_accounts r ON r.key = 'loan:' || e.loan_id || ':repaid'
-            JOIN funds_accounts l ON l.key = 'loan:' || e.loan_id || ':loans_receivable'
+            JOIN funds_accounts r ON r.key = 'loan:' || e.loan_id || '\\:repaid'
+            JOIN funds_accounts l ON l.key = 'loan:' || e.loan_id || '\\:loans_receivable'
             WHERE e.client_id LIKE 'bulk:%'"""))
         c.execute(sa.text("""UPDATE funds_accounts a SET debits_posted = coalesce(d.s, 0), credits_posted = coalesce(cr.s, 0)
             FROM funds_accounts x

@@ -67,12 +67,14 @@ def test_budget_approval_payment_and_the_firms_loan_page(app: Any, client: TestC
     assert signed.status_code == 303, signed.text
 
     page = kosmes.get("/officer/funds")
-    assert f'id="awaiting-{app_id}"' in page.text
+    assert f'id="awaiting-{app_id}"' in page.text and 'id="pay-form"' not in page.text
+    assert 'id="pay-form"' in kosmes.get(f"/officer/funds?pay={app_id}").text
     form = {"csrf_token": csrf, "application_id": str(app_id), "value_date": f"{YEAR}-03-16", "bank": "기업은행",
-            "account": "12-34", "holder": "순천바른빵 주식회사", "amount": "", "method": "equal_principal",
+            "account": "12-34", "holder": "순천바른빵 주식회사", "pay_amount": "", "method": "equal_principal",
             "frequency": "quarterly"}
     bad = kosmes.post("/officer/funds/batches", data=form)
     assert bad.status_code == 422 and "계좌번호" in bad.text and 'value="12-34"' in bad.text
+    assert 'id="pay-form"' in bad.text  # the form is shown again with what was typed
     made = kosmes.post("/officer/funds/batches", data={**form, "account": "123-456789-01-011"}, follow_redirects=False)
     assert made.status_code == 303
     batch_url = made.headers["location"]

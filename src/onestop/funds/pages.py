@@ -68,7 +68,8 @@ def _dashboard(request: Request, who: CurrentActor, db: Session, errors: list[di
     return render(request, who, "funds/dashboard.html", status_code=status, rows=rows, series=series, top=top,
                   programs=programs, waiting=waiting, specs=specs, totals=totals, errors=errors or [],
                   form=form or {}, sidos=regions.sido_list(), methods=METHOD_NAMES, frequencies=FREQUENCY_NAMES,
-                  year=loans.today().year, unread=unread(db, who))
+                  year=loans.today().year, selected=(form or {}).get("application_id") or request.query_params.get("pay", ""),
+                  unread=unread(db, who))
 
 
 def _programs(db: Session, who: CurrentActor) -> list[tuple[str, dict[str, Any]]]:
@@ -130,8 +131,8 @@ def new_batch(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> 
     if (refused := _officer(request, who)) is not None:
         return refused
     assert who.principal is not None
-    given = {k: _text(form, k) for k in ("application_id", "bank", "account", "holder", "amount", "method", "frequency",
-                                         "line", "value_date")}
+    given = {k: _text(form, k) for k in ("application_id", "bank", "account", "holder", "pay_amount", "method",
+                                         "frequency", "line", "value_date")}
     try:
         with db.begin_nested():
             try:
@@ -140,7 +141,7 @@ def new_batch(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> 
                 raise DomainError(code="invalid", field="value_date", ko="지급일을 YYYY-MM-DD로 입력하세요.",
                                   en="Give the payment date as YYYY-MM-DD.") from None
             app_id = int(given["application_id"]) if is_ascii_digits(given["application_id"]) else -1
-            amount = _won(form, "amount", "지급액", "The amount") if given["amount"] else None
+            amount = _won(form, "pay_amount", "지급액", "The amount") if given["pay_amount"] else None
             result = loans.create_batch(db, who.principal, value_date, [loans.LineInput(
                 app_id, given["bank"], given["account"], given["holder"], amount, given["method"] or Method.equal_principal,
                 given["frequency"] or Frequency.quarterly, given["line"] or None)])
