@@ -42,6 +42,7 @@ from onestop.korea.hangul import josa
 from onestop.korea.money import format_won
 from onestop.matching.records import explain_program
 from onestop.matching.services import Engine
+from onestop.platform import hooks
 from onestop.platform.db import utcnow
 
 NOT_FOUND = DomainError(code="not_found", ko="신청을 찾을 수 없습니다.", en="Application not found.")
@@ -154,6 +155,7 @@ def _move(db: Session, who: Principal | None, row: ApplicationRow, action: str, 
         row.open_slot = None
     _event(db, row, who, action, before, note)
     _audit(db, who, action, row, from_state=before, note=note, **audit_data)
+    hooks.application_moved(db, row, action, before)  # e.g. funds: approval commits the budget
     return before
 
 

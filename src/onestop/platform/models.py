@@ -8,6 +8,7 @@ from onestop.catalog import tables as catalog_tables
 from onestop.evaluation import committee_tables, fasttrack_tables
 from onestop.evaluation import tables as evaluation_tables
 from onestop.firms import tables as firms_tables
+from onestop.funds import tables as funds_tables
 from onestop.matching import tables as matching_tables
 from onestop.platform.db import Base
 
@@ -23,6 +24,7 @@ __all__ = [
            "evaluation_tables",
            "fasttrack_tables",
            "firms_tables",
+           "funds_tables",
            "matching_tables",
            "metadata",
 ]
