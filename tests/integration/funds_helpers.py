@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +38,7 @@ def in_evaluation(db: Any, program_id: str, n: int, agency: str = "kosmes", skip
     for firm in firms:
         row = ApplicationRow(firm_id=firm.id, program_id=program_id, agency_id=agency, branch=firm.region[:2],
                              state="evaluation", open_slot=f"{firm.id}:{program_id}", created_by=creator,
+                             submitted_at=datetime.now(UTC),
                              eligibility={"status": "eligible"}, idempotency_key=f"funds-test-{next(_keys)}")
         db.add(row)
         db.flush()

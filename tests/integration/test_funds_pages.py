@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -37,7 +38,8 @@ def test_budget_approval_payment_and_the_firms_loan_page(app: Any, client: TestC
     with db.unit_of_work() as s:
         creator = principal(s, "admin@onestop.demo").user_id
         row = ApplicationRow(firm_id=firm_id, program_id=PROGRAM, agency_id="kosmes", branch="12", state="evaluation",
-                             open_slot=f"{firm_id}:{PROGRAM}", created_by=creator, eligibility={"status": "eligible"})
+                             open_slot=f"{firm_id}:{PROGRAM}", created_by=creator, submitted_at=datetime.now(UTC),
+                             eligibility={"status": "eligible"})
         s.add(row)
         s.flush()
         app_id = row.id
@@ -53,10 +55,16 @@ def test_budget_approval_payment_and_the_firms_loan_page(app: Any, client: TestC
                                                      "region": "", "amount": "5,000,000,000"}, follow_redirects=False)
     assert ok.status_code == 303
 
+    def committed() -> int:  # the agency's total (the session's database holds other tests' budgets too)
+        m = re.search(r'id="total-committed">KRW ([0-9,]+)<', kosmes.get("/officer/funds?lang=en").text)
+        assert m, "the dashboard shows the committed total"
+        return int(m.group(1).replace(",", ""))
+
+    before = committed()
     with db.unit_of_work() as s:
         applications.act(s, officer_principal(s), app_id, "approve", None)
-    page = kosmes.get("/officer/funds")
-    assert re.search(r'id="total-committed">10억 원<', page.text), "the approval shows as committed"
+    assert committed() - before == 10**9, "the approval commits the program's 10억 원"
+    assert re.search(r'id="total-committed">[^<]*억 원<', kosmes.get("/officer/funds").text)
 
     agreement = client.get(f"/applications/{app_id}/agreement")
     sha = re.search(r'name="document_sha256" value="([0-9a-f]{64})"', agreement.text).group(1)  # type: ignore[union-attr]

@@ -23,6 +23,9 @@ EXAMPLES = 25
 
 
 def test_api_contract(app: Any) -> None:
+    from onestop.evaluation import artifacts
+
+    artifacts.load()  # as the server's start-up does (the test app skips warming)
     with TestClient(app) as client:
         api = Api(client)
         api.register_firm()

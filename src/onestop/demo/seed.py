@@ -111,7 +111,8 @@ def demo_pdf(title: str) -> bytes:
 def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> int:
     """Journey 3 under way, so the officers' queue is not empty on a fresh `make run`: 대성금속
     has applied for the emergency fund with its statements (submitted), and 순천바른빵 has a
-    draft for the 전남 육성자금 with its business plan uploaded. Idempotent (keys)."""
+    draft for the 전남 육성자금 with its business plan uploaded; 창원정밀기계 has applied for
+    수출바우처 (submitted; journey 8's committee takes it up). Idempotent (keys)."""
     from onestop.accounts.model import Principal
     from onestop.applications import services as applications
 

@@ -28,7 +28,7 @@ def _warm(state: AppState) -> None:
     """Build what the first requests need before the server takes traffic: the catalog engine
     and its compiled rules, the Korean search index (kiwipiepy), the reference tables and every
     page template (measured: the first request after start took 9.5 s when these were built on
-    demand; see BENCHMARKS.md)."""
+    demand; see BENCHMARKS.md), and the credit model in use (LightGBM and its artifact)."""
     from datetime import date
 
     from onestop.korea import ksic, regions
@@ -42,6 +42,9 @@ def _warm(state: AppState) -> None:
             _, engine, _ = state.index(db)
             engine.compiled  # noqa: B018 - compiles every program's rule once
             state.registry.frame(db, date.today())
+        from onestop.evaluation import artifacts
+
+        artifacts.load()
     except Exception:  # warming is an optimisation; requests build what they need on demand
         logging.getLogger(__name__).exception("warming the app failed")
 
