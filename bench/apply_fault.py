@@ -13,7 +13,7 @@ Setup (not timed): recreates the database `onestop_fault`, migrates it, imports 
 shipped catalog in which `jeonnam-sme-development-fund` closes `--deadline-minutes` from now
 (so every draft gets that `deadline_at`), seeds the demo accounts, and creates one account, one
 firm (eligible: a young 전남 manufacturer) and one bearer token per simulated firm in-process
-with the project's services (`accounts.services.signup` with the argon2 hash computed once,
+with the project's services (`accounts.services.create_account`, confirmed, with the argon2 hash computed once,
 `firms.services.register`, `accounts.services.issue_token`) -- through the API the 2,000 argon2
 hashes alone would take minutes on 2 cores.
 
@@ -82,14 +82,42 @@ SUBMITTED_OR_LATER = {"submitted", "document_check", "supplement_requested", "re
 
 # --- setup (not timed) ----------------------------------------------------------------------
 
-def recreate_database() -> None:
+def recreate_database(template: str | None = None) -> None:
     import sqlalchemy as sa
 
     engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-        conn.execute(sa.text(f"CREATE DATABASE {DB_NAME}"))
+        conn.execute(sa.text(f"CREATE DATABASE {DB_NAME}" + (f" TEMPLATE {template}" if template else "")))
     engine.dispose()
+
+
+def save_setup(args: argparse.Namespace, deadline: datetime, catalog: Path, firms: list[Firm]) -> None:
+    """--reuse-setup: keep the fresh database as a template `<database>_setup` and the firms'
+    tokens beside it, so the next run with the same --firms/--seed clones it in seconds."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB_NAME}_setup WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {DB_NAME}_setup TEMPLATE {DB_NAME}"))
+    engine.dispose()
+    (OUT / f"{STEM}-setup.json").write_text(json.dumps({
+        "firms": args.firms, "seed": args.seed, "deadline": deadline.isoformat(), "catalog": str(catalog),
+        "firm_rows": [[f.index, f.firm_id, f.token, f.key] for f in firms]}))
+
+
+def reusable_setup(args: argparse.Namespace) -> tuple[datetime, Path, list[Firm]] | None:
+    """The saved setup, if it was made for the same --firms and --seed and its deadline is at
+    least 20 minutes away (a run must finish before it); None otherwise."""
+    path = OUT / f"{STEM}-setup.json"
+    if not path.is_file():
+        return None
+    saved = json.loads(path.read_text())
+    deadline = datetime.fromisoformat(saved["deadline"])
+    if (saved["firms"], saved["seed"]) != (args.firms, args.seed) or deadline - datetime.now(deadline.tzinfo) < timedelta(minutes=20):
+        return None
+    return deadline, Path(saved["catalog"]), [Firm(i, fid, tok, key) for i, fid, tok, key in saved["firm_rows"]]
 
 
 def set_lock_timeout(value: str) -> None:
@@ -169,8 +197,8 @@ def make_firms(n: int, seed: int) -> list[Firm]:
                     brn = f"{head[:3]}-{head[3:5]}-{head[5:]}{check_digit(head)}"
                     if brn not in taken:
                         break
-                user = accounts.signup(s, email=f"fault-firm{i:05d}@fault.example.kr", password=FIRM_PASSWORD,
-                                       name=f"부하시험 대표 {i}")
+                user = accounts.create_account(s, email=f"fault-firm{i:05d}@fault.example.kr",
+                                               password=FIRM_PASSWORD, name=f"부하시험 대표 {i}", confirmed=True)
                 who = accounts.principal(s, user)
                 employees = rng.randint(1, 30)
                 scale = rng.uniform(0.3, 4.0)
@@ -801,6 +829,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--stall-timeout", type=float, default=45.0,
                     help="end the run as wedged when nothing is answered for this many seconds")
+    ap.add_argument("--reuse-setup", action="store_true",
+                    help="keep the set-up database as a template and clone it on the next run with the same --firms "
+                         "and --seed while its deadline is 20+ minutes away (setup in seconds instead of minutes)")
     ap.add_argument("--pg-lock-timeout", default=None,
                     help="set PostgreSQL lock_timeout on the test database (e.g. 2s): a mitigation, off by default")
     args = ap.parse_args()
@@ -817,18 +848,25 @@ def main() -> int:
     from onestop.catalog.model import KST
 
     t0 = time.monotonic()
-    deadline = (datetime.now(KST) + timedelta(minutes=args.deadline_minutes)).replace(second=0, microsecond=0)
-    catalog = deadline_catalog(deadline)
-    recreate_database()
-    if args.pg_lock_timeout:
-        set_lock_timeout(args.pg_lock_timeout)
-    cli("db", "upgrade")
-    cli("catalog", "import", str(catalog))
-    cli("demo", "seed")
     upload_dir = OUT / f"{STEM}-uploads"
     shutil.rmtree(upload_dir, ignore_errors=True)
     upload_dir.mkdir(parents=True)
-    firms = make_firms(args.firms, args.seed)
+    saved = reusable_setup(args) if args.reuse_setup else None
+    if saved is not None:
+        deadline, catalog, firms = saved
+        recreate_database(template=f"{DB_NAME}_setup")
+    else:
+        deadline = (datetime.now(KST) + timedelta(minutes=args.deadline_minutes)).replace(second=0, microsecond=0)
+        catalog = deadline_catalog(deadline)
+        recreate_database()
+        cli("db", "upgrade")
+        cli("catalog", "import", str(catalog))
+        cli("demo", "seed")
+        firms = make_firms(args.firms, args.seed)
+        if args.reuse_setup:
+            save_setup(args, deadline, catalog, firms)
+    if args.pg_lock_timeout:
+        set_lock_timeout(args.pg_lock_timeout)
     kinds = required_kinds(catalog)
     setup_s = time.monotonic() - t0
     print(f"setup {setup_s:.1f} s: {len(firms)} firms, documents {kinds} + {args.extra_docs} other, "

@@ -442,8 +442,18 @@ def mail_send(database_url: DbOpt = None,
 def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
           port: Annotated[int, typer.Option()] = 8000,
           database_url: DbOpt = None,
-          workers: Annotated[int, typer.Option(help="Worker processes")] = 1) -> None:
-    """Start the web app (API under /api/v1, pages, /docs)."""
+          workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+          worker_timeout: Annotated[int, typer.Option(
+              min=1, help="Seconds a worker may take to answer the supervisor's health check (starting up "
+                          "included) before it is killed and replaced; with --workers above 1")] = 60) -> None:
+    """Start the web app (API under /api/v1, pages, /docs).
+
+    With several workers, uvicorn's supervisor pings each worker every half second and kills one
+    that does not answer within `worker_timeout` seconds. uvicorn's own default, 5 s, is shorter
+    than a worker's start on a busy 2-core machine (importing the app took 17 s of wall time at a
+    load average of 8–13): new workers were killed before they could answer, and replaced again
+    and again (21 workers started in one run of bench/apply_fault.py instead of 4), each start
+    costing ~5 s of CPU and every request in flight on the killed one (BENCHMARKS.md, issue 14 §6)."""
     import os
 
     import uvicorn
@@ -462,7 +472,12 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
         database.dispose()
     out.print(f"onestop → http://{host}:{port}  (API docs http://{host}:{port}/docs)")
     uvicorn.run("onestop.platform.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                proxy_headers=False)
+                proxy_headers=False, timeout_worker_healthcheck=worker_timeout)
+
+
+from onestop.evaluation.cli import mount as _mount_evaluation  # noqa: E402 - each feature mounts its own commands
+
+_mount_evaluation(app)
 
 
 def main() -> None:
@@ -480,8 +495,10 @@ def main() -> None:
 def _mount_features() -> None:
     """Features that own their command groups (ARCHITECTURE.md: each mounts its own sub-app)."""
     from onestop.evaluation.fasttrack_cli import app as fasttrack_app
+    from onestop.funds.cli import app as funds_app
 
     app.add_typer(fasttrack_app, name="fasttrack")
+    app.add_typer(funds_app, name="funds")
 
 
 _mount_features()

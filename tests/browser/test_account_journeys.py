@@ -94,7 +94,7 @@ def test_a_newcomer_asks_the_owner_of_a_registered_firm_to_be_let_in(browser: An
         owner.locator("#notice").wait_for()
 
         newcomer.goto("/invitations")
-        newcomer.locator("form[action^='/invitations/by-id/'] button").click()
+        newcomer.locator("button[id^='accept-']").click()
         newcomer.wait_for_url(re.compile(rf"/firms/{firm_id}/recommendations$"))
         owner.goto(f"/firms/{firm_id}/members")
         assert owner.locator("#members tbody tr").count() == 2

@@ -269,18 +269,22 @@ def test_deadline_reminders_once_per_deadline_in_business_days(client: TestClien
     [mail] = inbox.to(near.email)
     assert subject(mail) == reminders(app, near.email)[0] and f"/applications/{near_id}" in text(mail)
 
-    # An officer extends the deadline past Seollal: the new deadline gets its own reminder.
-    r = officer.post(f"/api/v1/applications/{near_id}/deadline",
+    # A draft is the firm's alone: no officer moves its deadline. An officer extends the
+    # supplement's deadline past Seollal: the new deadline gets its own reminder.
+    hidden = officer.post(f"/api/v1/applications/{near_id}/deadline",
+                          json={"until": kst(2027, 2, 12).isoformat(), "reason": "설 연휴 / Seollal holidays"})
+    assert hidden.status_code == 404
+    r = officer.post(f"/api/v1/applications/{sup_id}/deadline",
                      json={"until": kst(2027, 2, 12).isoformat(), "reason": "설 연휴 / Seollal holidays"})
     assert r.status_code == 200, r.text
     with app.state.db.unit_of_work() as s:
         send_reminders(s, 3, now=kst(2027, 2, 4, 10))
-    assert len(reminders(app, near.email)) == 1  # Thu 4 Feb: 4 business days left (Seollal skipped)
+    assert len(reminders(app, supplement.email)) == 1  # Thu 4 Feb: 4 business days left (Seollal skipped)
     with app.state.db.unit_of_work() as s:
         send_reminders(s, 3, now=kst(2027, 2, 5, 10))
         send_reminders(s, 3, now=kst(2027, 2, 5, 10))
-    assert reminders(app, near.email)[1:] == [
-        f"신청 #{near_id} 마감이 3영업일 남았습니다 (2027-02-12 18:00 KST). 서류를 제출해 주세요."]
+    assert reminders(app, supplement.email)[1:] == [
+        f"신청 #{sup_id} 마감이 3영업일 남았습니다 (2027-02-12 18:00 KST). 요청된 보완 서류를 올려 주세요."]
 
 
 def test_cli_remind_and_mail_send(client: TestClient, app: Any, settings: Settings, inbox: Inbox) -> None:

@@ -157,8 +157,23 @@ def test_firm_applies_officer_reviews_firm_signs(client: TestClient, officer: Te
     assert "Applications queue" in queue_en.text
 
 
+def submitted_by_page(client: TestClient) -> tuple[int, str]:
+    """An application made and submitted through the pages, every required document uploaded."""
+    app_id, csrf = apply(client)
+    detail = client.get(f"/applications/{app_id}")
+    for kind in kinds_on(detail.text):
+        assert upload(client, app_id, csrf, kind, f"{kind}.pdf", PDF + kind.encode()).status_code == 303
+    ready = client.get(f"/applications/{app_id}")
+    done = client.post(f"/applications/{app_id}/submit", data={"csrf_token": csrf, "version": version_of(ready.text)},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    return app_id, csrf
+
+
 def test_officer_pages_are_scoped_and_reasons_are_required(client: TestClient, officer: TestClient, app: Any) -> None:
     app_id, csrf = apply(client)
+    assert officer.get(f"/officer/applications/{app_id}").status_code == 404  # a draft is the firm's alone
+    app_id, csrf = submitted_by_page(client)
     with TestClient(app) as kosmes:
         page_login(kosmes, "officer.kosmes@onestop.demo", PASSWORD)
         assert kosmes.get(f"/officer/applications/{app_id}").status_code == 404

@@ -158,7 +158,7 @@ def test_no_one_invites_themselves_not_even_an_administrator(client: TestClient,
     assert self_invite.status_code == 422 and self_invite.json()["code"] == "invite_self"
     admin = Api.login(client, "admin@onestop.demo", PASSWORD)
     by_admin = admin.post(f"/api/v1/firms/{firm_id}/invitations", json={"email": "admin@onestop.demo", "role": "owner"})
-    assert by_admin.status_code == 422 and "자기 자신" in by_admin.json()["detail_ko"]
+    assert by_admin.status_code == 403 and "대표 관리자(소유자)만" in by_admin.json()["detail_ko"]
     assert str(firm_id) not in admin.get("/api/v1/me").json()["firms"]
 
 
@@ -204,17 +204,20 @@ def test_an_administrators_acts_on_a_firms_behalf_are_recorded_as_such(client: T
     owner, newcomer = Api(client), Api(client)
     firm = owner.register_firm()
     admin = Api.login(client, "admin@onestop.demo", PASSWORD)
-    token = admin.post(f"/api/v1/firms/{firm['id']}/invitations", json={"email": newcomer.email}).json()["token"]
+    token = owner.post(f"/api/v1/firms/{firm['id']}/invitations", json={"email": newcomer.email}).json()["token"]
     newcomer.post("/api/v1/invitations/accept", json={"token": token})
+    newcomer_id = newcomer.get("/api/v1/me").json()["id"]
+    assert admin.put(f"/api/v1/firms/{firm['id']}/members/{newcomer_id}", json={"role": "owner"}).status_code == 200
+    firm = owner.get(f"/api/v1/firms/{firm['id']}").json()
     edited = admin.put(f"/api/v1/firms/{firm['id']}", json={"profile": {**firm["profile"], "regular_employees": 6},
                                                              "version": firm["version"]})
     assert edited.status_code == 200
-    invite = audit_of(app, f"firm:{firm['id']}", "firm.member.invite")[0]
-    assert invite.actor == "admin" and invite.data["on_behalf"] is True
+    role = audit_of(app, f"firm:{firm['id']}", "firm.member.role")[0]
+    assert role.actor == "admin" and role.data["on_behalf"] is True
     update = audit_of(app, f"firm:{firm['id']}", "firm.update")[0]
     assert update.actor == "admin" and update.data["on_behalf"] is True
     told = notices(app, owner.email)
-    assert any(t.startswith(f"{firm['name']}: [플랫폼 관리자") and "초대" in t for t in told)
+    assert any(t.startswith(f"{firm['name']}: [플랫폼 관리자") and "역할이" in t for t in told)
     assert any("기업 정보를 수정" in t for t in told)
 
 

@@ -28,6 +28,24 @@ def test_app_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "onestop db upgrade" in result.output
 
 
+def test_serve_gives_workers_time_to_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn's default health-check timeout (5 s) killed workers still starting on a loaded
+    2-core machine, again and again (bench/apply_fault.py saw 21 worker starts for 4)."""
+    import uvicorn
+
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    assert CliRunner().invoke(cli, ["db", "upgrade", "--database-url", url]).exit_code == 0
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["serve", "--database-url", url, "--workers", "2", "--port", "8798"]).exit_code == 0
+    assert calls[-1]["workers"] == 2 and calls[-1]["timeout_worker_healthcheck"] == 60
+    assert runner.invoke(cli, ["serve", "--database-url", url, "--worker-timeout", "90"]).exit_code == 0
+    assert calls[-1]["timeout_worker_healthcheck"] == 90
+    refused = runner.invoke(cli, ["serve", "--database-url", url, "--worker-timeout", "0"])
+    assert refused.exit_code != 0 and not calls[2:]
+
+
 def test_cli_upgrade_import_and_seed_are_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     monkeypatch.setenv("ONESTOP_UPLOAD_DIR", str(tmp_path / "uploads"))

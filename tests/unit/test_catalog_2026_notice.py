@@ -217,7 +217,9 @@ def test_a_founder_over_39_is_not_offered_the_youth_fund() -> None:
 def test_export_voucher_is_a_recruitment_round_with_selection(engine) -> None:  # type: ignore[no-untyped-def]
     window = program("motie-export-voucher").spec.application_window
     assert not window.always_open and window.selective and window.opens == date(2025, 12, 22)
-    assert not window.is_open_on(date(2025, 12, 21)) and window.is_open_on(date(2026, 1, 5))
+    # opened 2025-12-22; the closing date is not in the releases: never "open until the budget is used"
+    assert not window.is_open_on(date(2025, 12, 21)) and not window.is_open_on(date(2026, 1, 5))
+    assert window.year == 2026 and window.is_closed_for_good(date(2027, 1, 1))
     rec = next(r for r in engine.match(firm("exporter"), date(2026, 1, 5))["eligible"]
                if r["program_id"] == "motie-export-voucher")
     assert "선정평가" in rec["selection"]["ko"] and "selected" in rec["selection"]["en"]

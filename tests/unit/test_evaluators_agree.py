@@ -36,7 +36,8 @@ def value_of(fact: str) -> st.SearchStrategy[Any]:
         lo, hi = INT_RANGES[fact]
         return st.integers(lo, hi)
     if spec.type == FLOAT:
-        return st.floats(-1.0, 3.0, allow_nan=False)
+        # below −1 too: operating profit falling into a loss is a change of less than −100 %
+        return st.floats(-5.0, 3.0, allow_nan=False)
     if spec.type == BOOL:
         return st.booleans()
     if spec.type == SET:
@@ -220,3 +221,52 @@ def _engine() -> Any:
     if not _ENGINE:
         _ENGINE.append(Engine.shipped())
     return _ENGINE[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(-(10**10), 10**10), st.integers(-(10**10), 10**10))
+def test_profit_change_is_negative_exactly_when_profit_fell(before: int, now: int) -> None:
+    """A fall into a loss and a larger loss are decreases (긴급경영안정자금, 공고 제2026-464호 Ⅳ p.34)."""
+    from onestop.firms.facts import profit_change
+
+    change = profit_change(now, before)
+    assert change is not None
+    assert (change < 0) == (now < before) and (change > 0) == (now > before)
+    if before != 0:
+        assert abs(change * abs(before) - (now - before)) <= 1e-6 * max(1, abs(now - before))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(-(10**9), 10**9), st.integers(-(10**9), 10**9)), min_size=1, max_size=8))
+def test_emergency_fund_agrees_on_losses(pairs: list[tuple[int, int]]) -> None:
+    """Profits and losses in both years, through the shipped 긴급경영안정자금: the three evaluators
+    agree, and the operating-profit criterion is met exactly when the fall is 10 % or more."""
+    from datetime import date
+
+    from onestop.firms.facts import derive
+    from onestop.firms.model import parse_firm
+    from tests.conftest import example
+
+    engine = _engine()
+    rules, names = engine._rules()
+    at = names.index("kosmes-emergency-fund")
+    facts = []
+    for before, now in pairs:
+        data = example("crisis")
+        data["operating_profit"] = {"2024": before, "2025": now}
+        facts.append(derive(parse_firm(data), date(2026, 11, 23)))
+    frame = facts_frame(facts)
+    vector = status_codes(engine.vector.evaluate(frame), names)
+    leaf = next(x for x in _leaves_of(rules[at]) if x.id == "operating-profit-drop-10pct")
+    for row, ((before, now), f) in enumerate(zip(pairs, facts, strict=True)):
+        reference = evaluate_rule(rules[at], f)
+        assert vector[names[at]][row] == reference
+        assert engine.compiled.evaluate(f).statuses[at] == reference
+        fell = now < before and (before == 0 or (before - now) / abs(before) >= 0.1)
+        assert (evaluate_rule(leaf, f) == 2) == fell
+
+
+def _leaves_of(rule: Rule) -> list[Any]:
+    from onestop.rules.syntax import leaves
+
+    return leaves(rule)

@@ -287,6 +287,13 @@ def accept(body: AcceptIn, request: Request, who: CurrentActor, db: DB) -> Accep
     return AcceptOut(firm_id=firm_id)
 
 
+@router.post("/invitations/{invitation_id}/decline", status_code=204,
+             summary="Decline an open invitation to your email address (the firm's owners are told)")
+def decline(invitation_id: PathId, who: CurrentActor, db: DB) -> Response:
+    memberships.decline(db, who.require(), invitation_id)
+    return Response(status_code=204)
+
+
 @router.post("/join-requests", response_model=JoinOut, status_code=201,
              summary="Ask the owners of a registered firm (by its BRN) to invite you")
 def request_to_join(body: JoinIn, who: CurrentActor, db: DB) -> JoinOut:

@@ -2,9 +2,12 @@
 (or leaving), and requests to join an already registered firm (소유권 확인 / 기존 관리자에게
 초대 요청), which an owner accepts by sending an invitation.
 
-Rules: only a firm's owners (or a platform administrator) invite, change roles and remove; no
-one invites themselves; a firm always keeps an owner; joining, inviting or asking to join
-needs a confirmed email address. Every change is in the audit chain (`firm.member.*`, subject
+Rules: only a firm's own owners invite; its owners (or a platform administrator, on the firm's
+behalf) change roles and remove; no one invites themselves; staff accounts (officer, evaluator,
+administrator) never become members (no invitation to them, no acceptance or join request by
+them); a firm always keeps an owner (the firm row is locked while owners change, so two owners
+demoting each other at once cannot leave none); joining, inviting or asking to join needs a
+confirmed email address. Every change is in the audit chain (`firm.member.*`, subject
 `firm:<id>`) and told to the firm's owners (in the app and by email); an administrator's act
 on a firm it does not belong to is recorded as one (`on_behalf: true`) and named so in the
 owners' notice."""
@@ -20,13 +23,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from onestop.accounts.model import FirmRole, Principal, Role
+from onestop.accounts.model import ROLE_NAMES as ACCOUNT_ROLES
+from onestop.accounts.model import STAFF_ROLES, FirmRole, Principal, Role
 from onestop.accounts.services import _EMAIL, _sha, normal_email
 from onestop.accounts.tables import InvitationRow, JoinRequestRow, MembershipRow, UserRow
 from onestop.alerts import outbox
 from onestop.errors import DomainError, FieldProblem
 from onestop.firms.tables import FirmRow
 from onestop.korea.brn import normalize_brn
+from onestop.korea.hangul import josa
 from onestop.platform.db import utcnow
 
 INVITATION_DAYS = 7
@@ -46,11 +51,27 @@ def _firm(db: Session, who: Principal, firm_id: int) -> FirmRow:
     return row
 
 
-def _manager(db: Session, who: Principal, firm_id: int) -> FirmRow:
+def _manager(db: Session, who: Principal, firm_id: int, lock: bool = False) -> FirmRow:
+    """The firm, if `who` may change its members (owners, or an administrator on its behalf);
+    `lock` takes the firm row for update so that owner counts stay true until commit."""
+    firm = _firm(db, who, firm_id)
+    if not who.can_manage_members(firm_id):
+        raise _owners_only()
+    if lock:
+        db.refresh(firm, with_for_update=True)
+    return firm
+
+
+def _owners_only() -> DomainError:
+    return DomainError(code="forbidden", ko="기업의 대표 관리자(소유자)만 구성원을 초대하거나 바꿀 수 있습니다.",
+                       en="Only the firm's owners can invite or change members.")
+
+
+def _inviter(db: Session, who: Principal, firm_id: int) -> FirmRow:
+    """The firm, if `who` is one of its owners: only they invite (not an administrator)."""
     firm = _firm(db, who, firm_id)
     if not who.can_invite(firm_id):
-        raise DomainError(code="forbidden", ko="기업의 대표 관리자(소유자)만 구성원을 초대하거나 바꿀 수 있습니다.",
-                          en="Only the firm's owners can invite or change members.")
+        raise _owners_only()
     return firm
 
 
@@ -94,7 +115,7 @@ def invite(db: Session, who: Principal, firm_id: int, email: str, role: FirmRole
     """An invitation (7 days); returns the token for the link. The invitee, if they have an
     account, finds it under 초대받은 기업 too; an earlier open invitation of the same address
     to this firm stops working."""
-    firm = _manager(db, who, firm_id)
+    firm = _inviter(db, who, firm_id)
     who.require_confirmed("구성원 초대", "invite members")
     email = normal_email(email)
     if not _EMAIL.match(email):
@@ -104,8 +125,13 @@ def invite(db: Session, who: Principal, firm_id: int, email: str, role: FirmRole
         raise _field("email", "invite_self", "자기 자신을 초대할 수 없습니다. 다른 사람의 이메일 주소를 적으세요.",
                      "You cannot invite yourself; enter someone else's email address.")
     invitee = db.scalar(select(UserRow).where(UserRow.email == email))
+    if invitee is not None and invitee.role in STAFF_ROLES:
+        role_ko, role_en = ACCOUNT_ROLES[Role(invitee.role)]
+        raise _field("email", "invitee_staff",
+                     f"{josa(email, '은')} {role_ko} 계정이라 기업 구성원으로 초대할 수 없습니다.",
+                     f"{email} is a {role_en.lower()} account, which can never be a member of a firm.")
     if invitee is not None and _membership(db, firm_id, invitee.id) is not None:
-        raise _field("email", "already_member", f"{email}은(는) 이미 이 기업의 구성원입니다.",
+        raise _field("email", "already_member", f"{josa(email, '은')} 이미 이 기업의 구성원입니다.",
                      f"{email} is already a member of this firm.")
     return _invitation(db, who, firm, email, role, invitee)
 
@@ -123,10 +149,10 @@ def _invitation(db: Session, who: Principal, firm: FirmRow, email: str, role: Fi
     db.flush()
     role_ko, role_en = ROLE_NAMES[role]
     _record(db, who, "invite", firm.id, invitation=row.id, email=email, role=role.value, via=via)
-    _tell(db, who, firm, f"{who.name}님이 {email}을(를) {role_ko}(으)로 초대했습니다.",
+    _tell(db, who, firm, f"{who.name}님이 {josa(email, '을')} {josa(role_ko, '으로')} 초대했습니다.",
           f"{who.name} invited {email} as {role_en}.")
     if invitee is not None:
-        outbox.notify(db, [invitee.id], "invitation", f"{firm.name}에서 {role_ko}(으)로 초대했습니다.",
+        outbox.notify(db, [invitee.id], "invitation", f"{firm.name}에서 {josa(role_ko, '으로')} 초대했습니다.",
                       f"{firm.name} invited you as {role_en}.", "/invitations", {"firm": firm.id, "invitation": row.id})
     return token
 
@@ -159,6 +185,7 @@ def _accept(db: Session, who: Principal, row: InvitationRow | None) -> int:
     now = utcnow()
     if row is None or row.accepted_at is not None or row.expires_at <= now or row.email != normal_email(who.email):
         raise _invalid_invitation()
+    who.require_firm_account("초대를 수락", "accept an invitation")
     who.require_confirmed("기업 참여", "join a firm")
     firm = db.get(FirmRow, row.firm_id)
     assert firm is not None
@@ -167,9 +194,25 @@ def _accept(db: Session, who: Principal, row: InvitationRow | None) -> int:
     row.accepted_at = now
     role_ko, role_en = ROLE_NAMES[FirmRole(row.role)]
     _record(db, who, "join", firm.id, invitation=row.id, role=row.role)
-    _tell(db, who, firm, f"{who.name}({who.email})님이 초대를 수락해 {role_ko}(으)로 참여했습니다.",
+    _tell(db, who, firm, f"{who.name}({who.email})님이 초대를 수락해 {josa(role_ko, '으로')} 참여했습니다.",
           f"{who.name} ({who.email}) accepted the invitation and joined as {role_en}.")
     return row.firm_id
+
+
+def decline(db: Session, who: Principal, invitation_id: int) -> None:
+    """The invitee declines an open invitation addressed to them: it stops working, the
+    decline is audited on the firm and told to its owners. Raises `not_found` for an
+    invitation that is not theirs or no longer open."""
+    row = db.get(InvitationRow, invitation_id)
+    if (row is None or row.email != normal_email(who.email) or row.accepted_at is not None
+            or row.expires_at <= utcnow()):
+        raise INVITATION_NOT_FOUND
+    firm = db.get(FirmRow, row.firm_id)
+    assert firm is not None
+    row.expires_at = utcnow()
+    _record(db, who, "decline", firm.id, invitation=row.id, role=row.role)
+    _tell(db, who, firm, f"{who.name}({who.email})님이 초대를 거절했습니다.",
+          f"{who.name} ({who.email}) declined the invitation.")
 
 
 @dataclass(frozen=True)
@@ -223,7 +266,9 @@ def _last_owner() -> DomainError:
 
 
 def change_role(db: Session, who: Principal, firm_id: int, user_id: int, role: FirmRole) -> Member:
-    firm = _manager(db, who, firm_id)
+    """An owner (or an administrator, on the firm's behalf) changes a member's role; the last
+    owner cannot be demoted (`last_owner`). Raises `not_found`, `forbidden`, `role_unchanged`."""
+    firm = _manager(db, who, firm_id, lock=True)
     found = _membership(db, firm_id, user_id)
     if found is None:
         raise MEMBER_NOT_FOUND
@@ -236,7 +281,7 @@ def change_role(db: Session, who: Principal, firm_id: int, user_id: int, role: F
     user = db.get(UserRow, user_id)
     ko_name, en_name = _user_label(user)
     _record(db, who, "role", firm_id, user=user_id, before=before.value, after=role.value)
-    _tell(db, who, firm, f"{ko_name}님의 역할이 {ROLE_NAMES[before][0]}에서 {ROLE_NAMES[role][0]}(으)로 바뀌었습니다.",
+    _tell(db, who, firm, f"{ko_name}님의 역할이 {ROLE_NAMES[before][0]}에서 {josa(ROLE_NAMES[role][0], '으로')} 바뀌었습니다.",
           f"{en_name} is now {ROLE_NAMES[role][1]} (was {ROLE_NAMES[before][1]}).", also=(user_id,))
     assert user is not None
     return Member(user.id, user.name, user.email, role, found.created_at)
@@ -244,7 +289,11 @@ def change_role(db: Session, who: Principal, firm_id: int, user_id: int, role: F
 
 def remove(db: Session, who: Principal, firm_id: int, user_id: int) -> None:
     """An owner (or administrator) removes a member; any member may leave (remove themselves)."""
-    firm = _firm(db, who, firm_id) if user_id == who.user_id else _manager(db, who, firm_id)
+    if user_id == who.user_id:
+        firm = _firm(db, who, firm_id)
+        db.refresh(firm, with_for_update=True)
+    else:
+        firm = _manager(db, who, firm_id, lock=True)
     found = _membership(db, firm_id, user_id)
     if found is None:
         raise MEMBER_NOT_FOUND
@@ -272,6 +321,7 @@ def firm_by_brn(db: Session, brn: str) -> FirmRow | None:
 def request_to_join(db: Session, who: Principal, brn: str, message: str = "") -> JoinRequestRow:
     """Ask the owners of the firm registered with this BRN to invite you; asking again while a
     request is open returns that request."""
+    who.require_firm_account("참여 요청", "ask to join a firm")
     firm = firm_by_brn(db, brn)
     if firm is None:
         raise _field("brn", "firm_unregistered", "이 사업자등록번호로 등록된 기업이 없습니다. 기업을 새로 등록하세요.",
@@ -310,8 +360,9 @@ def my_requests(db: Session, who: Principal) -> list[tuple[JoinRequestRow, str]]
 
 def decide(db: Session, who: Principal, firm_id: int, request_id: int, accept: bool,
            role: FirmRole = FirmRole.staff) -> JoinRequestRow:
-    """Accept (an invitation goes to the requester) or decline a request to join."""
-    firm = _manager(db, who, firm_id)
+    """Accept (an invitation goes to the requester) or decline a request to join: the firm's
+    owners only, since accepting invites (raises `forbidden` for anyone else)."""
+    firm = _inviter(db, who, firm_id)
     row = db.get(JoinRequestRow, request_id)
     if row is None or row.firm_id != firm_id:
         raise REQUEST_NOT_FOUND

@@ -57,6 +57,13 @@ class Principal:
         return self.can_read_firm(firm_id)
 
     def can_invite(self, firm_id: int) -> bool:
+        """Only the firm's own owners invite: not staff, not an administrator (who could
+        otherwise invite itself or another staff account into any firm)."""
+        return self.role == Role.firm_member and self.firms.get(firm_id) == FirmRole.owner
+
+    def can_manage_members(self, firm_id: int) -> bool:
+        """Change roles and remove members: the firm's owners, or an administrator acting on
+        the firm's behalf (recorded as such)."""
         return self.role == Role.admin or self.firms.get(firm_id) == FirmRole.owner
 
     def can_edit_program(self, agency_id: str) -> bool:
@@ -68,6 +75,11 @@ class Principal:
     def is_officer(self) -> bool:
         return self.role in (Role.officer, Role.admin)
 
+    def require_firm_account(self, what_ko: str, what_en: str) -> None:
+        """Staff accounts (officer, evaluator, administrator) never belong to a firm: they
+        judge or run what firms submit, so they may not register, join or be invited into one."""
+        refuse_staff_account(self.role, what_ko, what_en)
+
     def require_confirmed(self, what_ko: str, what_en: str) -> None:
         """What an unconfirmed account may not do: submit an application, sign an e-agreement,
         invite, join or ask to join a firm. Everything else (search, firms, drafts, uploads,
@@ -78,3 +90,20 @@ class Principal:
                                  "'내 계정'에서 확인 메일을 다시 받으세요.",
                               en=f"Confirm your email address before you {what_en}: follow the link in the email we "
                                  "sent, or send it again from My account.")
+
+
+STAFF_ROLES = frozenset({Role.officer, Role.evaluator, Role.admin})
+
+
+def refuse_staff_account(role: Role | str, what_ko: str, what_en: str, field: str = "role") -> None:
+    """Raise `DomainError` (code ``staff_account``, 403-like "forbidden" semantics carried as a
+    field error) when `role` is a staff role: an officer, evaluator or administrator can never
+    become a member of a firm (issue 14 §4: a firm's e-agreement is signed only by its own people)."""
+    role = Role(role)
+    if role in STAFF_ROLES:
+        name_ko, name_en = ROLE_NAMES[role]
+        raise DomainError(code="staff_account", field=field,
+                          ko=f"{name_ko} 계정은 기업 구성원이 될 수 없어 {what_ko}할 수 없습니다. "
+                             "기업 회원 계정으로 하세요.",
+                          en=f"A {name_en.lower()} account can never be a member of a firm, so it cannot "
+                             f"{what_en}; use a firm member's account.")

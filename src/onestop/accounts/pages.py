@@ -383,6 +383,20 @@ def accept_listed(invitation_id: PathId, request: Request, who: CurrentActor, db
     return RedirectResponse(f"/firms/{firm_id}/recommendations", status_code=303)
 
 
+@router.post("/invitations/by-id/{invitation_id}/decline")
+def decline_listed(invitation_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        with db.begin_nested():
+            memberships.decline(db, who.principal, invitation_id)
+    except DomainError as e:
+        return render(request, who, "accounts/invitations.html", status_code=_status(e), errors=problems_of(e),
+                      invitations=memberships.my_invitations(db, who.principal),
+                      requests=memberships.my_requests(db, who.principal), unread=unread(db, who))
+    return RedirectResponse("/invitations", status_code=303)
+
+
 @router.get("/invitations/{token}")
 def invitation(token: str, request: Request, who: CurrentActor) -> Response:
     if who.principal is None:
@@ -423,9 +437,9 @@ def _members(request: Request, who: Actor, db: DB, firm_id: int, errors: list[di
         people = memberships.members(db, p, firm_id)
     except DomainError as e:
         return error_page(request, who, e)
-    manager = p.can_invite(firm_id)
+    manager = p.can_manage_members(firm_id)
     return render(request, who, "accounts/members.html", status_code=status_code, errors=errors or [], notice=notice,
-                  firm=firm, members=people, manager=manager, link=link,
+                  firm=firm, members=people, manager=manager, inviter=p.can_invite(firm_id), link=link,
                   invitations=memberships.open_invitations(db, p, firm_id) if manager else [],
                   requests=memberships.join_requests(db, p, firm_id) if manager else [],
                   roles=memberships.ROLE_NAMES, unread=unread(db, who))

@@ -96,6 +96,15 @@ def start(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Resp
     return see_other(f"/applications/{row.id}")
 
 
+def evaluation_context(db: Session, row: ApplicationRow, firm: bool) -> dict[str, Any]:
+    """The credit model's recommendation for the page (the firm sees it once decided)."""
+    from onestop.evaluation import services as evaluation
+
+    if firm and row.state not in evaluation.DECIDED:
+        return {}
+    return {"evaluation": evaluation.view(db, row.id)}
+
+
 def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: ApplicationRow,
             errors: list[dict[str, str]] | None = None, status_code: int = 200, **extra: Any) -> Response:
     assert who.principal is not None
@@ -115,7 +124,7 @@ def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                   timeline=services.timeline(db, row.id), agreement=services.agreement_of(db, row.id),
                   actions=services.actions_for(who.principal, row), states=state_names(),
                   by_action=BY_ACTION, can_upload=row.state in (State.draft.value, State.supplement_requested.value),
-                  kind_names=kind_names(program), unread=unread(db, who), **extra)
+                  kind_names=kind_names(program), unread=unread(db, who), **evaluation_context(db, row, firm=True), **extra)
 
 
 def _load(request: Request, who: Actor, db: Session, app_id: PathId) -> tuple[ApplicationRow, Engine] | Response:
@@ -306,7 +315,7 @@ def _review(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                   actions=services.actions_for(who.principal, row), review_actions=REVIEW_ACTIONS,
                   deadline_value=(deadline + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
                   sido_names={r.code: r.name_ko for r in regions.sido_list()}, kind_names=kind_names(program),
-                  unread=unread(db, who))
+                  unread=unread(db, who), **evaluation_context(db, row, firm=False))
 
 
 @router.get("/officer/applications/{app_id}")

@@ -42,6 +42,7 @@ from onestop.korea.hangul import josa
 from onestop.korea.money import format_won
 from onestop.matching.records import explain_program
 from onestop.matching.services import Engine
+from onestop.platform import hooks
 from onestop.platform.db import utcnow
 
 NOT_FOUND = DomainError(code="not_found", ko="신청을 찾을 수 없습니다.", en="Application not found.")
@@ -59,12 +60,16 @@ class Client:
 
 
 def actor_of(who: Principal, row: ApplicationRow) -> Actor:
-    """The lifecycle role this person plays for this application; 404 if none. Evaluators see
+    """The lifecycle role this person plays for this application; 404 if none. A draft (and a
+    draft withdrawn or expired before it was ever submitted) belongs to the firm alone: no
+    officer or administrator sees it or its documents until it is submitted. Evaluators see
     an application only while it is in evaluation (never a draft or anything before it, nor a
     decided one) and only when an officer assigned them to its committee and they were not
     excluded (`evaluation.committee_services`); any other application is "not found" to them."""
     if row.firm_id in who.firms:
         return Actor.firm
+    if row.submitted_at is None:
+        raise NOT_FOUND
     if who.role == Role.admin or (who.role == Role.officer and who.agency_id == row.agency_id):
         return Actor.officer
     if who.role == Role.evaluator and row.state == State.evaluation.value and _assigned(who, row):
@@ -150,6 +155,7 @@ def _move(db: Session, who: Principal | None, row: ApplicationRow, action: str, 
         row.open_slot = None
     _event(db, row, who, action, before, note)
     _audit(db, who, action, row, from_state=before, note=note, **audit_data)
+    hooks.application_moved(db, row, action, before)  # e.g. funds: approval commits the budget
     return before
 
 
@@ -296,6 +302,9 @@ def submit(db: Session, who: Principal, engine: Engine, revision: int, app_id: i
     row.submitted_at = now
     _move(db, who, row, "submit", actor, expected_version, eligibility=row.eligibility["status"],
           catalog_revision=revision, parameters_version=row.eligibility["parameters_version"])
+    from onestop.evaluation import services as evaluation  # the model's recommendation, stored as shown
+
+    evaluation.assess(db, row.id, row.firm_id)
     _notify_firm(db, row, "application_received", f"신청 #{row.id}가 접수되었습니다.",
                  f"Application #{row.id} was received.")
     return row
@@ -344,6 +353,10 @@ def act(db: Session, who: Principal, app_id: int, action: str, expected_version:
     elif action in ("approve", "reject", "waitlist"):
         if action == "approve":
             _prepare_agreement(db, row)
+        if action in ("approve", "reject"):
+            from onestop.evaluation import services as evaluation  # did the decision follow the band?
+
+            evaluation.record_decision(db, row.id, "approved" if action == "approve" else "rejected")
         label_ko, label_en = STATE_NAMES[State(row.state)]
         row.decision_reason = note
         _notify_firm(db, row, "decision", f"신청 #{row.id} 결과: {label_ko}", f"Application #{row.id}: {label_en}")
@@ -554,7 +567,7 @@ class QueueFilter:
 def queue(db: Session, who: Principal, f: QueueFilter) -> list[ApplicationRow]:
     if who.role not in (Role.officer, Role.admin, Role.evaluator):
         raise DomainError(code="forbidden", ko="기관 담당자 전용입니다.", en="For agency officers.")
-    q = select(ApplicationRow).where(ApplicationRow.state != State.draft.value)
+    q = select(ApplicationRow).where(ApplicationRow.state != State.draft.value, ApplicationRow.submitted_at.is_not(None))
     if who.role == Role.officer:
         q = q.where(ApplicationRow.agency_id == who.agency_id)
     if who.role == Role.evaluator:  # only what they are assigned to, in evaluation (see `actor_of`)

@@ -15,6 +15,7 @@ from onestop.alerts import services as alerts
 from onestop.catalog import services
 from onestop.catalog.model import Category, Program, SupportType
 from onestop.catalog.queries import SearchQuery, search
+from onestop.catalog.windows import now_kst, window_state
 from onestop.errors import DomainError
 from onestop.firms.services import reference_date
 from onestop.korea import ksic, regions
@@ -36,6 +37,9 @@ class ProgramSummary(BaseModel):
     support_type: str
     closes: dt.date | None
     always_open: bool
+    #: where the window stands now (catalog/windows.py): always, open, upcoming, closed, unconfirmed
+    #: (a recruitment round whose closing date is to be checked in the notice) or by_notice
+    window_phase: str
     score: float
 
 
@@ -100,7 +104,8 @@ def summary(p: Program, score: float = 0.0) -> ProgramSummary:
     w = p.spec.application_window
     return ProgramSummary(id=p.id, name_ko=p.spec.name.ko, name_en=p.spec.name.en, agency=p.spec.agency,
                           category=p.spec.category.value, support_type=p.spec.support_type.value,
-                          closes=w.closes, always_open=w.always_open, score=round(score, 4))
+                          closes=w.closes, always_open=w.always_open,
+                          window_phase=window_state(w, now_kst()).phase, score=round(score, 4))
 
 
 @router.get("/programs", response_model=ProgramPage, summary="Search programs")

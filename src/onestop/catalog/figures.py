@@ -41,6 +41,9 @@ def criterion_key(leaf: Leaf) -> str:
 def _rate(interest: Interest) -> str:
     if interest.kind == "fixed":
         return f"{interest.rate_pct}% 고정"
+    if interest.kind == "varies":
+        assert interest.note is not None
+        return interest.note.ko
     spread = interest.spread_pct
     assert spread is not None
     return f"기준금리 {'+' if spread >= 0 else ''}{spread}%p"
@@ -85,7 +88,14 @@ def figure_values(program: Program) -> list[tuple[str, str]]:
                 if ":lines[" in leaf.path:
                     out.append((f"lines.{line.id}.eligibility.{criterion_key(leaf)}", criterion_text(leaf)[0]))
     w = s.application_window
-    window = "상시 접수" if w.always_open else f"{w.opens or ''} ~ {w.closes or ''}".strip()
+    if w.always_open:
+        window = "상시 접수"
+    elif w.by_notice:
+        window = "모집 공고 시 접수"
+    else:
+        window = f"{w.opens or ''} ~ {w.closes or ''}".strip()
+    if w.year is not None:
+        window += f" ({w.year}년 사업)"
     if w.selective:
         window += " (선정평가)"
     out.append(("application_window", window))

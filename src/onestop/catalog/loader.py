@@ -17,6 +17,7 @@ from onestop.catalog.model import Agency, Line, Program, ProgramSpec
 from onestop.errors import CatalogError, FieldProblem
 from onestop.korea._data import data_path
 from onestop.rules.check import check_rule
+from onestop.rules.explain import name_programs
 from onestop.rules.facts import APPLICANT_KINDS
 from onestop.rules.syntax import All, AnyOf, Leaf, Rule, parse_rule
 from onestop.text import normalise_tree
@@ -41,6 +42,10 @@ class Catalog:
     shared_rules: dict[str, Any] = field(default_factory=dict)
     #: shared rule name → (Korean, English) title
     shared_titles: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # criteria and firm values that name a program show the program's name (rules.explain)
+        name_programs({pid: (p.spec.name.ko, p.spec.name.en) for pid, p in self.programs.items()})
 
     def shared_title(self, name: str) -> tuple[str, str]:
         return self.shared_titles.get(name) or BUILTIN_TITLES.get(name) or (name, name)

@@ -62,9 +62,10 @@ class Text(_Strict):
 
 
 class Interest(_Strict):
-    """Policy loans are priced as the 정책자금 기준금리 plus a spread; a few at a fixed rate."""
+    """Policy loans are priced as the 정책자금 기준금리 plus a spread; a few at a fixed rate; some
+    notices give different rates to different firms (`varies`: the note says which)."""
 
-    kind: Literal["base_plus_spread", "fixed"]
+    kind: Literal["base_plus_spread", "fixed", "varies"]
     spread_pct: Decimal | None = Field(default=None, ge=-10, le=10)
     rate_pct: Decimal | None = Field(default=None, ge=0, le=30)
     note: Text | None = None
@@ -75,6 +76,8 @@ class Interest(_Strict):
             raise ValueError("base_plus_spread needs spread_pct")
         if self.kind == "fixed" and self.rate_pct is None:
             raise ValueError("fixed needs rate_pct")
+        if self.kind == "varies" and self.note is None:
+            raise ValueError("varies needs a note saying which firms get which rate")
         return self
 
 
@@ -94,27 +97,53 @@ class Limits(_Strict):
 
 
 class Window(_Strict):
-    """When applications are taken; `opens` without `closes` runs until the budget is used.
+    """When applications are taken.
 
-    `selective`: a recruitment round whose applicants are selected by evaluation (선정평가), so a
-    firm that meets every criterion may apply but is not sure to be supported."""
+    - `always_open`: taken all year, until the budget is used (the KOSMES policy funds);
+    - `opens`/`closes`: one dated window; `opens` without `closes` on a window that is not
+      `selective` runs until the budget is used;
+    - `selective`: a recruitment round (모집 공고) whose applicants are selected by evaluation
+      (선정평가): a firm that meets every criterion may apply but is not sure to be supported. A
+      selective round that states when it opened but not when it closes is *not* open until the
+      budget is used: the page says the closing date is to be checked in the notice;
+    - `by_notice`: taken only in recruitment rounds announced by notice, none of whose dates the
+      catalog knows (the page says "모집 공고 시 접수", never "상시");
+    - `year`: the program year the notice recruits for; after its 31 December the round is over.
+    """
 
     always_open: bool = False
+    by_notice: bool = False
     opens: date | None = None
     closes: date | None = None
     closes_at: time = time(18, 0)
     selective: bool = False
+    year: int | None = Field(default=None, ge=2000, le=2100)
     note: Text | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Window:
-        if self.always_open and (self.opens or self.closes):
-            raise ValueError("always_open excludes opens/closes")
-        if not self.always_open and self.closes is None and self.opens is None:
-            raise ValueError("a window needs opens and/or closes, or always_open: true")
+        if self.always_open and (self.opens or self.closes or self.by_notice):
+            raise ValueError("always_open excludes opens/closes and by_notice")
+        if self.by_notice and (self.opens or self.closes):
+            raise ValueError("by_notice is for rounds whose dates are not known; give opens/closes instead")
+        if not self.always_open and not self.by_notice and self.closes is None and self.opens is None:
+            raise ValueError("a window needs opens and/or closes, or always_open: true, or by_notice: true")
         if self.opens and self.closes and self.opens > self.closes:
             raise ValueError("opens must not be after closes")
+        if self.year is not None and self.closes is not None and self.closes.year > self.year:
+            raise ValueError("closes must fall in the program year")
         return self
+
+    @property
+    def round_unconfirmed(self) -> bool:
+        """A recruitment round that opened on a known date and closes on one the catalog lacks."""
+        return self.selective and self.opens is not None and self.closes is None
+
+    def last_day(self) -> date | None:
+        """The last day applications may be taken, when known: `closes`, or the end of `year`."""
+        if self.closes is not None:
+            return self.closes
+        return date(self.year, 12, 31) if self.year is not None else None
 
     def deadline(self) -> datetime | None:
         if self.always_open or self.closes is None:
@@ -122,13 +151,17 @@ class Window(_Strict):
         return datetime.combine(self.closes, self.closes_at, tzinfo=KST)
 
     def is_open_on(self, on: date) -> bool:
+        """Applications are surely taken on `on` (an unconfirmed or by-notice round is not)."""
         if self.always_open:
             return True
+        if self.by_notice or self.round_unconfirmed:
+            return False
         return (self.opens is None or self.opens <= on) and (self.closes is None or on <= self.closes)
 
     def is_closed_for_good(self, on: date) -> bool:
         """Closed on `on` and will not open again in this notice."""
-        return not self.always_open and self.closes is not None and on > self.closes
+        last = self.last_day()
+        return not self.always_open and last is not None and on > last
 
 
 class Document(_Strict):

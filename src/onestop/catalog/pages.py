@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from onestop.applications import services as applications
 from onestop.applications.lifecycle import OPEN, State
 from onestop.catalog import services
-from onestop.catalog.model import CATEGORY_NAMES, SUPPORT_NAMES, Category, Program, SupportType
+from onestop.catalog.model import CATEGORY_NAMES, SUPPORT_NAMES, Category, Line, Program, ProgramSpec, SupportType
 from onestop.catalog.queries import SearchQuery, search
 from onestop.catalog.windows import now_kst, window_state
 from onestop.errors import DomainError
@@ -23,7 +23,7 @@ from onestop.firms.model import APPLICANT_KIND_NAMES, BUSINESS_STATUS_NAMES, CER
 from onestop.korea import regions
 from onestop.matching import records
 from onestop.platform.pages import error_page, problems_of, unread
-from onestop.platform.rules_view import outline
+from onestop.platform.rules_view import sections
 from onestop.platform.templating import render
 from onestop.platform.web import DB, MAX_ID, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
 
@@ -191,12 +191,22 @@ def detail(program_id: str, request: Request, who: CurrentActor, db: DB,
                     if p in engine.catalog.programs]
              for kind in ("requires", "follows", "package_with", "excludes")}
     return render(request, who, "catalog/detail.html", program=program, spec=program.spec, agency=agency,
-                  rule=outline(program.rule, engine.catalog.shared_title), check=check, firms=my_firms, chosen=chosen, links=links,
+                  criteria=sections(program.rule, engine.catalog.shared_title), check=check, firms=my_firms, chosen=chosen, links=links,
                   link_labels=LINK_LABELS, open_app=open_app, window=window_state(program.spec.application_window,
                                                                                   now_kst()),
-                  line_criteria=line_criteria, line_status=line_status,
+                  line_criteria=line_criteria, line_status=line_status, lines_with=lines_with(program.spec),
                   unconfirmed=program.spec.unconfirmed_figures(), field_names=FIELD_NAMES,
                   unread=unread(db, who), quick=None, form={}, errors=[], **_quick_context())
+
+
+def lines_with(spec: ProgramSpec) -> dict[str, list[Line]]:
+    """The program's lines that state each figure (amount, interest, term), for the key facts:
+    a program with lines shows each line's figure instead of "해당 없음" (QA finding, issue 17 §3)."""
+    return {
+        "amount": [ln for ln in spec.lines if ln.amount],
+        "interest": [ln for ln in spec.lines if ln.interest is not None],
+        "term": [ln for ln in spec.lines if ln.term_years],
+    }
 
 
 def _quick_context() -> dict[str, Any]:

@@ -4,7 +4,10 @@ and home cards, the recommendations and whether an application may be started �
 can say "신청 가능" for a program whose window has closed.
 
 A window closes at its `closes` date's `closes_at` time in Korea (18:00 KST unless the notice
-says otherwise); it opens at 00:00 KST on `opens`. D-day counts calendar days in KST between
+says otherwise); it opens at 00:00 KST on `opens`. A recruitment round (모집 공고, `selective`) that
+opened but whose closing date is not known is "unconfirmed" (the page sends the firm to the
+notice), never open until the budget is used; a program taken only in rounds announced by notice
+is "by_notice"; either is closed after the 31 December of its program `year`. D-day counts calendar days in KST between
 today and the closing date (D-day on the closing day itself), as Korean notices do.
 """
 
@@ -17,7 +20,7 @@ from typing import Literal
 from onestop.catalog.model import Window
 from onestop.korea.dates import KST
 
-Phase = Literal["always", "open", "upcoming", "closed"]
+Phase = Literal["always", "open", "upcoming", "closed", "unconfirmed", "by_notice"]
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,16 @@ def window_state(window: Window, now: datetime) -> WindowState:
     deadline = window.deadline()
     if window.always_open:
         return WindowState("always", None, None, None, None, None)
-    if deadline is not None and local > deadline:
-        return WindowState("closed", window.opens, window.closes, deadline, None, None)
+    last = window.last_day()
+    if (deadline is not None and local > deadline) or (deadline is None and last is not None and today > last):
+        return WindowState("closed", window.opens, last, deadline, None, None)
     if window.opens is not None and local < datetime.combine(window.opens, time(0, 0), tzinfo=KST):
         return WindowState("upcoming", window.opens, window.closes, deadline, None,
                            (window.opens - today).days)
+    if window.by_notice:
+        return WindowState("by_notice", None, None, None, None, None)
+    if window.round_unconfirmed:
+        return WindowState("unconfirmed", window.opens, None, None, None, None)
     days_left = (window.closes - today).days if window.closes is not None else None
     return WindowState("open", window.opens, window.closes, deadline, days_left, None)
 

@@ -132,10 +132,23 @@ def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> in
         for kind, _ko, en in applications.required_documents(program):
             applications.upload(db, who, store, engine, row.id, kind, f"{kind}.pdf", demo_pdf(f"{en} - BRN {firm.brn}"))
         if submit:
+            _demo_statements(db, firm.id, firm_name)  # so the officer sees a score beside the rule checks
             applications.submit(db, who, engine, revision, row.id, None)
         made += 1
     seed_committee(db, engine)
     return made
+
+
+def _demo_statements(db: Session, firm_id: int, name: str) -> None:
+    """The firm's statements from `data/demo/statements/<name>.json`, when it has none yet."""
+    import json
+
+    from onestop.evaluation import services as evaluation
+    from onestop.korea._data import data_path
+
+    path = data_path("demo", "statements", f"{name}.json")
+    if path.is_file() and evaluation.latest_statements(db, firm_id) is None:
+        evaluation.seed_statements(db, firm_id, json.loads(path.read_text(encoding="utf-8"))["statements"])
 
 
 #: journey 8's committee: organisations shown to the officer who assigns them

@@ -66,6 +66,26 @@ def change(now: int | None, before: int | None) -> float | None:
     return (now - before) / before
 
 
+def profit_change(now: int | None, before: int | None) -> float | None:
+    """Relative change of an amount that may be negative (operating profit): the difference over
+    the size of the year before, `(now − before) / |before|`, so that a negative value is always a
+    decrease. 긴급경영안정자금 asks for "매출액 또는 영업이익 10% 이상 감소" (2026년도 중소기업 정책자금
+    융자계획 변경공고, 중소벤처기업부 공고 제2026-464호, Ⅳ p.34) without restricting it to profits:
+
+    - a smaller profit: 100 → 80 is −20 %;
+    - a fall from profit into loss is a decrease: 100 → −20 is −120 %;
+    - a larger loss is a decrease: −100 → −150 is −50 % (the loss grew by half);
+    - a smaller loss is an increase: −100 → −60 is +40 %;
+    - from break-even (0): into a loss is a full decrease (−100 %), into a profit +100 %, 0 → 0 is 0.
+
+    Unknown when either year is missing."""
+    if now is None or before is None:
+        return None
+    if before == 0:
+        return 0.0 if now == 0 else (-1.0 if now < 0 else 1.0)
+    return (now - before) / abs(before)
+
+
 def statement_facts(firm: FirmProfile, on: date) -> Facts:
     """Facts from the statements: operating profit and its change, the debt ratio, impairment.
 
@@ -82,7 +102,7 @@ def statement_facts(firm: FirmProfile, on: date) -> Facts:
         ratio = liabilities / equity
     return {
         "operating_profit": op_now,
-        "operating_profit_change_yoy": change(op_now, op_before),
+        "operating_profit_change_yoy": profit_change(op_now, op_before),
         "debt_ratio": ratio,
         "capital_impaired": None if equity is None else equity <= 0,
     }

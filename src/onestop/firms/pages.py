@@ -3,6 +3,7 @@ region pickers, recommendations, and inviting staff."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from onestop.catalog.model import SUPPORT_NAMES
 from onestop.catalog.windows import now_kst
 from onestop.errors import DomainError
 from onestop.firms import services
+from onestop.firms.facts import derive
 from onestop.firms.model import (
     APPLICANT_KIND_NAMES,
     BUSINESS_STATUS_NAMES,
@@ -26,6 +28,7 @@ from onestop.firms.model import (
 )
 from onestop.korea import ksic, regions
 from onestop.matching import records
+from onestop.matching.maximum import plausible_maximum
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
@@ -140,6 +143,10 @@ def my_firms(request: Request, who: CurrentActor, db: DB) -> Response:
 def new_firm(request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
+    try:
+        who.principal.require_firm_account("기업을 등록", "register a firm")
+    except DomainError as e:
+        return error_page(request, who, e)
     return render(request, who, "firms/form.html", errors=[], firm=None, unread=unread(db, who), **_form_context({}))
 
 
@@ -154,6 +161,8 @@ def create_firm(form: PostedForm, request: Request, who: CurrentActor, db: DB) -
     except DomainError as e:
         if e.code == "brn_taken":  # not a dead end: ask the firm's owners to invite you
             return RedirectResponse(f"/firms/join?brn={quote(str(data.get('brn', '')))}", status_code=303)
+        if e.code == "staff_account":
+            return error_page(request, who, e)
         return render(request, who, "firms/form.html", status_code=422, errors=problems_of(e), firm=None,
                       unread=unread(db, who), **_form_context(data))
     return see_other(f"/firms/{row.id}/recommendations", "flash.firm_created")
@@ -238,7 +247,8 @@ def _recommendations_page(request: Request, who: Any, db: Any, row: Any, on: dat
     sort = request.query_params.get("sort", "fit")
     kind = request.query_params.get("type", "")
     view = recommendation_view(engine.catalog.programs, result, sort if sort in SORTS else "fit",
-                               kind if kind in SUPPORT_NAMES else "", now_kst())
+                               kind if kind in SUPPORT_NAMES else "", now_kst(),
+                               derive(services.profile_of(row), on))
     return render(request, who, "firms/recommendations.html", firm=row, result=result, on=on, view=view,
                   programs=engine.catalog.programs, sort=view["sort"], kind=view["kind"],
                   support_types=[(k, n) for k, n in SUPPORT_NAMES.items()],
@@ -251,23 +261,11 @@ SORTS = {"fit": ("적합도순", "Best fit"), "amount": ("지원 금액순", "La
          "deadline": ("마감 임박순", "Closing first")}
 
 
-def most_receivable(programs: list[Any]) -> int:
-    """The most a firm could receive from `programs` together: the largest amounts first,
-    skipping any program that cannot be combined with one already counted (`links.excludes`)."""
-    chosen: list[Any] = []
-    for p in sorted(programs, key=lambda p: (-(p.spec.limits.amount or 0), p.id)):
-        if not p.spec.limits.amount:
-            continue
-        if any(p.id in q.spec.links.excludes or q.id in p.spec.links.excludes for q in chosen):
-            continue
-        chosen.append(p)
-    return sum(p.spec.limits.amount or 0 for p in chosen)
-
-
 def recommendation_view(programs: dict[str, Any], result: dict[str, Any], sort: str, kind: str,
-                        now: Any) -> dict[str, Any]:
-    """Recommendations as the page shows them: the summary figures, the eligible programs
-    grouped by category and sorted, near misses that need one change, packages as steps."""
+                        now: Any, facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Recommendations as the page shows them: the summary figures (the most the firm could
+    plausibly receive, as `matching/maximum.py` computes it), the eligible programs grouped by
+    category and sorted, near misses that need one change, packages as steps."""
     from onestop.catalog.model import CATEGORY_NAMES
     from onestop.catalog.windows import window_state
 
@@ -291,10 +289,14 @@ def recommendation_view(programs: dict[str, Any], result: dict[str, Any], sort: 
     ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
     near = [(r, programs[r["program_id"]]) for r in result["near_misses"] if r["program_id"] in programs]
     one_more = [(r, p) for r, p in near if len(r.get("missing", [])) == 1]
+    fitting = {r["program_id"]: r.get("fitting_lines", []) for r in result["eligible"] if r.get("lines")}
+    most_loans = plausible_maximum(loans, facts or {}, fitting)
+    most_grants = plausible_maximum(grants, facts or {}, fitting)
     return {
         "count": len(eligible),
-        "loans": most_receivable(loans),
-        "grants": most_receivable(grants),
+        "loans": most_loans.amount,
+        "grants": most_grants.amount,
+        "max_notes": most_loans.notes + [n for n in most_grants.notes if n not in most_loans.notes],
         "near_count": len(one_more),
         "groups": [(cat, CATEGORY_NAMES.get(cat, (cat, cat)), items) for cat, items in ordered],
         "one_more": one_more,

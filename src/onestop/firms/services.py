@@ -29,6 +29,9 @@ def _dump(firm: FirmProfile) -> dict[str, Any]:
 
 
 def register(db: Session, who: Principal, data: Any) -> FirmRow:
+    """A new firm with `who` as its owner. Raises `staff_account` for an officer, evaluator or
+    administrator (they never become members of a firm), `brn_taken` for a registered BRN."""
+    who.require_firm_account("기업을 등록", "register a firm")
     firm = parse_firm(data)
     if firm.brn is not None and db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
         raise DomainError(

@@ -207,11 +207,10 @@ def recommend(
                     f"{program.spec.name.en}: applications closed on {window.closes}."))
             continue
         if program.guard is not None and ev.status_of(program.guard) == NOT_MET:
-            kinds = ", ".join(program.spec.applicants)
             excluded.append(Excluded(
                 program.id, "applicant_kind",
                 f"{program.spec.name.ko}: {program.guard.label_ko}",
-                f"{program.spec.name.en}: {program.guard.label_en} ({kinds})."))
+                f"{program.spec.name.en}: {program.guard.label_en}."))
             continue
         if _exhausted(program, history):
             if status != NOT_MET:

@@ -114,11 +114,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from onestop.alerts.api import router as alerts_api
     from onestop.applications.api import router as applications_api
     from onestop.catalog.api import router as catalog_api
+    from onestop.evaluation.api import router as evaluation_api
     from onestop.evaluation.committee_api import router as committee_api
     from onestop.firms.api import router as firms_api
     from onestop.matching.api import router as matching_api
 
-    for router in (accounts_api, firms_api, catalog_api, matching_api, alerts_api, applications_api, committee_api):
+    for router in (accounts_api, firms_api, catalog_api, matching_api, alerts_api, applications_api, evaluation_api,
+                   committee_api):
         app.include_router(router)
 
     from onestop.platform.pages import router as pages

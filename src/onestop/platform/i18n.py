@@ -135,6 +135,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.title": ("입력값을 확인해 주세요", "Please check the input"),
     "flash.firm_saved": ("기업 정보를 저장했습니다. 바뀐 정보로 추천을 다시 계산했습니다.",
                          "The firm's details are saved; recommendations are recalculated."),
+    "flash.statements_saved": ("재무제표를 새 판으로 저장했습니다. 이전 판은 그대로 남아 있습니다.",
+                               "The statements are saved as a new version; earlier versions are kept."),
     "flash.firm_created": ("기업을 등록했습니다. 신청할 수 있는 사업부터 확인해 보세요.",
                            "Your firm is registered; start with the programs you qualify for."),
     "flash.invited": ("초대 링크를 만들었습니다. 7일 동안 유효합니다.", "The invitation link is ready; it is valid for 7 days."),

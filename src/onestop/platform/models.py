@@ -6,7 +6,9 @@ from onestop.applications import tables as applications_tables
 from onestop.audit import tables as audit_tables
 from onestop.catalog import tables as catalog_tables
 from onestop.evaluation import committee_tables, fasttrack_tables
+from onestop.evaluation import tables as evaluation_tables
 from onestop.firms import tables as firms_tables
+from onestop.funds import tables as funds_tables
 from onestop.matching import tables as matching_tables
 from onestop.platform.db import Base
 
@@ -19,8 +21,10 @@ __all__ = [
            "audit_tables",
            "catalog_tables",
            "committee_tables",
+           "evaluation_tables",
            "fasttrack_tables",
            "firms_tables",
+           "funds_tables",
            "matching_tables",
            "metadata",
 ]

@@ -32,7 +32,9 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def error_page(request: Request, actor: Actor, err: DomainError) -> HTMLResponse:
-    status = {"not_found": 404, "forbidden": 403}.get(err.code, 422)
+    from onestop.platform.problems import STATUS
+
+    status = STATUS.get(err.code, 422)
     title = t("error.not_found", actor.lang) if status == 404 else (
         t("error.forbidden", actor.lang) if status == 403 else t("error.title", actor.lang))
     return render(request, actor, "error.html", status_code=status, title=title,
@@ -100,10 +102,12 @@ def _include() -> None:
     from onestop.catalog.officer_pages import router as officer_pages
     from onestop.catalog.pages import router as catalog_pages
     from onestop.evaluation.committee_pages import router as committee_pages
+    from onestop.evaluation.pages import router as evaluation_pages
     from onestop.firms.pages import router as firms_pages
+    from onestop.funds.pages import router as funds_pages
 
     for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
-              consultation_pages, committee_pages):
+              consultation_pages, evaluation_pages, committee_pages, funds_pages):
         router.include_router(r)
 
 

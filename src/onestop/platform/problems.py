@@ -30,6 +30,7 @@ STATUS = {
     "program_exists": 409,
     "csrf": 403,
     "email_unconfirmed": 403,
+    "staff_account": 403,
     "already_member": 409,
     "database_not_migrated": 503,
     "file_missing": 500,

@@ -86,4 +86,36 @@ def outline(rule: Rule, titles: Callable[[str], tuple[str, str]] | None = None) 
     return Node(kind, children=merged)
 
 
-__all__ = ["SHARED_NAMES", "Node", "outline"]
+@dataclass
+class Sections:
+    """A program's criteria as its page lists them: who may apply (the positive criteria, joined by
+    그리고), and who may not (each exclusion named positively: "국세·지방세 체납 기업")."""
+
+    who: Node
+    excluded: list[tuple[str, str]]
+    #: True when nothing but who may apply at all (registered firms, prospective founders) and the
+    #: exclusions limit the program: the page then says so instead of an empty list
+    open_to_all: bool
+
+
+def _conjuncts(rule: Rule) -> list[Rule]:
+    if isinstance(rule, All) and _shared(rule) is None:
+        out: list[Rule] = []
+        for child in rule.children:
+            out += _conjuncts(child)
+        return out
+    return [rule]
+
+
+def sections(rule: Rule, titles: Callable[[str], tuple[str, str]] | None = None) -> Sections:
+    """Split the rule's top-level criteria into who may apply and the exclusions."""
+    parts = _conjuncts(rule)
+    excluded = [(c.excludes_ko, c.excludes_en) for c in parts if isinstance(c, Leaf) and c.exclusion]
+    rest = [c for c in parts if not (isinstance(c, Leaf) and c.exclusion)]
+    positive = [c for c in rest if not (isinstance(c, Leaf) and c.fact == "applicant_kind")]
+    who = outline(All(tuple(rest)), titles) if len(rest) > 1 else (
+        outline(rest[0], titles) if rest else Node("all"))
+    return Sections(who, excluded, not positive)
+
+
+__all__ = ["SHARED_NAMES", "Node", "Sections", "outline", "sections"]

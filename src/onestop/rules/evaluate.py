@@ -26,6 +26,7 @@ from onestop.rules.explain import (
     STATUS_WORDS,
     UNKNOWN,
     criterion_text,
+    exclusion_sentence,
     sentence,
     value_text,
 )
@@ -309,7 +310,10 @@ class FirmEvaluation:
         criteria = []
         for leaf, slot, label in zip(c.program_leaves[i], c.program_leaf_slots[i], c.program_labels[i], strict=True):
             outcome = outcomes[slot]
-            if label is not None:  # the program words this criterion its own way
+            if leaf.exclusion:  # phrased positively: "체납 기업 아님 → 충족", "…에 해당 → 미충족"
+                sk, se = exclusion_sentence(leaf, (outcome.value_ko, outcome.value_en), outcome.status)
+                outcome = outcome._replace(sentence_ko=sk, sentence_en=se)
+            elif label is not None:  # the program words this criterion its own way
                 sk, se = sentence(label, (outcome.value_ko, outcome.value_en), outcome.status)
                 outcome = outcome._replace(sentence_ko=sk, sentence_en=se)
             criteria.append(CriterionResult(leaf, outcome))

@@ -69,6 +69,35 @@ def _en(value: str) -> str:
     return _EN.get(value, value)
 
 
+#: Program id → (Korean, English) name, for facts whose values are programs (`received_programs`).
+#: Filled by every catalog that is built (`name_programs`); an id no catalog names is shown as
+#: "카탈로그에 없는 사업" rather than as a raw key.
+_PROGRAM_NAMES: dict[str, tuple[str, str]] = {}
+#: Facts whose values are program ids.
+PROGRAM_FACTS = frozenset({"received_programs"})
+
+
+def name_programs(names: dict[str, tuple[str, str]]) -> None:
+    """Record the (Korean, English) names of programs, so that criteria and firm values that name
+    a program show its name, never its id (QA finding: a prerequisite shown as `mss-smart-…`)."""
+    _PROGRAM_NAMES.update(names)
+
+
+def program_name(program_id: str, lang: str) -> str:
+    """The name of a program in `lang` ("ko"/"en"); a program no catalog names says so."""
+    names = _PROGRAM_NAMES.get(program_id)
+    if names is None:
+        return "카탈로그에 없는 사업" if lang == "ko" else "a program not in the catalog"
+    return names[0] if lang == "ko" else names[1]
+
+
+def _item(fact: str, value: str, lang: str) -> str:
+    """One element of a set-valued fact as shown: a program's name, a certification's name …"""
+    if fact in PROGRAM_FACTS:
+        return program_name(value, lang)
+    return _SET_KO.get(value, value) if lang == "ko" else _en(value)
+
+
 #: Korean names of the closed code vocabularies that are not codes of a table.
 _CODE_KO = {
     "size_class": _SIZE_KO,
@@ -121,7 +150,7 @@ def value_text(fact: str, value: Any) -> tuple[str, str]:
         items = sorted(value)
         if not items:
             return "없음", "none"
-        return ", ".join(_SET_KO.get(i, i) for i in items), ", ".join(_en(i) for i in items)
+        return ", ".join(_item(fact, i, "ko") for i in items), ", ".join(_item(fact, i, "en") for i in items)
     return _code_name(fact, str(value)), _en(str(value))
 
 
@@ -130,7 +159,7 @@ def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
     out = []
     for v in values:
         if spec.type == SET:
-            out.append(_SET_KO.get(str(v), str(v)) if lang == "ko" else _en(str(v)))
+            out.append(_item(fact, str(v), lang))
         elif spec.type == CODE:
             out.append(_code_name(fact, str(v)) if lang == "ko" else _en(str(v)))
         else:
@@ -139,7 +168,10 @@ def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
 
 
 def criterion_text(leaf: Leaf) -> tuple[str, str]:
-    """What the criterion asks, e.g. `업력 7년 미만` / `business age less than 7 years`."""
+    """What the criterion asks, e.g. `업력 7년 미만` / `business age less than 7 years`; an
+    exclusion as what the firm must not be (`국세·지방세 체납 기업 아님`)."""
+    if leaf.exclusion:
+        return f"{leaf.excludes_ko} 아님", f"Not {leaf.excludes_en}"
     if leaf.label_ko and leaf.label_en:
         return leaf.label_ko, leaf.label_en
     spec = FACTS[leaf.fact]
@@ -170,6 +202,22 @@ def criterion_text(leaf: Leaf) -> tuple[str, str]:
         "has_none": (f"{ko_name}: {lk} 없음", f"{en_name} include none of {le}"),
     }
     return texts[op]
+
+
+def exclusion_sentence(leaf: Leaf, value: tuple[str, str], status: int) -> tuple[str, str]:
+    """An exclusion's outcome phrased positively: `국세·지방세 체납 기업 아님 → 충족` when the firm is
+    not in the excluded group, `…에 해당 → 미충족` when it is, and which it is when unknown. A yes/no
+    fact's value is the sentence itself; another fact's value (the firm's industry) is quoted."""
+    ko, en = leaf.excludes_ko, leaf.excludes_en
+    shown = FACTS[leaf.fact].type != BOOL or status == UNKNOWN
+    vk = f" — 기업: {value[0]}" if shown else ""
+    ve = f" — firm: {value[1]}" if shown else ""
+    if status == MET:
+        return f"{ko} 아님{vk} → {_STATUS_KO[MET]}", f"Not {en}{ve} → {_STATUS_EN[MET]}"
+    if status == NOT_MET:
+        return f"{ko}에 해당{vk} → {_STATUS_KO[NOT_MET]}", f"Is {en}{ve} → {_STATUS_EN[NOT_MET]}"
+    return (f"{ko}에 해당하는지{vk} → {_STATUS_KO[UNKNOWN]}",
+            f"Whether it is {en}{ve} → {_STATUS_EN[UNKNOWN]}")
 
 
 def sentence(criterion: tuple[str, str], value: tuple[str, str], status: int) -> tuple[str, str]:

@@ -115,6 +115,7 @@ FACTS: dict[str, FactSpec] = {
         FactSpec("applicant_kind", CODE, "신청자 유형", "kind of applicant", values=APPLICANT_KINDS),
         FactSpec("operating_profit", INT, "최근 사업연도 영업이익", "last fiscal year's operating profit",
                  "원", "won", None, None),
+        # (now − before) / |before|: a fall into a loss and a larger loss are decreases (firms/facts.py)
         FactSpec("operating_profit_change_yoy", FLOAT, "전년 대비 영업이익 증감률",
                  "operating profit change year on year", "", "", None, None),
         FactSpec("debt_ratio", FLOAT, "부채비율", "debt ratio (liabilities / equity)", "", "", 0.0, None),

@@ -36,6 +36,14 @@ class Leaf:
     label_ko: str = ""
     label_en: str = ""
     path: str = ""
+    #: for an exclusion ("체납 기업 제외"): the excluded group, named positively (ko, en), so the
+    #: criterion reads "국세·지방세 체납 기업 아님 → 충족" / "…에 해당 → 미충족", never a double negative
+    excludes_ko: str = ""
+    excludes_en: str = ""
+
+    @property
+    def exclusion(self) -> bool:
+        return bool(self.excludes_ko and self.excludes_en)
 
     @property
     def shared(self) -> bool:
@@ -141,13 +149,13 @@ def parse_rule(
             raise _err(source, path, "not에는 다른 키를 쓸 수 없습니다.", "'not' stands alone.")
         return Not(parse_rule(raw["not"], source=source, path=f"{path}.not",
                               shared=shared, _using=_using))
-    allowed = {"fact", "op", "value", "id", "label"}
+    allowed = {"fact", "op", "value", "id", "label", "excludes"}
     if not {"fact", "op", "value"} <= keys or keys - allowed:
         raise _err(
             source, path,
-            "기준은 fact, op, value가 필요합니다 (선택: id, label). "
+            "기준은 fact, op, value가 필요합니다 (선택: id, label, excludes). "
             f"알 수 없는 키: {sorted(keys - allowed)}",
-            "a criterion needs fact, op and value (optional: id, label); "
+            "a criterion needs fact, op and value (optional: id, label, excludes); "
             f"unknown keys: {sorted(keys - allowed)}",
         )
     op = raw["op"]
@@ -170,6 +178,10 @@ def parse_rule(
     label = raw.get("label") or {}
     if not isinstance(label, dict) or set(label) - {"ko", "en"}:
         raise _err(source, path, "label은 {ko, en} 형식이어야 합니다.", "label must be {ko, en}.")
+    excludes = raw.get("excludes") or {}
+    if not isinstance(excludes, dict) or (excludes and set(excludes) != {"ko", "en"}):
+        raise _err(source, path, "excludes는 제외되는 대상의 이름 {ko, en}이어야 합니다.",
+                   "excludes must name the excluded group as {ko, en}.")
     return Leaf(
         fact=str(raw["fact"]),
         op=str(op),
@@ -178,4 +190,6 @@ def parse_rule(
         label_ko=str(label.get("ko", "")),
         label_en=str(label.get("en", "")),
         path=f"{source}:{path}",
+        excludes_ko=str(excludes.get("ko", "")),
+        excludes_en=str(excludes.get("en", "")),
     )

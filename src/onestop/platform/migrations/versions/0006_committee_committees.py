@@ -2,7 +2,7 @@
 declarations) and the fast-track queue (issue 8 items 6-7)
 
 Revision ID: 0006_committee
-Revises: 0004_audit
+Revises: 0006_evaluation
 Create Date: 2026-11-30 08:52:33.118724
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import onestop.platform.db
 
 revision: str = '0006_committee'
-down_revision: str | None = '0004_audit'
+down_revision: str | None = '0006_evaluation'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,33 @@
+"""Where features react to each other's events without importing each other at start-up.
+
+A hook is named as "module:function" and resolved on first use, so `platform/` and the feature
+that raises an event import no reacting feature. Each reaction runs in the same transaction as
+the event; a reaction that raises DomainError refuses the event (nothing of it is saved).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+#: Reactions to an application's move through the lifecycle:
+#: f(db, application_row, action, state_before) after the row's state has changed.
+APPLICATION_MOVED: tuple[str, ...] = (
+    "onestop.funds.budgets:on_application_moved",  # approval commits the budget; giving up releases it
+)
+
+
+@cache
+def resolve(names: tuple[str, ...]) -> tuple[Callable[..., Any], ...]:
+    found = []
+    for name in names:
+        module, _, attr = name.partition(":")
+        found.append(getattr(importlib.import_module(module), attr))
+    return tuple(found)
+
+
+def application_moved(db: Any, row: Any, action: str, before: str) -> None:
+    for reaction in resolve(APPLICATION_MOVED):
+        reaction(db, row, action, before)
