@@ -60,3 +60,28 @@ def test_the_due_date_is_a_business_day_with_exactly_n_business_days_before_it(a
     assert is_business_day(due)
     assert time_left(entered, n, entered).business_days == n
     assert deadline(entered, n).astimezone(KST).time().hour == 0
+
+
+def test_the_band_comes_from_the_evaluation_features_recommendation(monkeypatch: object) -> None:
+    """`evaluation.services.recommendation_for(session, application_id)` gives an object with
+    `band` ("A".."D") and `model_version`; None routes the application to a person."""
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    import onestop.evaluation
+    from onestop.evaluation.fasttrack_services import band_of
+
+    @dataclass
+    class Recommendation:
+        band: str
+        model_version: str
+
+    fake = types.ModuleType("onestop.evaluation.services")
+    fake.recommendation_for = lambda _db, app_id: (  # type: ignore[attr-defined]
+        Recommendation("B", "lgbm-2026.11") if app_id == 1 else None)
+    mp = monkeypatch  # pytest's MonkeyPatch
+    mp.setitem(sys.modules, "onestop.evaluation.services", fake)  # type: ignore[attr-defined]
+    mp.setattr(onestop.evaluation, "services", fake, raising=False)  # type: ignore[attr-defined]
+    assert band_of(None, 1) == (Band.B, "lgbm-2026.11")  # type: ignore[arg-type]
+    assert band_of(None, 2) is None  # type: ignore[arg-type]

@@ -305,7 +305,8 @@ class Rubric(_Strict):
         return item.levels or self.scale
 
 
-BandName = Literal["A", "B", "C", "D", "E"]
+#: the credit model's recommendation bands (evaluation.scoring.BANDS: A ≥ 980, B 950–979, C 850–949, D below)
+BandName = Literal["A", "B", "C", "D"]
 
 
 class FastTrack(_Strict):

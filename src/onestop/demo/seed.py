@@ -164,8 +164,8 @@ EVALUATOR_ORGANISATIONS = {
 def seed_committee(db: Session, engine: Any) -> None:
     """Journey 8 ready to walk: 창원정밀기계's 수출바우처 application is in evaluation at KOTRA
     with a committee of four evaluators assigned (one will declare a conflict, three score);
-    and journey 3's emergency-fund application is on the fast track (band A, entered as the
-    officer would until the credit model provides the band). Idempotent."""
+    and journey 3's emergency-fund application is on the fast track with the credit model's band
+    (entered as an officer would when no model file is installed). Idempotent."""
     from onestop.accounts.model import Principal
     from onestop.applications import services as applications
     from onestop.applications.tables import ApplicationRow
@@ -200,4 +200,6 @@ def seed_committee(db: Session, engine: Any) -> None:
         app_id = db.scalar(select(ApplicationRow.id).where(ApplicationRow.firm_id == crisis.id,
                                                            ApplicationRow.program_id == "kosmes-emergency-fund"))
         if app_id is not None and fasttrack.entry_of(db, app_id) is None:
-            fasttrack.enter(db, engine, app_id, Band.A, "demo: band entered by the officer")
+            fasttrack.check(db, engine)  # the credit model's band (A for 대성금속's statements)
+            if fasttrack.entry_of(db, app_id) is None:  # no model file: as an officer would
+                fasttrack.enter(db, engine, app_id, Band.A, "demo: band entered by the officer")

@@ -23,14 +23,14 @@ from onestop.korea.dates import KST
 
 
 class Band(StrEnum):
-    """The credit model's recommendation band, A (lowest risk) to E (highest); the model
-    recommends, it never decides (issue 8 item 5)."""
+    """The credit model's recommendation band, A (lowest risk) to D (highest), as the
+    evaluation feature's `scoring.BANDS` defines them (A ≥ 980, B 950–979, C 850–949, D below,
+    on its 0–1000 score); the model recommends, it never decides (issue 8 item 5)."""
 
     A = "A"
     B = "B"
     C = "C"
     D = "D"
-    E = "E"
 
 
 def qualifies(spec: FastTrack | None, eligibility_status: str | None, band: Band | None) -> bool:
