@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from onestop.accounts.model import FirmRole, Principal, Role
 from onestop.alerts.tables import NotificationRow
@@ -541,10 +541,19 @@ class QueueFilter:
     older_than_days: int | None = None
 
 
+#: What a list of applications shows (`api.summary`, the officers' queue page).
+SUMMARY_COLUMNS = (ApplicationRow.id, ApplicationRow.firm_id, ApplicationRow.program_id, ApplicationRow.agency_id,
+                   ApplicationRow.branch, ApplicationRow.state, ApplicationRow.version, ApplicationRow.submitted_at,
+                   ApplicationRow.deadline_at, ApplicationRow.created_at)
+
+
 def queue(db: Session, who: Principal, f: QueueFilter) -> list[ApplicationRow]:
     if who.role not in (Role.officer, Role.admin, Role.evaluator):
         raise DomainError(code="forbidden", ko="기관 담당자 전용입니다.", en="For agency officers.")
-    q = select(ApplicationRow).where(ApplicationRow.state != State.draft.value)
+    # The queue shows a summary: its JSON columns (the eligibility check, answers, override) are
+    # left unloaded — decoding them for up to 500 rows was a fifth of a busy worker's CPU
+    # (BENCHMARKS.md, issue 14 §6); reading one of them on a row loads it then.
+    q = select(ApplicationRow).options(load_only(*SUMMARY_COLUMNS)).where(ApplicationRow.state != State.draft.value)
     if who.role == Role.officer:
         q = q.where(ApplicationRow.agency_id == who.agency_id)
     if who.role == Role.evaluator:  # only what is in evaluation (see `actor_of`)
