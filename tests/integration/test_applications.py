@@ -257,3 +257,29 @@ def test_every_view_of_a_firms_data_by_staff_is_recorded(client: TestClient, app
     assert admin.get(f"/api/v1/firms/{firm['id']}").status_code == 200
     assert views()[len(before):] == ["firm.view_data", "firm.view_document", "firm.view_data"]
     assert admin.get("/api/v1/audit/verify").json()["ok"] is True
+
+
+def test_the_queue_reads_summaries_without_the_eligibility_check(client: TestClient, app: Any) -> None:
+    """The queue shows summaries; decoding every row's eligibility JSON (up to 500 rows a
+    request) was a fifth of a busy worker's CPU in bench/apply_fault.py. It is left unloaded,
+    and still there when a row's check is read."""
+    from sqlalchemy import inspect
+
+    from onestop.accounts import services as accounts
+    from onestop.accounts.tables import UserRow
+    from onestop.applications import services
+
+    firm_api = Api(client)
+    aid = draft(firm_api, firm_api.register_firm()["id"])["id"]
+    upload_all(firm_api, aid)
+    assert firm_api.post(f"/api/v1/applications/{aid}/submit", json={"version": 1}).status_code == 200
+    officer = Api.login(client, "officer.jeonnam@onestop.demo", PASSWORD)
+    listed = {a["id"]: a for a in officer.get("/api/v1/applications/queue", params={"state": "submitted"}).json()}
+    assert listed[aid]["state"] == "submitted" and listed[aid]["submitted_at"] and listed[aid]["version"] == 2
+    with app.state.db.unit_of_work() as db:
+        user = db.scalar(sa.text("SELECT id FROM users WHERE email = 'officer.jeonnam@onestop.demo'"))
+        who = accounts.principal(db, db.get(UserRow, user))
+        rows = {r.id: r for r in services.queue(db, who, services.QueueFilter(PROGRAM, "submitted"))}
+        unloaded = inspect(rows[aid]).unloaded
+        assert {"eligibility", "answers", "override"} <= unloaded and "state" not in unloaded
+        assert rows[aid].eligibility is not None and rows[aid].eligibility["status"] == "eligible"  # loaded on use

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from onestop.accounts.model import Principal, Role
@@ -19,7 +19,17 @@ from onestop.audit.model import parse_witness
 from onestop.audit.services import verdict_json, verify_chain
 from onestop.errors import DomainError
 from onestop.platform.openapi import PROBLEM_RESPONSES
-from onestop.platform.web import DB, MAX_ID, CurrentActor, IdField, PathId, UnitOfWorkRoute, client_ip, records_views
+from onestop.platform.web import (
+    DB,
+    MAX_ID,
+    CurrentActor,
+    IdField,
+    PathId,
+    UnitOfWorkRoute,
+    client_ip,
+    json_response,
+    records_views,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["applications"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
 
@@ -112,40 +122,40 @@ def create(body: CreateIn, request: Request, who: CurrentActor, db: DB,
     p = who.require()
     _, engine = request.app.state.app.engine(db)
     row, created = services.create(db, p, engine, body.firm_id, body.program_id, idempotency_key)
-    return JSONResponse(summary(row), status_code=201 if created else 200)
+    return json_response(summary(row), status_code=201 if created else 200)
 
 
 @router.get("/applications", response_model=list[dict[str, Any]], summary="My firms' applications")
-def mine(who: CurrentActor, db: DB) -> list[dict[str, Any]]:
-    return [summary(r) for r in services.for_firm_member(db, who.require())]
+def mine(who: CurrentActor, db: DB) -> Response:
+    return json_response([summary(r) for r in services.for_firm_member(db, who.require())])
 
 
 @router.get("/applications/queue", response_model=list[dict[str, Any]], summary="Officers' queue")
 def queue(who: CurrentActor, db: DB, program_id: str | None = None, state: State | None = None,
           branch: Annotated[str | None, Query(max_length=2)] = None,
-          older_than_days: Annotated[int | None, Query(ge=0, le=3650)] = None) -> list[dict[str, Any]]:
+          older_than_days: Annotated[int | None, Query(ge=0, le=3650)] = None) -> Response:
     f = services.QueueFilter(program_id, state.value if state else None, branch, older_than_days)
-    return [summary(r) for r in services.queue(db, who.require(), f)]
+    return json_response([summary(r) for r in services.queue(db, who.require(), f)])
 
 
 @router.get("/applications/{app_id}", response_model=dict[str, Any], summary="One application, with its history")
 @records_views
-def get_one(app_id: PathId, who: CurrentActor, db: DB) -> dict[str, Any]:
+def get_one(app_id: PathId, who: CurrentActor, db: DB) -> Response:
     p = who.require()
     row = services.view_for_review(db, p, app_id)
-    return detail(db, row, p)
+    return json_response(detail(db, row, p))
 
 
 @router.post("/applications/{app_id}/documents", status_code=201, response_model=dict[str, Any],
              summary="Upload a document (PDF, PNG, JPEG, HWP, HWPX, XLSX; checked by content)")
 def upload(app_id: PathId, request: Request, who: CurrentActor, db: DB, kind: Annotated[str, Form(max_length=60)],
-                 file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+                 file: Annotated[UploadFile, File()]) -> Response:
     p = who.require()
     data = file.file.read(MAX_BYTES + 1)  # enough to refuse an oversized file without reading it all
     state = request.app.state.app
     _, engine = state.engine(db)
     doc = services.upload(db, p, state.store, engine, app_id, kind, file.filename or kind, data)
-    return _doc(doc)
+    return json_response(_doc(doc), status_code=201)
 
 
 @router.get("/applications/{app_id}/documents/{doc_id}", summary="Download a document (officers' downloads are audited)",
@@ -157,37 +167,37 @@ def download(app_id: PathId, doc_id: PathId, request: Request, who: CurrentActor
 
 
 @router.post("/applications/{app_id}/submit", response_model=dict[str, Any], summary="Submit (eligibility re-checked)")
-def submit(app_id: PathId, body: VersionIn, request: Request, who: CurrentActor, db: DB) -> dict[str, Any]:
+def submit(app_id: PathId, body: VersionIn, request: Request, who: CurrentActor, db: DB) -> Response:
     p = who.require()
     rev, engine = request.app.state.app.engine(db)
     row = services.submit(db, p, engine, rev, app_id, body.version)
-    return detail(db, row, p)
+    return json_response(detail(db, row, p))
 
 
 @router.post("/applications/{app_id}/actions", response_model=dict[str, Any], summary="Move the application on")
-def act(app_id: PathId, body: ActionIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+def act(app_id: PathId, body: ActionIn, who: CurrentActor, db: DB) -> Response:
     p = who.require()
     row = services.act(db, p, app_id, body.action, body.version, body.note, body.supplements, body.confirm)
-    return detail(db, row, p)
+    return json_response(detail(db, row, p))
 
 
 @router.post("/applications/{app_id}/override", response_model=dict[str, Any],
              summary="Officer: override the eligibility result, with a reason (recorded)")
-def override(app_id: PathId, body: OverrideIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+def override(app_id: PathId, body: OverrideIn, who: CurrentActor, db: DB) -> Response:
     p = who.require()
     row = services.override(db, p, app_id, body.reason, body.version)
-    return detail(db, row, p)
+    return json_response(detail(db, row, p))
 
 
 @router.post("/applications/{app_id}/deadline", response_model=dict[str, Any],
              summary="Officer: extend the deadline, with a reason")
-def extend(app_id: PathId, body: DeadlineIn, who: CurrentActor, db: DB) -> dict[str, Any]:
+def extend(app_id: PathId, body: DeadlineIn, who: CurrentActor, db: DB) -> Response:
     p = who.require()
     if body.until.tzinfo is None:
         raise DomainError(code="timezone", field="until", ko="시간대를 포함해 주세요(예: 2026-12-31T18:00:00+09:00).",
                           en="Include the time zone (e.g. 2026-12-31T18:00:00+09:00).")
     row = services.extend_deadline(db, p, app_id, body.until, body.reason)
-    return detail(db, row, p)
+    return json_response(detail(db, row, p))
 
 
 @router.get("/applications/{app_id}/agreement", response_model=dict[str, Any], summary="The e-agreement document")

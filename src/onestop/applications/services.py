@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from onestop.accounts.model import FirmRole, Principal, Role
 from onestop.alerts.tables import NotificationRow
@@ -167,8 +169,10 @@ def create(db: Session, who: Principal, engine: Engine, firm_id: int, program_id
     retried requests create one application), also while a twin request is still running. A key
     used before for another firm or program is refused (`idempotency_key_reused`), never answered
     with the other request's application. Returns (row, created)."""
-    firm = firms.get(db, who, firm_id)
     if firm_id not in who.firms:
+        raise firms.NOT_FOUND
+    region = db.scalar(select(FirmRow.region).where(FirmRow.id == firm_id))  # not the whole profile
+    if region is None:
         raise firms.NOT_FOUND
     if idempotency_key and (found := _by_key(db, who, idempotency_key, firm_id, program_id)) is not None:
         return found, False
@@ -179,21 +183,22 @@ def create(db: Session, who: Principal, engine: Engine, firm_id: int, program_id
                           ko=f"{program.spec.name.ko}: 신청 기간이 {window.closes}에 마감되었습니다.",
                           en=f"{program.spec.name.en}: applications closed on {window.closes}.")
     slot = f"{firm_id}:{program_id}"
-    row = ApplicationRow(firm_id=firm_id, program_id=program_id, agency_id=program.spec.agency,
-                         branch=firm.region[:2], state=State.draft.value, open_slot=slot,
-                         idempotency_key=idempotency_key, created_by=who.user_id, deadline_at=window.deadline())
+    # One statement: the row, or nothing when the slot (or this key) is taken — also by a twin
+    # request that commits meanwhile (PostgreSQL waits for it, then skips). Before, a look-up
+    # and an insert in a savepoint took four round trips.
+    now = utcnow()
+    values = {"firm_id": firm_id, "program_id": program_id, "agency_id": program.spec.agency, "branch": region[:2],
+              "state": State.draft.value, "open_slot": slot, "idempotency_key": idempotency_key,
+              "created_by": who.user_id, "deadline_at": window.deadline(), "created_at": now, "updated_at": now,
+              "answers": {}, "decision_reason": "", "version": 1}
+    dialect_insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    row = db.scalar(dialect_insert(ApplicationRow).values(values).on_conflict_do_nothing()
+                    .returning(ApplicationRow))
+    if row is not None:
+        _event(db, row, who, "create", None)
+        _audit(db, who, "create", row)
+        return row, True
     taken = db.scalar(select(ApplicationRow.id).where(ApplicationRow.open_slot == slot))
-    if taken is None:
-        try:
-            with db.begin_nested():
-                db.add(row)
-                db.flush()
-        except IntegrityError:
-            taken = db.scalar(select(ApplicationRow.id).where(ApplicationRow.open_slot == slot))
-        else:
-            _event(db, row, who, "create", None)
-            _audit(db, who, "create", row)
-            return row, True
     # The slot is taken: by this very request's twin (same key, committed meanwhile), answered as
     # it was, or by another application.
     if idempotency_key and (found := _by_key(db, who, idempotency_key, firm_id, program_id)) is not None:
@@ -564,10 +569,20 @@ class QueueFilter:
     older_than_days: int | None = None
 
 
+#: What a list of applications shows (`api.summary`, the officers' queue page).
+SUMMARY_COLUMNS = (ApplicationRow.id, ApplicationRow.firm_id, ApplicationRow.program_id, ApplicationRow.agency_id,
+                   ApplicationRow.branch, ApplicationRow.state, ApplicationRow.version, ApplicationRow.submitted_at,
+                   ApplicationRow.deadline_at, ApplicationRow.created_at)
+
+
 def queue(db: Session, who: Principal, f: QueueFilter) -> list[ApplicationRow]:
     if who.role not in (Role.officer, Role.admin, Role.evaluator):
         raise DomainError(code="forbidden", ko="기관 담당자 전용입니다.", en="For agency officers.")
-    q = select(ApplicationRow).where(ApplicationRow.state != State.draft.value, ApplicationRow.submitted_at.is_not(None))
+    # The queue shows a summary: its JSON columns (the eligibility check, answers, override) are
+    # left unloaded — decoding them for up to 500 rows was a fifth of a busy worker's CPU
+    # (BENCHMARKS.md, issue 14 §6); reading one of them on a row loads it then.
+    q = select(ApplicationRow).options(load_only(*SUMMARY_COLUMNS)).where(
+        ApplicationRow.state != State.draft.value, ApplicationRow.submitted_at.is_not(None))
     if who.role == Role.officer:
         q = q.where(ApplicationRow.agency_id == who.agency_id)
     if who.role == Role.evaluator:  # only what they are assigned to, in evaluation (see `actor_of`)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 import hmac
 import inspect
+import json
 import unicodedata
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import Field
 from sqlalchemy.orm import Session
@@ -149,6 +151,21 @@ async def _posted_form(request: Request) -> FormData:
 #: the loop, and with it the commits of the very requests that hold those locks: a deadlock
 #: (found by bench/apply_fault.py).
 PostedForm = Annotated[FormData, Depends(_posted_form)]
+
+
+def json_response(data: Any, status_code: int = 200) -> Response:
+    """`data` (JSON-ready: str keys, ISO dates) as a JSON response built in the handler's own
+    thread. Returned from a plain-function endpoint, FastAPI neither validates it against the
+    declared response model (which still documents it) nor hops to the thread pool a second
+    time to do so: that hop and the validation were ~1 ms of CPU per write request
+    (BENCHMARKS.md, issue 14 §6). Integers beyond 64 bits fall back to the standard library."""
+    import orjson
+
+    try:
+        body = orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(body, status_code=status_code, media_type="application/json")
 
 
 def client_ip(request: Request) -> str:
