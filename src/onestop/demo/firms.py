@@ -33,6 +33,43 @@ def _brn(rng: random.Random, used: set[str]) -> str:
             return brn
 
 
+#: Policy-fund ids a firm of the registry may have received before (issue 17's support counts).
+_PAST_FUNDS = ("kosmes-new-growth-fund", "kosmes-startup-fund", "kosmes-smart-factory-fund",
+               "kosmes-export-globalization-fund", "kosmes-emergency-fund")
+
+
+def _plan_facts(rng: random.Random, revenue: dict[str, int], section: str, today: date) -> dict[str, Any]:
+    """The 2026 policy-fund plan's facts (issue 17) for one generated firm, drawn from their own
+    random stream so the rest of the registry stays as it was: operating profit by year (margins
+    around 5 %, some losses), the balance sheet, closure or suspension (about 2 %), default records
+    (2 %), rehabilitation (0.5 %), tax arrears with seizure deferred, past policy loans (one firm in
+    six, up to three in five years)."""
+    margin = rng.gauss(0.05, 0.06)
+    profit = {year: int(amount * (margin + rng.gauss(0, 0.03))) for year, amount in revenue.items()}
+    latest = revenue[max(revenue)] if revenue else 0
+    liabilities = int(latest * rng.uniform(0.2, 1.2))
+    equity = int(latest * rng.uniform(-0.05, 0.8))
+    status = rng.choices(["operating", "suspended", "closed"], [98, 1.5, 0.5])[0]
+    history = []
+    if rng.random() < 1 / 6:
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            history.append({"program_id": rng.choice(_PAST_FUNDS), "year": today.year - rng.randint(0, 6),
+                            "amount": rng.choice((100, 200, 300, 500, 1000)) * 1_000_000})
+    out: dict[str, Any] = {
+        "operating_profit": profit,
+        "total_liabilities": liabilities,
+        "total_equity": equity,
+        "business_status": status,
+        "credit_default_record": rng.random() < 0.02,
+        "rehabilitation": rng.random() < 0.005,
+        "support_history": history,
+    }
+    if section == "C":
+        out["manufacturing_share_pct"] = rng.choice((60, 80, 100, 100))
+        out["factory_registered"] = rng.random() < 0.8
+    return out
+
+
 def generate(n: int, seed: int = 2026, today: date | None = None) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     today = today or date.today()
@@ -72,6 +109,7 @@ def generate(n: int, seed: int = 2026, today: date | None = None) -> list[dict[s
         ceo_age = int(min(75, max(23, rng.gauss(52, 10))))
         suffix = rng.choice(_SUFFIX.get(section, ["상회", "서비스"]))
         firms.append({
+            **_plan_facts(random.Random(seed * 100_003 + i), revenue, section, today),
             "brn": _brn(rng, used),
             "name": f"{rng.choice(_PREFIX)}{suffix} {i + 1:03d}",
             "ksic": code,
@@ -88,4 +126,6 @@ def generate(n: int, seed: int = 2026, today: date | None = None) -> list[dict[s
             "tax_arrears": rng.random() < 0.03,
             "credit_grade": rng.choice(["A", "BBB+", "BBB", "BBB-", "BB+", "BB", "B"]),
         })
+        if firms[-1]["tax_arrears"]:  # 체납처분 유예 for some (재도약·재해 funds then allow the arrears)
+            firms[-1]["tax_arrears_deferred"] = random.Random(seed * 7 + i).random() < 0.3
     return firms

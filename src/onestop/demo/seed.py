@@ -47,6 +47,7 @@ ACCOUNTS = (
                 firms=("exporter", "smart-factory")),
     DemoAccount("crisis@onestop.demo", "이위기 (대성금속)", Role.firm_member, firms=("crisis",)),
     DemoAccount("seoul@onestop.demo", "최이전 (코드브릿지)", Role.firm_member, firms=("seoul-software", "lessor")),
+    DemoAccount("prospective@onestop.demo", "김하늘 (예비창업)", Role.firm_member, firms=("prospective-founder",)),
 )
 
 
@@ -57,7 +58,9 @@ def scenario(name: str) -> dict[str, Any]:
 
 def _add_firm(db: Session, data: dict[str, Any]) -> FirmRow:
     firm = parse_firm(data)
-    existing = db.scalar(select(FirmRow).where(FirmRow.brn == firm.brn))
+    # a prospective founder has no BRN yet: the demo's is known by its name
+    same = FirmRow.brn == firm.brn if firm.brn is not None else (FirmRow.brn.is_(None) & (FirmRow.name == firm.name))
+    existing = db.scalar(select(FirmRow).where(same))
     if existing is not None:
         return existing
     row = FirmRow(brn=firm.brn, name=firm.name, ksic=firm.ksic, region=firm.region,

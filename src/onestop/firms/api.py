@@ -73,7 +73,7 @@ def update_firm(firm_id: PathId, body: FirmUpdate, request: Request, who: Curren
 @router.post("/validate/firm", response_model=ValidationOut, summary="Check a profile without saving it")
 def validate(profile: dict[str, Any]) -> ValidationOut:
     try:
-        parse_firm(profile)
+        parse_firm(profile, entry=True)
     except DomainError as e:
         return ValidationOut(valid=False, errors=[p.as_dict() for p in e.problems])
     return ValidationOut(valid=True, errors=[])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from onestop.firms.model import FirmProfile, SupportRecord
+from onestop.firms.model import ApplicantKind, FirmProfile, SupportRecord
 from onestop.korea.dates import completed_years
 from onestop.korea.regions import is_capital_area
 from onestop.korea.sme_size import SizeResult, classify
@@ -147,7 +147,9 @@ def derive(firm: FirmProfile, on: date, size: SizeResult | None = None) -> Facts
         "tax_arrears": firm.tax_arrears,
         "credit_grade": firm.credit_grade,
         "size_class": size.size_class,
-        "is_sme": size.is_sme,
+        # A prospective founder has no business yet, so it is not (yet) an SME: a program that admits
+        # prospective founders says so in its own rule ("예비창업자 포함"), never by an unknown size.
+        "is_sme": False if firm.applicant_kind == ApplicantKind.prospective_founder else size.is_sme,
         "is_small": size.is_small,
         "is_micro_enterprise": size.is_micro_enterprise,
         "received_programs": frozenset(r.program_id for r in firm.support_history),

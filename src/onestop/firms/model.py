@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -238,10 +239,12 @@ def by_fiscal_year(v: object, field: str, *, allow_negative: bool) -> dict[int, 
     return out
 
 
-def check_applicant(kind: ApplicantKind, brn: str | None, founded_on: date) -> None:
-    """A business needs its BRN; a prospective founder has none and states a planned founding date
-    (today or within `PLANNED_FOUNDING_YEARS` years; a past date is a plan that slipped and stays
-    valid). Raises a field error otherwise."""
+def check_applicant(kind: ApplicantKind, brn: str | None, founded_on: date, entry: bool = False) -> None:
+    """A business needs its BRN; a prospective founder has none and states a planned founding date:
+    at entry (`entry`: registering or editing), today or later and within `PLANNED_FOUNDING_YEARS`
+    years — a founding date in the past means the business exists, and registers as one. A stored
+    plan whose date has passed since stays readable (the founder is asked to update it). Raises a
+    field error otherwise."""
     if kind == ApplicantKind.firm and brn is None:
         raise _custom("brn_required", "사업자등록번호를 입력하세요. 사업자등록 전이라면 신청자 유형을 '예비창업자'로 고르세요.",
                       "Enter the business registration number; choose 'prospective founder' if you have not "
@@ -251,7 +254,15 @@ def check_applicant(kind: ApplicantKind, brn: str | None, founded_on: date) -> N
             raise _custom("brn_prospective", "예비창업자는 사업자등록번호가 없습니다. 등록했다면 신청자 유형을 '사업자'로 고르세요.",
                           "A prospective founder has no business registration number; choose 'registered "
                           "business' if you have one.")
-        latest = date.today().replace(year=date.today().year + PLANNED_FOUNDING_YEARS)
+        today = date.today()
+        latest = today.replace(year=today.year + PLANNED_FOUNDING_YEARS)
+        if entry and founded_on < today:
+            raise _custom("founded_on_planned_past",
+                          f"창업 예정일 {founded_on}은 오늘({today}) 이후여야 합니다. 이미 창업했다면 신청자 유형을 "
+                          "'사업자'로 고르고 사업자등록번호와 실제 설립일을 입력하세요.",
+                          f"The planned founding date {founded_on} must be today ({today}) or later. If the "
+                          "business already exists, choose 'registered business' and enter its registration "
+                          "number and founding date.")
         if not EARLIEST_DATE <= founded_on <= latest:
             raise _custom("founded_on_planned",
                           f"창업 예정일(founded_on) {founded_on}은 {latest} 이전이어야 합니다.",
@@ -302,8 +313,9 @@ class FirmProfile(BaseModel):
         return by_fiscal_year(v, "operating_profit", allow_negative=True)
 
     @model_validator(mode="after")
-    def _applicant(self) -> FirmProfile:
-        check_applicant(self.applicant_kind, self.brn, self.founded_on)
+    def _applicant(self, info: ValidationInfo) -> FirmProfile:
+        entry = bool(info.context and info.context.get("entry"))
+        check_applicant(self.applicant_kind, self.brn, self.founded_on, entry)
         return self
 
     @model_validator(mode="before")
@@ -642,8 +654,10 @@ def notices(profile: FirmProfile) -> list[FieldProblem]:
     return [FieldProblem("region", "region_changed", resolved.note_ko or "", resolved.note_en or "")]
 
 
-def parse_firm(data: Any) -> FirmProfile:
-    """Validate raw data into a profile, or raise one DomainError listing every field problem."""
+def parse_firm(data: Any, entry: bool = False) -> FirmProfile:
+    """Validate raw data into a profile, or raise one DomainError listing every field problem.
+    `entry`: the data is being entered (registration, an edit, `onestop validate`), so what holds
+    only at entry is checked too (a prospective founder's planned founding date is not past)."""
     if not isinstance(data, dict):
         raise DomainError(
             code="firm_shape",
@@ -651,7 +665,7 @@ def parse_firm(data: Any) -> FirmProfile:
             en="A firm profile must be a JSON object.",
         )
     try:
-        return FirmProfile.model_validate(data)
+        return FirmProfile.model_validate(data, context={"entry": entry})
     except ValidationError as exc:
         problems = problems_from(exc)
         raise DomainError(
@@ -671,4 +685,4 @@ def parse_firm_json(text: str) -> FirmProfile:
             ko=f"JSON 형식이 올바르지 않습니다: {exc.lineno}행 {exc.colno}열",
             en=f"Not valid JSON: line {exc.lineno}, column {exc.colno} ({exc.msg}).",
         ) from None
-    return parse_firm(data)
+    return parse_firm(data, entry=True)

@@ -205,7 +205,7 @@ def live_check(form: PostedForm, request: Request, who: CurrentActor) -> Respons
     """htmx: validate the form as typed; lists every problem, or says it is valid."""
     data = profile_from_form(form)
     try:
-        parse_firm(data)
+        parse_firm(data, entry=True)
         errors: list[dict[str, str]] = []
     except DomainError as e:
         errors = problems_of(e)

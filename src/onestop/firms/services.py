@@ -32,7 +32,7 @@ def register(db: Session, who: Principal, data: Any) -> FirmRow:
     """A new firm with `who` as its owner. Raises `staff_account` for an officer, evaluator or
     administrator (they never become members of a firm), `brn_taken` for a registered BRN."""
     who.require_firm_account("기업을 등록", "register a firm")
-    firm = parse_firm(data)
+    firm = parse_firm(data, entry=True)
     if firm.brn is not None and db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
         raise DomainError(
             code="brn_taken", field="brn",
@@ -64,7 +64,7 @@ def get(db: Session, who: Principal, firm_id: int) -> FirmRow:
 
 def update(db: Session, who: Principal, firm_id: int, data: Any, expected_version: int | None) -> FirmRow:
     row = get(db, who, firm_id)
-    firm = parse_firm(data)
+    firm = parse_firm(data, entry=True)
     if row.brn is None and firm.brn is not None:  # a prospective founder has registered the business
         if db.scalar(select(FirmRow.id).where(FirmRow.brn == firm.brn)) is not None:
             raise DomainError(code="brn_taken", field="brn", ko=f"사업자등록번호 {firm.brn}는 이미 등록되어 있습니다.",
