@@ -56,13 +56,14 @@ def test_approve_commit_disburse_and_the_firm_sees_its_schedule(browser: Any, li
         officer.locator("[name=amount]").fill("5,000,000,000")
         officer.locator("#open-budget").click()
         officer.wait_for_url(re.compile(r"/officer/funds$"))
-        assert "50억 원" in officer.locator("#total-amount").inner_text()
+        assert "5,000,000,000" in officer.locator("#budgets").inner_text()
 
         officer.goto(f"/officer/applications/{app_id}")
         officer.locator("#act-approve").click()
         officer.wait_for_load_state()
         officer.goto("/officer/funds")
-        assert "10억 원" in officer.locator("#total-committed").inner_text()  # the approval's commitment
+        cells = officer.locator("#budgets tbody tr").last.locator("td.os-num").all_inner_texts()
+        assert cells[:3] == ["5,000,000,000", "4,000,000,000", "1,000,000,000"]  # the approval's commitment
         shot(officer, "40-funds-dashboard-committed")
 
         firm.goto(f"/applications/{app_id}")

@@ -56,7 +56,14 @@ def test_budget_approval_payment_and_the_firms_loan_page(app: Any, client: TestC
     with db.unit_of_work() as s:
         applications.act(s, officer_principal(s), app_id, "approve", None)
     page = kosmes.get("/officer/funds")
-    assert re.search(r'id="total-committed">10억 원<', page.text), "the approval shows as committed"
+    with db.unit_of_work() as s:
+        from onestop.funds import budgets, loans
+
+        budget_id = budgets.find(s, PROGRAM, loans.today(), "12").id  # type: ignore[union-attr]
+    budget_row = re.search(rf'<tr id="budget-{budget_id}">(.*?)</tr>', page.text, re.S).group(1)  # type: ignore[union-attr]
+    cells = re.findall(r'<td class="os-num">([\d,]+)</td>', budget_row)
+    # budget, available, committed: the approval shows as committed
+    assert cells[:3] == ["5,000,000,000", "4,000,000,000", "1,000,000,000"]
 
     agreement = client.get(f"/applications/{app_id}/agreement")
     sha = re.search(r'name="document_sha256" value="([0-9a-f]{64})"', agreement.text).group(1)  # type: ignore[union-attr]
