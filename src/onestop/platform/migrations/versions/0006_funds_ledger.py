@@ -197,6 +197,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_funds_batch_lines_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_funds_batch_lines_firm_id'), ['firm_id'], unique=False)
 
+    # a program's dashboard sums its accounts per kind: on PostgreSQL straight from the index
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE INDEX ix_funds_accounts_budget_kind ON funds_accounts (budget_id, kind) "
+                   "INCLUDE (debits_posted, credits_posted)")
+    else:
+        op.create_index('ix_funds_accounts_budget_kind', 'funds_accounts', ['budget_id', 'kind'])
+    op.create_index('ix_funds_commitments_budget_state', 'funds_commitments', ['budget_id', 'state'])
+
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_TRIGGERS if dialect == "sqlite" else POSTGRES_TRIGGERS:
         op.execute(statement)
@@ -230,6 +238,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_funds_transfers_debit_account_id'))
         batch_op.drop_index(batch_op.f('ix_funds_transfers_credit_account_id'))
 
+    op.drop_index('ix_funds_commitments_budget_state', table_name='funds_commitments')
+    op.drop_index('ix_funds_accounts_budget_kind', table_name='funds_accounts')
     op.drop_table('funds_batch_lines')
     op.drop_table('funds_batches')
     op.drop_table('funds_transfers')
