@@ -68,3 +68,9 @@ def test_any_password_gets_problems_or_none_never_an_error(password: str) -> Non
     assert all(p.field == "password" and p.ko and p.en for p in found)
     if len(passwords.normalized(password)) < passwords.MIN_LENGTH:
         assert [p.code for p in found] == ["password_short"]
+
+
+def test_a_long_password_is_judged_not_refused_by_the_estimator() -> None:
+    """zxcvbn 4.5 raises ValueError past 72 characters; the check estimates the first 72."""
+    assert passwords.problems("correct horse battery staple " * 5, email=EMAIL) == []
+    assert [p.code for p in passwords.problems("a" * 150, email=EMAIL)] == ["password_weak"]

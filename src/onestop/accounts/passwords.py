@@ -29,9 +29,10 @@ MIN_LENGTH = 10
 MAX_LENGTH = 200
 #: zxcvbn's score, 0–4; 3 is "safely unguessable"
 MIN_SCORE = 3
-#: zxcvbn's work grows with the length; anything longer is judged on its first 100 characters
-#: (a password that long passes the score on those alone unless it repeats a pattern)
-_ESTIMATE_CHARS = 100
+#: zxcvbn's work grows with the length, and zxcvbn 4.5 refuses more than 72 characters
+#: (ValueError): anything longer is judged on its first 72 (a password that long passes the
+#: score on those alone unless it repeats a pattern)
+_ESTIMATE_CHARS = 72
 
 _hasher = PasswordHasher()
 
