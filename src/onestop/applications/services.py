@@ -589,8 +589,8 @@ def book(db: Session, who: Principal, firm_id: int, branch: branches.Branch, sta
     local = starts_at.astimezone(KST)
     holiday = consultations.holiday_name(local.date())
     if holiday:
-        raise DomainError(code="holiday", field="starts_at", ko=f"{local.date()}는 공휴일({holiday})입니다.",
-                          en=f"{local.date()} is a public holiday ({holiday}).")
+        raise DomainError(code="holiday", field="starts_at", ko=f"{josa(local.date(), '은')} 공휴일({holiday})입니다.",
+                          en=f"{local.date()} is a public holiday ({consultations.holiday_name(local.date(), 'en')}).")
     if not consultations.is_slot(local) or starts_at <= utcnow():
         raise DomainError(code="slot_invalid", field="starts_at",
                           ko="상담은 앞으로의 평일(공휴일 제외) 09:00~17:30, 30분 단위로 예약할 수 있습니다.",
