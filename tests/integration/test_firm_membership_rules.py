@@ -174,3 +174,28 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(client: TestClie
         assert sorted(codes) in ([200, 403], [200, 422]), codes  # the loser is staff now, or the last owner
         owner, other = (first, second) if roles[first.email] == "owner" else (second, first)
         assert owner.put(f"/api/v1/firms/{firm_id}/members/{ids[other.email]}", json={"role": "owner"}).status_code == 200
+
+
+# --- smaller items (fixsec item 5) --------------------------------------------------------------
+
+def test_the_program_edit_through_the_api_needs_a_reason_like_the_page(client: TestClient) -> None:
+    officer = Api.login(client, "officer.kosmes@onestop.demo", PASSWORD)
+    spec = client.get("/api/v1/programs/kosmes-new-growth-fund").json()["spec"]
+    for body in ({"spec": spec}, {"spec": spec, "note": "   "}):
+        r = officer.put("/api/v1/programs/kosmes-new-growth-fund", json=body)
+        assert r.status_code == 422 and r.json()["code"] == "note_required"
+        assert r.json()["errors"][0]["field"] == "note" and "변경 사유" in r.json()["detail_ko"]
+    long = officer.put("/api/v1/programs/kosmes-new-growth-fund", json={"spec": spec, "note": "가" * 501})
+    assert long.status_code == 422 and long.json()["code"] == "note_too_long" and "501" in long.json()["detail"]
+    created = officer.post("/api/v1/programs", json={"spec": {**spec, "id": "kosmes-no-reason"}})
+    assert created.status_code == 422 and created.json()["errors"][0]["field"] == "note"
+
+
+def test_a_join_request_by_a_full_width_brn_finds_the_firm(client: TestClient, app: Any) -> None:
+    owner, asker = Api(client), Api(client)
+    firm = owner.register_firm()
+    wide = firm["brn"].translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    made = asker.post("/api/v1/join-requests", json={"brn": f" {wide} "})
+    assert made.status_code == 201 and made.json()["firm_id"] == firm["id"]
+    spaced = Api(client).post("/api/v1/join-requests", json={"brn": " ".join(firm["brn"].replace("-", ""))})
+    assert spaced.status_code == 201 and spaced.json()["firm_id"] == firm["id"]
