@@ -199,3 +199,31 @@ def test_a_join_request_by_a_full_width_brn_finds_the_firm(client: TestClient, a
     assert made.status_code == 201 and made.json()["firm_id"] == firm["id"]
     spaced = Api(client).post("/api/v1/join-requests", json={"brn": " ".join(firm["brn"].replace("-", ""))})
     assert spaced.status_code == 201 and spaced.json()["firm_id"] == firm["id"]
+
+
+def test_a_booking_beyond_the_published_horizon_is_refused_by_its_field(client: TestClient) -> None:
+    from datetime import datetime, timedelta
+
+    from onestop.applications.consultations import HORIZON_DAYS, is_business_day
+    from onestop.korea.dates import KST
+
+    api = Api(client)
+    firm_id = api.register_firm()["id"]
+    absurd = api.post("/api/v1/consultations/bookings", json={"firm_id": firm_id, "branch": "jnsbi-hq",
+                                                              "starts_at": "9999-12-30T10:00:00+09:00"})
+    assert absurd.status_code == 422 and absurd.json()["errors"][0]["field"] == "starts_at"
+    assert "(는)" not in absurd.json()["detail_ko"] and "+09:00은 받을 수 없는" in absurd.json()["detail_ko"]
+    for when in ("2098-12-30T10:00:00+09:00", "2027-12-01T10:00:00+09:00"):
+        r = api.post("/api/v1/consultations/bookings", json={"firm_id": firm_id, "branch": "jnsbi-hq", "starts_at": when})
+        assert r.status_code == 422 and r.json()["code"] == "beyond_horizon", r.text
+        assert r.json()["errors"][0]["field"] == "starts_at" and f"{HORIZON_DAYS}일" in r.json()["detail_ko"]
+    day = datetime.now(KST).date() + timedelta(days=HORIZON_DAYS + 1)
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    assert client.get("/api/v1/consultations/slots", params={"branch": "jnsbi-hq", "date": day.isoformat()}).json() == []
+    day = datetime.now(KST).date() + timedelta(days=HORIZON_DAYS - 7)
+    while not is_business_day(day):
+        day -= timedelta(days=1)
+    inside = api.post("/api/v1/consultations/bookings", json={"firm_id": firm_id, "branch": "jnsbi-hq",
+                                                              "starts_at": f"{day.isoformat()}T15:30:00+09:00"})
+    assert inside.status_code == 201, inside.text

@@ -59,3 +59,16 @@ def test_holiday_names_follow_the_language() -> None:
     assert holiday_name(chuseok, "en") == "Chuseok"
     assert holiday_name(date(2026, 9, 22)) is None
     assert holiday_name(date(2026, 1, 1), "en") == "New Year's Day"
+
+
+def test_no_message_or_template_hard_codes_a_two_form_particle() -> None:
+    """은(는), 이(가), 을(를), (으)로 read as machine text: every message that puts a value before
+    a particle chooses it with `korea.hangul.josa` (fixsec item 5)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "src" / "onestop"
+    found = [f"{p.relative_to(root)}:{n}" for p in [*root.rglob("*.py"), *root.rglob("*.html")]
+             if p.name != "hangul.py"
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"은\(는\)|이\(가\)|을\(를\)|\(으\)로|\(는\)|\(를\)", line)]
+    assert found == []

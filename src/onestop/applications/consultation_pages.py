@@ -4,7 +4,7 @@ bookings and answer the threads; both sides see the whole history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -57,6 +57,7 @@ def _page(request: Request, who: Actor, db: Session, errors: list[dict[str, str]
     if officer:
         firm_names.update(_firm_names(db, booked))
     return render(request, who, "applications/consultations.html", status_code=status_code, errors=errors or [],
+                  horizon=timedelta(days=consultations.HORIZON_DAYS),
                   officer=officer, agencies=names, agency=agency, branches=agency_branches, branch=branch, day=day,
                   slots=services.free_slots(db, branch.id, day), holiday=consultations.holiday_name(day, who.lang),
                   firms=my_firms, chosen_firm=chosen_firm, bookings=booked, every=every, firm_names=firm_names,

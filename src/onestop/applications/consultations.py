@@ -13,6 +13,14 @@ from onestop.korea.dates import KST
 FIRST = time(9, 0)
 LAST = time(17, 30)
 STEP = timedelta(minutes=30)
+#: how far ahead slots are published and booked: 60 days from today (KST), as agency desks
+#: publish their calendars about two months ahead
+HORIZON_DAYS = 60
+
+
+def last_bookable_day(today: date) -> date:
+    """The last day whose slots are published (today + `HORIZON_DAYS`)."""
+    return today + timedelta(days=HORIZON_DAYS)
 
 
 @lru_cache(maxsize=32)
