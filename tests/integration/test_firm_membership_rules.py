@@ -227,3 +227,22 @@ def test_a_booking_beyond_the_published_horizon_is_refused_by_its_field(client: 
     inside = api.post("/api/v1/consultations/bookings", json={"firm_id": firm_id, "branch": "jnsbi-hq",
                                                               "starts_at": f"{day.isoformat()}T15:30:00+09:00"})
     assert inside.status_code == 201, inside.text
+
+
+def test_a_staff_member_is_shown_who_signs_not_the_sign_action(client: TestClient, app: Any) -> None:
+    from tests.integration.test_boundaries import approved
+
+    owner, staff, _, aid = approved(client)
+    with TestClient(app, client=("2001:db8::5191", 5000)) as staff_browser, \
+            TestClient(app, client=("2001:db8::5192", 5000)) as owner_browser:
+        from tests.integration.test_pages import page_login
+
+        page_login(staff_browser, staff.email, Api.PASSWORD)
+        page_login(owner_browser, owner.email, Api.PASSWORD)
+        seen = staff_browser.get(f"/applications/{aid}").text
+        assert 'id="who-signs"' in seen and "테스트 사용자" in seen and "약정서 확인·서명" not in seen
+        agreement = staff_browser.get(f"/applications/{aid}/agreement").text
+        assert 'id="owner-only"' in agreement and 'id="sign"' not in agreement and "테스트 사용자" in agreement
+        mine = owner_browser.get(f"/applications/{aid}").text
+        assert "약정서 확인·서명" in mine and 'id="who-signs"' not in mine
+        assert 'id="sign"' in owner_browser.get(f"/applications/{aid}/agreement").text
