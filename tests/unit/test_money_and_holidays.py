@@ -72,3 +72,11 @@ def test_no_message_or_template_hard_codes_a_two_form_particle() -> None:
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
              if re.search(r"은\(는\)|이\(가\)|을\(를\)|\(으\)로|\(는\)|\(를\)", line)]
     assert found == []
+
+
+def test_email_links_follow_the_served_port_unless_the_base_url_is_set() -> None:
+    from onestop.cli import serve_base_url
+
+    assert serve_base_url("127.0.0.1", 8791) == "http://127.0.0.1:8791"
+    assert serve_base_url("0.0.0.0", 9000) == "http://127.0.0.1:9000"
+    assert serve_base_url("::1", 8080) == "http://[::1]:8080"
