@@ -438,6 +438,13 @@ def mail_send(database_url: DbOpt = None,
     out.print(f"[green]OK[/] 메일 {n}건 발송 / {n} email(s) sent")
 
 
+def serve_base_url(host: str, port: int) -> str:
+    """The base URL of links in emails for a server on `host`:`port` ("0.0.0.0" and "::" are
+    written as 127.0.0.1, an IPv6 address in brackets), e.g. ``http://127.0.0.1:8791``."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+    return f"http://{shown}:{port}"
+
+
 @app.command()
 def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
           port: Annotated[int, typer.Option()] = 8000,
@@ -463,6 +470,9 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
 
     url = _database_url(database_url)
     os.environ["ONESTOP_DATABASE_URL"] = url
+    # links in emails (reset, confirmation, invitations, notifications) follow the address the
+    # server listens on (`make run PORT=…`, `--port`) unless ONESTOP_BASE_URL says otherwise
+    os.environ.setdefault("ONESTOP_BASE_URL", serve_base_url(host, port))
     database = Database(url)
     try:
         ensure_migrated(database.engine, url)

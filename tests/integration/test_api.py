@@ -174,7 +174,7 @@ def test_officer_edits_only_his_agency_and_every_edit_is_a_version(client: TestC
     assert r.status_code == 200 and r.json()["changed"]
     history = client.get("/api/v1/programs/jeonnam-sme-development-fund/history").json()
     assert len(history) == before + 1 and history[0]["note"] == "예산 증액" and history[0]["changed"] == ["budget"]
-    same = jeonnam.put("/api/v1/programs/jeonnam-sme-development-fund", json={"spec": spec})
+    same = jeonnam.put("/api/v1/programs/jeonnam-sme-development-fund", json={"spec": spec, "note": "재확인"})
     assert same.json()["changed"] is False
 
 

@@ -174,3 +174,75 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(client: TestClie
         assert sorted(codes) in ([200, 403], [200, 422]), codes  # the loser is staff now, or the last owner
         owner, other = (first, second) if roles[first.email] == "owner" else (second, first)
         assert owner.put(f"/api/v1/firms/{firm_id}/members/{ids[other.email]}", json={"role": "owner"}).status_code == 200
+
+
+# --- smaller items (fixsec item 5) --------------------------------------------------------------
+
+def test_the_program_edit_through_the_api_needs_a_reason_like_the_page(client: TestClient) -> None:
+    officer = Api.login(client, "officer.kosmes@onestop.demo", PASSWORD)
+    spec = client.get("/api/v1/programs/kosmes-new-growth-fund").json()["spec"]
+    for body in ({"spec": spec}, {"spec": spec, "note": "   "}):
+        r = officer.put("/api/v1/programs/kosmes-new-growth-fund", json=body)
+        assert r.status_code == 422 and r.json()["code"] == "note_required"
+        assert r.json()["errors"][0]["field"] == "note" and "변경 사유" in r.json()["detail_ko"]
+    long = officer.put("/api/v1/programs/kosmes-new-growth-fund", json={"spec": spec, "note": "가" * 501})
+    assert long.status_code == 422 and long.json()["code"] == "note_too_long" and "501" in long.json()["detail"]
+    created = officer.post("/api/v1/programs", json={"spec": {**spec, "id": "kosmes-no-reason"}})
+    assert created.status_code == 422 and created.json()["errors"][0]["field"] == "note"
+
+
+def test_a_join_request_by_a_full_width_brn_finds_the_firm(client: TestClient, app: Any) -> None:
+    owner, asker = Api(client), Api(client)
+    firm = owner.register_firm()
+    wide = firm["brn"].translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    made = asker.post("/api/v1/join-requests", json={"brn": f" {wide} "})
+    assert made.status_code == 201 and made.json()["firm_id"] == firm["id"]
+    spaced = Api(client).post("/api/v1/join-requests", json={"brn": " ".join(firm["brn"].replace("-", ""))})
+    assert spaced.status_code == 201 and spaced.json()["firm_id"] == firm["id"]
+
+
+def test_a_booking_beyond_the_published_horizon_is_refused_by_its_field(client: TestClient) -> None:
+    from datetime import datetime, timedelta
+
+    from onestop.applications.consultations import HORIZON_DAYS, is_business_day
+    from onestop.korea.dates import KST
+
+    api = Api(client)
+    firm_id = api.register_firm()["id"]
+    absurd = api.post("/api/v1/consultations/bookings", json={"firm_id": firm_id, "branch": "jnsbi-hq",
+                                                              "starts_at": "9999-12-30T10:00:00+09:00"})
+    assert absurd.status_code == 422 and absurd.json()["errors"][0]["field"] == "starts_at"
+    assert "(는)" not in absurd.json()["detail_ko"] and "+09:00은 받을 수 없는" in absurd.json()["detail_ko"]
+    for when in ("2098-12-30T10:00:00+09:00", "2027-12-01T10:00:00+09:00"):
+        r = api.post("/api/v1/consultations/bookings", json={"firm_id": firm_id, "branch": "jnsbi-hq", "starts_at": when})
+        assert r.status_code == 422 and r.json()["code"] == "beyond_horizon", r.text
+        assert r.json()["errors"][0]["field"] == "starts_at" and f"{HORIZON_DAYS}일" in r.json()["detail_ko"]
+    day = datetime.now(KST).date() + timedelta(days=HORIZON_DAYS + 1)
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    assert client.get("/api/v1/consultations/slots", params={"branch": "jnsbi-hq", "date": day.isoformat()}).json() == []
+    day = datetime.now(KST).date() + timedelta(days=HORIZON_DAYS - 7)
+    while not is_business_day(day):
+        day -= timedelta(days=1)
+    inside = api.post("/api/v1/consultations/bookings", json={"firm_id": firm_id, "branch": "jnsbi-hq",
+                                                              "starts_at": f"{day.isoformat()}T15:30:00+09:00"})
+    assert inside.status_code == 201, inside.text
+
+
+def test_a_staff_member_is_shown_who_signs_not_the_sign_action(client: TestClient, app: Any) -> None:
+    from tests.integration.test_boundaries import approved
+
+    owner, staff, _, aid = approved(client)
+    with TestClient(app, client=("2001:db8::5191", 5000)) as staff_browser, \
+            TestClient(app, client=("2001:db8::5192", 5000)) as owner_browser:
+        from tests.integration.test_pages import page_login
+
+        page_login(staff_browser, staff.email, Api.PASSWORD)
+        page_login(owner_browser, owner.email, Api.PASSWORD)
+        seen = staff_browser.get(f"/applications/{aid}").text
+        assert 'id="who-signs"' in seen and "테스트 사용자" in seen and "약정서 확인·서명" not in seen
+        agreement = staff_browser.get(f"/applications/{aid}/agreement").text
+        assert 'id="owner-only"' in agreement and 'id="sign"' not in agreement and "테스트 사용자" in agreement
+        mine = owner_browser.get(f"/applications/{aid}").text
+        assert "약정서 확인·서명" in mine and 'id="who-signs"' not in mine
+        assert 'id="sign"' in owner_browser.get(f"/applications/{aid}/agreement").text

@@ -102,7 +102,7 @@ def test_alert_is_emailed_when_smtp_is_configured(settings: Settings) -> None:
             spec = client.get("/api/v1/programs/kosmes-new-growth-fund").json()["spec"]
             spec.update(id=f"kosmes-ocean-{port}", name={"ko": "해양수산 메일알림 시범사업", "en": "Ocean pilot"},
                         links={})
-            assert officer.post("/api/v1/programs", json={"spec": spec}).status_code == 201
+            assert officer.post("/api/v1/programs", json={"spec": spec, "note": "시범사업 신설"}).status_code == 201
 
             def alerts() -> list[Any]:  # the account's own confirmation mail goes to it too
                 return [m for m in received if m["To"] == watcher.email

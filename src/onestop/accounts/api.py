@@ -13,6 +13,7 @@ from onestop.accounts import consents, memberships, services
 from onestop.accounts.model import FirmRole
 from onestop.accounts.tables import UserRow
 from onestop.errors import DomainError
+from onestop.korea.hangul import josa
 from onestop.platform.openapi import PROBLEM_RESPONSES
 from onestop.platform.web import DB, MAX_ID, CurrentActor, IdField, PathId, UnitOfWorkRoute, client_ip
 
@@ -182,7 +183,7 @@ def confirm_email(body: LinkIn, request: Request, db: DB) -> MessageOut:
 def resend_confirmation(request: Request, who: CurrentActor, db: DB) -> MessageOut:
     user = services.send_confirmation(db, request.app.state.app.settings.secret_key, who.require().user_id,
                                       client_ip(request))
-    return MessageOut(ko=f"{user.email}(으)로 확인 메일을 보냈습니다.", en=f"A confirmation email is on its way to {user.email}.")
+    return MessageOut(ko=f"{josa(user.email, '으로')} 확인 메일을 보냈습니다.", en=f"A confirmation email is on its way to {user.email}.")
 
 
 @router.post("/auth/token", response_model=TokenOut, summary="Exchange email and password for a bearer token")

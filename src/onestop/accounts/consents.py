@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from onestop.accounts.tables import ConsentRow
 from onestop.errors import DomainError, FieldProblem
 from onestop.korea._data import data_path
+from onestop.korea.hangul import josa
 from onestop.platform.db import utcnow
 
 
@@ -82,7 +83,7 @@ def check(agreed: Mapping[str, str]) -> list[FieldProblem]:
                                     f"You must agree to the {i.name_en} (required) to sign up."))
         elif version is not None and version != i.current:
             out.append(FieldProblem(f"consents.{i.id}", "consent_version",
-                                    f"{i.name_ko}이(가) {i.current}판으로 바뀌었습니다. 바뀐 내용을 읽고 다시 동의해 주세요.",
+                                    f"{josa(i.name_ko, '이')} {i.current}판으로 바뀌었습니다. 바뀐 내용을 읽고 다시 동의해 주세요.",
                                     f"The {i.name_en} changed (version {i.current}); read it and agree again."))
     return out
 
@@ -107,7 +108,7 @@ def change(db: Session, user_id: int, item_id: str, agreed: bool, ip: str = "") 
     found = item(item_id)
     if found.required:
         raise DomainError(code="consent_required", field=f"consents.{item_id}",
-                          ko=f"{found.name_ko}은(는) 필수 항목이라 철회하려면 회원 탈퇴를 해야 합니다.",
+                          ko=f"{josa(found.name_ko, '은')} 필수 항목이라 철회하려면 회원 탈퇴를 해야 합니다.",
                           en=f"The {found.name_en} is required; withdrawing it means leaving the service.")
     row = ConsentRow(user_id=user_id, item=found.id, version=found.current, agreed=agreed, at=utcnow(), ip=ip[:64])
     db.add(row)

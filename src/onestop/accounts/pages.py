@@ -25,6 +25,7 @@ from onestop.accounts import consents, memberships, services
 from onestop.accounts.model import ROLE_NAMES, FirmRole, Principal
 from onestop.accounts.tables import UserRow
 from onestop.errors import DomainError
+from onestop.korea.hangul import josa
 from onestop.platform.pages import error_page, login_redirect, problems_of, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, SESSION_COOKIE, Actor, CurrentActor, PathId, PostedForm, UnitOfWorkRoute, client_ip
@@ -276,7 +277,7 @@ def resend_confirmation(request: Request, who: CurrentActor, db: DB) -> Response
                                           client_ip(request))
     except DomainError as e:
         return _account(request, who, db, problems_of(e), 429 if e.code == "login_throttled" else 422)
-    return _account(request, who, db, notice=(f"{user.email}(으)로 확인 메일을 보냈습니다.",
+    return _account(request, who, db, notice=(f"{josa(user.email, '으로')} 확인 메일을 보냈습니다.",
                                               f"A confirmation email is on its way to {user.email}."))
 
 

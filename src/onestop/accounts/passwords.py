@@ -97,7 +97,8 @@ def problems(password: str, *, email: str, name: str = "", field: str = "passwor
 
     context = [local, *normalized(email).casefold().split("@", 1)[1:], *normalized(name).casefold().split(),
                "onestop", "원스톱"]
-    result = zxcvbn(text[:_ESTIMATE_CHARS], user_inputs=[c for c in context if c])
+    # zxcvbn 4.5 refuses (ValueError) anything over its max_length, 72 by default
+    result = zxcvbn(text[:_ESTIMATE_CHARS], user_inputs=[c for c in context if c], max_length=_ESTIMATE_CHARS)
     if result["score"] < MIN_SCORE:
         return [FieldProblem(field, "password_weak",
                              "짐작하기 쉬운 비밀번호입니다(흔한 단어·이름·날짜·키보드 배열·반복의 조합). 단어 서너 개를 "

@@ -4,7 +4,7 @@ bookings and answer the threads; both sides see the whole history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -57,8 +57,9 @@ def _page(request: Request, who: Actor, db: Session, errors: list[dict[str, str]
     if officer:
         firm_names.update(_firm_names(db, booked))
     return render(request, who, "applications/consultations.html", status_code=status_code, errors=errors or [],
+                  horizon=timedelta(days=consultations.HORIZON_DAYS),
                   officer=officer, agencies=names, agency=agency, branches=agency_branches, branch=branch, day=day,
-                  slots=services.free_slots(db, branch.id, day), holiday=consultations.holiday_name(day),
+                  slots=services.free_slots(db, branch.id, day), holiday=consultations.holiday_name(day, who.lang),
                   firms=my_firms, chosen_firm=chosen_firm, bookings=booked, every=every, firm_names=firm_names,
                   threads=services.threads(db, p), modes=MODES, form=form or {},
                   booked=next((b for b in booked if str(b.id) == q.get("booked")), None),
@@ -83,7 +84,7 @@ def slot_options(request: Request, who: CurrentActor, db: DB, branch: str = "", 
         return render(request, who, "applications/_slots.html", slots=[], holiday=None, day=None)
     day = _day(date)
     return render(request, who, "applications/_slots.html", slots=services.free_slots(db, found.id, day),
-                  holiday=consultations.holiday_name(day), day=day)
+                  holiday=consultations.holiday_name(day, who.lang), day=day)
 
 
 @router.post("/consultations/book")

@@ -13,19 +13,31 @@ from onestop.korea.dates import KST
 FIRST = time(9, 0)
 LAST = time(17, 30)
 STEP = timedelta(minutes=30)
+#: how far ahead slots are published and booked: 60 days from today (KST), as agency desks
+#: publish their calendars about two months ahead
+HORIZON_DAYS = 60
 
 
-@lru_cache(maxsize=16)
-def _kr_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("KR", years=year)
+def last_bookable_day(today: date) -> date:
+    """The last day whose slots are published (today + `HORIZON_DAYS`)."""
+    return today + timedelta(days=HORIZON_DAYS)
+
+
+@lru_cache(maxsize=32)
+def _kr_holidays(year: int, lang: str = "ko") -> holidays.HolidayBase:
+    """Korea's public holidays of a year (관공서의 공휴일에 관한 규정, with substitute days), named
+    in Korean (`lang` "ko") or English ("en" → the package's en_US names). The package's own
+    default language for KR is English, so the language is always given."""
+    return holidays.country_holidays("KR", years=year, language="en_US" if lang == "en" else "ko")
 
 
 def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _kr_holidays(day.year)
 
 
-def holiday_name(day: date) -> str | None:
-    name = _kr_holidays(day.year).get(day)
+def holiday_name(day: date, lang: str = "ko") -> str | None:
+    """The public holiday's name on `day` in `lang` ("ko": "추석", "en": "Chuseok"), or None."""
+    name = _kr_holidays(day.year, lang).get(day)
     return str(name) if name else None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
@@ -105,6 +106,15 @@ def evaluation_context(db: Session, row: ApplicationRow, firm: bool) -> dict[str
     return {"evaluation": evaluation.view(db, row.id)}
 
 
+def _signers(db: Session, firm_id: int) -> list[str]:
+    """The names of the firm's owners: the only people who may sign its e-agreement."""
+    from onestop.accounts.memberships import owners
+    from onestop.accounts.tables import UserRow
+
+    ids = owners(db, firm_id)
+    return [u.name for u in db.scalars(select(UserRow).where(UserRow.id.in_(ids)).order_by(UserRow.id))] if ids else []
+
+
 def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: ApplicationRow,
             errors: list[dict[str, str]] | None = None, status_code: int = 200, **extra: Any) -> Response:
     assert who.principal is not None
@@ -124,7 +134,8 @@ def _detail(request: Request, who: Actor, db: Session, engine: Engine, row: Appl
                   timeline=services.timeline(db, row.id), agreement=services.agreement_of(db, row.id),
                   actions=services.actions_for(who.principal, row), states=state_names(),
                   by_action=BY_ACTION, can_upload=row.state in (State.draft.value, State.supplement_requested.value),
-                  kind_names=kind_names(program), unread=unread(db, who), **evaluation_context(db, row, firm=True), **extra)
+                  kind_names=kind_names(program), unread=unread(db, who), **evaluation_context(db, row, firm=True),
+                  is_owner=who.principal.firms.get(row.firm_id) == "owner", signers=_signers(db, row.firm_id), **extra)
 
 
 def _load(request: Request, who: Actor, db: Session, app_id: PathId) -> tuple[ApplicationRow, Engine] | Response:
@@ -242,7 +253,8 @@ def agreement(app_id: PathId, request: Request, who: CurrentActor, db: DB) -> Re
     except DomainError as e:
         return error_page(request, who, e)
     return render(request, who, "applications/agreement.html", app=row, agreement=found, errors=[],
-                  is_owner=who.principal.firms.get(row.firm_id) == "owner", unread=unread(db, who))
+                  is_owner=who.principal.firms.get(row.firm_id) == "owner", signers=_signers(db, row.firm_id),
+                  unread=unread(db, who))
 
 
 @router.post("/applications/{app_id}/agreement/sign")

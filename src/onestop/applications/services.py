@@ -623,10 +623,17 @@ def book(db: Session, who: Principal, firm_id: int, branch: branches.Branch, sta
     if firm_id not in who.firms:
         raise firms.NOT_FOUND
     local = starts_at.astimezone(KST)
+    last = consultations.last_bookable_day(utcnow().astimezone(KST).date())
+    if local.date() > last:
+        raise DomainError(code="beyond_horizon", field="starts_at",
+                          ko=f"상담은 {last.isoformat()}까지 예약할 수 있습니다(오늘부터 {consultations.HORIZON_DAYS}일). "
+                             f"{josa(local.date().isoformat(), '은')} 아직 예약을 받지 않습니다.",
+                          en=f"Consultations can be booked up to {last.isoformat()} ({consultations.HORIZON_DAYS} days "
+                             f"ahead); {local.date().isoformat()} is not open for booking yet.")
     holiday = consultations.holiday_name(local.date())
     if holiday:
-        raise DomainError(code="holiday", field="starts_at", ko=f"{local.date()}는 공휴일({holiday})입니다.",
-                          en=f"{local.date()} is a public holiday ({holiday}).")
+        raise DomainError(code="holiday", field="starts_at", ko=f"{josa(local.date(), '은')} 공휴일({holiday})입니다.",
+                          en=f"{local.date()} is a public holiday ({consultations.holiday_name(local.date(), 'en')}).")
     if not consultations.is_slot(local) or starts_at <= utcnow():
         raise DomainError(code="slot_invalid", field="starts_at",
                           ko="상담은 앞으로의 평일(공휴일 제외) 09:00~17:30, 30분 단위로 예약할 수 있습니다.",
@@ -666,6 +673,8 @@ def free_slots(db: Session, branch: str, day: date) -> list[datetime]:
     taken = {r.astimezone(KST) for r in db.scalars(
         select(BookingRow.starts_at).where(BookingRow.branch == branch))}
     now = utcnow()
+    if day > consultations.last_bookable_day(now.astimezone(KST).date()):
+        return []
     return [s for s in consultations.slots(day) if s not in taken and s > now]
 
 

@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from onestop.errors import DomainError
+from onestop.korea.hangul import josa
 
 GENESIS = "0" * 64
 #: the name under which anchors commit the legacy global chain (no subject is empty or "*")
@@ -253,9 +254,9 @@ def _link(e: Entry) -> Problem:
 def _gap(e: Entry, expected: int) -> Problem:
     got = e.subject_seq if e.subject_seq is not None else e.seq
     if got > expected:
-        return Problem("removed", f"순번이 {expected - 1}에서 {got}(으)로 건너뜁니다(중간 기록이 삭제되었습니다).",
+        return Problem("removed", f"순번이 {expected - 1}에서 {josa(got, '으로')} 건너뜁니다(중간 기록이 삭제되었습니다).",
                        f"sequence jumps from {expected - 1} to {got} (a record was removed)", e.subject, e.subject_seq, e.seq)
-    return Problem("order", f"순번 {got}이(가) {expected} 자리에 있습니다(순서가 바뀌었거나 중복되었습니다).",
+    return Problem("order", f"순번 {josa(got, '이')} {expected} 자리에 있습니다(순서가 바뀌었거나 중복되었습니다).",
                    f"position {got} where {expected} was expected (reordered or duplicated)", e.subject, e.subject_seq, e.seq)
 
 
@@ -359,7 +360,7 @@ def verify_anchors(anchors: Iterable[Anchor], head: Link | None, expect: Sequenc
     for a in anchors:
         if a.seq != n + 1:
             return broken(Problem("anchor_removed" if a.seq > n + 1 else "anchor_order",
-                                  f"앵커 번호가 {n}에서 {a.seq}(으)로 이어집니다(앵커가 삭제되었거나 순서가 바뀌었습니다).",
+                                  f"앵커 번호가 {n}에서 {josa(a.seq, '으로')} 이어집니다(앵커가 삭제되었거나 순서가 바뀌었습니다).",
                                   f"anchor numbers go from {n} to {a.seq} (an anchor was removed or reordered)",
                                   anchor=a.seq))
         if a.prev_hash != prev:

@@ -66,7 +66,8 @@ class VersionOut(BaseModel):
 
 class ProgramIn(BaseModel):
     spec: dict[str, Any]
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=2000, description="the reason for the change (required, at most 500 "
+                      "characters after trimming; kept in the program's history)")
 
 
 class SavedOut(BaseModel):

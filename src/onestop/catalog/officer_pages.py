@@ -165,14 +165,7 @@ def save(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
     note = str(form.get("note") or "").strip()
     program_id = str(form.get("program_id") or "") or None
     try:
-        if not note:
-            raise DomainError(code="note_required", field="note",
-                              ko="변경 사유를 적어 주세요. 변경 이력에 남고 기업과 다른 담당자가 봅니다 (예: 2026년 변경공고 반영).",
-                              en="Give the reason for the change; it is kept in the history (e.g. the 2026 amended notice).")
-        if len(note) > 500:
-            raise DomainError(code="note_too_long", field="note",
-                              ko=f"변경 사유는 500자 이내로 적어 주세요. 지금 {len(note)}자입니다.",
-                              en=f"The reason must be at most 500 characters; it has {len(note)}.")
+        services.check_note(note)
         with db.begin_nested():
             saved = services.save_program(db, who.principal, _parse(text), note, program_id=program_id)
         if saved is None:

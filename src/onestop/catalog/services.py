@@ -24,6 +24,7 @@ from onestop.catalog.tables import (
     SharedRuleRow,
 )
 from onestop.errors import CatalogError, DomainError
+from onestop.korea.hangul import josa
 from onestop.matching.services import Engine
 from onestop.platform.db import utcnow
 
@@ -150,9 +151,32 @@ def validate_program(db: Session, raw: Any, where: str) -> Program:
     return program
 
 
+NOTE_MAX = 500
+
+
+def check_note(note: str | None) -> str:
+    """The reason for a program change, NFC and trimmed; raises `DomainError` naming field
+    `note` when it is missing or longer than `NOTE_MAX` characters."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", note or "").strip()
+    if not text:
+        raise DomainError(code="note_required", field="note",
+                          ko="변경 사유를 적어 주세요. 변경 이력에 남고 기업과 다른 담당자가 봅니다 (예: 2026년 변경공고 반영).",
+                          en="Give the reason for the change; it is kept in the history (e.g. the 2026 amended notice).")
+    if len(text) > NOTE_MAX:
+        raise DomainError(code="note_too_long", field="note",
+                          ko=f"변경 사유는 {NOTE_MAX}자 이내로 적어 주세요. 지금 {len(text)}자입니다.",
+                          en=f"The reason must be at most {NOTE_MAX} characters; it has {len(text)}.")
+    return text
+
+
 def save_program(db: Session, who: Principal, raw: Any, note: str,
                  program_id: str | None = None) -> ProgramVersionRow | None:
-    """Create a program or add a version to it. Officers edit only their agency's programs."""
+    """Create a program or add a version to it. Officers edit only their agency's programs.
+    Every entry (API, page) gives the reason for the change, kept in the history that firms
+    and other officers read: `note_required` / `note_too_long` (500 characters) on field
+    `note`, after the spec and the officer's right to edit it are checked."""
     pid = program_id or (raw.get("id") if isinstance(raw, dict) else None) or "new"
     program = validate_program(db, raw, f"programs/{pid}.yaml")
     if program_id is not None and program.id != program_id:
@@ -160,14 +184,15 @@ def save_program(db: Session, who: Principal, raw: Any, note: str,
                           en="A program's id cannot be changed.")
     existing = db.get(ProgramRow, program.id)
     if program_id is None and existing is not None:
-        raise DomainError(code="program_exists", field="id", ko=f"사업 id {program.id}가 이미 있습니다.",
+        raise DomainError(code="program_exists", field="id", ko=f"사업 id {josa(program.id, '가')} 이미 있습니다.",
                           en=f"Program id {program.id} already exists.")
     for agency in {program.spec.agency, *([existing.agency_id] if existing else [])}:
         if not who.can_edit_program(agency):
             raise DomainError(code="forbidden", ko="소속 기관의 사업만 수정할 수 있습니다.",
                               en="You can edit only your own agency's programs.")
+    note = check_note(note)
     version = _store_version(db, program.id, program.spec.agency, program.spec.model_dump(mode="json"),
-                             note.strip() or "수정 / edit", who.user_id)
+                             note, who.user_id)
     if version is not None:
         _bump(db)
     return version

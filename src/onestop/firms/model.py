@@ -216,7 +216,7 @@ def by_fiscal_year(v: object, field: str, *, allow_negative: bool) -> dict[int, 
     ko_name = _FIELD_NAMES_KO.get(field, field)
     en_name = field.replace("_", " ").capitalize()
     if not isinstance(v, dict):
-        raise _custom(f"{field}_shape", f'{ko_name}은(는) 사업연도별 금액이어야 합니다. 예: {{"2025": 120000000}}',
+        raise _custom(f"{field}_shape", f'{josa(ko_name, "은")} 사업연도별 금액이어야 합니다. 예: {{"2025": 120000000}}',
                       f'{en_name} must map fiscal years to won, e.g. {{"2025": 120000000}}.')
     out: dict[int, int] = {}
     for year, amount in v.items():
@@ -233,7 +233,7 @@ def by_fiscal_year(v: object, field: str, *, allow_negative: bool) -> dict[int, 
             allowed_ko = "정수(원, 손실은 음수)" if allow_negative else "0 이상의 정수(원)"
             allowed_en = "a whole number of won (a loss is negative)" if allow_negative else \
                 "a whole number of won, 0 or more"
-            raise _custom(f"{field}_amount", f"{y}년 {ko_name}은(는) {allowed_ko}여야 합니다. 입력값: {amount!r}",
+            raise _custom(f"{field}_amount", f"{y}년 {josa(ko_name, '은')} {allowed_ko}여야 합니다. 입력값: {amount!r}",
                           f"{en_name} for {y} must be {allowed_en}; got {amount!r}.")
         out[y] = amount
     return out
@@ -349,7 +349,7 @@ class FirmProfile(BaseModel):
                               "An extra field's name must be at most 100 characters.")
             if _depth(value) > MAX_EXTRA_DEPTH:
                 raise _custom("extra_field_depth",
-                              f"추가 항목 {key!r}은(는) {MAX_EXTRA_DEPTH}단계까지만 중첩할 수 있습니다.",
+                              f"추가 항목 {josa(repr(key), '은')} {MAX_EXTRA_DEPTH}단계까지만 중첩할 수 있습니다.",
                               f"Extra field {key!r} may nest at most {MAX_EXTRA_DEPTH} levels.")
         size = len(json.dumps(extra, ensure_ascii=False, default=str).encode())
         if size > MAX_EXTRA_BYTES:

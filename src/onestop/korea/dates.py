@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from onestop.errors import DomainError
+from onestop.korea.hangul import josa
 
 
 def completed_years(start: date, on: date) -> int:
@@ -33,7 +34,7 @@ def moment(value: datetime, field: str) -> datetime:
     if not low + 1 <= value.year <= high - 1:  # a day's margin either side for the offset
         raise DomainError(
             code="datetime_range", field=field,
-            ko=f"{value.isoformat()}은(는) 받을 수 없는 일시입니다. {low + 1}년부터 {high - 1}년 사이로 입력하세요.",
+            ko=f"{josa(value.isoformat(), '은')} 받을 수 없는 일시입니다. {low + 1}년부터 {high - 1}년 사이로 입력하세요.",
             en=f"{value.isoformat()} is out of range; give a date and time between {low + 1} and {high - 1}.",
         )
     if value.tzinfo is None or value.utcoffset() is None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from onestop.korea.money import format_won
+from onestop.korea.money import format_won, format_won_en
 from onestop.parameters.store import ParameterVersion, in_force
 
 SMALL = "small"
@@ -136,7 +136,7 @@ def classify(
             "asset_cap",
             f"자산총액 {format_won(total_assets)}이 {format_won(t.asset_cap)} 이상이므로 "
             "중소기업이 아닙니다.",
-            f"Total assets of KRW {total_assets:,} are at or above the KRW {t.asset_cap:,} cap, "
+            f"Total assets of {format_won_en(total_assets)} are at or above the {format_won_en(t.asset_cap)} cap, "
             "so the firm is not an SME.",
         ))
         return SizeResult(NON_SME, False, False, ver, reasons)
@@ -161,7 +161,7 @@ def classify(
             "over_ceiling",
             f"평균매출액등 {format_won(revenue_avg3)}이 업종({ksic}) 기준 {format_won(ceiling)}을 "
             "초과하여 중소기업이 아닙니다 (시행령 별표1).",
-            f"Average revenue of KRW {revenue_avg3:,} exceeds the KRW {ceiling:,} ceiling for "
+            f"Average revenue of {format_won_en(revenue_avg3)} exceeds the {format_won_en(ceiling)} ceiling for "
             f"industry {ksic}, so the firm is not an SME (Decree Annex 1).",
         ))
         if total_assets is None:
@@ -171,7 +171,7 @@ def classify(
         "within_ceiling",
         f"평균매출액등 {format_won(revenue_avg3)}이 업종({ksic}) 기준 {format_won(ceiling)} 이하입니다 "
         "(시행령 별표1).",
-        f"Average revenue of KRW {revenue_avg3:,} is within the KRW {ceiling:,} ceiling for "
+        f"Average revenue of {format_won_en(revenue_avg3)} is within the {format_won_en(ceiling)} ceiling for "
         f"industry {ksic} (Decree Annex 1).",
     ))
     if total_assets is None:
@@ -182,13 +182,13 @@ def classify(
         reasons.append(Reason(
             "small_band",
             f"평균매출액등이 소기업 기준 {format_won(band)} 이하이므로 소기업입니다 (시행령 별표3).",
-            f"Average revenue is within the KRW {band:,} small-firm band: a small firm (Annex 3).",
+            f"Average revenue is within the {format_won_en(band)} small-firm band: a small firm (Annex 3).",
         ))
     else:
         reasons.append(Reason(
             "medium",
             f"평균매출액등이 소기업 기준 {format_won(band)}을 초과하므로 중기업입니다 (시행령 별표3).",
-            f"Average revenue exceeds the KRW {band:,} small-firm band: a medium firm (Annex 3).",
+            f"Average revenue exceeds the {format_won_en(band)} small-firm band: a medium firm (Annex 3).",
         ))
     micro: bool | None = False
     if small:

@@ -182,20 +182,13 @@ async def _refuse(scope: Scope, send: Send, status: int, code: str, ko: str, en:
     from fastapi import Request
 
     from onestop.errors import FieldProblem
-    from onestop.platform.problems import problem
-    from onestop.platform.web import language
+    from onestop.platform.problems import page_error, problem, wants_page
 
     request = Request(scope)
-    if scope["path"].startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
-        response: Any = problem(status, code, ko, en, [FieldProblem(field or "body", code, ko, en)])
+    if wants_page(request):
+        response: Any = page_error(request, status, ko, en)
     else:
-        from onestop.platform.templating import render
-        from onestop.platform.web import Actor
-
-        actor = Actor(None, None, None, language(request))
-        response = render(request, actor, "error.html", status_code=status,
-                          title="요청을 처리할 수 없습니다" if actor.lang == "ko" else "The request cannot be processed",
-                          message=ko if actor.lang == "ko" else en)
+        response = problem(status, code, ko, en, [FieldProblem(field or "body", code, ko, en)])
 
     async def no_body() -> Message:
         return {"type": "http.disconnect"}

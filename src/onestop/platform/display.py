@@ -115,6 +115,17 @@ class Show:
         day = value.astimezone(KST).weekday()
         return ("월화수목금토일"[day]) if self.lang == "ko" else ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day]
 
+    def note(self, text: str | None) -> str:
+        """A version's note in the page's language: the notes the system writes carry both
+        ("공고 반영: … / follows the notice: …", "카탈로그 가져오기 / catalog import"); a note an
+        officer wrote is shown as written."""
+        text = text or ""
+        for ko_head, en_head in (("공고 반영: ", " / follows the notice: "), ("카탈로그 가져오기", " / catalog import")):
+            if text.startswith(ko_head) and en_head in text:
+                ko, en = text.split(en_head, 1)
+                return ko if self.lang == "ko" else en_head.removeprefix(" / ") + en
+        return text
+
     def bytes(self, size: int) -> str:
         """"1.2 MB", "830 KB", "12 B"."""
         if size >= 1024 * 1024:

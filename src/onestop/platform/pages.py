@@ -27,18 +27,21 @@ def see_other(url: str, flash: str | None = None) -> RedirectResponse:
 
 
 def login_redirect(request: Request) -> RedirectResponse:
+    """To the sign-in page and back here afterwards; a page asked for in English (`?lang=en`)
+    leads to the sign-in page in English too."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    lang = request.query_params.get("lang")
+    return RedirectResponse(f"/login?next={quote(target)}" + ("&lang=en" if lang == "en" else ""), status_code=303)
 
 
 def error_page(request: Request, actor: Actor, err: DomainError) -> HTMLResponse:
-    from onestop.platform.problems import STATUS
+    from onestop.platform.problems import STATUS, back_link
 
     status = STATUS.get(err.code, 422)
     title = t("error.not_found", actor.lang) if status == 404 else (
         t("error.forbidden", actor.lang) if status == 403 else t("error.title", actor.lang))
     return render(request, actor, "error.html", status_code=status, title=title,
-                  message=err.ko if actor.lang == "ko" else err.en)
+                  message=err.ko if actor.lang == "ko" else err.en, error_status=status, back=back_link(request))
 
 
 def problems_of(err: DomainError) -> list[dict[str, str]]:

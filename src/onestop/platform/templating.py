@@ -13,19 +13,28 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from onestop.catalog.windows import window_state
 from onestop.korea.dates import KST
 from onestop.korea.hangul import josa
-from onestop.korea.money import format_won
+from onestop.korea.money import format_won_in
 from onestop.platform import display
 from onestop.platform.i18n import MESSAGES, t
 from onestop.platform.web import Actor
 
 templates = Jinja2Templates(directory=str(resources.files("onestop.platform") / "templates"))
 env = templates.env
-env.globals["format_won"] = format_won
+
+
+@pass_context
+def _won(context: Any, amount: int) -> str:
+    """Won in the page's language: "1억 2,000만 원" on Korean pages, "KRW 120 million" on English ones."""
+    return format_won_in(int(amount), str(context.get("lang", "ko")))
+
+
+env.globals["format_won"] = _won
 #: a fresh key per rendered form, so a double click or a re-sent form creates one application
 env.globals["new_key"] = lambda: uuid.uuid4().hex
 
@@ -54,7 +63,7 @@ def kst_date(value: datetime | date | None) -> str:
 env.filters["kst"] = kst
 env.filters["kst_date"] = kst_date
 env.filters["josa"] = josa
-env.filters["won"] = format_won
+env.filters["won"] = _won
 env.globals["window_state"] = window_state
 
 

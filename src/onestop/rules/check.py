@@ -13,6 +13,7 @@ import math
 from onestop.errors import CatalogError
 from onestop.korea import ksic as ksic_table
 from onestop.korea import regions as region_table
+from onestop.korea.hangul import josa
 from onestop.rules.facts import BOOL, CODE, FACTS, FLOAT, INT, NUMERIC, SET, FactSpec
 from onestop.rules.syntax import (
     COMPARISONS,
@@ -48,7 +49,7 @@ def _check_scalar(leaf: Leaf, spec: FactSpec, v: Scalar) -> None:
         if spec.type == FLOAT:
             ok = ok or isinstance(v, float)
         if not ok:
-            raise _err(leaf, f"{spec.name}은(는) 숫자와 비교해야 합니다. 값: {v!r}",
+            raise _err(leaf, f"{josa(spec.name, '은')} 숫자와 비교해야 합니다. 값: {v!r}",
                        f"{spec.name} compares with a number; got {v!r}.")
         assert not isinstance(v, str | bool)
         if isinstance(v, float) and not math.isfinite(v):
@@ -64,7 +65,7 @@ def _check_scalar(leaf: Leaf, spec: FactSpec, v: Scalar) -> None:
             )
     elif spec.type == BOOL:
         if not isinstance(v, bool):
-            raise _err(leaf, f"{spec.name}은(는) true/false와 비교해야 합니다.",
+            raise _err(leaf, f"{josa(spec.name, '은')} true/false와 비교해야 합니다.",
                        f"{spec.name} compares with true or false; got {v!r}.")
     else:
         if not isinstance(v, str):

@@ -7,7 +7,7 @@ from typing import Any
 
 from onestop.korea import ksic as ksic_table
 from onestop.korea import regions as region_table
-from onestop.korea.money import format_won
+from onestop.korea.money import format_won_in
 from onestop.rules.facts import BOOL, CODE, FACTS, FLOAT, INT, SET
 from onestop.rules.syntax import Leaf, Scalar
 
@@ -126,7 +126,7 @@ def _code_name(fact: str, code: str) -> str:
 def _num(fact: str, v: float, lang: str) -> str:
     spec = FACTS[fact]
     if spec.unit_en == "won":
-        return format_won(int(v)) if lang == "ko" else f"KRW {int(v):,}"
+        return format_won_in(int(v), lang)
     if spec.type == FLOAT:
         return f"{v * 100:+.1f}%" if fact.endswith("_change_yoy") else f"{v * 100:.1f}%"
     if lang == "ko":
