@@ -18,6 +18,7 @@ depth, the way the web boundary uses it for request bodies and imports use it fo
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -40,6 +41,23 @@ def identifier(value: str) -> str:
 def is_ascii_digits(value: str) -> bool:
     """True for a non-empty string of 0-9 only (`str.isdigit` also accepts `４` and `٤`)."""
     return value.isascii() and value.isdigit()
+
+
+#: A whole number as people type it: digits, or digits grouped by commas in threes, with a sign.
+_WHOLE_NUMBER = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)")
+
+
+def whole_number(value: str) -> int | None:
+    """A typed whole number (won, a head-count, a year) to an int, or None when it is not one.
+
+    NFKC first, so full-width digits and commas from a Korean IME count (`１，２００` → 1200), and
+    the minus sign U+2212 is a minus. Commas are accepted only as thousands separators:
+    `1,234,567` → 1234567, but `1,0`, `12,34`, `1,2345`, `1.5`, `1 000` and `` are None — a comma
+    in the wrong place is a mistake to report, never a digit to drop (`1,0` is not 10)."""
+    folded = identifier(value).replace("\u2212", "-")
+    if not _WHOLE_NUMBER.fullmatch(folded):
+        return None
+    return int(folded.replace(",", ""))
 
 
 #: Schemes a link the platform shows may use: anything else (javascript:, data:, file:) could run

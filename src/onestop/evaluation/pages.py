@@ -18,6 +18,7 @@ from onestop.firms import services as firms
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, Actor, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
+from onestop.text import whole_number
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -31,11 +32,8 @@ def form_years(today: dt.date | None = None) -> list[int]:
 def _number(value: str) -> Any:
     """Form text to an int when it is one (commas allowed); otherwise the text itself, so the
     statement checks can say what is wrong with it."""
-    cleaned = value.strip().replace(",", "").replace(" ", "")
-    digits = cleaned[1:] if cleaned[:1] in "-−" else cleaned
-    if digits.isascii() and digits.isdigit():
-        return -int(digits) if digits != cleaned else int(digits)
-    return value.strip()
+    number = whole_number(value)
+    return value.strip() if number is None else number
 
 
 def years_from_form(form: FormData, years: list[int]) -> list[dict[str, Any]]:

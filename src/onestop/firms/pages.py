@@ -32,6 +32,7 @@ from onestop.matching.maximum import plausible_maximum
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
+from onestop.text import whole_number
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 _NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd", "total_liabilities",
@@ -46,11 +47,10 @@ def revenue_years(today: date | None = None) -> list[int]:
 
 
 def _number(value: str) -> Any:
-    cleaned = value.strip().replace(",", "").replace(" ", "")
-    digits = cleaned[1:] if cleaned[:1] in "-−" else cleaned
-    if digits.isdigit():
-        return -int(digits) if digits != cleaned else int(digits)
-    return cleaned
+    """An int when the text is a whole number (`onestop.text.whole_number`: commas only as
+    thousands separators); otherwise the text, so validation names the field and what was typed."""
+    number = whole_number(value)
+    return value.strip() if number is None else number
 
 
 def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -20,10 +20,11 @@ from onestop.funds.loans_model import ALLOCATION_NAMES, BUCKET_NAMES
 from onestop.funds.schedule import METHOD_NAMES, Frequency, Method
 from onestop.funds.tables import BatchRow
 from onestop.korea import regions
+from onestop.korea.money import MAX_WON
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
-from onestop.text import identifier, is_ascii_digits
+from onestop.text import identifier, is_ascii_digits, whole_number
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 FREQUENCY_NAMES = {Frequency.monthly: ("매월", "monthly"), Frequency.quarterly: ("3개월마다(분기)", "quarterly")}
@@ -37,11 +38,12 @@ def _text(form: FormData, key: str) -> str:
 
 
 def _won(form: FormData, key: str, label_ko: str, label_en: str) -> int:
-    raw = _text(form, key).replace(",", "")
-    if not is_ascii_digits(raw) or len(raw) > 16:
+    raw = _text(form, key)
+    number = whole_number(raw)
+    if number is None or number < 0 or number > MAX_WON:
         raise DomainError(code="invalid", field=key, ko=f"{label_ko}은(는) 원 단위 숫자로 입력하세요 (지금: {raw or '비어 있음'}).",
                           en=f"{label_en} must be a whole number of won (got {raw or 'nothing'}).")
-    return int(raw)
+    return number
 
 
 def _officer(request: Request, who: CurrentActor) -> Response | None:
