@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from onestop.demo.seed import PASSWORD
 from tests.integration.conftest import Api
 from tests.integration.test_applications import draft, upload_all
+from tests.integration.test_hardening import live  # noqa: F401 - the live-server fixture
 from tests.integration.test_pages import page_login
 from tests.unit.test_statements import daesung
 
@@ -185,3 +186,25 @@ def test_monitoring_is_for_officers_only(client: TestClient, app: Any) -> None:
         registered_firm(c)
         r = c.get("/evaluation/monitoring")
         assert r.status_code == 403 and "기관 담당자만" in r.text
+
+
+def test_parallel_saves_get_consecutive_versions(client: TestClient, live: str) -> None:  # noqa: F811
+    """Ten saves of one firm's statements at once (a live server, ten connections): versions 1–10,
+    none lost to a duplicate number (the firm's row lock on PostgreSQL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    api = Api(client)
+    fid = api.register_firm()["id"]
+
+    def save(n: int) -> int:
+        with httpx.Client(base_url=live, headers=api.headers, timeout=120) as c:
+            return c.put(f"/api/v1/firms/{fid}/statements",
+                         json={"years": [daesung(2025, revenue=7_000_000_000 + n)]}).status_code
+
+    with ThreadPoolExecutor(10) as pool:
+        codes = list(pool.map(save, range(10)))
+    assert codes == [200] * 10
+    versions = [h["version"] for h in api.get(f"/api/v1/firms/{fid}/statements/history").json()]
+    assert sorted(versions) == list(range(1, 11))

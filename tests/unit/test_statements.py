@@ -151,3 +151,12 @@ def test_batch_ratios_agree_with_one_firm_ratios(rows: list[tuple[int, int, int,
                 assert np.isnan(batch[i, j])
             else:
                 assert batch[i, j] == pytest.approx(one[key], rel=1e-12)
+
+
+def test_a_very_long_number_or_year_is_a_message_not_a_crash() -> None:
+    with pytest.raises(DomainError) as e:
+        parse_statements([daesung(revenue="9" * 5000)])
+    assert e.value.problems[0].code == "not_a_number"
+    with pytest.raises(DomainError) as e2:
+        parse_statements([daesung(year="2" * 5000)])
+    assert e2.value.problems[0].code == "year"

@@ -50,6 +50,10 @@ def save_statements(db: Session, who: Principal, firm_id: int, data: Any, source
 
 
 def _append(db: Session, firm_id: int, parsed: Statements, source: str, user_id: int | None) -> StatementRow:
+    from onestop.firms.tables import FirmRow
+
+    # versions are numbered under the firm's row lock (PostgreSQL): two saves at once get 1 and 2
+    db.execute(select(FirmRow.id).where(FirmRow.id == firm_id).with_for_update())
     version = (db.scalar(select(func.max(StatementRow.version)).where(StatementRow.firm_id == firm_id)) or 0) + 1
     row = StatementRow(firm_id=firm_id, version=version, years=parsed.as_json(), source=source, created_by=user_id)
     db.add(row)

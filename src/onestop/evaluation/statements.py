@@ -129,7 +129,7 @@ def _amount(raw: object, year: int | str, line: Line, problems: list[FieldProble
         value = int(raw)
     elif isinstance(raw, str):
         text = identifier(raw).replace(" ", "")
-        if _NUMBER.match(text):
+        if len(text) <= 30 and _NUMBER.match(text):  # longer is no amount (and int() refuses 4,300+ digits)
             value = int(text.replace(",", ""))
     if raw is None or (isinstance(raw, str) and not identifier(raw)):
         problems.append(FieldProblem(field, "required", f"{year}년 {josa(line.ko, '을')} 입력하세요 (원 단위 정수).",
@@ -156,7 +156,7 @@ def _amount(raw: object, year: int | str, line: Line, problems: list[FieldProble
 
 def _year(raw: object, problems: list[FieldProblem], index: int) -> int | None:
     text = identifier(str(raw)) if raw is not None and not isinstance(raw, bool) else ""
-    if not (text.isascii() and text.isdigit() and 1950 <= int(text) <= 2100):
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and 1950 <= int(text) <= 2100):
         problems.append(FieldProblem(f"years.{index}.year", "year",
                                      f"사업연도는 1950~2100 사이의 4자리 연도여야 합니다. 입력값: {str(raw)[:20]!r}",
                                      f"The fiscal year must be a 4-digit year between 1950 and 2100; got {str(raw)[:20]!r}."))

@@ -10,7 +10,6 @@ refuses a formula error (`#DIV/0!`, `#REF!`…) naming the cell and the line.
 from __future__ import annotations
 
 import io
-import zipfile
 from typing import Any
 
 from onestop.errors import DomainError, FieldProblem
@@ -84,13 +83,17 @@ def read(data: bytes) -> list[dict[str, Any]]:
         raise _not_template("파일이 2MB보다 큽니다.", "the file is larger than 2 MB.")
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except Exception:  # untrusted bytes: a broken zip, missing parts, malformed XML — all "not the template"
         raise _not_template("XLSX 파일로 읽을 수 없습니다.", "it cannot be read as an XLSX file.") from None
     try:
         if SHEET not in wb.sheetnames:
             raise _not_template(f"'{SHEET}' 시트가 없습니다.", f"there is no sheet named '{SHEET}'.")
         rows = list(wb[SHEET].iter_rows(min_row=HEADER_ROW, max_row=FIRST_LINE_ROW + len(LINES) - 1,
                                         max_col=FIRST_YEAR_COL + MAX_YEARS - 1, values_only=True))
+    except DomainError:
+        raise
+    except Exception:
+        raise _not_template("시트를 읽을 수 없습니다.", "its sheet cannot be read.") from None
     finally:
         wb.close()
     if len(rows) < 1 + len(LINES):
