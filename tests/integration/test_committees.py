@@ -327,6 +327,43 @@ def test_fast_track_service_level_breach_escalates_once_and_is_counted(client: T
         assert entry is not None and entry.decided_at is not None and entry.breached_at is not None
 
 
+def test_a_qualifying_band_enters_the_fast_track_when_the_application_is_submitted(client: TestClient, app: Any) -> None:
+    """The recommendation is stored at submission and, when its band qualifies, the application
+    is on the fast track at once (its service level counts from the submission, not from the
+    next scheduled check); without statements it stays on the ordinary track."""
+    import json
+
+    from onestop.applications.tables import ApplicationRow
+    from onestop.evaluation.fasttrack_tables import FastTrackRow
+    from onestop.korea._data import data_path
+
+    years = json.loads(data_path("demo", "statements", "crisis.json").read_text(encoding="utf-8"))["statements"]
+    firm_api = Api(client)
+    firm = firm_api.register_firm(**{**example("crisis"), "brn": fresh_brn()})
+    assert firm_api.put(f"/api/v1/firms/{firm['id']}/statements", json={"years": years}).status_code == 200
+    r = firm_api.post("/api/v1/applications", json={"firm_id": firm["id"], "program_id": EMERGENCY})
+    aid = r.json()["id"]
+    probe = firm_api.post(f"/api/v1/applications/{aid}/documents", data={"kind": "nope"}, files={"file": ("a.pdf", PDF)})
+    for kind in {k.strip(" .'") for k in probe.json()["detail"].split("allowed:")[1].split(",")} - {"other"}:
+        assert firm_api.post(f"/api/v1/applications/{aid}/documents", data={"kind": kind},
+                             files={"file": (f"{kind}.pdf", PDF)}).status_code == 201
+    assert firm_api.post(f"/api/v1/applications/{aid}/submit", json={}).status_code == 200
+    officer = Api.login(client, OFFICER[EMERGENCY], PASSWORD)
+    band = officer.get(f"/api/v1/applications/{aid}/recommendation").json()["recommendation"]["band"]
+    assert band in ("A", "B"), "the demo crisis firm's statements band it for the fast track"
+    with app.state.db.unit_of_work() as db:
+        entry = db.get(FastTrackRow, aid)
+        assert entry is not None and entry.band == band and entry.band_source == "polish-h1-20261130"
+        row = db.get(ApplicationRow, aid)
+        assert row is not None and row.submitted_at is not None
+        assert entry.entered_at == row.submitted_at  # the same transaction: the clock starts at submission
+    assert any(q["application_id"] == aid for q in officer.get("/api/v1/fast-track").json()["queue"])
+
+    _, _, plain = submitted(client, EMERGENCY, "crisis")  # no statements: a person reviews it, no band
+    with app.state.db.unit_of_work() as db:
+        assert db.get(FastTrackRow, plain) is None
+
+
 def test_fast_track_decided_in_time_is_no_breach_and_ineligible_never_enters(client: TestClient, app: Any) -> None:
     from onestop.evaluation import fasttrack_services as fasttrack
     from onestop.evaluation.fasttrack_tables import FastTrackRow

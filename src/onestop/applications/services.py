@@ -307,9 +307,7 @@ def submit(db: Session, who: Principal, engine: Engine, revision: int, app_id: i
     row.submitted_at = now
     _move(db, who, row, "submit", actor, expected_version, eligibility=row.eligibility["status"],
           catalog_revision=revision, parameters_version=row.eligibility["parameters_version"])
-    from onestop.evaluation import services as evaluation  # the model's recommendation, stored as shown
-
-    evaluation.assess(db, row.id, row.firm_id)
+    hooks.application_submitted(db, engine, row)  # the model's recommendation; the fast track
     _notify_firm(db, row, "application_received", f"신청 #{row.id}가 접수되었습니다.",
                  f"Application #{row.id} was received.")
     return row

@@ -103,6 +103,19 @@ def band_of(db: Session, app_id: int) -> tuple[Band, str] | None:
         return None
 
 
+def on_application_submitted(db: Session, engine: Engine, row: ApplicationRow) -> None:
+    """Hook (platform.hooks.APPLICATION_SUBMITTED, after the recommendation is stored): a crisis
+    fund's application whose rules passed and whose band qualifies enters the fast track at the
+    moment it is submitted; the service level counts from then. Anything else stays on the
+    ordinary track (the scheduled check enters it later if a band arrives)."""
+    spec = engine.catalog.get(row.program_id).spec.fast_track
+    if spec is None:
+        return
+    banded = band_of(db, row.id)
+    if banded is not None and qualifies(spec, (row.eligibility or {}).get("status"), banded[0]):
+        enter(db, engine, row.id, banded[0], banded[1], now=row.submitted_at)
+
+
 @dataclass
 class Sweep:
     entered: int = 0

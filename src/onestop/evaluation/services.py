@@ -134,6 +134,11 @@ def assess(db: Session, application_id: int, firm_id: int) -> RecommendationRow:
     return row
 
 
+def on_application_submitted(db: Session, engine: Any, row: Any) -> None:
+    """Hook (platform.hooks.APPLICATION_SUBMITTED): store the recommendation as shown at submission."""
+    assess(db, row.id, row.firm_id)
+
+
 def recommendation_for(session: Session, application_id: int) -> Recommendation | None:
     """The model's recommendation for an application: score, band, model version, factors and
     missing inputs, exactly as stored at submission (computed now if it was never assessed).

@@ -18,6 +18,14 @@ APPLICATION_MOVED: tuple[str, ...] = (
     "onestop.funds.budgets:on_application_moved",  # approval commits the budget; giving up releases it
 )
 
+#: Reactions to a submission, in order, after the lifecycle move and its hooks:
+#: f(db, engine, application_row). The credit model's recommendation is stored first, so the
+#: fast track can enter an application whose band qualifies at the moment it is submitted.
+APPLICATION_SUBMITTED: tuple[str, ...] = (
+    "onestop.evaluation.services:on_application_submitted",  # score, band and factors, stored as shown
+    "onestop.evaluation.fasttrack_services:on_application_submitted",  # a crisis fund's qualifying band enters
+)
+
 
 @cache
 def resolve(names: tuple[str, ...]) -> tuple[Callable[..., Any], ...]:
@@ -31,3 +39,8 @@ def resolve(names: tuple[str, ...]) -> tuple[Callable[..., Any], ...]:
 def application_moved(db: Any, row: Any, action: str, before: str) -> None:
     for reaction in resolve(APPLICATION_MOVED):
         reaction(db, row, action, before)
+
+
+def application_submitted(db: Any, engine: Any, row: Any) -> None:
+    for reaction in resolve(APPLICATION_SUBMITTED):
+        reaction(db, engine, row)
