@@ -48,3 +48,17 @@ def test_a_lessors_check_leads_with_real_estate(client: TestClient) -> None:
     decisive = re.findall(r'<li class="not_met decisive">(.*?)</li>', shown)
     assert any("부동산업" in d and "미충족" in d for d in decisive), decisive
     assert "핀테크" in folded
+
+
+def test_the_english_program_page_names_the_agency_and_places_in_english(client: TestClient) -> None:
+    client.get("/lang", params={"to": "en", "next": "/"})
+    try:
+        page = client.get("/programs/jeonnam-sme-development-fund").text
+        assert "Jeonnam SME, Jobs and Economy Promotion Agency" in page
+        assert ">Gyeonggi-do<" in page and ">Jeonnam-Gwangju Integrated Special City<" in page
+        checked = client.post("/programs/jeonnam-sme-development-fund/quick", data={**BAKERY, "region": "12150"}).text
+        # the firm's place and industry by name in the English explanation, never a bare code
+        assert "firm: 12150 (순천시, Jeonnam-Gwangju Integrated Special City)" in checked
+        assert "firm: 12150 →" not in checked and "firm: C10602 →" not in checked
+    finally:
+        client.get("/lang", params={"to": "ko", "next": "/"})
