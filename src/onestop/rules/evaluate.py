@@ -317,8 +317,12 @@ class FirmEvaluation:
         c = self.compiled
         outcomes = self.outcomes
         criteria = []
-        applied = (applied_flags(c.rules[i], self.status_of) if c.program_alternatives[i]
-                   else (True,) * len(c.program_leaves[i]))
+        if c.program_alternatives[i]:
+            by_leaf = {id(leaf): outcomes[slot].status for leaf, slot in zip(c.program_leaves[i],
+                                                                              c.program_leaf_slots[i], strict=True)}
+            applied = applied_flags(c.rules[i], lambda leaf: by_leaf[id(leaf)])
+        else:
+            applied = (True,) * len(c.program_leaves[i])
         for leaf, slot, label, used in zip(c.program_leaves[i], c.program_leaf_slots[i], c.program_labels[i],
                                            applied, strict=True):
             outcome = outcomes[slot]
