@@ -136,7 +136,7 @@ def _reason_lines(reasons: list[dict[str, Any]]) -> list[str]:
     """Why an eligible program fits: its own criteria that are met, one per line, and each
     shared rule (e.g. the policy-fund exclusion list) in one line. Alternatives of an `any`
     that did not matter are left to `--json`, which lists every criterion."""
-    lines = [c["ko"] for c in reasons if not c["shared_rule"] and c["status"] == "met"]
+    lines = [c["ko"] for c in reasons if not c["shared_rule"] and c["status"] == "met" and c.get("applied", True)]
     for name in dict.fromkeys(c["shared_rule"] for c in reasons if c["shared_rule"]):
         lines.append(f"공통 규칙 {name}: 제외 대상 아님 → 충족")
     return lines

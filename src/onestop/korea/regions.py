@@ -397,3 +397,30 @@ def sido_list() -> list[Region]:
 
 def name_of(code: str) -> str:
     return table()[code].name_full
+
+
+#: English names of the 시도: the metropolitan cities by their romanised names and the provinces
+#: with "-do" (Revised Romanization of Korean, 문화체육관광부 고시 제2014-42호, which writes an
+#: administrative unit after a hyphen); 강원·전북 by the English titles they adopted as special
+#: self-governing provinces ("Gangwon State", "Jeonbuk State"); 전남광주통합특별시 has no
+#: published English name yet and is translated.
+SIDO_EN: dict[str, str] = {
+    "11": "Seoul", "12": "Jeonnam-Gwangju Integrated Special City", "26": "Busan", "27": "Daegu",
+    "28": "Incheon", "30": "Daejeon", "31": "Ulsan", "36": "Sejong", "41": "Gyeonggi-do",
+    "43": "Chungcheongbuk-do", "44": "Chungcheongnam-do", "47": "Gyeongsangbuk-do",
+    "48": "Gyeongsangnam-do", "50": "Jeju", "51": "Gangwon State", "52": "Jeonbuk State",
+}
+
+
+def name_en(code: str) -> str:
+    """A region's name for English text: a 시도 by its English name ("Seoul", "Gyeonggi-do"), a
+    시군구 by its Korean name and its 시도's English name ("순천시, Jeonnam-Gwangju Integrated
+    Special City"), since no official romanised table of the 시군구 is shipped. A code not in the
+    table is returned as given. Raises nothing."""
+    entry = table().get(code)
+    if entry is None:
+        return code
+    sido = SIDO_EN.get(code[:2], "")
+    if entry.level == "sido":
+        return sido or entry.name_ko
+    return f"{entry.name_ko}, {sido}" if sido else entry.name_ko

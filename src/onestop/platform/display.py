@@ -16,6 +16,7 @@ from typing import Any
 from onestop.catalog.model import CATEGORY_NAMES, SUPPORT_NAMES
 from onestop.firms.model import CERTIFICATION_NAMES
 from onestop.korea import ksic, regions
+from onestop.korea.regions import SIDO_EN
 from onestop.platform.i18n import Lang
 
 SIZE_NAMES: dict[str, tuple[str, str]] = {
@@ -31,17 +32,6 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     "admin": ("플랫폼 관리자", "Platform administrator"),
     "owner": ("대표(소유자)", "Owner"),
     "staff": ("직원", "Staff"),
-}
-#: English names of the 시도: the metropolitan cities by their romanised names and the provinces
-#: with "-do" (Revised Romanization of Korean, 문화체육관광부 고시 제2014-42호, which writes an
-#: administrative unit after a hyphen); 강원·전북 by the English titles they adopted as special
-#: self-governing provinces ("Gangwon State", "Jeonbuk State"); 전남광주통합특별시 has no
-#: published English name yet and is translated.
-SIDO_EN: dict[str, str] = {
-    "11": "Seoul", "12": "Jeonnam-Gwangju Integrated Special City", "26": "Busan", "27": "Daegu",
-    "28": "Incheon", "30": "Daejeon", "31": "Ulsan", "36": "Sejong", "41": "Gyeonggi-do",
-    "43": "Chungcheongbuk-do", "44": "Chungcheongnam-do", "47": "Gyeongsangbuk-do",
-    "48": "Gyeongsangnam-do", "50": "Jeju", "51": "Gangwon State", "52": "Jeonbuk State",
 }
 MIME_NAMES: dict[str, str] = {
     "application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "application/x-hwp": "HWP",

@@ -132,6 +132,8 @@ class LeafOutcome(NamedTuple):
 class CriterionResult(NamedTuple):
     leaf: Leaf
     outcome: LeafOutcome
+    #: False for a criterion of an exception that did not apply (see `applied_flags`)
+    applied: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         t = self.leaf.value
@@ -145,6 +147,9 @@ class CriterionResult(NamedTuple):
             "value": {"ko": self.outcome.value_ko, "en": self.outcome.value_en},
             "ko": self.outcome.sentence_ko,
             "en": self.outcome.sentence_en,
+            "applied": self.applied,
+            # what an exception that did not apply asks, without an outcome: it is not the firm's
+            "criterion": None if self.applied else dict(zip(("ko", "en"), criterion_text(self.leaf), strict=True)),
         }
 
 
@@ -186,6 +191,9 @@ class CompiledRules:
     program_leaf_slots: list[tuple[int, ...]] = field(default_factory=list)
     #: per program, per criterion: its own label (ko, en) when it has one, else None
     program_labels: list[tuple[tuple[str, str] | None, ...]] = field(default_factory=list)
+    #: per program: True when its rule has an alternative (an `any`, or an `all` under `not`), so
+    #: that some of its criteria may be exceptions that did not apply
+    program_alternatives: list[bool] = field(default_factory=list)
     root_slots: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     levels: list[_Level] = field(default_factory=list)
     n_slots: int = 0
@@ -231,6 +239,7 @@ class CompiledRules:
             roots.append(root)
             self.program_leaves.append(tuple(leaves_here))
             self.program_leaf_slots.append(tuple(slots_here))
+            self.program_alternatives.append(_has_alternative(rule, True))
             self.program_labels.append(tuple(
                 criterion_text(leaf) if leaf.label_ko and leaf.label_en else None for leaf in leaves_here))
 
@@ -308,7 +317,14 @@ class FirmEvaluation:
         c = self.compiled
         outcomes = self.outcomes
         criteria = []
-        for leaf, slot, label in zip(c.program_leaves[i], c.program_leaf_slots[i], c.program_labels[i], strict=True):
+        if c.program_alternatives[i]:
+            by_leaf = {id(leaf): outcomes[slot].status for leaf, slot in zip(c.program_leaves[i],
+                                                                              c.program_leaf_slots[i], strict=True)}
+            applied = applied_flags(c.rules[i], lambda leaf: by_leaf[id(leaf)])
+        else:
+            applied = (True,) * len(c.program_leaves[i])
+        for leaf, slot, label, used in zip(c.program_leaves[i], c.program_leaf_slots[i], c.program_labels[i],
+                                           applied, strict=True):
             outcome = outcomes[slot]
             if leaf.exclusion:  # phrased positively: "체납 기업 아님 → 충족", "…에 해당 → 미충족"
                 sk, se = exclusion_sentence(leaf, (outcome.value_ko, outcome.value_en), outcome.status)
@@ -316,7 +332,7 @@ class FirmEvaluation:
             elif label is not None:  # the program words this criterion its own way
                 sk, se = sentence(label, (outcome.value_ko, outcome.value_en), outcome.status)
                 outcome = outcome._replace(sentence_ko=sk, sentence_en=se)
-            criteria.append(CriterionResult(leaf, outcome))
+            criteria.append(CriterionResult(leaf, outcome, used))
         return ProgramResult(i, int(self.statuses[i]), tuple(criteria))
 
     def all_programs(self) -> list[ProgramResult]:
@@ -333,6 +349,59 @@ class FirmEvaluation:
 
 
 StatusOf = Callable[[Leaf], int]
+
+
+def _has_alternative(rule: Rule, positive: bool) -> bool:
+    if isinstance(rule, Leaf):
+        return False
+    if isinstance(rule, Not):
+        return _has_alternative(rule.child, not positive)
+    if isinstance(rule, All) != positive:  # an `any`, or an `all` under `not`
+        return True
+    return any(_has_alternative(child, positive) for child in rule.children)
+
+
+def applied_flags(rule: Rule, status: StatusOf) -> tuple[bool, ...]:
+    """Which criteria took part in the result, one flag per criterion in the order of `leaves(rule)`.
+
+    A criterion is *not applied* when it lies in an alternative that did not apply and did not
+    decide the result: a branch of an `any` (or of an `all` under `not`, which reads "unless …")
+    whose outcome is worse than the alternative's own, because another branch decided it. E.g. the
+    construction and fintech exceptions of an industry exclusion for a firm that is in neither
+    excluded industry: `any(ksic not in excluded, ksic in fintech, ksic in construction)` is met by
+    its first branch, so the two exceptions are not applied (they are neither failures of the firm
+    nor reasons for the result). When every branch fails alike, all of them are decisive (meeting
+    any one would change the result). Statuses: MET=2, UNKNOWN=1, NOT_MET=0 (Kleene logic, as
+    `evaluate_rule`); the result is shown, not recomputed: presentation of `evaluate_rule`'s tree."""
+    out: list[bool] = []
+    _flags(rule, status, True, True, out)
+    return tuple(out)
+
+
+def _flags(rule: Rule, status: StatusOf, positive: bool, applied: bool, out: list[bool]) -> int:
+    """Append the flags of `rule`'s criteria to `out`; return the rule's status."""
+    if isinstance(rule, Leaf):
+        out.append(applied)
+        return status(rule)
+    if isinstance(rule, Not):
+        return 2 - _flags(rule.child, status, not positive, applied, out)
+    start = len(out)
+    values: list[int] = []
+    sizes: list[int] = []
+    for child in rule.children:
+        before = len(out)
+        values.append(_flags(child, status, positive, applied, out))
+        sizes.append(len(out) - before)
+    is_all = isinstance(rule, All)
+    value = min(values) if is_all else max(values)
+    if applied and is_all != positive:  # an alternative: the branches that fell short did not apply
+        # in the polarity of the reader ("unless" reverses it): a branch is worse than the result
+        at = start
+        for child_value, size in zip(values, sizes, strict=True):
+            if (child_value < value) if positive else (child_value > value):
+                out[at: at + size] = [False] * size
+            at += size
+    return value
 
 
 def evaluate_rule(rule: Rule, facts: Mapping[str, Any], status: StatusOf | None = None) -> int:

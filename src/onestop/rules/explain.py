@@ -109,15 +109,24 @@ _OP_KO = {"<": "미만", "<=": "이하", ">": "초과", ">=": "이상"}
 _OP_EN = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least"}
 
 
-def _code_name(fact: str, code: str) -> str:
+def _code_name(fact: str, code: str, lang: str = "ko") -> str:
+    """A code with its name: `C10602(빵류 제조업)`, `11(서울특별시)`; in English `11 (Seoul)` and an
+    industry by its Korean title, `C10602 (빵류 제조업)` (Statistics Korea's English KSIC-11 titles
+    are not shipped: README, Known limits). Never a bare code where the table names it."""
     spec = FACTS[fact]
     if spec.prefix_kind == "ksic":
         entry = ksic_table.table().get(code)
-        return f"{code}({entry.name_ko})" if entry else code
+        if entry is None:
+            return code
+        return f"{code}({entry.name_ko})" if lang == "ko" else f"{code} ({entry.name_ko})"
     if spec.prefix_kind == "region":
         region = region_table.table().get(code)
-        return f"{code}({region.name_full})" if region else code
+        if region is None:
+            return code
+        return f"{code}({region.name_full})" if lang == "ko" else f"{code} ({region_table.name_en(code)})"
     names = _CODE_KO.get(fact)
+    if lang != "ko":
+        return _en(code)
     if names is not None:
         return names.get(code, code)
     return code
@@ -151,7 +160,7 @@ def value_text(fact: str, value: Any) -> tuple[str, str]:
         if not items:
             return "없음", "none"
         return ", ".join(_item(fact, i, "ko") for i in items), ", ".join(_item(fact, i, "en") for i in items)
-    return _code_name(fact, str(value)), _en(str(value))
+    return _code_name(fact, str(value)), _code_name(fact, str(value), "en")
 
 
 def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
@@ -161,7 +170,7 @@ def _values(fact: str, values: Iterable[Scalar], lang: str) -> str:
         if spec.type == SET:
             out.append(_item(fact, str(v), lang))
         elif spec.type == CODE:
-            out.append(_code_name(fact, str(v)) if lang == "ko" else _en(str(v)))
+            out.append(_code_name(fact, str(v), lang))
         else:
             out.append(_num(fact, float(v), lang) if spec.type in (INT, FLOAT) else str(v))
     return ", ".join(out)
