@@ -1,0 +1,116 @@
+"""`onestop simulate …` and `onestop outcomes …` (mounted by `onestop.cli`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from onestop.errors import DomainError
+
+app = typer.Typer(help="Outcome reports, reminders and KPI targets.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
+DbOpt = Annotated[str | None, typer.Option("--database-url", help="Default: ONESTOP_DATABASE_URL or SQLite "
+                                            "under the user data directory")]
+
+
+def _cli() -> Any:
+    from onestop import cli
+
+    return cli
+
+
+def simulate(
+    program_id: Annotated[str, typer.Argument(help="The program whose rules change")],
+    draft: Annotated[Path, typer.Option("--draft", help="YAML with the changed program keys (e.g. eligibility)")],
+    registry: Annotated[Path | None, typer.Option("--registry", help="A facts Parquet (generated national "
+                                                  "registry); default: the registered firms")] = None,
+    date_: Annotated[str | None, typer.Option("--date", help="Reference date YYYY-MM-DD (default today)")] = None,
+    amount: Annotated[int | None, typer.Option("--amount", min=0, help="Expected won per firm (default: the "
+                                               "program's limit)")] = None,
+    take_up: Annotated[float, typer.Option("--take-up", help="Share of eligible firms expected to be "
+                                           "supported, 0–1 (default 1: an upper bound)")] = 1.0,
+    database_url: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who gains and who loses eligibility if PROGRAM_ID's rules become the draft's, and the budget."""
+    from onestop.outcomes import simulations
+
+    cli = _cli()
+    on = cli._date(date_)
+    try:
+        changes = simulations.read_draft(draft)
+        if registry is not None:
+            catalog = cli._engine().catalog
+            result = simulations.run(catalog, program_id, changes, simulations.registry_frame(registry), amount,
+                                     take_up)
+        else:
+            from onestop.catalog.services import build_catalog
+
+            with cli._migrated(database_url) as db:
+                result = simulations.run(build_catalog(db), program_id, changes,
+                                         simulations.registered_frame(db, on), amount, take_up, db)
+    except DomainError as e:
+        cli._fail(e)
+        raise
+    data = {"program": program_id, "date": on.isoformat(),
+            "population": "registry" if registry is not None else "registered", **result.as_dict()}
+    if as_json:
+        cli._print_json(data)
+        return
+    out = cli.out
+    out.print(f"{program_id} ({on}): {data['firms']:,} firms — gain {data['gain']:,}, lose {data['lose']:,}, "
+              f"unchanged {data['unchanged']:,}")
+    out.print(f"eligible {data['eligible_before']:,} → {data['eligible_after']:,}; budget "
+              f"{data['budget_before_won']:,} → {data['budget_won']:,} won "
+              f"({data['amount_won']:,} won × take-up {take_up})")
+    for sido, b in data["by_region"].items():
+        if b["gain"] or b["lose"]:
+            out.print(f"  {sido}: +{b['gain']:,} −{b['lose']:,}")
+
+
+@app.command("remind")
+def remind(days: Annotated[int, typer.Option("--days", min=0, help="Remind of reports due within this many "
+                                             "Korean business days")] = 5,
+           database_url: DbOpt = None) -> None:
+    """Remind firms of outcome reports due soon (once per due date); scheduled work, like `onestop remind`."""
+    from onestop.outcomes.services import send_reminders
+
+    with _cli()._migrated(database_url) as db:
+        n = send_reminders(db, days)
+    _cli().out.print(f"[green]OK[/] {n} outcome report reminder(s) queued")
+
+
+@app.command("targets")
+def targets(path: Annotated[Path | None, typer.Argument(help="Targets YAML (default: the shipped demo targets)")]
+            = None, database_url: DbOpt = None) -> None:
+    """Load KPI targets (each with its source) into the database."""
+    from onestop.outcomes.kpi import import_targets
+
+    with _cli()._migrated(database_url) as db:
+        n = import_targets(db, path)
+    _cli().out.print(f"[green]OK[/] {n} target(s) loaded")
+
+
+@app.command("kpi")
+def kpi(year: Annotated[int | None, typer.Option("--year")] = None,
+        program: Annotated[str | None, typer.Option("--program")] = None,
+        database_url: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Targets against actuals (executions, accepted outcome reports, the ledger)."""
+    from onestop.outcomes.kpi import as_dict, progress
+
+    with _cli()._migrated(database_url) as db:
+        lines = [as_dict(x) for x in progress(db, year, program)]
+    if as_json:
+        _cli()._print_json(lines)
+        return
+    for x in lines:
+        _cli().out.print(f"{x['year']} {x['program'] or x['agency']} {x['measure']}: {x['actual']:,} / "
+                         f"{x['target']:,} {x['unit']} ({x['percent']}%) — {x['source']}")
+
+
+def mount(root: typer.Typer) -> None:
+    root.command("simulate")(simulate)
+    root.add_typer(app, name="outcomes")
