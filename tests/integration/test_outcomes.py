@@ -141,7 +141,7 @@ def test_kpi_targets_against_actuals(db: Database) -> None:
         s.flush()
         lines = {(x.target.year, x.target.measure): x for x in kpi.progress(s, program_id=PROGRAM)}
         assert lines[(year, "firms_supported")].progress.actual >= 1
-        exports = [x for (y, m), x in lines.items() if m == "exports_usd"][0]
+        exports = next(x for (_, m), x in lines.items() if m == "exports_usd")
         assert exports.progress.actual == 2_400_000 and exports.progress.percent == 50
         fki = kpi.progress(s, year=2014)
         assert [kpi.as_dict(x)["target"] for x in fki] == [1200, 350, 2500, 40]
