@@ -111,6 +111,31 @@ def kpi(year: Annotated[int | None, typer.Option("--year")] = None,
                          f"{x['target']:,} {x['unit']} ({x['percent']}%) — {x['source']}")
 
 
+report_app = typer.Typer(help="Reports as XLSX or PDF.", no_args_is_help=True)
+
+
+@report_app.command("program")
+def report_program(program_id: str,
+                   year: Annotated[int, typer.Option("--year", min=2000, max=2100)],
+                   fmt: Annotated[str, typer.Option("--format", help="xlsx or pdf")],
+                   out_path: Annotated[Path, typer.Option("--out")],
+                   database_url: DbOpt = None) -> None:
+    """A program's annual report: KPI targets against actuals, firms by 시도, outcome totals."""
+    from onestop.catalog.services import build_catalog
+    from onestop.outcomes import reports
+    from onestop.outcomes.services import today_kst
+
+    cli = _cli()
+    if fmt not in ("xlsx", "pdf"):
+        cli._fail(DomainError(code="format", field="--format", ko=f"--format은 xlsx 또는 pdf입니다: {fmt!r}",
+                              en=f"--format is xlsx or pdf; got {fmt!r}."), 2)
+    with cli._migrated(database_url) as db:
+        body = reports.render(reports.build(db, build_catalog(db), program_id, year, today_kst()), fmt)
+    out_path.write_bytes(body)
+    cli.out.print(f"[green]OK[/] {out_path} ({len(body):,} bytes)")
+
+
 def mount(root: typer.Typer) -> None:
     root.command("simulate")(simulate)
     root.add_typer(app, name="outcomes")
+    root.add_typer(report_app, name="report")
