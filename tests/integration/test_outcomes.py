@@ -166,3 +166,14 @@ def test_simulate_cli_over_registered_firms(database_url: str, tmp_path: Path) -
                                      "--database-url", database_url])
     assert r.exit_code == 1
     assert "ceo_agee" in r.output and "Traceback" not in r.output
+
+
+def test_effect_cli_reports_groups_and_caveats(database_url: str) -> None:
+    r = CliRunner().invoke(cli_app, ["outcomes", "effect", PROGRAM, "--json", "--database-url", database_url])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["supported"] >= 1 and data["supported"] == data["supported_measured"] + (
+        data["supported"] - data["supported_measured"])
+    assert data["matched"] + data["unmatched"] <= data["supported_measured"]
+    assert data["mean_supported"] is None or data["supported_measured"] >= 5
+    assert any("인과" in c for c in data["caveats_ko"])

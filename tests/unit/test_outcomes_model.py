@@ -178,3 +178,25 @@ def test_raising_the_ceo_age_limit_gains_the_forties() -> None:
 def test_measures_cover_the_issue() -> None:
     assert {m.value for m in Measure} >= {"revenue_won", "exports_won", "exports_usd", "regular_employees",
                                           "certification", "patents", "products_launched", "placements"}
+
+
+# ── effect ──────────────────────────────────────────────────────────────────────────────────
+
+def test_effect_compares_like_with_like_and_hides_small_groups() -> None:
+    from onestop.outcomes.effect import Unit, compare
+
+    cell_a = ("46", "C", "small", "40–49세")
+    cell_b = ("11", "J", "small", "39세 이하")
+    units = [Unit(i, True, False, cell_a, 0.20) for i in range(5)]
+    units += [Unit(10 + i, False, i < 5, cell_a, 0.05) for i in range(6)]
+    units += [Unit(20, True, False, cell_b, 0.50)]  # no control in its cell: counted as unmatched
+    units += [Unit(21, True, False, cell_a, None)]  # no revenue history: not measured
+    e = compare(units)
+    assert (e.supported, e.supported_measured, e.matched, e.unmatched) == (7, 6, 5, 1)
+    assert e.controls_used == 6 and e.near_misses == 5
+    assert e.matched_difference == pytest.approx(0.15)
+    assert e.mean_near_miss == pytest.approx(0.05)
+    assert e.mean_supported == pytest.approx((5 * 0.20 + 0.50) / 6)
+    assert any("인과" in c for c in e.caveats_ko) and any("causal" in c for c in e.caveats_en)
+    small = compare(units[:3] + units[5:8])
+    assert small.mean_supported is None and small.matched_difference is None  # fewer than 5

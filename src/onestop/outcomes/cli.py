@@ -111,6 +111,32 @@ def kpi(year: Annotated[int | None, typer.Option("--year")] = None,
                          f"{x['target']:,} {x['unit']} ({x['percent']}%) — {x['source']}")
 
 
+@app.command("effect")
+def effect(program_id: str, database_url: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Supported firms against near misses and a matched group (revenue change), with the caveats."""
+    from onestop.catalog.services import build_catalog
+    from onestop.outcomes.effect_services import as_dict, measure
+    from onestop.outcomes.services import today_kst
+
+    cli = _cli()
+    with cli._migrated(database_url) as db:
+        data = as_dict(measure(db, build_catalog(db), program_id, today_kst()), program_id)
+    if as_json:
+        cli._print_json(data)
+        return
+
+    def pct(v: float | None) -> str:
+        return "—" if v is None else f"{v * 100:+.1f}%"
+
+    cli.out.print(data["method_ko"])
+    cli.out.print(f"지원 {data['supported']} (측정 {data['supported_measured']}), 평균 {pct(data['mean_supported'])}; "
+                  f"기준 하나 미달 {data['near_misses']} (측정 {data['near_misses_measured']}), 평균 "
+                  f"{pct(data['mean_near_miss'])}; 매칭 {data['matched']} (짝 없음 {data['unmatched']}), "
+                  f"차이 {pct(data['matched_difference'])}")
+    for c in data["caveats_ko"]:
+        cli.out.print(f"  • {c}")
+
+
 report_app = typer.Typer(help="Reports as XLSX or PDF.", no_args_is_help=True)
 
 

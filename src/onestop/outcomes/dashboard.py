@@ -52,7 +52,7 @@ class Filters:
     sido: str = ""
 
 
-def _band(age: Any) -> str:
+def age_band(age: Any) -> str:
     if not isinstance(age, int):
         return UNKNOWN_GROUP
     for lo, hi, name in AGE_BANDS:
@@ -98,7 +98,7 @@ def supported(db: Session, f: Filters, on: date, agency_id: str | None = None) -
         facts = derive(profile_of(firm), on)
         out.append(Supported(app.id, firm.id, firm.name, app.program_id, firm.region[:2],
                              (firm.ksic or UNKNOWN_GROUP)[:1], str(facts.get("size_class") or UNKNOWN_GROUP),
-                             _band(facts.get("ceo_age"))))
+                             age_band(facts.get("ceo_age"))))
     return out
 
 
