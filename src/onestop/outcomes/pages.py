@@ -178,3 +178,68 @@ def statistics_csv(request: Request, db: DB) -> Response:
 
 
 __all__ = ["router", "see_other"]
+
+
+def _simulate_page(request: Request, who: CurrentActor, db: Session, form: dict[str, str],
+                   result: dict[str, Any] | None = None, errors: list[dict[str, str]] | None = None,
+                   status: int = 200) -> Response:
+    names = _program_names(request, db)
+    return render(request, who, "outcomes/simulate.html", status_code=status, form=form, result=result,
+                  errors=errors or [], names=names, group_name=dashboard.group_name, unread=unread(db, who))
+
+
+@router.get("/officer/simulate")
+def simulate_form(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if not who.principal.is_officer:
+        return _not_found(request, who)
+    program = request.query_params.get("program", "")
+    draft = ""
+    if program:
+        from onestop.outcomes.simulations import base_spec
+
+        try:
+            import yaml
+
+            draft = yaml.safe_dump({"eligibility": base_spec(program, db).get("eligibility")}, allow_unicode=True,
+                                   sort_keys=False)
+        except DomainError:
+            draft = ""
+    return _simulate_page(request, who, db, {"program": program, "draft": draft, "amount": "", "take_up": "1"})
+
+
+@router.post("/officer/simulate")
+def simulate_run(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if not who.principal.is_officer:
+        return _not_found(request, who)
+    from onestop.outcomes import simulations
+
+    given = {k: str(form.get(k) or "") for k in ("program", "draft", "amount", "take_up", "format")}
+    try:
+        amount_raw = given["amount"].replace(",", "").strip()
+        if amount_raw and not amount_raw.isdigit():
+            raise DomainError(code="invalid", field="amount", ko="기업당 예상 지원액은 원 단위 숫자로 입력하세요.",
+                              en="The expected amount per firm must be a whole number of won.")
+        try:
+            take_up = float(given["take_up"] or "1")
+        except ValueError:
+            take_up = -1.0
+        if not 0.0 <= take_up <= 1.0:
+            raise DomainError(code="invalid", field="take_up", ko="신청·지원 비율은 0과 1 사이로 입력하세요(예: 0.3).",
+                              en="The take-up rate must be between 0 and 1 (e.g. 0.3).")
+        _, engine = request.app.state.app.engine(db)
+        if given["program"] not in engine.catalog.programs:
+            raise DomainError(code="invalid", field="program", ko="사업을 고르세요.", en="Choose a program.")
+        frame = request.app.state.app.registry.frame(db, _today())
+        result = simulations.run(engine.catalog, given["program"], simulations.parse_draft(given["draft"]), frame,
+                                 int(amount_raw) if amount_raw else None, take_up, db).as_dict()
+    except DomainError as e:
+        return _simulate_page(request, who, db, given, errors=problems_of(e), status=422)
+    if given["format"] == "json":
+        body = json.dumps({"program": given["program"], "population": "registered", **result}, ensure_ascii=False)
+        return Response(body, media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="simulation-{given["program"]}.json"'})
+    return _simulate_page(request, who, db, given, result=result)

@@ -37,6 +37,20 @@ def read_draft(path: Path) -> dict[str, Any]:
     return out
 
 
+def parse_draft(text_: str) -> dict[str, Any]:
+    """A draft typed into the page: YAML of the changed program keys."""
+    try:
+        raw = yaml.safe_load(text_)
+    except yaml.YAMLError as exc:
+        raise DomainError(code="yaml", field="draft", ko=f"YAML 형식 오류입니다: {exc}",
+                          en=f"Not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise DomainError(code="yaml", field="draft", ko="사업 항목(키: 값)의 묶음이어야 합니다(예: eligibility: …).",
+                          en="Must be a mapping of program keys (e.g. eligibility: …).")
+    out: dict[str, Any] = normalise_tree(raw)
+    return out
+
+
 def base_spec(program_id: str, db: Session | None = None) -> dict[str, Any]:
     """The program's current data as stored (the database's current version, or the shipped YAML)."""
     if db is not None:
