@@ -22,11 +22,20 @@ WIDER = """eligibility:
 """
 
 
-def test_dashboard_and_simulation(page: Any) -> None:
+def test_dashboard_and_simulation(page: Any, live_app: Any) -> None:
+    from onestop.applications import services as applications
+    from tests.integration.funds_helpers import officer
+    from tests.integration.test_outcomes import _signed
+
+    with live_app.state.app.db.unit_of_work() as s:  # support executed for four demo firms
+        for email in ("crisis@onestop.demo", "exporter@onestop.demo", "founder@onestop.demo", "seoul@onestop.demo"):
+            applications.act(s, officer(s), _signed(s, email, "kosmes-distribution-channel-entry", "kosmes"),
+                             "execute", None)
     sign_in(page, "officer.kosmes@onestop.demo")
     page.goto("/officer/outcomes")
     for dim in ("program", "sido", "industry", "size_class", "ceo_age_band"):
         assert page.locator(f"#h-{dim}").is_visible()
+    assert page.locator("#table-sido tbody tr").count() >= 2
     shot(page, "60-outcomes-dashboard")
     page.goto("/officer/simulate?program=kosmes-youth-startup-academy")
     assert "ceo_age" in page.locator("#draft").input_value()
