@@ -429,6 +429,16 @@ def expire_overdue(db: Session, now: datetime | None = None) -> int:
     return n
 
 
+def request_outcome_by_system(db: Session, app_id: int) -> bool:
+    """An executed application whose first outcome-reporting period has ended moves to outcome
+    reporting (the scheduled work of `outcomes.services.send_reminders`); True when it moved."""
+    row = db.get(ApplicationRow, app_id)
+    if row is None or row.state != State.executed.value:
+        return False
+    _move(db, None, row, "request_outcome", Actor.system, None, "성과 보고 기간 도래 / outcome report due")
+    return True
+
+
 def open_document(db: Session, who: Principal, store: DocumentStore, app_id: int, doc_id: int) -> tuple[DocumentRow, bytes]:
     """A document's bytes, checked against the hash taken at upload; an officer's download is
     a view of the firm's data and is recorded."""

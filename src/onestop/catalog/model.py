@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from onestop.errors import DomainError
 from onestop.korea.dates import KST
 from onestop.korea.money import MAX_WON
+from onestop.outcomes.model import OutcomePlan
 from onestop.rules.syntax import Leaf, Rule
 from onestop.text import web_url
 
@@ -350,6 +351,8 @@ class ProgramSpec(_Strict):
     committee: Rubric | None = None
     #: the fast track's service level, for crisis funds
     fast_track: FastTrack | None = None
+    #: the outcomes the program measures and when they are reported (`outcomes.model`)
+    outcomes: OutcomePlan | None = None
 
     @model_validator(mode="after")
     def _references(self) -> ProgramSpec:

@@ -16,6 +16,7 @@ from typing import Any
 #: f(db, application_row, action, state_before) after the row's state has changed.
 APPLICATION_MOVED: tuple[str, ...] = (
     "onestop.funds.budgets:on_application_moved",  # approval commits the budget; giving up releases it
+    "onestop.outcomes.services:on_application_moved",  # execution schedules the outcome reports
 )
 
 #: Reactions to a submission, in order, after the lifecycle move and its hooks:

@@ -10,6 +10,7 @@ from onestop.evaluation import tables as evaluation_tables
 from onestop.firms import tables as firms_tables
 from onestop.funds import tables as funds_tables
 from onestop.matching import tables as matching_tables
+from onestop.outcomes import tables as outcomes_tables
 from onestop.platform.db import Base
 
 metadata = Base.metadata
@@ -27,4 +28,5 @@ __all__ = [
            "funds_tables",
            "matching_tables",
            "metadata",
+           "outcomes_tables",
 ]

@@ -1,0 +1,151 @@
+"""KPI targets (per program, agency, 시도 and year, each with its source) and their actuals.
+
+Actuals:
+- `firms_supported`: applications of the program executed (the lifecycle's `execute` event)
+  in the year, KST;
+- an outcome measure (`placements`, `revenue_won`, …): the sum over the program's accepted
+  outcome reports whose reporting period ended in the year, taking for each application only
+  its latest such report (a 12-month report supersedes the 6-month one, so nothing is counted
+  twice);
+- `disbursed_won`: what the funds ledger shows disbursed from the program's budgets of that
+  fiscal year (`funds.budgets.figures`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from onestop.errors import DomainError
+from onestop.korea._data import data_path
+from onestop.korea.dates import KST
+from onestop.outcomes.model import Measure, Progress
+from onestop.outcomes.tables import KpiTargetRow, OutcomeReportRow
+from onestop.text import text
+
+MEASURES = frozenset({"firms_supported", "disbursed_won"} | {m.value for m in Measure})
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    target: KpiTargetRow
+    progress: Progress
+
+
+def _bad(where: str, ko: str, en: str) -> DomainError:
+    return DomainError(code="kpi_invalid", field=where, ko=ko, en=en)
+
+
+def import_targets(db: Session, path: Path | None = None) -> int:
+    """Load targets from YAML (default: the shipped demo targets); a target already present
+    (same program, agency, 시도, year, measure) is updated. Returns how many were read."""
+    raw = yaml.safe_load((path or data_path("demo", "kpi_targets.yaml")).read_text(encoding="utf-8"))
+    if not isinstance(raw, list):
+        raise _bad("targets", "목표 파일은 목록이어야 합니다.", "The targets file must be a list.")
+    for i, item in enumerate(raw):
+        where = f"targets[{i}]"
+        if not isinstance(item, dict):
+            raise _bad(where, "각 목표는 항목 묶음이어야 합니다.", "Each target must be a mapping.")
+        measure = text(str(item.get("measure", "")))
+        if measure not in MEASURES:
+            raise _bad(f"{where}.measure", f"알 수 없는 지표 {measure!r}; 가능한 값: {', '.join(sorted(MEASURES))}",
+                       f"Unknown measure {measure!r}; allowed: {', '.join(sorted(MEASURES))}")
+        target, year = item.get("target"), item.get("year")
+        if not isinstance(target, int) or target < 0 or not isinstance(year, int) or not 1990 <= year <= 2100:
+            raise _bad(where, "목표(0 이상의 정수)와 연도(1990–2100)가 필요합니다.",
+                       "A target (an integer of 0 or more) and a year (1990–2100) are required.")
+        if not text(str(item.get("source", ""))):
+            raise _bad(f"{where}.source", "목표의 출처를 적어야 합니다.", "Every target needs its source.")
+        key = dict(program_id=text(str(item.get("program", ""))), agency_id=text(str(item.get("agency", ""))),
+                   region=text(str(item.get("region", ""))), year=year, measure=measure)
+        row = db.scalar(select(KpiTargetRow).filter_by(**key))
+        if row is None:
+            row = KpiTargetRow(**key)
+            db.add(row)
+        row.target = target
+        row.unit = text(str(item.get("unit", "")))[:20]
+        row.baseline = item.get("baseline") if isinstance(item.get("baseline"), int) else None
+        row.source = text(str(item["source"]))
+        row.source_url = text(str(item.get("url", "")))
+    db.flush()
+    return len(raw)
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    return (datetime.combine(date(year, 1, 1), time(0), tzinfo=KST),
+            datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=KST))
+
+
+def executed_count(db: Session, program_id: str, year: int) -> int:
+    """Applications of the program executed in the KST year."""
+    from onestop.applications.tables import ApplicationEventRow, ApplicationRow
+
+    start, end = _year_bounds(year)
+    n = db.scalar(select(func.count(func.distinct(ApplicationEventRow.application_id)))
+                  .join(ApplicationRow, ApplicationRow.id == ApplicationEventRow.application_id)
+                  .where(ApplicationRow.program_id == program_id, ApplicationEventRow.action == "execute",
+                         ApplicationEventRow.at >= start, ApplicationEventRow.at < end))
+    return int(n or 0)
+
+
+def outcome_total(db: Session, program_id: str, year: int, measure: str) -> int:
+    """Sum of `measure` over the latest accepted report per application whose period ended in `year`."""
+    rows = db.scalars(select(OutcomeReportRow).where(
+        OutcomeReportRow.program_id == program_id, OutcomeReportRow.state == "accepted",
+        OutcomeReportRow.period_end >= date(year, 1, 1), OutcomeReportRow.period_end < date(year + 1, 1, 1),
+    ).order_by(OutcomeReportRow.application_id, OutcomeReportRow.after_months.desc()))
+    seen: set[int] = set()
+    total = 0
+    for r in rows:
+        if r.application_id in seen:
+            continue
+        seen.add(r.application_id)
+        v = r.values.get(measure)
+        if isinstance(v, int):
+            total += v
+    return total
+
+
+def disbursed(db: Session, program_id: str, year: int) -> int:
+    """Won disbursed from the program's budgets of the fiscal year (the funds ledger)."""
+    from onestop.funds import budgets
+
+    return sum(budgets.figures(db, b).disbursed for b in budgets.listing(db, program_id)
+               if b.fiscal_year == year)
+
+
+def actual(db: Session, target: KpiTargetRow) -> int:
+    if target.measure == "firms_supported":
+        return executed_count(db, target.program_id, target.year)
+    if target.measure == "disbursed_won":
+        return disbursed(db, target.program_id, target.year)
+    return outcome_total(db, target.program_id, target.year, target.measure)
+
+
+def progress(db: Session, year: int | None = None, program_id: str | None = None,
+             agency_id: str | None = None) -> list[KpiLine]:
+    """Targets (filtered) with their actuals, ordered by year, agency and program."""
+    q = select(KpiTargetRow)
+    if year is not None:
+        q = q.where(KpiTargetRow.year == year)
+    if program_id:
+        q = q.where(KpiTargetRow.program_id == program_id)
+    if agency_id:
+        q = q.where(KpiTargetRow.agency_id == agency_id)
+    rows = db.scalars(q.order_by(KpiTargetRow.year, KpiTargetRow.agency_id, KpiTargetRow.program_id,
+                                 KpiTargetRow.measure))
+    return [KpiLine(t, Progress(t.target, actual(db, t))) for t in rows]
+
+
+def as_dict(line: KpiLine) -> dict[str, Any]:
+    t = line.target
+    return {"program": t.program_id, "agency": t.agency_id, "region": t.region, "year": t.year,
+            "measure": t.measure, "unit": t.unit, "target": t.target, "baseline": t.baseline,
+            "actual": line.progress.actual, "percent": line.progress.percent, "source": t.source,
+            "source_url": t.source_url}

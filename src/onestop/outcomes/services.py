@@ -1,0 +1,218 @@
+"""Outcome reports: scheduled when support is executed, submitted by the firm, reviewed by the
+agency's officer, reminded of through the outbox. One use case per function."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onestop.accounts.memberships import owners
+from onestop.accounts.model import Principal
+from onestop.alerts.outbox import notify
+from onestop.applications.consultations import business_days_after
+from onestop.errors import DomainError
+from onestop.firms.facts import derive
+from onestop.firms.services import profile_of
+from onestop.firms.tables import FirmRow
+from onestop.korea.dates import KST
+from onestop.outcomes.model import MEASURES, OutcomePlan, check_report, schedule
+from onestop.outcomes.tables import OutcomeReportRow
+from onestop.platform.db import utcnow
+from onestop.text import text
+
+OPEN_STATES = ("due", "returned")
+
+_NOT_FOUND = DomainError(code="not_found", field="report_id", ko="성과 보고를 찾을 수 없습니다.",
+                         en="No such outcome report.")
+
+
+def today_kst(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(KST).date()
+
+
+def plan_of(db: Session, program_id: str) -> OutcomePlan | None:
+    """The outcome plan the program's current catalog version declares (None: it declares none)."""
+    from onestop.catalog.services import current_spec
+
+    found = current_spec(db, program_id)
+    if found is None:
+        return None
+    raw = found[1].spec.get("outcomes")
+    return None if raw is None else OutcomePlan.model_validate(raw)
+
+
+def on_application_moved(db: Session, row: Any, action: str, before: str) -> None:
+    """Hook (platform.hooks): executing the support schedules the program's outcome reports, one
+    per reporting period, due dates counted in Korean business days from the KST execution date."""
+    if action != "execute":
+        return
+    plan = plan_of(db, row.program_id)
+    if plan is None:
+        return
+    executed = today_kst()
+    for due in schedule(plan, executed):
+        db.add(OutcomeReportRow(application_id=row.id, firm_id=row.firm_id, program_id=row.program_id,
+                                agency_id=row.agency_id, executed_on=executed, after_months=due.after_months,
+                                period_end=due.period_end, due_on=due.due_on, state="due", values={},
+                                confirmed=[], review_note=""))
+
+
+def _get(db: Session, report_id: int) -> OutcomeReportRow:
+    row = db.get(OutcomeReportRow, report_id)
+    if row is None:
+        raise _NOT_FOUND
+    return row
+
+
+def get_for_firm(db: Session, who: Principal, report_id: int) -> OutcomeReportRow:
+    """A report the acting firm member may see and fill in; not_found otherwise (no existence leak)."""
+    row = _get(db, report_id)
+    if row.firm_id not in who.firms:
+        raise _NOT_FOUND
+    return row
+
+
+def get_for_officer(db: Session, who: Principal, report_id: int) -> OutcomeReportRow:
+    """A report of the officer's agency (administrators see all)."""
+    row = _get(db, report_id)
+    if not who.is_officer or (who.agency_id is not None and who.agency_id != row.agency_id
+                              and who.role.value != "admin"):
+        raise _NOT_FOUND
+    return row
+
+
+def reports_of_firm(db: Session, who: Principal, firm_id: int) -> list[OutcomeReportRow]:
+    if firm_id not in who.firms:
+        raise _NOT_FOUND
+    return list(db.scalars(select(OutcomeReportRow).where(OutcomeReportRow.firm_id == firm_id)
+                           .order_by(OutcomeReportRow.due_on, OutcomeReportRow.id)))
+
+
+def review_queue(db: Session, who: Principal) -> list[OutcomeReportRow]:
+    """Submitted reports awaiting the officer's review, oldest first."""
+    if not who.is_officer:
+        raise DomainError(code="forbidden", ko="기관 담당자만 볼 수 있습니다.", en="Only agency officers can see this.")
+    q = select(OutcomeReportRow).where(OutcomeReportRow.state == "submitted")
+    if who.agency_id is not None and who.role.value != "admin":
+        q = q.where(OutcomeReportRow.agency_id == who.agency_id)
+    return list(db.scalars(q.order_by(OutcomeReportRow.submitted_at, OutcomeReportRow.id)))
+
+
+def previous_figures(db: Session, row: OutcomeReportRow) -> dict[str, int | None]:
+    """What a ten-fold jump is measured against: per measure, the firm's latest earlier report
+    (submitted or accepted, any program) holding it, else the firm profile's own figure
+    (last fiscal year's revenue and exports, regular employees)."""
+    earlier = db.scalars(select(OutcomeReportRow).where(
+        OutcomeReportRow.firm_id == row.firm_id, OutcomeReportRow.id != row.id,
+        OutcomeReportRow.state.in_(("submitted", "accepted")),
+    ).order_by(OutcomeReportRow.as_of.desc(), OutcomeReportRow.id.desc()))
+    out: dict[str, int | None] = {}
+    for r in earlier:
+        for k, v in r.values.items():
+            if isinstance(v, int) and k not in out:
+                out[k] = v
+    firm = db.get(FirmRow, row.firm_id)
+    if firm is not None:
+        facts = derive(profile_of(firm), today_kst())
+        for measure, info in MEASURES.items():
+            if info.baseline_fact and measure.value not in out:
+                value = facts.get(info.baseline_fact)
+                out[measure.value] = value if isinstance(value, int) else None
+    return out
+
+
+def submit(db: Session, who: Principal, report_id: int, raw: dict[str, str], confirmed: list[str],
+           expected_version: int | None = None, now: datetime | None = None) -> OutcomeReportRow:
+    """The firm files (or re-files, after a return) its figures. Raises DomainError
+    `outcome_invalid` with field problems (nothing saved changes), `stale_version` when someone
+    else changed the report first, `report_closed` once it was accepted."""
+    row = get_for_firm(db, who, report_id)
+    if row.state not in OPEN_STATES:
+        raise DomainError(code="report_closed", field="report_id",
+                          ko="이미 제출(또는 승인)된 보고입니다. 수정이 필요하면 담당자에게 반려를 요청하세요.",
+                          en="This report was already submitted or accepted; ask the officer to return it to change it.")
+    if expected_version is not None and expected_version != row.version:
+        raise DomainError(code="stale_version", field="version",
+                          ko="다른 사람이 먼저 이 보고를 바꾸었습니다. 새로 고친 뒤 다시 시도하세요.",
+                          en="Someone else changed this report first; reload and try again.")
+    plan = plan_of(db, row.program_id)
+    if plan is None:
+        raise _NOT_FOUND
+    checked = check_report(plan, {k: text(v) for k, v in raw.items()}, previous_figures(db, row),
+                           today_kst(now), confirmed)
+    row.values = dict(checked.values)
+    row.as_of = checked.as_of
+    row.confirmed = sorted(set(confirmed) & set(checked.values))
+    row.state = "submitted"
+    row.submitted_at = now or utcnow()
+    row.submitted_by = who.user_id
+    db.flush()
+    return row
+
+
+def review(db: Session, who: Principal, report_id: int, accept: bool, note: str,
+           expected_version: int | None = None, now: datetime | None = None) -> OutcomeReportRow:
+    """The officer accepts a submitted report, or returns it with a reason (required) for the
+    firm to correct; the firm's owners are notified either way."""
+    row = get_for_officer(db, who, report_id)
+    if row.state != "submitted":
+        raise DomainError(code="not_submitted", field="report_id", ko="제출된 보고만 검토할 수 있습니다.",
+                          en="Only a submitted report can be reviewed.")
+    if expected_version is not None and expected_version != row.version:
+        raise DomainError(code="stale_version", field="version",
+                          ko="다른 담당자가 먼저 검토했습니다. 새로 고친 뒤 다시 시도하세요.",
+                          en="Another officer reviewed it first; reload and try again.")
+    reason = text(note)
+    if not accept and not reason:
+        raise DomainError(code="reason_required", field="note", ko="반려 사유를 적어 주세요.",
+                          en="Give the reason for returning the report.")
+    row.state = "accepted" if accept else "returned"
+    row.review_note = reason[:2000]
+    row.reviewed_at = now or utcnow()
+    row.reviewed_by = who.user_id
+    if accept:
+        ko, en = (f"성과 보고 #{row.id}({row.after_months}개월)가 승인되었습니다.",
+                  f"Outcome report #{row.id} ({row.after_months} months) was accepted.")
+    else:
+        ko, en = (f"성과 보고 #{row.id}가 반려되었습니다: {reason}", f"Outcome report #{row.id} was returned: {reason}")
+    notify(db, owners(db, row.firm_id), "outcome_review", ko, en, link=f"/outcomes/reports/{row.id}")
+    db.flush()
+    return row
+
+
+def reminder_message(row: OutcomeReportRow, left: int) -> tuple[str, str]:
+    when = f"{row.due_on:%Y-%m-%d}"
+    if left <= 0:
+        return (f"성과 보고 #{row.id}({row.after_months}개월) 제출 기한({when})이 오늘이거나 지났습니다.",
+                f"Outcome report #{row.id} ({row.after_months} months) is due today or overdue ({when}).")
+    days_en = "1 business day" if left == 1 else f"{left} business days"
+    return (f"성과 보고 #{row.id}({row.after_months}개월) 제출 기한({when})까지 {left}영업일 남았습니다.",
+            f"Outcome report #{row.id} ({row.after_months} months) is due in {days_en} ({when}).")
+
+
+def send_reminders(db: Session, days: int = 5, now: datetime | None = None) -> int:
+    """Remind firms of outcome reports due within `days` Korean business days (or overdue) whose
+    reporting period has ended, once per due date; move the application to outcome reporting
+    when its first period has ended. Returns how many reports were reminded."""
+    from onestop.applications.consultations import business_days_between
+    from onestop.applications.services import request_outcome_by_system
+
+    today = today_kst(now)
+    horizon = business_days_after(today, days)
+    due = list(db.scalars(select(OutcomeReportRow).where(
+        OutcomeReportRow.state.in_(OPEN_STATES), OutcomeReportRow.period_end <= today,
+        OutcomeReportRow.due_on <= horizon).order_by(OutcomeReportRow.id).with_for_update(skip_locked=True)))
+    n = 0
+    for row in due:
+        request_outcome_by_system(db, row.application_id)
+        if row.reminded_for == row.due_on:
+            continue
+        ko, en = reminder_message(row, business_days_between(today, row.due_on))
+        notify(db, owners(db, row.firm_id), "outcome_due", ko, en, link=f"/outcomes/reports/{row.id}")
+        row.reminded_for = row.due_on
+        n += 1
+    db.flush()
+    return n

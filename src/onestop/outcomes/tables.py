@@ -1,0 +1,68 @@
+"""Outcome reports (one per executed application and reporting period) and KPI targets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from onestop.platform.db import Base, JsonType, UTCDateTime, utcnow
+
+
+class OutcomeReportRow(Base):
+    """A report due from a firm `after_months` after its support was executed.
+
+    `state`: due → submitted → accepted, or submitted → returned (the officer asks for a
+    correction) → submitted again. `values` holds the last figures submitted (a returned
+    report keeps them, so nothing the firm entered is lost)."""
+
+    __tablename__ = "outcome_reports"
+    __table_args__ = (UniqueConstraint("application_id", "after_months"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    program_id: Mapped[str] = mapped_column(String(100), index=True)
+    agency_id: Mapped[str] = mapped_column(String(60), index=True)
+    executed_on: Mapped[date] = mapped_column(Date)
+    after_months: Mapped[int] = mapped_column(Integer)
+    period_end: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    state: Mapped[str] = mapped_column(String(20), default="due", index=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    confirmed: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    as_of: Mapped[date | None] = mapped_column(Date, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    submitted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reviewed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    #: the due date a reminder was last sent for (one reminder per due date)
+    reminded_for: Mapped[date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class KpiTargetRow(Base):
+    """A published target: for a program (or an agency, or a 시도 when `program_id` is empty),
+    a year, a measure (`firms_supported` or an outcome measure), the figure and its source."""
+
+    __tablename__ = "kpi_targets"
+    __table_args__ = (UniqueConstraint("program_id", "agency_id", "region", "year", "measure"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[str] = mapped_column(String(100), default="")
+    agency_id: Mapped[str] = mapped_column(String(60), default="")
+    region: Mapped[str] = mapped_column(String(2), default="")
+    year: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(40))
+    target: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(20))
+    #: the figure before the plan, when the source states one (e.g. 1,085 → 1,200)
+    baseline: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    source: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(Text, default="")
