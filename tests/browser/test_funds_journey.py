@@ -5,6 +5,7 @@ batch page, and the firm sees its loan's schedule. Screenshots for the README.""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -40,7 +41,7 @@ def test_approve_commit_disburse_and_the_firm_sees_its_schedule(browser: Any, li
             admin = s.scalar(select(UserRow.id).where(UserRow.email == "admin@onestop.demo"))
             row = ApplicationRow(firm_id=firm_id, program_id=PROGRAM, agency_id="kosmes", branch="12",
                                  state="evaluation", open_slot=f"{firm_id}:{PROGRAM}", created_by=admin,
-                                 eligibility={"status": "eligible"})
+                                 submitted_at=datetime.now(UTC), eligibility={"status": "eligible"})
             s.add(row)
             s.flush()
             app_id = row.id
