@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
 
 from tests.integration.test_pages import page_login, sign_up
 
-MACHINE = ("/api", "/static", "/openapi.json", "/docs", "/healthz", "/csp-report")
+#: machine-readable by design (the public statistics' open-data downloads among them)
+MACHINE = ("/api", "/static", "/openapi.json", "/docs", "/healthz", "/csp-report", "/statistics.json",
+           "/statistics.csv")
 
 
 def routes(router: Any, prefix: str = "") -> Iterator[APIRoute]:
