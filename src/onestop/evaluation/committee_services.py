@@ -49,6 +49,7 @@ from onestop.evaluation.committee_tables import (
 )
 from onestop.firms.tables import FirmRow
 from onestop.korea.dates import KST
+from onestop.korea.hangul import josa
 from onestop.matching.services import Engine
 from onestop.platform.db import utcnow
 from onestop.text import text as normalize_text
@@ -274,7 +275,7 @@ def declare_conflict(db: Session, who: Principal, app_id: int, reason: str) -> A
     row, assignment = _my_assignment(db, who, app_id)
     _undecided(db, row)
     _exclude(db, who, row, assignment, Ground.declared, text)
-    _tell_officers(db, row, f"신청 #{row.id}: 평가위원 {who.name}이(가) 이해충돌로 회피했습니다.",
+    _tell_officers(db, row, f"신청 #{row.id}: 평가위원 {josa(str(who.name), '이')} 이해충돌로 회피했습니다.",
                    f"Application #{row.id}: evaluator {who.name} declared a conflict and was excluded.")
     return assignment
 

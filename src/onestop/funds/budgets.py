@@ -25,6 +25,7 @@ from onestop.funds import journal, ledger
 from onestop.funds.ledger import Kind
 from onestop.funds.tables import AccountRow, BudgetRow, CommitmentRow
 from onestop.korea.dates import KST
+from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON, format_won
 from onestop.platform.db import utcnow
 
@@ -56,7 +57,7 @@ def _program(db: Session, program_id: str) -> dict[str, Any]:
 
     found = current_spec(db, program_id)
     if found is None:
-        raise DomainError(code="not_found", field="program_id", ko=f"사업 {program_id}을(를) 찾을 수 없습니다.",
+        raise DomainError(code="not_found", field="program_id", ko=f"사업 {josa(str(program_id), '을')} 찾을 수 없습니다.",
                           en=f"Program {program_id} not found.")
     spec: dict[str, Any] = found[1].spec
     return spec
@@ -74,13 +75,13 @@ def create(db: Session, who: Principal, program_id: str, fiscal_year: int, amoun
                           en="Only the program's agency officers can open its budget.")
     problems = []
     if not FISCAL_YEARS[0] <= fiscal_year <= FISCAL_YEARS[1]:
-        problems.append(("fiscal_year", f"회계연도 {fiscal_year}은(는) 받을 수 없습니다. 2000~2100 사이로 입력하세요.",
+        problems.append(("fiscal_year", f"회계연도 {josa(str(fiscal_year), '은')} 받을 수 없습니다. 2000~2100 사이로 입력하세요.",
                          f"Fiscal year {fiscal_year} is not allowed; give a year from 2000 to 2100."))
     if not 0 < amount <= MAX_WON:
         problems.append(("amount", f"예산액 {amount:,}원은 받을 수 없습니다. 1원 이상 {MAX_WON:,}원 이하로 입력하세요.",
                          f"A budget of KRW {amount:,} is not allowed; give 1 to {MAX_WON:,} won."))
     if region and region not in {r.code for r in regions.sido_list()}:
-        problems.append(("region", f"시도 코드 {region}은(는) 없는 코드입니다.", f"There is no 시도 with code {region}."))
+        problems.append(("region", f"시도 코드 {josa(str(region), '은')} 없는 코드입니다.", f"There is no 시도 with code {region}."))
     if problems:
         field, ko, en = problems[0]
         raise DomainError(code="invalid", field=field, ko=ko, en=en)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from onestop.errors import DomainError
 from onestop.funds.ledger import KINDS, Kind, Transfer, balance, check_transfers, kind_of, net_changes, reverse
 from onestop.funds.tables import AccountRow, EntryRow, TransferRow
+from onestop.korea.hangul import josa
 from onestop.korea.money import format_won
 
 
@@ -131,7 +132,7 @@ def post(db: Session, client_id: str, kind: str, transfers: list[Transfer], owne
         info = KINDS[k]
         raise InsufficientBalance(
             code="insufficient_balance", field="amount",
-            ko=f"{info.ko}({failed.key})의 잔액 {format_won(now)}으로는 {format_won(wanted)}을(를) 처리할 수 없습니다. "
+            ko=f"{info.ko}({failed.key})의 잔액 {format_won(now)}으로는 {josa(str(format_won(wanted)), '을')} 처리할 수 없습니다. "
                "아무것도 기록되지 않았습니다.",
             en=f"{info.en} ({failed.key}) holds KRW {now:,}; KRW {wanted:,} cannot be taken from it. Nothing was "
                "posted.") from None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from onestop.errors import DomainError
+from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON
 
 
@@ -85,7 +86,8 @@ def check_transfers(transfers: Iterable[Transfer]) -> list[Transfer]:
     for i, t in enumerate(checked, 1):
         if not isinstance(t.amount, int) or isinstance(t.amount, bool) or not 0 < t.amount <= MAX_WON:
             raise DomainError(code="bad_transfer", field=f"transfers[{i}].amount",
-                              ko=f"{i}번째 이체 금액 {t.amount!r}은(는) 받을 수 없습니다. 1원 이상 {MAX_WON:,}원 이하의 정수여야 합니다.",
+                              ko=f"{i}번째 이체 금액 {josa(repr(t.amount), '은')} 받을 수 없습니다. "
+                                 f"1원 이상 {MAX_WON:,}원 이하의 정수여야 합니다.",
                               en=f"Transfer {i}: amount {t.amount!r} is not allowed; it must be a whole number of won "
                                  f"from 1 to {MAX_WON:,}.")
         if t.debit == t.credit:

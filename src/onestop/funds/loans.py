@@ -41,6 +41,7 @@ from onestop.funds.tables import (
     PaymentRow,
 )
 from onestop.korea.dates import KST
+from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON, format_won
 from onestop.parameters.store import in_force
 from onestop.platform.db import utcnow
@@ -206,7 +207,7 @@ def _check_line(db: Session, who: Principal, line: LineInput) -> tuple[Any, Comm
     row = _app(db, who, line.application_id)
     if row.state != "agreement_signed":
         raise DomainError(code="not_signed", field="application_id",
-                          ko=f"신청 #{row.id}은(는) 약정이 체결된 상태가 아니어서 지급할 수 없습니다.",
+                          ko=f"신청 #{josa(str(row.id), '은')} 약정이 체결된 상태가 아니어서 지급할 수 없습니다.",
                           en=f"Application #{row.id} has no signed agreement; it cannot be paid out.")
     commitment = budgets.commitment_of(db, row.id)
     if commitment is None or commitment.state != "active":
@@ -265,7 +266,7 @@ def create_batch(db: Session, who: Principal, value_date: date, lines: Iterable[
             result.added.append(line.application_id)
         except IntegrityError:
             result.refused.append((line.application_id, FieldProblem(
-                "application_id", "duplicate", f"신청 #{line.application_id}은(는) 이미 다른 지급 묶음에 있습니다.",
+                "application_id", "duplicate", f"신청 #{josa(str(line.application_id), '은')} 이미 다른 지급 묶음에 있습니다.",
                 f"Application #{line.application_id} is already in a batch.")))
         except DomainError as e:
             result.refused.append((line.application_id, FieldProblem(e.field or "line", e.code, e.ko, e.en)))
@@ -346,7 +347,7 @@ def execute_batch(unit_of_work: Callable[[], Any], who: Principal, batch_id: int
     with unit_of_work() as db:
         batch = db.get(BatchRow, batch_id)
         if batch is None:
-            raise DomainError(code="not_found", field="batch", ko=f"지급 묶음 #{batch_id}이(가) 없습니다.",
+            raise DomainError(code="not_found", field="batch", ko=f"지급 묶음 #{josa(str(batch_id), '이')} 없습니다.",
                               en=f"There is no disbursement batch #{batch_id}.")
         value_date = batch.value_date
         ids = [(line.id, line.application_id) for line in batch_lines(db, batch_id)]
@@ -373,7 +374,7 @@ BANK_FILE_COLUMNS = ("순번 No", "은행 Bank", "계좌번호 Account", "예금
 def bank_file_rows(db: Session, batch_id: int) -> list[tuple[Any, ...]]:
     batch = db.get(BatchRow, batch_id)
     if batch is None:
-        raise DomainError(code="not_found", field="batch", ko=f"지급 묶음 #{batch_id}이(가) 없습니다.",
+        raise DomainError(code="not_found", field="batch", ko=f"지급 묶음 #{josa(str(batch_id), '이')} 없습니다.",
                           en=f"There is no disbursement batch #{batch_id}.")
     return [(n, x.bank, x.account, x.holder, x.amount, x.reference, batch.value_date.isoformat())
             for n, x in enumerate(batch_lines(db, batch_id), 1)]
@@ -491,7 +492,8 @@ def record_payment(db: Session, loan_id: int, paid_on: date, amount: int, client
     disbursement or after today, or more than is owed in full that day; nothing changes then."""
     loan = db.get(LoanRow, loan_id)
     if loan is None:
-        raise DomainError(code="not_found", field="loan", ko=f"대출 #{loan_id}이(가) 없습니다.", en=f"There is no loan #{loan_id}.")
+        raise DomainError(code="not_found", field="loan", ko=f"대출 #{josa(str(loan_id), '이')} 없습니다.",
+                          en=f"There is no loan #{loan_id}.")
     found = db.scalar(select(PaymentRow).where(PaymentRow.client_id == client_id))
     if found is not None:
         if (found.loan_id, found.paid_on, found.amount) != (loan_id, paid_on, amount):

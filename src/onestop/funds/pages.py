@@ -20,6 +20,7 @@ from onestop.funds.loans_model import ALLOCATION_NAMES, BUCKET_NAMES
 from onestop.funds.schedule import METHOD_NAMES, Frequency, Method
 from onestop.funds.tables import BatchRow
 from onestop.korea import regions
+from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
@@ -41,7 +42,8 @@ def _won(form: FormData, key: str, label_ko: str, label_en: str) -> int:
     raw = _text(form, key)
     number = whole_number(raw)
     if number is None or number < 0 or number > MAX_WON:
-        raise DomainError(code="invalid", field=key, ko=f"{label_ko}은(는) 원 단위 숫자로 입력하세요 (지금: {raw or '비어 있음'}).",
+        raise DomainError(code="invalid", field=key, ko=f"{josa(str(label_ko), '은')} 원 단위 숫자로 입력하세요 "
+                             f"(지금: {raw or '비어 있음'}).",
                           en=f"{label_en} must be a whole number of won (got {raw or 'nothing'}).")
     return number
 

@@ -34,6 +34,7 @@ from functools import cache, lru_cache
 import holidays
 
 from onestop.errors import DomainError, FieldProblem
+from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON
 
 
@@ -121,7 +122,7 @@ def problems(terms: Terms) -> list[FieldProblem]:
         out.append(FieldProblem(field, "invalid", ko, en))
 
     if isinstance(terms.amount, bool) or not isinstance(terms.amount, int) or not 0 < terms.amount <= MAX_WON:
-        bad("amount", f"대출금액 {terms.amount}은(는) 받을 수 없습니다. 1원 이상 {MAX_WON:,}원 이하의 정수로 입력하세요.",
+        bad("amount", f"대출금액 {josa(str(terms.amount), '은')} 받을 수 없습니다. 1원 이상 {MAX_WON:,}원 이하의 정수로 입력하세요.",
             f"Amount {terms.amount} is not allowed: a whole number of won from 1 to {MAX_WON:,}.")
     if not Decimal(0) <= terms.rate_pct <= MAX_RATE:
         bad("rate", f"금리 {terms.rate_pct}%는 받을 수 없습니다. 0% 이상 {MAX_RATE}% 이하로 입력하세요.",
@@ -142,7 +143,7 @@ def problems(terms: Terms) -> list[FieldProblem]:
         bad("multiples_of", "상환 원금 단위는 1원에서 100만 원 사이여야 합니다.",
             "Instalments may be rounded to multiples of 1 to 1,000,000 won.")
     if not 1950 <= terms.start.year <= 2100:
-        bad("start", f"대출일 {terms.start.isoformat()}은(는) 받을 수 없습니다. 1950년부터 2100년 사이로 입력하세요.",
+        bad("start", f"대출일 {josa(str(terms.start.isoformat()), '은')} 받을 수 없습니다. 1950년부터 2100년 사이로 입력하세요.",
             f"Start date {terms.start.isoformat()} is not allowed: give a date from 1950 to 2100.")
     return out
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from onestop.applications.consultations import business_days_after
 from onestop.errors import DomainError, FieldProblem
+from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON
 from onestop.rules.facts import CERTIFICATIONS
 from onestop.text import text
@@ -218,7 +219,7 @@ def check_report(plan: OutcomePlan, raw: Mapping[str, str], previous: Mapping[st
             problems.append(problem)
             continue
         if n is None:
-            problems.append(_problem(field, "required", f"{info.ko}을(를) 입력하세요(없으면 0).",
+            problems.append(_problem(field, "required", f"{josa(str(info.ko), '을')} 입력하세요(없으면 0).",
                                      f"Enter the {info.en} (0 if none)."))
             continue
         prev = previous.get(field)

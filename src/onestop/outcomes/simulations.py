@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from onestop.catalog.loader import Catalog, program_from_raw
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
+from onestop.korea.hangul import josa
 from onestop.outcomes.simulation import SimulationResult, simulate
 from onestop.rules.vectorize import fact_schema, facts_frame
 from onestop.text import normalise_tree
@@ -62,7 +63,7 @@ def base_spec(program_id: str, db: Session | None = None) -> dict[str, Any]:
             return spec
     node = data_path("catalog", "programs", f"{program_id}.yaml")
     if not node.is_file():
-        raise DomainError(code="not_found", field="PROGRAM_ID", ko=f"사업 {program_id}을(를) 찾을 수 없습니다.",
+        raise DomainError(code="not_found", field="PROGRAM_ID", ko=f"사업 {josa(str(program_id), '을')} 찾을 수 없습니다.",
                           en=f"Program {program_id} not found.")
     raw: dict[str, Any] = yaml.safe_load(node.read_text(encoding="utf-8"))
     return raw
