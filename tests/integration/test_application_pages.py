@@ -216,6 +216,10 @@ def test_consultation_booking_and_written_thread(client: TestClient, officer: Te
         "csrf_token": csrf, "firm_id": firm_id, "branch": "jnsbi-hq", "slot": slot, "mode": "video",
         "topic": "육성자금 서류 문의"})
     assert 'id="booked"' in booked.text and "육성자금 서류 문의" in booked.text
+    # the thread the booking opened reads in the page's language; the firm's topic stays as written
+    english = client.get("/consultations", params={"lang": "en"}).text
+    assert "[Booking] " in english and "video consultation" in english and "[상담 예약]" not in english
+    assert "[상담 예약]" in client.get("/consultations", params={"lang": "ko"}).text
     assert slot not in client.get("/ui/slots", params={"branch": "jnsbi-hq", "date": day}).text
     with TestClient(app) as other:
         other_firm, other_csrf = registered_firm(other)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from onestop.accounts.tables import UserRow
+from onestop.applications.tables import BookingRow, ThreadRow
 from onestop.catalog.loader import shipped_catalog
 from onestop.demo.seed import PASSWORD
 from onestop.firms.tables import FirmRow
@@ -53,6 +54,10 @@ def proper_names(app: Any) -> list[str]:
     with app.state.db.unit_of_work() as db:
         names.update(db.scalars(sa.select(FirmRow.name)))
         names.update(db.scalars(sa.select(UserRow.name)))
+        # a question's subject is the firm's own words, shown as written; a booking's subject is
+        # the platform's and must read in English
+        names.update(s for s in db.scalars(sa.select(ThreadRow.subject)) if not s.startswith("[상담 예약]"))
+        names.update(db.scalars(sa.select(BookingRow.topic)))
     for program in shipped_catalog().programs.values():
         spec = program.spec.model_dump(mode="json")
         names.update(_only_korean({k: v for k, v in spec.items() if k in ("source", "sources", "citations", "notes",

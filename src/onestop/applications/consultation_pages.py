@@ -26,6 +26,13 @@ router = APIRouter(route_class=UnitOfWorkRoute)
 MODES = {"video": ("화상", "Video"), "phone": ("전화", "Phone"), "visit": ("방문", "Visit")}
 
 
+def _subject(lang: str, names: dict[str, tuple[str, str]]) -> Any:
+    """The template's `subject(thread)`: a thread's subject in the page's language."""
+    modes_en = dict(MODES.values())
+    branches_en = {b.name_ko: b.name_en for b in branches.all_branches(names)}
+    return lambda th: consultations.subject_in(th.subject, lang, modes_en, branches_en)
+
+
 def _day(value: str | None) -> date:
     try:
         return date.fromisoformat(value) if value else consultations.business_days_after(
@@ -61,7 +68,7 @@ def _page(request: Request, who: Actor, db: Session, errors: list[dict[str, str]
                   officer=officer, agencies=names, agency=agency, branches=agency_branches, branch=branch, day=day,
                   slots=services.free_slots(db, branch.id, day), holiday=consultations.holiday_name(day, who.lang),
                   firms=my_firms, chosen_firm=chosen_firm, bookings=booked, every=every, firm_names=firm_names,
-                  threads=services.threads(db, p), modes=MODES, form=form or {},
+                  threads=services.threads(db, p), modes=MODES, form=form or {}, subject=_subject(who.lang, names),
                   booked=next((b for b in booked if str(b.id) == q.get("booked")), None),
                   booked_thread=q.get("thread") if str(q.get("thread", "")).isdigit() else None,
                   unread=unread(db, who))
@@ -114,7 +121,7 @@ def book(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Respo
             mode_ko, mode_en = MODES.get(row.mode, MODES["video"])
             thread = services.open_thread(
                 db, who.principal, row.firm_id, found.agency,
-                f"[상담 예약] {local:%Y-%m-%d %H:%M} {mode_ko} 상담 · {found.name_ko}",
+                consultations.booking_subject(local, mode_ko, found.name_ko),
                 f"{local:%Y-%m-%d %H:%M} KST, {found.name_ko} ({found.name_en}), {mode_ko}/{mode_en}.\n"
                 f"주제 / Topic: {row.topic}")
     except DomainError as e:
@@ -150,6 +157,7 @@ def _thread_page(request: Request, who: Actor, db: Session, thread_id: PathId, e
     _, engine = request.app.state.app.engine(db)
     return render(request, who, "applications/thread.html", status_code=status_code, errors=errors or [],
                   thread=thread, messages=msgs, authors=authors, agencies=services.agency_names(engine),
+                  subject=_subject(who.lang, services.agency_names(engine)),
                   unread=unread(db, who))
 
 

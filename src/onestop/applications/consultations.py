@@ -3,6 +3,7 @@ excluded, 30-minute slots from 09:00 to 17:30, one booking per slot (a unique co
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -80,3 +81,26 @@ def slots(day: date) -> list[datetime]:
 def is_slot(at: datetime) -> bool:
     local = at.astimezone(KST)
     return local in slots(local.date())
+
+
+#: the subject of the written thread a booking opens, as stored (the agency's language)
+_BOOKING_SUBJECT = re.compile(r"^\[상담 예약\] (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) (\S+) 상담 · (.+)$")
+
+
+def booking_subject(starts_kst: datetime, mode_ko: str, branch_ko: str) -> str:
+    """The stored subject of a booking's thread: "[상담 예약] 2026-12-01 17:30 화상 상담 · 본원"
+    (`starts_kst` a KST datetime, `mode_ko` 화상/전화/방문, `branch_ko` the branch's Korean name)."""
+    return f"[상담 예약] {starts_kst:%Y-%m-%d %H:%M} {mode_ko} 상담 · {branch_ko}"
+
+
+def subject_in(subject: str, lang: str, modes_en: dict[str, str], branches_en: dict[str, str]) -> str:
+    """A thread subject for a page in `lang`: a booking's subject made by `booking_subject` reads
+    in English on English pages ("[Booking] 2026-12-01 17:30 KST, video consultation · Head
+    office"), its mode and branch translated by `modes_en` (화상 → Video) and `branches_en`
+    (본원 → Head office); any other subject is the firm's own words and is shown as written."""
+    found = _BOOKING_SUBJECT.match(subject) if lang == "en" else None
+    if found is None:
+        return subject
+    at, mode, branch = found.groups()
+    return (f"[Booking] {at} KST, {modes_en.get(mode, mode).lower()} consultation · "
+            f"{branches_en.get(branch, branch)}")
