@@ -60,6 +60,14 @@ def whole_number(value: str) -> int | None:
     return int(folded.replace(",", ""))
 
 
+def number_or_text(value: str) -> int | str:
+    """A form field as a model should receive it: the int when the text is a whole number
+    (`whole_number`), otherwise the text trimmed, so the model's validation names the field and
+    quotes what was typed ("1,0" stays "1,0" and is reported, never read as 10)."""
+    number = whole_number(value)
+    return value.strip() if number is None else number
+
+
 #: Schemes a link the platform shows may use: anything else (javascript:, data:, file:) could run
 #: script on the platform's origin or read the user's files when clicked.
 WEB_SCHEMES = ("http", "https")

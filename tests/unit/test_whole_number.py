@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onestop.text import whole_number
+from onestop.text import number_or_text, whole_number
 
 
 @pytest.mark.parametrize(("typed", "value"), [
@@ -40,11 +40,19 @@ def test_a_comma_moved_out_of_its_group_is_refused(n: int, shift: int) -> None:
 
 
 def test_every_form_that_reads_numbers_keeps_a_misplaced_comma_for_its_message() -> None:
-    import onestop.platform.pages  # noqa: F401 - it loads every feature's pages, as the server does
-    from onestop.catalog.pages import _number_text
-    from onestop.evaluation.pages import _number as statement_number
-    from onestop.firms.pages import _number as profile_number
+    from starlette.datastructures import FormData
 
-    assert profile_number("1,0") == "1,0" and profile_number("1,000") == 1000
-    assert statement_number("12,34") == "12,34" and statement_number("-1,500") == -1500
-    assert _number_text("1,0") == "1,0" and _number_text("3,000,000") == "3000000"
+    import onestop.platform.pages  # noqa: F401 - it loads every feature's pages, as the server does
+    from onestop.evaluation.pages import years_from_form
+    from onestop.firms.pages import profile_from_form
+
+    profile = profile_from_form(FormData([("regular_employees", "1,0"), ("revenue_2025", "1,200,000,000")]))
+    assert profile["regular_employees"] == "1,0" and profile["revenue"] == {"2025": 1_200_000_000}
+    years = years_from_form(FormData([("years.2025.revenue", "12,34"), ("years.2025.net_income", "-1,500")]), [2025])
+    assert years[0]["revenue"] == "12,34" and years[0]["net_income"] == -1500
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_a_form_field_is_the_number_or_the_text_as_typed(n: int) -> None:
+    assert number_or_text(f"{n:,}") == n and number_or_text(f" {n} ") == n
+    assert number_or_text(" 1,0 ") == "1,0" and number_or_text("12억") == "12억"

@@ -26,7 +26,7 @@ from onestop.platform.pages import error_page, problems_of, unread
 from onestop.platform.rules_view import sections
 from onestop.platform.templating import render
 from onestop.platform.web import DB, MAX_ID, Actor, CurrentActor, PostedForm, UnitOfWorkRoute
-from onestop.text import whole_number
+from onestop.text import number_or_text
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 #: programs shown under "마감 임박": open, closing within this many days
@@ -232,19 +232,12 @@ def _quick_form(form: Any) -> dict[str, Any]:
     return values
 
 
-def _number_text(value: str) -> str:
-    """A typed number without its thousands separators (`1,200` → `1200`); anything else as
-    typed (`1,0` stays `1,0`, so the check names the field rather than reading 10)."""
-    number = whole_number(value)
-    return value if number is None else str(number)
-
-
 @router.post("/programs/{program_id}/quick")
 def quick(form: PostedForm, program_id: str, request: Request, who: CurrentActor, db: DB) -> Response:
     """htmx: the anonymous check. Answers the whole questionnaire again, with each problem next
     to its field, or the result criterion by criterion."""
     values = _quick_form(form)
-    raw: dict[str, Any] = {k: (_number_text(v) if isinstance(v, str) else v) for k, v in values.items()
+    raw: dict[str, Any] = {k: (str(number_or_text(v)) if isinstance(v, str) else v) for k, v in values.items()
                            if k not in QUICK_YES_NO}
     for key in QUICK_YES_NO:
         if values.get(key) in ("yes", "no"):

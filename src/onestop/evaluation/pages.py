@@ -18,7 +18,7 @@ from onestop.firms import services as firms
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, Actor, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
-from onestop.text import whole_number
+from onestop.text import number_or_text
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -27,13 +27,6 @@ def form_years(today: dt.date | None = None) -> list[int]:
     """The fiscal years the form offers: the last three closed ones, newest first."""
     year = (today or dt.date.today()).year - 1
     return [year, year - 1, year - 2]
-
-
-def _number(value: str) -> Any:
-    """Form text to an int when it is one (commas allowed); otherwise the text itself, so the
-    statement checks can say what is wrong with it."""
-    number = whole_number(value)
-    return value.strip() if number is None else number
 
 
 def years_from_form(form: FormData, years: list[int]) -> list[dict[str, Any]]:
@@ -45,7 +38,7 @@ def years_from_form(form: FormData, years: list[int]) -> list[dict[str, Any]]:
             continue
         row: dict[str, Any] = {"year": year}
         for key, value in raw.items():
-            row[key] = _number(value) if isinstance(value, str) and value.strip() else None
+            row[key] = number_or_text(value) if isinstance(value, str) and value.strip() else None
         out.append(row)
     return out
 

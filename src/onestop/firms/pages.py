@@ -32,7 +32,7 @@ from onestop.matching.maximum import plausible_maximum
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
-from onestop.text import whole_number
+from onestop.text import number_or_text
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 _NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd", "total_liabilities",
@@ -44,13 +44,6 @@ _FLAGS = ("credit_default_record", "rehabilitation", "tax_arrears_deferred", "fa
 def revenue_years(today: date | None = None) -> list[int]:
     year = (today or date.today()).year
     return [year - 3, year - 2, year - 1]
-
-
-def _number(value: str) -> Any:
-    """An int when the text is a whole number (`onestop.text.whole_number`: commas only as
-    thousands separators); otherwise the text, so validation names the field and what was typed."""
-    number = whole_number(value)
-    return value.strip() if number is None else number
 
 
 def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -71,7 +64,7 @@ def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dic
         value = form.get(key)
         if isinstance(value, str):
             if value.strip():
-                data[key] = _number(value)
+                data[key] = number_or_text(value)
             else:
                 data.pop(key, None)
     revenue = dict(data.get("revenue") or {})
@@ -79,7 +72,7 @@ def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dic
         if key.startswith(("revenue_", "revenue.")) and isinstance(value, str):
             year = key[len("revenue_"):]
             if value.strip():
-                revenue[year] = _number(value)
+                revenue[year] = number_or_text(value)
             else:
                 revenue.pop(year, None)
     data["revenue"] = revenue
@@ -103,7 +96,7 @@ def _policy_fund_fields(form: FormData, data: dict[str, Any]) -> None:
         if key.startswith(("operating_profit_", "operating_profit.")) and isinstance(value, str):
             year = key[len("operating_profit_"):]
             if value.strip():
-                profit[year] = _number(value)
+                profit[year] = number_or_text(value)
             else:
                 profit.pop(year, None)
     data["operating_profit"] = profit
