@@ -21,7 +21,27 @@ from onestop.platform.db import Database
 from onestop.platform.migrate import upgrade
 from onestop.platform.settings import Settings
 
-PG_URL = os.environ.get("ONESTOP_TEST_POSTGRES_URL")
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (`test_gw0`, `test_gw1`, …,
+    created on first use beside the configured one), since every session resets its schema."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import sqlalchemy as sa
+
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+PG_URL = _worker_database(os.environ.get("ONESTOP_TEST_POSTGRES_URL"))
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 

@@ -24,8 +24,9 @@ def test_schedule_json_is_a_list_of_due_date_principal_interest_balance_in_won()
 
 
 def test_schedule_table_shows_totals_and_the_business_day() -> None:
-    r = runner.invoke(app, BASE, env={"COLUMNS": "160"})
+    r = runner.invoke(app, BASE, env={"COLUMNS": "80"})  # a plain terminal: every figure whole
     assert r.exit_code == 0 and "100,000,000" in r.stdout and "2027-09-17" in r.stdout
+    assert "…" not in r.stdout
 
 
 @pytest.mark.parametrize(("args", "words"), [

@@ -57,6 +57,7 @@ def schedule(amount: Annotated[int, typer.Option("--amount", help="Amount lent, 
              day_count: Annotated[str, typer.Option("--day-count", help="30/360 | actual/365")] = "30/360",
              as_json: JsonOpt = False) -> None:
     """Print a loan's repayment schedule (JSON: due_date, principal, interest, balance in won)."""
+    from rich import box
     from rich.table import Table
 
     from onestop.funds.schedule import DayCount, Frequency, Method, Terms, totals
@@ -83,7 +84,11 @@ def schedule(amount: Annotated[int, typer.Option("--amount", help="Amount lent, 
         _cli()._print_json([{"due_date": i.due_date.isoformat(), "principal": i.principal, "interest": i.interest,
                              "balance": i.balance} for i in rows])
         return
-    table = Table("회차 #", "약정일 due", "납부일 pay by", "원금 principal", "이자 interest", "합계 total", "잔액 balance")
+    # light borders and figures that never wrap: a 20-year schedule reads whole in 80 columns
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, show_edge=False)
+    for header in ("회차\n#", "약정일\ndue", "납부일\npay by", "원금\nprincipal", "이자\ninterest", "합계\ntotal",
+                   "잔액\nbalance"):
+        table.add_column(header, no_wrap=True, justify="left" if "일" in header else "right")
     for i in rows:
         pay_by = i.pay_by.isoformat() if i.pay_by != i.due_date else ""
         table.add_row(str(i.number), i.due_date.isoformat(), pay_by, f"{i.principal:,}", f"{i.interest:,}",
