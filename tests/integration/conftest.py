@@ -22,7 +22,6 @@ from onestop.platform.migrate import upgrade
 from onestop.platform.settings import Settings
 
 
-
 def _worker_database(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets its own PostgreSQL database (`test_gw0`, `test_gw1`, …,
     created on first use beside the configured one), since every session resets its schema."""
