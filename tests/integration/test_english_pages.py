@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from onestop.accounts.tables import UserRow
-from onestop.applications.tables import BookingRow, ThreadRow
+from onestop.applications.tables import ApplicationEventRow, BookingRow, ThreadRow
 from onestop.catalog.loader import shipped_catalog
 from onestop.demo.seed import PASSWORD
 from onestop.firms.tables import FirmRow
@@ -58,6 +58,7 @@ def proper_names(app: Any) -> list[str]:
         # the platform's and must read in English
         names.update(s for s in db.scalars(sa.select(ThreadRow.subject)) if not s.startswith("[상담 예약]"))
         names.update(db.scalars(sa.select(BookingRow.topic)))
+        names.update(db.scalars(sa.select(ApplicationEventRow.note)))  # what a person wrote with a step
     for program in shipped_catalog().programs.values():
         spec = program.spec.model_dump(mode="json")
         names.update(_only_korean({k: v for k, v in spec.items() if k in ("source", "sources", "citations", "notes",
