@@ -56,6 +56,9 @@ def test_ksic_search_finds_english_titles() -> None:
     assert "C10602" in [e.code for e in ksic.search("bakery products")]
     assert "J58221" in [e.code for e in ksic.search("System Software")]
     assert "C10602" in [e.code for e in ksic.search("빵류")]
+    # a code is looked up as a code, not as letters of English titles
+    assert all(e.code.startswith("A") for e in ksic.search("A"))
+    assert all(e.code.startswith("C26") for e in ksic.search("c26"))
 
 
 def test_known_sigungu_have_their_english_names() -> None:

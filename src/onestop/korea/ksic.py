@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -114,10 +115,12 @@ def search(query: str, limit: int = 20) -> list[KsicEntry]:
     if not q:
         return []
     words = " ".join(identifier(query).split()).lower()
+    # English titles are searched for words ("bakery"), not for a code ("C26", "J")
+    english = len(re.findall(r"[a-z]", words)) >= 3 and not re.fullmatch(r"[a-z]\d*", words)
     hits = [
         e for e in table().values()
         if e.code.startswith(q) or q in e.name_ko.replace(" ", "")
-        or (e.name_en is not None and words in e.name_en.lower())
+        or (english and e.name_en is not None and words in e.name_en.lower())
     ]
     hits.sort(key=lambda e: (not e.code.startswith(q), len(e.code), e.code))
     return hits[:limit]
