@@ -97,6 +97,16 @@ def test_every_english_sigungu_name_has_the_unit_after_a_hyphen() -> None:
             assert english.split(",")[0].endswith(unit), (code, english)
 
 
+def test_former_codes_are_named_in_english_in_english_messages() -> None:
+    assert regions.resolve_region("46150").note_en == (
+        "46150 Suncheon-si, Jeollanam-do: Jeonnam-Gwangju Integrated Special City established on 2026-07-01. "
+        "Its current code is 12150 (Suncheon-si, Jeonnam-Gwangju Integrated Special City).")
+    assert regions.former_name_en("42760", "강원도 평창군") == "Pyeongchang-gun, Gangwon-do"
+    assert regions.former_name_en("41110", "경기도 수원시") == "Suwon-si, Gyeonggi-do"  # the spelling its 구 share
+    assert regions.former_name_en("28170", "인천광역시 남구") == "Nam-gu, Incheon"  # as named until 2018
+    assert regions.former_name_en("42", "강원도") == "Gangwon-do"
+
+
 def test_publisher_rows_are_laid_out_and_wrong_units_refused() -> None:
     assert english_from_published("광주시", "Gwangju") == "Gwangju-si"
     assert english_from_published("화성시", "Hwaseongsi") == "Hwaseong-si"

@@ -56,7 +56,7 @@ def test_gunwi_note_names_old_and_new_province() -> None:
     r = regions.resolve_region("47720")
     assert r.note_ko == ("47720 경상북도 군위군: 2023-07-01 대구광역시로 편입. "
                          "현재 코드는 27720(대구광역시 군위군)입니다.")
-    assert r.note_en == ("47720 경상북도 군위군: moved to Daegu Metropolitan City on 2023-07-01. "
+    assert r.note_en == ("47720 Gunwi-gun, Gyeongsangbuk-do: moved to Daegu Metropolitan City on 2023-07-01. "
                          "Its current code is 27720 (Gunwi-gun, Daegu).")
 
 

@@ -223,13 +223,14 @@ def _split_error(given: str, steps: list[RegionChange], successors: tuple[str, .
                  field_name: str) -> RegionSplitError:
     split = steps[-1]
     where = f"{given}({steps[0].former_name})"
+    where_en = f"{given} ({former_name_en(steps[0].former_code, steps[0].former_name)})"
     choices = _choice_list(successors)
     return RegionSplitError(
         code="region_split",
         field=field_name,
         ko=(f"지역 코드 {where}: {split.effective.isoformat()}에 여러 지역으로 나뉘었습니다"
             f"({split.event_ko}). 지금 코드 중 하나를 고르세요: {choices}."),
-        en=(f"Region code {where} was divided on {split.effective.isoformat()} ({split.event_en}). "
+        en=(f"Region code {where_en} was divided on {split.effective.isoformat()} ({split.event_en}). "
             f"Choose one of the current codes: {_choice_list(successors, 'en')}."),
         successors=tuple(table()[c] for c in successors if c in table()),
     )
@@ -323,12 +324,13 @@ def _resolve(given: str, code: str, day: date, field_name: str, raw: str, past: 
         in_force = tuple(c for c in children if _in_force(c, day))
         name = steps[0].former_name if steps else (_parent_name(current) or current)
         where = f"{given}({name})"
+        where_en = f"{given} ({former_name_en(steps[0].former_code if steps else current, name)})"
         choices = _choice_list(in_force)
         raise RegionSplitError(
             code="region_split",
             field=field_name,
             ko=f"지역 코드 {where}: 구가 있는 시입니다. 구 코드 중 하나를 고르세요: {choices}.",
-            en=(f"Region code {where} is a city with districts (구). Choose one of its districts: "
+            en=(f"Region code {where_en} is a city with districts (구). Choose one of its districts: "
                 f"{_choice_list(in_force, 'en')}."),
             successors=tuple(table()[c] for c in in_force),
         )
@@ -351,7 +353,7 @@ def _changed(given: str, code: str, current: str, steps: list[RegionChange],
         current_name=name,
         changed_on=steps[-1].effective,
         note_ko=f"{shown_ko} {first.former_name}: {events_ko}. {when_ko} {current}({name})입니다.",
-        note_en=(f"{shown_en} {first.former_name}: {events_en}. {when_en} {current} "
+        note_en=(f"{shown_en} {former_name_en(first.former_code, first.former_name)}: {events_en}. {when_en} {current} "
                  f"({name_en(current) if current in table() else name})."),
         steps=tuple(steps),
     )
@@ -498,6 +500,11 @@ def _published_en() -> dict[tuple[str, str], str]:
         english = english_from_published(row["name"], row["name_eng"], prefix)
         if english is not None:
             out[(_KOSTAT_SIDO[row["kostat_code"][:2]], row["name"])] = english
+    # a 시 with 구 has no row of its own; its name is the spelling all its 구 start with
+    # (former codes such as 41110 수원시 are named in English messages)
+    for (sido, city), prefix in prefixes.items():
+        if prefix:
+            out.setdefault((_KOSTAT_SIDO[sido], city), f"{prefix[:-2].capitalize()}-si")
     return out
 
 
@@ -537,6 +544,25 @@ def _sigungu_en() -> dict[str, str]:
                 out[region.code] = published[(sido, own)]
                 break
     return out
+
+
+#: English names of 시도 that no longer exist under these codes (Revised Romanization, as
+#: ``SIDO_EN``): 강원도 and 전라북도 before they became special self-governing provinces, 광주광역시
+#: and 전라남도 before 전남광주통합특별시.
+FORMER_SIDO_EN: dict[str, str] = {"29": "Gwangju", "42": "Gangwon-do", "45": "Jeollabuk-do", "46": "Jeollanam-do"}
+
+
+def former_name_en(code: str, full_name: str) -> str:
+    """A former code's name for English text, from its full Korean name as it was
+    ("전라남도 순천시" → "Suncheon-si, Jeollanam-do"); the 시군구 part stays in Korean where the
+    published table has no English name for it ("인천광역시 남구" is "Nam-gu, Incheon" only if
+    published under that name). Raises nothing."""
+    sido_ko, _, rest = full_name.partition(" ")
+    sido_en = FORMER_SIDO_EN.get(code[:2]) or SIDO_EN.get(code[:2], "")
+    if not rest:
+        return sido_en or full_name
+    own = _published_en().get((sido_ko, _squash(rest)), rest)
+    return f"{own}, {sido_en}" if sido_en else own
 
 
 def english_name(code: str) -> str | None:
