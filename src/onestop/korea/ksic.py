@@ -57,15 +57,17 @@ def table() -> dict[str, KsicEntry]:
     text = data_path("reference", "ksic11.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     published = _published_en()
-    subclasses = {r["code"]: r for r in rows if r["level"] == "subclass"}
+    by_title: dict[str, list[str]] = {}
+    for r in rows:
+        if r["level"] == "subclass" and r["code"][1:] in published:
+            by_title.setdefault(_squash(r["name_ko"]), []).append(r["code"])
 
     def english(code: str, level: str, name_ko: str) -> str | None:
         if level == "subclass":
             return published.get(code[1:])
         if level == "section" and code in published:
             return published[code]
-        same = {published[c[1:]] for c, r in subclasses.items()
-                if c.startswith(code) and _squash(r["name_ko"]) == _squash(name_ko) and c[1:] in published}
+        same = {published[c[1:]] for c in by_title.get(_squash(name_ko), ()) if c.startswith(code)}
         return same.pop() if len(same) == 1 else None
 
     return {
