@@ -2,8 +2,11 @@
 as a firm owner, an officer, an evaluator and an administrator (the demo accounts), rendered
 in English, has no Hangul in its main content except names that exist only in Korean — firm
 and person names, the titles, numbers and publishers of Korean notices the catalog cites,
-KSIC and 시군구 names (no published English table is shipped). Money reads "KRW … million",
-holidays by their English names; and the Korean pages do not show the English names."""
+and the KSIC and 시군구 names that their publishers' English tables do not cover (KSIC groups
+without an English title of their own, 시군구 created or renamed after Statistics Korea's 2018
+table): an industry or a place that has an English name must be shown by it. Money reads
+"KRW … million", holidays by their English names; and the Korean pages do not show the English
+names."""
 
 from __future__ import annotations
 
@@ -64,9 +67,11 @@ def proper_names(app: Any) -> list[str]:
         names.update(_only_korean({k: v for k, v in spec.items() if k in ("source", "sources", "citations", "notes",
                                                                          "application_window", "contact")}))
         names.update(_only_korean(spec.get("source")))
-    names.update(e.name_ko for e in ksic.table().values())
-    names.update(r.name_ko for r in regions.table().values())
-    names.update(r.name_full for r in regions.table().values())
+    # only the industries and places without a published English name may stay in Korean
+    names.update(e.name_ko for e in ksic.table().values() if e.name_en is None)
+    untranslated = [r for r in regions.table().values() if regions.english_name(r.code) is None]
+    names.update(r.name_ko for r in untranslated)
+    names.update(r.name_full for r in untranslated)
     # longest first, so that a name containing another is removed whole
     return sorted((htmllib.escape(n, quote=False) for n in names if n), key=len, reverse=True)
 
@@ -154,3 +159,54 @@ def test_a_booking_on_a_holiday_names_it_in_each_language(client: TestClient, mo
     body = r.json()
     assert "기독탄신일" in body["detail_ko"] and "Christmas Day" in body["detail"] and not HANGUL.search(body["detail"])
     assert body["detail_ko"].startswith("2026-12-25는 ")  # 5 오: no final consonant
+
+
+def test_english_pages_name_industries_and_places_from_the_publishers_tables(app: Any) -> None:
+    """Issue 15 item 9: the firm's industry and place read in English on its pages (Statistics
+    Korea's KSIC-11 title, its English 시군구 name), the pickers offer the English names, and
+    the Korean pages keep the Korean names."""
+    with TestClient(app, client=("2001:db8::e9", 5000)) as browser:
+        assert page_login(browser, "crisis@onestop.demo", PASSWORD).status_code == 303
+        firm_id = first(browser, "/firms", r"/firms/(\d+)/recommendations")
+        with app.state.db.unit_of_work() as db:
+            firm = db.get(FirmRow, int(firm_id))
+            assert firm is not None
+            code, place = str(firm.ksic), str(firm.region)
+        entry = ksic.table()[code]
+        assert entry.name_en and regions.english_name(place), (code, place)
+        english = main_text(browser.get(f"/firms/{firm_id}/recommendations", params={"lang": "en"}).text)
+        assert f"{entry.name_en} ({code})" in htmllib.unescape(english)
+        assert regions.name_en(place) in htmllib.unescape(english)
+        assert entry.name_ko not in english
+        korean = main_text(browser.get(f"/firms/{firm_id}/recommendations").text)
+        assert f"{entry.name_ko} ({code})" in korean and entry.name_en not in korean
+        options = browser.get("/ui/regions", params={"sido": "12", "lang": "en"}).text
+        assert ">Suncheon-si</option>" in options and "순천시" not in options
+        hits = browser.get("/ui/ksic", params={"q": "bakery", "lang": "en"}).text
+        assert "Manufacture of bakery products (C10602)" in hits
+        assert "빵류 제조업 (C10602)" in browser.get("/ui/ksic", params={"q": "빵류"}).text
+
+
+def test_the_code_lookups_give_the_english_names(client: TestClient) -> None:
+    bakery = client.get("/api/v1/ksic", params={"q": "bakery products"}).json()
+    assert {"code": "C10602", "level": "subclass", "name_ko": "빵류 제조업",
+            "name_en": "Manufacture of bakery products"} in bakery
+    places = {r["code"]: r for r in client.get("/api/v1/regions", params={"parent": "28"}).json()}
+    assert places["28185"]["name_en"] == "Yeonsu-gu" and places["28125"]["name_en"] is None
+    assert {"code": "11", "level": "sido", "name_ko": "서울특별시", "name_en": "Seoul"} in \
+        client.get("/api/v1/regions").json()
+
+
+def test_a_problem_does_not_repeat_its_field_key_in_its_message(client: TestClient) -> None:
+    """Issue 15 item 9 "no doubled keys in messages": a problem names its field once, in
+    ``field``; its messages read "This value must be a whole number", not "The firm_id must be
+    … / firm_id는 …"."""
+    r = client.post("/api/v1/consultations/bookings", json={"firm_id": "x", "branch": 3, "starts_at": "soon"})
+    problems = r.json()["errors"]
+    assert {p["field"] for p in problems} == {"firm_id", "branch", "starts_at"}
+    for p in problems:
+        assert p["field"] not in p["ko"] and p["field"] not in p["en"], p
+    assert {"field": "firm_id", "code": "int_parsing", "ko": "이 값은 숫자로만 입력해 주세요. 입력값 'x'는 숫자가 아닙니다.",
+            "en": "The value must be a whole number; 'x' is not."} in problems
+    listed = client.get("/api/v1/programs", params={"limit": "abc"}).json()["errors"]
+    assert [(p["field"], p["en"]) for p in listed] == [("limit", "The value must be a whole number; 'abc' is not.")]

@@ -58,7 +58,8 @@ def test_the_english_program_page_names_the_agency_and_places_in_english(client:
         assert ">Gyeonggi-do<" in page and ">Jeonnam-Gwangju Integrated Special City<" in page
         checked = client.post("/programs/jeonnam-sme-development-fund/quick", data={**BAKERY, "region": "12150"}).text
         # the firm's place and industry by name in the English explanation, never a bare code
-        assert "firm: 12150 (순천시, Jeonnam-Gwangju Integrated Special City)" in checked
+        assert "firm: 12150 (Suncheon-si, Jeonnam-Gwangju Integrated Special City)" in checked
+        assert "firm: C10602 (Manufacture of bakery products)" in checked
         assert "firm: 12150 →" not in checked and "firm: C10602 →" not in checked
     finally:
         client.get("/lang", params={"to": "ko", "next": "/"})

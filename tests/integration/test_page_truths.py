@@ -120,6 +120,30 @@ def test_language_switch_keeps_the_query(client: TestClient) -> None:
     client.get("/lang", params={"to": "ko", "next": "/"})
 
 
+def test_language_switch_on_a_form_answer_returns_to_the_form_page(client: TestClient) -> None:
+    """Issue 15 item 9: a page rendered in answer to a form post (a 422 with the errors) has no
+    address of its own; its switch went to GET of the form's action (405). It returns to the page
+    that held the form, with that page's query, and never off the site."""
+    from tests.integration.test_pages import csrf_of, sign_up
+
+    sign_up(client)  # signed in
+    token = csrf_of(client.get("/account").text)
+    answer = client.post("/account/password", headers={"referer": "http://testserver/account?tab=security&lang=ko"},
+                         data={"csrf_token": token, "current_password": "wrong-password", "password": "x",
+                               "password_confirm": "y"})
+    assert answer.status_code == 422
+    link = html.unescape(re.search(r'href="([^"]+)"[^>]*id="lang-switch"', answer.text).group(1))  # type: ignore[union-attr]
+    assert link == "/lang?to=en&next=%2Faccount%3Ftab%3Dsecurity"
+    switched = client.get(link, follow_redirects=True)
+    assert switched.status_code == 200 and '<html lang="en">' in switched.text
+    assert str(switched.url).endswith("/account?tab=security")
+    elsewhere = client.post("/account/password", headers={"referer": "https://evil.example/account"},
+                            data={"csrf_token": token, "current_password": "wrong-password", "password": "x",
+                                  "password_confirm": "y"})
+    assert 'href="/lang?to=ko&amp;next=%2F"' in elsewhere.text
+    client.get("/lang", params={"to": "ko", "next": "/"})
+
+
 def test_quick_check_errors_stand_next_to_their_fields(client: TestClient) -> None:
     r = client.post("/programs/kosmes-youth-startup-fund/quick", data={"ksic": "Z999", "founded_on": "2026-02-30",
                                                                      "regular_employees": "네 명"})

@@ -100,15 +100,17 @@ def test_criteria_that_did_not_apply_do_not_decide_the_result(rule: Rule, values
 def test_english_explanations_name_industries_and_places_not_bare_codes() -> None:
     """Issue 15 items 5 and 9: the English twin of `C10602(빵류 제조업)` was the bare `C10602`, and
     a region criterion read "location within 11". A 시도 is named in English (Revised
-    Romanization, 문화체육관광부 고시 제2014-42호); a 시군구 and an industry by their Korean names
-    beside the English 시도 (no English KSIC-11 or 시군구 table is shipped)."""
+    Romanization, 문화체육관광부 고시 제2014-42호); a 시군구 and an industry by their publishers'
+    English names (Statistics Korea's KSIC-11 titles and 시군구 names); a division without a
+    published English title keeps its Korean title beside the code."""
     from onestop.rules.explain import criterion_text, value_text
 
-    assert value_text("ksic", "C10602")[1] == "C10602 (빵류 제조업)"
+    assert value_text("ksic", "C10602") == ("C10602(빵류 제조업)", "C10602 (Manufacture of bakery products)")
+    assert value_text("ksic", "C10")[1] == "C10 (식료품 제조업)"
     assert value_text("region", "11")[1] == "11 (Seoul)"
-    assert value_text("region", "12150")[1] == "12150 (순천시, Jeonnam-Gwangju Integrated Special City)"
+    assert value_text("region", "12150")[1] == "12150 (Suncheon-si, Jeonnam-Gwangju Integrated Special City)"
     _ko, en = criterion_text(Leaf(fact="region", op="prefix", value=("41", "11110")))
-    assert en == "location within 41 (Gyeonggi-do), 11110 (종로구, Seoul)"
+    assert en == "location within 41 (Gyeonggi-do), 11110 (Jongno-gu, Seoul)"
     bakery = _explain("kosmes-restart-fund", "young-founder")
     estate = _by_id(bakery)["pf-excl-real-estate"]
-    assert "firm: C10602 (빵류 제조업)" in estate["en"]
+    assert "firm: C10602 (Manufacture of bakery products)" in estate["en"]

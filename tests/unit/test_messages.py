@@ -44,7 +44,8 @@ def test_codes_are_shown_with_their_names() -> None:
     ko, en = Show("ko"), Show("en")
     assert ko.ksic("C10602") == "빵류 제조업 (C10602)"
     assert ko.region("12150") == "전남광주통합특별시 순천시" and en.region("11") == "Seoul"
-    assert en.region("12150").endswith("Jeonnam-Gwangju Integrated Special City")
+    assert en.region("12150") == "Suncheon-si, Jeonnam-Gwangju Integrated Special City"
+    assert en.ksic("C10602") == "Manufacture of bakery products (C10602)"
     assert ko.size("small") == "소기업" and en.size("non_sme") == "Not an SME"
     assert ko.role("officer") == "기관 담당자" and en.support("loan") == "Loan"
     assert ko.mime("application/pdf") == "PDF" and ko.bytes(2_500_000) == "2.4 MB"

@@ -56,8 +56,8 @@ def test_gunwi_note_names_old_and_new_province() -> None:
     r = regions.resolve_region("47720")
     assert r.note_ko == ("47720 경상북도 군위군: 2023-07-01 대구광역시로 편입. "
                          "현재 코드는 27720(대구광역시 군위군)입니다.")
-    assert r.note_en == ("47720 경상북도 군위군: moved to Daegu Metropolitan City on 2023-07-01. "
-                         "Its current code is 27720 (대구광역시 군위군).")
+    assert r.note_en == ("47720 Gunwi-gun, Gyeongsangbuk-do: moved to Daegu Metropolitan City on 2023-07-01. "
+                         "Its current code is 27720 (Gunwi-gun, Daegu).")
 
 
 @pytest.mark.parametrize("former,successors,names", [
@@ -78,7 +78,8 @@ def test_divided_code_is_refused_naming_every_successor(
     assert tuple(r.code for r in err.successors) == successors
     for code, name in zip(successors, names, strict=True):
         assert code in err.ko and name in err.ko
-        assert code in err.en and name in err.en
+        # in English by its published English name, or by its Korean name where none is published
+        assert code in err.en and regions.name_en(code) in err.en
     with pytest.raises(DomainError):
         regions.normalize_region(former)
 
@@ -109,7 +110,7 @@ def test_city_with_districts_is_refused_naming_its_districts() -> None:
     with pytest.raises(regions.RegionSplitError) as e:
         regions.resolve_region("41110")
     assert [r.code for r in e.value.successors] == ["41111", "41113", "41115", "41117"]
-    assert "수원시 장안구" in e.value.ko and "수원시 영통구" in e.value.en
+    assert "수원시 장안구" in e.value.ko and "41117 Yeongtong-gu, Suwon-si, Gyeonggi-do" in e.value.en
 
 
 def test_former_city_code_with_districts_names_the_current_districts() -> None:

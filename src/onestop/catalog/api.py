@@ -99,6 +99,8 @@ class CodeOut(BaseModel):
     code: str
     level: str
     name_ko: str
+    name_en: str | None = Field(None, description="The publisher's English name (Statistics Korea's KSIC-11 "
+                                                 "title or English 시군구 name); null where none is published")
 
 
 def summary(p: Program, score: float = 0.0) -> ProgramSummary:
@@ -209,16 +211,17 @@ def agencies(request: Request, db: DB) -> list[AgencyOut]:
     return [AgencyOut(id=a.id, name_ko=a.name.ko, name_en=a.name.en) for a in engine.catalog.agencies.values()]
 
 
-@router.get("/ksic", response_model=list[CodeOut], summary="Look up KSIC-11 codes by code or Korean name")
+@router.get("/ksic", response_model=list[CodeOut], summary="Look up KSIC-11 codes by code, Korean or English title")
 def ksic_lookup(q: Annotated[str, Query(min_length=1, max_length=50)],
                 limit: Annotated[int, Query(ge=1, le=50)] = 20) -> list[CodeOut]:
-    return [CodeOut(code=e.code, level=e.level, name_ko=e.name_ko) for e in ksic.search(q, limit)]
+    return [CodeOut(code=e.code, level=e.level, name_ko=e.name_ko, name_en=e.name_en) for e in ksic.search(q, limit)]
 
 
 @router.get("/regions", response_model=list[CodeOut], summary="시도, or the 시군구 of one 시도")
 def region_list(parent: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None) -> list[CodeOut]:
     if parent is None:
-        return [CodeOut(code=r.code, level=r.level, name_ko=r.name_ko) for r in regions.sido_list()]
-    return [CodeOut(code=r.code, level=r.level, name_ko=r.name_ko) for r in regions.table().values()
-            if r.level == "sigungu" and r.code.startswith(parent)]
+        return [CodeOut(code=r.code, level=r.level, name_ko=r.name_ko, name_en=regions.english_name(r.code))
+                for r in regions.sido_list()]
+    return [CodeOut(code=r.code, level=r.level, name_ko=r.name_ko, name_en=regions.english_name(r.code))
+            for r in regions.table().values() if r.level == "sigungu" and r.code.startswith(parent)]
 

@@ -536,7 +536,17 @@ _FIELD_NAMES_EN = {
     "export_revenue": "exports (won)", "export_usd": "exports (US dollars)", "certifications": "certifications",
     "in_large_business_group": "large business group membership", "credit_grade": "credit grade",
     "tax_arrears": "unpaid taxes", "support_history": "support history", "qualifications": "approvals",
+    "region_given": "region code given", "applicant_kind": "type of applicant", "operating_profit": "operating profit",
+    "total_liabilities": "total liabilities", "total_equity": "total equity",
+    "business_status": "business status (suspended or closed)",
+    "credit_default_record": "registered default or overdue record", "rehabilitation": "rehabilitation or bankruptcy",
+    "tax_arrears_deferred": "deferral of tax arrears collection", "hardship_causes": "causes of hardship",
+    "manufacturing_share_pct": "share of manufacturing (%)", "factory_registered": "factory registration",
 }
+
+#: A field without a name here (an API parameter such as ``limit`` or ``starts_at``) is called
+#: "this value": the problem already carries the field's key, so the message does not repeat it.
+_UNNAMED_KO, _UNNAMED_EN = "이 값", "value"
 
 #: Messages for Pydantic's own error types, in both languages. {f}/{fe}: the field's Korean and
 #: English names, {v}: the value given (quoted), {limit}: the bound from the model. Particles
@@ -606,14 +616,14 @@ def problems_from(exc: ValidationError) -> list[FieldProblem]:
         top = str(err["loc"][0]) if err["loc"] else "firm"
         given = err.get("input")
         values = {
-            "f": _FIELD_NAMES_KO.get(top, top), "fe": _FIELD_NAMES_EN.get(top, top),
+            "f": _FIELD_NAMES_KO.get(top, _UNNAMED_KO), "fe": _FIELD_NAMES_EN.get(top, _UNNAMED_EN),
             "v": _shown(given), "limit": _limit(ctx), "n": str(len(given)) if isinstance(given, str) else "",
             "allowed": str(ctx.get("expected", "")).replace("'", ""),
         }
         if loc != top and top == "revenue":
             values["f"] = f"{loc.split('.')[-1]}년 매출액"
             values["fe"] = f"revenue for {loc.split('.')[-1]}"
-        ko_t, en_t = _GENERIC.get(err["type"], ("{f} 값이 올바르지 않습니다. 입력값: {v}", "The {fe} is not valid; got {v}."))
+        ko_t, en_t = _GENERIC.get(err["type"], ("{f:이} 올바르지 않습니다. 입력값: {v}", "The {fe} is not valid; got {v}."))
         if err["type"] in ("date_parsing", "date_from_datetime_parsing") and isinstance(given, str) \
                 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
             ko_t, en_t = _IMPOSSIBLE_DATE

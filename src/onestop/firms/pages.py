@@ -121,7 +121,7 @@ def _form_context(profile: dict[str, Any]) -> dict[str, Any]:
         "business_statuses": BUSINESS_STATUS_NAMES,
         "hardship_causes": HARDSHIP_CAUSE_NAMES,
         "qualifications": QUALIFICATION_NAMES,
-        "ksic_name": ksic.table()[str(profile["ksic"])].name_ko if profile.get("ksic") in ksic.table() else "",
+        "ksic_code": str(profile["ksic"]) if profile.get("ksic") in ksic.table() else "",
     }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -212,7 +213,9 @@ def _unknown(value: str, field_name: str) -> DomainError:
     )
 
 
-def _choice_list(codes: tuple[str, ...]) -> str:
+def _choice_list(codes: tuple[str, ...], lang: str = "ko") -> str:
+    if lang == "en":
+        return "; ".join(f"{c} {name_en(c) if c in table() else _name(c)}" for c in codes)
     return ", ".join(f"{c} {_name(c)}" for c in codes)
 
 
@@ -220,14 +223,15 @@ def _split_error(given: str, steps: list[RegionChange], successors: tuple[str, .
                  field_name: str) -> RegionSplitError:
     split = steps[-1]
     where = f"{given}({steps[0].former_name})"
+    where_en = f"{given} ({former_name_en(steps[0].former_code, steps[0].former_name)})"
     choices = _choice_list(successors)
     return RegionSplitError(
         code="region_split",
         field=field_name,
         ko=(f"지역 코드 {where}: {split.effective.isoformat()}에 여러 지역으로 나뉘었습니다"
             f"({split.event_ko}). 지금 코드 중 하나를 고르세요: {choices}."),
-        en=(f"Region code {where} was divided on {split.effective.isoformat()} ({split.event_en}). "
-            f"Choose one of the current codes: {choices}."),
+        en=(f"Region code {where_en} was divided on {split.effective.isoformat()} ({split.event_en}). "
+            f"Choose one of the current codes: {_choice_list(successors, 'en')}."),
         successors=tuple(table()[c] for c in successors if c in table()),
     )
 
@@ -289,7 +293,7 @@ def _resolve(given: str, code: str, day: date, field_name: str, raw: str, past: 
             field=field_name,
             ko=(f"지역 코드 {code}({region.name_full}): {region.since.isoformat()}부터 쓰이는 코드입니다. "
                 f"{day.isoformat()} 기준 코드를 입력하세요."),
-            en=(f"Region code {code} ({region.name_full}) is in force from {region.since.isoformat()}; "
+            en=(f"Region code {code} ({name_en(code)}) is in force from {region.since.isoformat()}; "
                 f"use the code in force on {day.isoformat()}."),
         )
     steps: list[RegionChange] = []
@@ -320,12 +324,14 @@ def _resolve(given: str, code: str, day: date, field_name: str, raw: str, past: 
         in_force = tuple(c for c in children if _in_force(c, day))
         name = steps[0].former_name if steps else (_parent_name(current) or current)
         where = f"{given}({name})"
+        where_en = f"{given} ({former_name_en(steps[0].former_code if steps else current, name)})"
         choices = _choice_list(in_force)
         raise RegionSplitError(
             code="region_split",
             field=field_name,
             ko=f"지역 코드 {where}: 구가 있는 시입니다. 구 코드 중 하나를 고르세요: {choices}.",
-            en=f"Region code {where} is a city with districts (구). Choose one of its districts: {choices}.",
+            en=(f"Region code {where_en} is a city with districts (구). Choose one of its districts: "
+                f"{_choice_list(in_force, 'en')}."),
             successors=tuple(table()[c] for c in in_force),
         )
     raise _unknown(raw, field_name)
@@ -347,7 +353,8 @@ def _changed(given: str, code: str, current: str, steps: list[RegionChange],
         current_name=name,
         changed_on=steps[-1].effective,
         note_ko=f"{shown_ko} {first.former_name}: {events_ko}. {when_ko} {current}({name})입니다.",
-        note_en=f"{shown_en} {first.former_name}: {events_en}. {when_en} {current} ({name}).",
+        note_en=(f"{shown_en} {former_name_en(first.former_code, first.former_name)}: {events_en}. {when_en} {current} "
+                 f"({name_en(current) if current in table() else name})."),
         steps=tuple(steps),
     )
 
@@ -412,15 +419,179 @@ SIDO_EN: dict[str, str] = {
 }
 
 
+#: Statistics Korea's 2018 시도 codes (통계청 행정구역분류, not the 법정동코드) → the 시도's name
+#: that year, to read ``sigungu_en_kostat2018.csv``.
+_KOSTAT_SIDO: dict[str, str] = {
+    "11": "서울특별시", "21": "부산광역시", "22": "대구광역시", "23": "인천광역시", "24": "광주광역시",
+    "25": "대전광역시", "26": "울산광역시", "29": "세종특별자치시", "31": "경기도", "32": "강원도",
+    "33": "충청북도", "34": "충청남도", "35": "전라북도", "36": "전라남도", "37": "경상북도",
+    "38": "경상남도", "39": "제주특별자치도",
+}
+
+_UNITS: dict[str, str] = {"시": "si", "군": "gun", "구": "gu"}
+
+#: A 일반구 as Statistics Korea names it: the 시 and its 구 written together ("수원시장안구").
+_CITY_DISTRICT = re.compile(r"^(\S+?시)(\S+구)$")
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _common_start(words: list[str]) -> str:
+    """The letters every word starts with ("suwonsi" for the four 구 of 수원시)."""
+    first = min(words)
+    last = max(words)
+    n = 0
+    while n < len(first) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+def english_from_published(name_ko: str, published: str, city_prefix: str = "") -> str | None:
+    """Write a published romanisation the way 국어의 로마자 표기법 writes an administrative unit:
+    after a hyphen ("Suncheon-si", "Gijang-gun"), a 일반구 with its 시 ("Jangan-gu, Suwon-si").
+
+    Only the layout changes; the letters are the publisher's. ``city_prefix`` is the publisher's
+    spelling of the 시 with "si" that starts each of its 구 ("suwonsi"), "" where it writes the 구
+    alone. Returns ``None`` for a name that is not the Korean name's unit (e.g. "Gongju-si" for a
+    군), so a wrong row is left out rather than shown."""
+    letters = _letters(published)
+    district = _CITY_DISTRICT.match(name_ko)
+    if district:
+        if not letters.endswith("gu") or not letters.startswith(city_prefix):
+            return None
+        stem = letters[len(city_prefix):-2]
+        if not stem:
+            return None
+        return f"{stem.capitalize()}-gu, {city_prefix[:-2].capitalize()}-si" if city_prefix else f"{stem.capitalize()}-gu"
+    unit = _UNITS.get(name_ko[-1:])
+    if unit is None:
+        return None
+    if "-" in published and published.rsplit("-", 1)[1].strip().lower() != unit:
+        return None
+    stem = letters[:-len(unit)] if letters.endswith(unit) else letters
+    return f"{stem.capitalize()}-{unit}" if stem else None
+
+
+@lru_cache(maxsize=1)
+def _published_en() -> dict[tuple[str, str], str]:
+    """(시도 name, 시군구 name) → English name, from Statistics Korea's 2018 table."""
+    text = data_path("reference", "sigungu_en_kostat2018.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    cities: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        match = _CITY_DISTRICT.match(row["name"])
+        if match:
+            cities.setdefault((row["kostat_code"][:2], match[1]), []).append(_letters(row["name_eng"]))
+    prefixes: dict[tuple[str, str], str] = {}
+    for key, spellings in cities.items():
+        common = _common_start(spellings)
+        cut = common.rfind("si")
+        prefixes[key] = common[:cut + 2] if cut > 0 else ""
+    out: dict[tuple[str, str], str] = {}
+    for row in rows:
+        match = _CITY_DISTRICT.match(row["name"])
+        prefix = prefixes.get((row["kostat_code"][:2], match[1]), "") if match else ""
+        english = english_from_published(row["name"], row["name_eng"], prefix)
+        if english is not None:
+            out[(_KOSTAT_SIDO[row["kostat_code"][:2]], row["name"])] = english
+    # a 시 with 구 has no row of its own; its name is the spelling all its 구 start with
+    # (former codes such as 41110 수원시 are named in English messages)
+    for (sido, city), prefix in prefixes.items():
+        if prefix:
+            out.setdefault((_KOSTAT_SIDO[sido], city), f"{prefix[:-2].capitalize()}-si")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _earlier_names() -> dict[str, tuple[str, ...]]:
+    """Current code → the full names its whole area had under former codes (a recode, a move, a
+    merge into it), newest first; from ``region_changes.csv``."""
+    into: dict[str, list[RegionChange]] = {}
+    for change in history():
+        if len(change.successors) == 1:
+            into.setdefault(change.successors[0], []).append(change)
+
+    def names(code: str, seen: frozenset[str]) -> list[str]:
+        out: list[str] = []
+        for change in sorted(into.get(code, ()), key=lambda c: c.effective, reverse=True):
+            if change.former_code not in seen:
+                out.append(change.former_name)
+                out.extend(names(change.former_code, seen | {change.former_code}))
+        return out
+
+    return {code: tuple(names(code, frozenset({code}))) for code in into}
+
+
+@lru_cache(maxsize=1)
+def _sigungu_en() -> dict[str, str]:
+    published = _published_en()
+    out: dict[str, str] = {}
+    for region in table().values():
+        if region.level != "sigungu":
+            continue
+        own = _squash(region.name_ko)
+        for full in (region.name_full, *_earlier_names().get(region.code, ())):
+            sido, _, rest = full.partition(" ")
+            # Only the same name under an earlier 시도 or code: a renamed area (남구 → 미추홀구)
+            # does not take its old name's English.
+            if _squash(rest) == own and (sido, own) in published:
+                out[region.code] = published[(sido, own)]
+                break
+    return out
+
+
+#: English names of 시도 that no longer exist under these codes (Revised Romanization, as
+#: ``SIDO_EN``): 강원도 and 전라북도 before they became special self-governing provinces, 광주광역시
+#: and 전라남도 before 전남광주통합특별시.
+FORMER_SIDO_EN: dict[str, str] = {"29": "Gwangju", "42": "Gangwon-do", "45": "Jeollabuk-do", "46": "Jeollanam-do"}
+
+
+def former_name_en(code: str, full_name: str) -> str:
+    """A former code's name for English text, from its full Korean name as it was
+    ("전라남도 순천시" → "Suncheon-si, Jeollanam-do"); the 시군구 part stays in Korean where the
+    published table has no English name for it ("인천광역시 남구" is "Nam-gu, Incheon" only if
+    published under that name). Raises nothing."""
+    sido_ko, _, rest = full_name.partition(" ")
+    sido_en = FORMER_SIDO_EN.get(code[:2]) or SIDO_EN.get(code[:2], "")
+    if not rest:
+        return sido_en or full_name
+    own = _published_en().get((sido_ko, _squash(rest)), rest)
+    return f"{own}, {sido_en}" if sido_en else own
+
+
+def english_name(code: str) -> str | None:
+    """The English name of a 시도 or 시군구 alone ("Seoul", "Suncheon-si", "Jangan-gu, Suwon-si"),
+    or ``None`` where no published English name covers it (see ``data/reference/SOURCE.md``).
+
+    시군구: Statistics Korea's English names (2018 administrative-district boundaries), written with
+    the unit after a hyphen; a code recoded or moved since (강원 42→51, 전북 45→52, 군위군 to 대구,
+    전남·광주 to 12) keeps the name it had when its Korean name is the same."""
+    entry = table().get(code)
+    if entry is None:
+        return None
+    if entry.level == "sido" or entry.name_ko == table().get(code[:2], entry).name_ko:
+        return SIDO_EN.get(code[:2])
+    return _sigungu_en().get(code)
+
+
 def name_en(code: str) -> str:
     """A region's name for English text: a 시도 by its English name ("Seoul", "Gyeonggi-do"), a
-    시군구 by its Korean name and its 시도's English name ("순천시, Jeonnam-Gwangju Integrated
-    Special City"), since no official romanised table of the 시군구 is shipped. A code not in the
-    table is returned as given. Raises nothing."""
+    시군구 by its English name and its 시도's ("Suncheon-si, Jeonnam-Gwangju Integrated Special
+    City"; "Jangan-gu, Suwon-si, Gyeonggi-do"). Where no published English name covers a 시군구,
+    its Korean name with the 시도's English name ("제물포구, Incheon"). A code not in the table is
+    returned as given. Raises nothing."""
     entry = table().get(code)
     if entry is None:
         return code
     sido = SIDO_EN.get(code[:2], "")
-    if entry.level == "sido":
+    english = english_name(code)
+    if entry.level == "sido" or (english is not None and english == sido):
         return sido or entry.name_ko
-    return f"{entry.name_ko}, {sido}" if sido else entry.name_ko
+    own = english or entry.name_ko
+    return f"{own}, {sido}" if sido else own

@@ -116,17 +116,15 @@ def group_name(dim: str, key: str, names: dict[str, tuple[str, str]] | None = No
     if key == UNKNOWN_GROUP:
         return ("미상", "unknown")
     if dim == "sido":
-        try:
-            n = regions.name_of(key)
-        except KeyError:
+        if key not in regions.table():
             return (key, key)
-        return (n, n)
+        return (regions.name_of(key), regions.name_en(key))
     if dim == "industry":
         try:
-            n = ksic.name_of(key)
+            n, en = ksic.name_of(key), ksic.name_of(key, "en")
         except KeyError:
             return (key, key)
-        return (f"{key} {n}", f"{key} {n}")
+        return (f"{key} {n}", f"{key} {en}")
     if dim == "size_class":
         return SIZE_NAMES.get(key, (key, key))
     if dim == "program" and names:

@@ -2,11 +2,12 @@
 place, a size class, a role, a document kind — never the bare code or an enum value.
 
 English names: agencies from the catalog's agency table; categories, support types, roles,
-size classes and application states from the message catalog; the 16 시도 below. Statistics
-Korea's English KSIC table and a romanised table of the 시군구 are not shipped (neither could be
-obtained here; see data/reference/SOURCE.md): in English a district is shown by its Korean
-name with its province in English, and an industry by its Korean name and code, so a page still
-names the place or the industry rather than showing a bare code.
+size classes and application states from the message catalog; industries and places from their
+publishers' English tables (Statistics Korea's KSIC-11 titles and English 시군구 names; the 시도
+in ``korea.regions.SIDO_EN``; see data/reference/SOURCE.md). Where a table has no English name
+for a code (an industry group without its own English title, a district created after the table),
+the Korean name is shown beside the code or the province, so a page still names the place or the
+industry rather than showing a bare code.
 """
 
 from __future__ import annotations
@@ -51,29 +52,44 @@ class Show:
         self.lang = lang
 
     def ksic(self, code: str | None) -> str:
-        """"빵류 제조업 (C10602)"; an unknown code is shown as given."""
+        """"빵류 제조업 (C10602)", in English "Manufacture of bakery products (C10602)"; an unknown
+        code is shown as given."""
         if not code:
             return ""
         entry = ksic.table().get(code)
-        return f"{entry.name_ko} ({code})" if entry else code
+        return f"{entry.name(self.lang)} ({code})" if entry else code
 
     def region(self, code: str | None) -> str:
-        """"전남광주통합특별시 순천시"; in English the province's English name leads."""
+        """"전남광주통합특별시 순천시"; in English "Suncheon-si, Jeonnam-Gwangju Integrated Special
+        City"."""
         if not code:
             return ""
         entry = regions.table().get(code)
         if entry is None:
             return code
-        if self.lang == "en":
-            sido = SIDO_EN.get(code[:2], "")
-            return sido if entry.level == "sido" else f"{entry.name_ko}, {sido}" if sido else entry.name_ko
-        return entry.name_full
+        return regions.name_en(code) if self.lang == "en" else entry.name_full
+
+    def place(self, region: object) -> str:
+        """A 시군구's own name in the page's language, for a list under its province ("순천시" /
+        "Suncheon-si")."""
+        code = str(getattr(region, "code", region))
+        entry = regions.table().get(code)
+        if entry is None:
+            return code
+        english = regions.english_name(code) if self.lang == "en" else None
+        return english or entry.name_ko
 
     def sido(self, code: str) -> str:
         entry = regions.table().get(code[:2])
         if entry is None:
             return code
         return SIDO_EN.get(code[:2], entry.name_ko) if self.lang == "en" else entry.name_ko
+
+    def industry(self, entry: object) -> str:
+        """A KSIC entry's title in the page's language (Korean where no English title is
+        published)."""
+        found = ksic.table().get(str(getattr(entry, "code", entry)))
+        return found.name(self.lang) if found else str(getattr(entry, "code", entry))
 
     def size(self, size_class: str | None) -> str:
         if not size_class:

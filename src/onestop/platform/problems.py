@@ -247,5 +247,6 @@ def _generic(field: str, err: Any) -> FieldProblem:
             return converted[0]
     except Exception:
         pass
-    return FieldProblem(field, err["type"], f"{field}: 입력값이 올바르지 않습니다 ({err['msg']}).",
-                        f"{field}: {err['msg']}")
+    # the problem names its field; the message does not repeat the key
+    return FieldProblem(field, err["type"], "이 값이 올바르지 않습니다. 허용되는 형식을 확인해 주세요.",
+                        f"This value is not valid: {err['msg']}.")

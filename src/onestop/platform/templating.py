@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -120,11 +120,25 @@ def warm_templates() -> None:
         env.get_template(name)
 
 
+def _switch_target(request: Request) -> str:
+    """The page the language switch returns to: this page with its query. A page rendered in
+    answer to a form (a POST with errors) has no address of its own to go back to (GET on the
+    form's action answers 405), so the switch returns to the page that held the form (the
+    same-site Referer, with its query), else the home page."""
+    if request.method in ("GET", "HEAD"):
+        path, pairs = request.url.path, request.query_params.multi_items()
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+            return "/"
+        path, pairs = referer.path, parse_qsl(referer.query, keep_blank_values=True)
+    query = [(k, v) for k, v in pairs if k != "lang"]
+    return path + (f"?{urlencode(query)}" if query else "")
+
+
 def _switch_url(request: Request, lang: str) -> str:
     """The language switch goes back to the same page with the same query."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    target = request.url.path + (f"?{urlencode(query)}" if query else "")
-    return "/lang?" + urlencode({"to": lang, "next": target})
+    return "/lang?" + urlencode({"to": lang, "next": _switch_target(request)})
 
 
 def render(request: Request, actor: Actor, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

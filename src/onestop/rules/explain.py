@@ -110,15 +110,16 @@ _OP_EN = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least"}
 
 
 def _code_name(fact: str, code: str, lang: str = "ko") -> str:
-    """A code with its name: `C10602(빵류 제조업)`, `11(서울특별시)`; in English `11 (Seoul)` and an
-    industry by its Korean title, `C10602 (빵류 제조업)` (Statistics Korea's English KSIC-11 titles
-    are not shipped: README, Known limits). Never a bare code where the table names it."""
+    """A code with its name: `C10602(빵류 제조업)`, `11(서울특별시)`; in English `11 (Seoul)`,
+    `C10602 (Manufacture of bakery products)`, with Statistics Korea's English titles; a code
+    whose English title is not published keeps its Korean title (`C10 (식료품 제조업)`). Never a bare
+    code where the table names it."""
     spec = FACTS[fact]
     if spec.prefix_kind == "ksic":
         entry = ksic_table.table().get(code)
         if entry is None:
             return code
-        return f"{code}({entry.name_ko})" if lang == "ko" else f"{code} ({entry.name_ko})"
+        return f"{code}({entry.name_ko})" if lang == "ko" else f"{code} ({entry.name('en')})"
     if spec.prefix_kind == "region":
         region = region_table.table().get(code)
         if region is None:

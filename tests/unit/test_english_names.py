@@ -1,0 +1,144 @@
+"""English names from their publishers' tables (issue 15 item 9): Statistics Korea's English
+KSIC-11 titles and its English 시군구 names, shown on English pages and in English explanations;
+where a table has no English name, the Korean name stays beside the code, as before."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onestop.korea import ksic, regions
+from onestop.korea._data import data_path
+from onestop.korea.regions import english_from_published
+from onestop.platform.display import Show
+
+
+def test_known_ksic_codes_have_statistics_koreas_english_titles() -> None:
+    t = ksic.table()
+    assert t["C10602"].name_en == "Manufacture of bakery products"
+    assert t["A01110"].name_en == "Growing of cereal crops and other crops for food"
+    assert t["C26111"].name_en == "Manufacture of memory electronic integrated circuits"
+    assert t["J58221"].name_en == "System software publishing"
+    assert t["I56111"].name_en == "General Korean food restaurants"
+    assert t["R91291"].name_en == "Ballroom operation"
+    # sections as published (A–F)
+    assert t["C"].name_en == "Manufacturing" and t["F"].name_en == "Construction"
+    # a class titled word for word like its subclass takes the subclass's English title
+    assert t["G4651"].name_ko == t["G46510"].name_ko and t["G4651"].name_en == t["G46510"].name_en
+    # a division without a published English title keeps its Korean title
+    assert t["C10"].name_en is None and t["C10"].name("en") == "식료품 제조업"
+    assert ksic.name_of("C10602", "en") == "Manufacture of bakery products"
+    assert ksic.name_of("C10602") == "빵류 제조업"
+
+
+def test_every_subclass_has_an_english_title_and_the_others_only_as_derived() -> None:
+    t = ksic.table()
+    subclasses = [e for e in t.values() if e.level == "subclass"]
+    assert len(subclasses) == 1205 and all(e.name_en for e in subclasses)
+    for e in t.values():
+        if e.level in ("subclass", "section") or e.name_en is None:
+            continue
+        same = [s for s in subclasses if s.code.startswith(e.code)
+                and "".join(s.name_ko.split()) == "".join(e.name_ko.split())]
+        assert same and {s.name_en for s in same} == {e.name_en}, e.code
+    # every row of the published table names a KSIC-11 subclass or section
+    text = data_path("reference", "ksic11_en.csv").read_text(encoding="utf-8")
+    published = {r["code"] for r in csv.DictReader(io.StringIO(text))}
+    codes = {c[1:] for c, e in t.items() if e.level == "subclass"} | {c for c, e in t.items() if e.level == "section"}
+    assert published <= codes
+
+
+def test_ksic_search_finds_english_titles() -> None:
+    assert "C10602" in [e.code for e in ksic.search("bakery products")]
+    assert "J58221" in [e.code for e in ksic.search("System Software")]
+    assert "C10602" in [e.code for e in ksic.search("빵류")]
+    # a code is looked up as a code, not as letters of English titles
+    assert all(e.code.startswith("A") for e in ksic.search("A"))
+    assert all(e.code.startswith("C26") for e in ksic.search("c26"))
+
+
+def test_known_sigungu_have_their_english_names() -> None:
+    assert regions.english_name("11110") == "Jongno-gu"
+    assert regions.english_name("12150") == "Suncheon-si"  # 전라남도 46150 until 2026-07-01
+    assert regions.english_name("12210") == "Dong-gu"  # 광주광역시 29110 until 2026-07-01
+    assert regions.english_name("41111") == "Jangan-gu, Suwon-si"
+    assert regions.english_name("52111") == "Wansan-gu, Jeonju-si"  # 전라북도 45111 until 2024-01-18
+    assert regions.english_name("27720") == "Gunwi-gun"  # 경상북도 47720 until 2023-07-01
+    assert regions.english_name("51760") == "Pyeongchang-gun"  # 강원도 42760 until 2023-06-11
+    assert regions.english_name("41610") == "Gwangju-si"  # published "Gwangju", unit added
+    assert regions.english_name("43745") == "Jeungpyeong-gun"  # published "Jeungpyeonggun"
+    assert regions.english_name("48125") == "Masanhappo-gu"  # published without its 시
+    assert regions.english_name("11") == "Seoul" and regions.english_name("36110") == "Sejong"
+    assert regions.name_en("12150") == "Suncheon-si, Jeonnam-Gwangju Integrated Special City"
+    assert regions.name_en("41111") == "Jangan-gu, Suwon-si, Gyeonggi-do"
+
+
+def test_places_without_a_published_english_name_keep_the_korean_name() -> None:
+    """Created or renamed after the 2018 table, or a wrong row (철원군 published as "Gongju-si"):
+    never an invented name, the Korean name with the province in English."""
+    missing = {c for c, r in regions.table().items() if r.level == "sigungu" and regions.english_name(c) is None}
+    assert missing == {"28125", "28155", "28177", "28275", "28290", "41192", "41194", "41196",
+                       "41591", "41593", "41595", "41597", "51780"}
+    assert regions.name_en("28177") == "미추홀구, Incheon"  # 남구 until 2018: not "Nam-gu"
+    assert regions.name_en("51780") == "철원군, Gangwon State"
+
+
+def test_every_english_sigungu_name_has_the_unit_after_a_hyphen() -> None:
+    layout = re.compile(r"^[A-Z][a-z]+-(si|gun|gu)(, [A-Z][a-z]+-si)?$")
+    for code, region in regions.table().items():
+        english = regions.english_name(code)
+        if region.level == "sigungu" and english and code != "36110":
+            assert layout.match(english), (code, english)
+            unit = {"시": "-si", "군": "-gun", "구": "-gu"}[region.name_ko[-1]]
+            assert english.split(",")[0].endswith(unit), (code, english)
+
+
+def test_former_codes_are_named_in_english_in_english_messages() -> None:
+    assert regions.resolve_region("46150").note_en == (
+        "46150 Suncheon-si, Jeollanam-do: Jeonnam-Gwangju Integrated Special City established on 2026-07-01. "
+        "Its current code is 12150 (Suncheon-si, Jeonnam-Gwangju Integrated Special City).")
+    assert regions.former_name_en("42760", "강원도 평창군") == "Pyeongchang-gun, Gangwon-do"
+    assert regions.former_name_en("41110", "경기도 수원시") == "Suwon-si, Gyeonggi-do"  # the spelling its 구 share
+    assert regions.former_name_en("28170", "인천광역시 남구") == "Nam-gu, Incheon"  # as named until 2018
+    assert regions.former_name_en("42", "강원도") == "Gangwon-do"
+
+
+def test_publisher_rows_are_laid_out_and_wrong_units_refused() -> None:
+    assert english_from_published("광주시", "Gwangju") == "Gwangju-si"
+    assert english_from_published("화성시", "Hwaseongsi") == "Hwaseong-si"
+    assert english_from_published("증평군", "Jeungpyeonggun") == "Jeungpyeong-gun"
+    assert english_from_published("철원군", "Gongju-si") is None
+    assert english_from_published("수원시장안구", "Suwonsijangangu", "suwonsi") == "Jangan-gu, Suwon-si"
+    assert english_from_published("포항시남구", "Nam-gu") == "Nam-gu"
+    assert english_from_published("수원시장안구", "Jangangu", "suwonsi") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(row=st.sampled_from([("순천시", "Suncheon-si"), ("기장군", "Gijang-gun"), ("종로구", "Jongno-gu"),
+                            ("계룡시", "Gyeryongsi"), ("울릉군", "Ulleung-gun")]),
+       upper=st.lists(st.booleans(), min_size=20, max_size=20), dash=st.booleans())
+def test_the_layout_depends_only_on_the_publishers_letters(row: tuple[str, str], upper: list[bool],
+                                                           dash: bool) -> None:
+    """Case and hyphens of a published row do not change the name shown."""
+    name_ko, published = row
+    letters = published.replace("-", "")
+    unit = {"시": "si", "군": "gun", "구": "gu"}[name_ko[-1]]
+    stem = letters[:-len(unit)]
+    variant = "".join(c.upper() if u else c.lower() for c, u in zip(stem + ("-" if dash else "") + unit,
+                                                                   upper + [False] * 40, strict=False))
+    assert english_from_published(name_ko, variant) == english_from_published(name_ko, published)
+
+
+def test_pages_show_codes_with_their_names_in_the_pages_language() -> None:
+    ko, en = Show("ko"), Show("en")
+    assert ko.ksic("C10602") == "빵류 제조업 (C10602)"
+    assert en.ksic("C10602") == "Manufacture of bakery products (C10602)"
+    assert en.ksic("C10") == "식료품 제조업 (C10)"
+    assert ko.region("41111") == "경기도 수원시 장안구"
+    assert en.region("41111") == "Jangan-gu, Suwon-si, Gyeonggi-do"
+    assert en.place(regions.table()["12150"]) == "Suncheon-si" and ko.place(regions.table()["12150"]) == "순천시"
+    assert en.industry(ksic.table()["J58221"]) == "System software publishing"
