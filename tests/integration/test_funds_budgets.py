@@ -18,11 +18,12 @@ from onestop.errors import DomainError
 from onestop.funds import budgets, journal, ledger
 from onestop.funds.ledger import Kind, Transfer
 from onestop.funds.tables import CommitmentRow
-from onestop.korea.dates import KST
-from onestop.platform.db import Database, utcnow
-from tests.integration.funds_helpers import in_evaluation, officer
+from onestop.platform.db import Database
+from tests.integration.funds_helpers import FUNDS_YEAR, funds_fiscal_year, in_evaluation, officer  # noqa: F401
 
-YEAR = utcnow().astimezone(KST).year
+pytestmark = pytest.mark.usefixtures("funds_fiscal_year")
+
+YEAR = FUNDS_YEAR
 GROWTH = "kosmes-new-growth-fund"  # 60억 원 a firm (2026 plan, Ⅳ p.22)
 GROWTH_AMOUNT = 6_000_000_000
 
@@ -40,7 +41,7 @@ def test_approval_commits_the_budget_and_withdrawal_releases_it(db: Database) ->
         kosmes = officer(s)
         budget = budgets.create(s, kosmes, program, YEAR, 3 * 10**10)
         (aid, other) = in_evaluation(s, program, 2)
-        amount = int(budgets._program(s, program)["limits"]["amount"])
+        amount = int(budgets.program_spec(s, program)["limits"]["amount"])
     with db.unit_of_work() as s:
         applications.act(s, officer(s), aid, "approve", None)
     with db.unit_of_work() as s:
@@ -62,7 +63,7 @@ def test_approval_commits_the_budget_and_withdrawal_releases_it(db: Database) ->
 def test_an_approval_over_the_budget_is_refused_with_the_figures_and_changes_nothing(db: Database) -> None:
     program = "kosmes-smart-factory-fund"
     with db.unit_of_work() as s:
-        spec = budgets._program(s, program)
+        spec = budgets.program_spec(s, program)
         amount = int(spec["limits"]["amount"])
         budget = budgets.create(s, officer(s), program, YEAR, amount + amount // 2)
         first, second = in_evaluation(s, program, 2)

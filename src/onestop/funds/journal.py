@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onestop.errors import DomainError
+from onestop.funds import gl
 from onestop.funds.ledger import KINDS, Kind, Transfer, balance, check_transfers, kind_of, net_changes, reverse
-from onestop.funds.tables import AccountRow, EntryRow, TransferRow
+from onestop.funds.tables import AccountRow, EntryRow, GlMappingRow, TransferRow
 from onestop.korea.hangul import josa
 from onestop.korea.money import format_won
 
@@ -45,10 +46,12 @@ def _account(db: Session, key: str, owner: Owner) -> AccountRow:
         return found
     kind = kind_of(key)
     info = KINDS[kind]
+    mapped = db.scalar(select(GlMappingRow.gl_code).where(GlMappingRow.program_id == owner.program_id,
+                                                          GlMappingRow.kind == kind.value))
     row = AccountRow(key=key, kind=kind.value, budget_id=owner.budget_id, program_id=owner.program_id,
                      firm_id=None if key.startswith("budget:") else owner.firm_id,
                      debit_normal=info.debit_normal, non_negative=info.non_negative, debits_posted=0,
-                     credits_posted=0)
+                     credits_posted=0, gl_code=mapped or gl.DEFAULT[kind])
     try:
         with db.begin_nested():
             db.add(row)

@@ -243,7 +243,7 @@ def create_batch(db: Session, who: Principal, value_date: date, lines: Iterable[
         try:
             with db.begin_nested():
                 row, _, amount = _check_line(db, who, line)
-                spec = budgets._program(db, row.program_id)
+                spec = budgets.program_spec(db, row.program_id)
                 kind = "loan" if spec.get("support_type") == "loan" else "grant"
                 if kind == "loan":
                     terms = _line_terms(spec, {}, line.line)
@@ -277,6 +277,19 @@ def create_batch(db: Session, who: Principal, value_date: date, lines: Iterable[
     return result
 
 
+def batch_for(db: Session, who: Principal, batch_id: int) -> tuple[BatchRow, list[BatchLineRow]]:
+    """A batch and its lines for an officer who may pay every one of them (the agency's);
+    DomainError `not_found` for anyone else or an unknown batch (a 404, never a 403)."""
+    batch = db.get(BatchRow, batch_id)
+    if batch is None or not who.is_officer:
+        raise DomainError(code="not_found", field="batch", ko=f"지급 묶음 #{josa(str(batch_id), '이')} 없습니다.",
+                          en=f"There is no disbursement batch #{batch_id}.")
+    lines = batch_lines(db, batch_id)
+    for line in lines:
+        _app(db, who, line.application_id)  # officers of the agency and admins; else not found
+    return batch, lines
+
+
 def batch_lines(db: Session, batch_id: int) -> list[BatchLineRow]:
     return list(db.scalars(select(BatchLineRow).where(BatchLineRow.batch_id == batch_id).order_by(BatchLineRow.id)))
 
@@ -296,7 +309,7 @@ def pay_line(db: Session, who: Principal, line: BatchLineRow, value_date: date) 
     assert budget is not None
     owner = journal.Owner(budget.id, row.program_id, row.firm_id)
     if line.kind == "loan":
-        spec = budgets._program(db, row.program_id)
+        spec = budgets.program_spec(db, row.program_id)
         agreement = applications.agreement_of(db, row.id)
         terms = snapshot_terms(db, spec, agreement.terms if agreement else {}, line.amount, value_date,
                                Method(line.method or Method.equal_principal), Frequency(line.frequency or Frequency.quarterly),
