@@ -217,6 +217,47 @@ def loan_page(loan_id: PathId, request: Request, who: CurrentActor, db: DB) -> R
                   unread=unread(db, who))
 
 
+def _trial_balance(request: Request, who: CurrentActor, db: Session, errors: list[dict[str, str]] | None = None,
+                   form: dict[str, str] | None = None, status: int = 200) -> Response:
+    from onestop.funds import accounting
+    from onestop.funds.ledger import KINDS
+
+    assert who.principal is not None
+    programs = budgets.budgetable_programs(db, who.principal)
+    chosen = (form or {}).get("program_id") or request.query_params.get("program", "")
+    chosen = chosen if chosen in dict(programs) else (programs[0][0] if programs else "")
+    return render(request, who, "funds/trial_balance.html", status_code=status,
+                  tb=accounting.trial_balance(db, who.principal), programs=programs, chosen=chosen,
+                  mapping=accounting.mapping(db, chosen) if chosen else [], kinds=KINDS, errors=errors or [],
+                  form=form or {}, unread=unread(db, who))
+
+
+@router.get("/officer/funds/trial-balance")
+def trial_balance(request: Request, who: CurrentActor, db: DB) -> Response:
+    if (refused := _officer(request, who)) is not None:
+        return refused
+    return _trial_balance(request, who, db)
+
+
+@router.post("/officer/funds/gl-mappings")
+def set_gl_mapping(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.funds import accounting
+
+    if (refused := _officer(request, who)) is not None:
+        return refused
+    assert who.principal is not None
+    given = {k: _text(form, k) for k in ("program_id", "kind", "gl_code")}
+    raw_name = form.get("gl_name")
+    given["gl_name"] = raw_name if isinstance(raw_name, str) else ""  # a name, not an identifier: NFC only
+    try:
+        with db.begin_nested():
+            accounting.set_mapping(db, who.principal, given["program_id"], given["kind"], given["gl_code"],
+                                   given["gl_name"])
+    except DomainError as e:
+        return _trial_balance(request, who, db, problems_of(e), given, 422)
+    return see_other(f"/officer/funds/trial-balance?program={given['program_id']}", "flash.action_done")
+
+
 from onestop.funds.settlement_pages import router as _settlement_pages  # noqa: E402  (mounted with the funds pages)
 
 router.include_router(_settlement_pages)
