@@ -162,6 +162,18 @@ def budgetable_programs(db: Session, who: Principal) -> list[tuple[str, dict[str
     return out
 
 
+def visible_budget(db: Session, who: Principal, budget_id: int) -> tuple[BudgetRow, dict[str, Any], BudgetFigures]:
+    """One budget for an officer of its program's agency (or an admin); DomainError
+    `not_found` for anyone else, as for a budget that does not exist."""
+    b = db.get(BudgetRow, budget_id)
+    if b is None:
+        raise DomainError(code="not_found", field="budget", ko="예산을 찾을 수 없습니다.", en="Budget not found.")
+    spec = program_spec(db, b.program_id)
+    if not who.can_edit_program(spec["agency"]):
+        raise DomainError(code="not_found", field="budget", ko="예산을 찾을 수 없습니다.", en="Budget not found.")
+    return b, spec, figures(db, b)
+
+
 def monthly(db: Session, budget_ids: list[int]) -> list[tuple[str, int, int]]:
     """(YYYY-MM, disbursed, repaid) per month of value date, for these budgets."""
     from onestop.funds.tables import EntryRow, TransferRow

@@ -645,5 +645,17 @@ def loans_of_firm(db: Session, who: Principal, firm_id: int) -> list[LoanRow]:
     return list(db.scalars(select(LoanRow).where(LoanRow.firm_id == firm_id).order_by(LoanRow.id)))
 
 
+def visible_loans(db: Session, who: Principal) -> list[LoanRow]:
+    """The loans a person may see: a firm member's firms' loans, an officer's agency's loans
+    (every loan for an admin)."""
+    from onestop.catalog.services import current_specs
+
+    q = select(LoanRow).order_by(LoanRow.id)
+    if not who.is_officer:
+        return list(db.scalars(q.where(LoanRow.firm_id.in_(sorted(who.firms)))))
+    programs = [pid for pid, spec in current_specs(db).items() if who.can_edit_program(spec["agency"])]
+    return list(db.scalars(q.where(LoanRow.program_id.in_(programs))))
+
+
 def loan_of_application(db: Session, application_id: int) -> LoanRow | None:
     return db.scalar(select(LoanRow).where(LoanRow.application_id == application_id))
