@@ -192,3 +192,34 @@ def test_fifty_parallel_approvals_against_a_budget_for_ten_commit_exactly_ten(db
         figures = budgets.figures(s, budget)
         assert (figures.available, figures.committed) == (0, 10 * GROWTH_AMOUNT)
         assert journal.verify(s).ok
+
+
+def test_the_dashboards_summary_rows_agree_with_the_accounts_through_refusals_reversals_and_compaction(
+        db: Database) -> None:
+    with db.unit_of_work() as s:
+        b = _scratch_budget(s, "kosmes-business-conversion-fund", 900_000, "47")
+        owner = journal.Owner(b.id, "kosmes-business-conversion-fund", 7)
+        available = ledger.budget_account(Kind.budget, b.id)
+        first, _ = journal.post(s, f"sum:{b.id}:1", "commitment",
+                                [Transfer(ledger.commitment_account(998_001), available, 300_000)], owner, date(YEAR, 4, 1))
+        with pytest.raises(DomainError):  # refused: its summary rows go with it
+            journal.post(s, f"sum:{b.id}:2", "commitment",
+                         [Transfer(ledger.commitment_account(998_002), available, 700_000)], owner, date(YEAR, 4, 2))
+        journal.reverse_entry(s, first.id, f"sum:{b.id}:1:reverse", "정정")
+        journal.post(s, f"sum:{b.id}:3", "commitment",
+                     [Transfer(ledger.commitment_account(998_003), available, 100_000)], owner, date(YEAR, 5, 1))
+        from onestop.funds.tables import AccountRow
+
+        assert journal.budget_totals(s, b.id) == journal.totals_by_kind(s, AccountRow.budget_id == b.id)
+        assert journal.verify(s).ok
+    with db.unit_of_work() as s:
+        assert journal.compact_totals(s) > 0
+    with db.unit_of_work() as s:
+        from onestop.funds.tables import BudgetTotalRow
+
+        rows = s.scalars(select(BudgetTotalRow).where(BudgetTotalRow.budget_id == b.id)).all()
+        # one row per kind of account, month and kind of entry once folded
+        assert len(rows) == len({(r.kind, r.month, r.entry_kind) for r in rows})
+        figures = budgets.figures(s, b)
+        assert (figures.amount, figures.available, figures.committed) == (900_000, 800_000, 100_000)
+        assert journal.verify(s).ok

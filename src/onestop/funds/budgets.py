@@ -23,7 +23,7 @@ from onestop.accounts.model import Principal
 from onestop.errors import DomainError
 from onestop.funds import journal, ledger
 from onestop.funds.ledger import Kind
-from onestop.funds.tables import AccountRow, BudgetRow, CommitmentRow
+from onestop.funds.tables import BudgetRow, CommitmentRow
 from onestop.korea.dates import KST
 from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON, format_won
@@ -119,12 +119,14 @@ def find(db: Session, program_id: str, on: date, region: str) -> BudgetRow | Non
 
 
 def figures(db: Session, budget: BudgetRow) -> BudgetFigures:
-    t = journal.totals_by_kind(db, AccountRow.budget_id == budget.id)
-    active = db.scalars(select(CommitmentRow.id).where(CommitmentRow.budget_id == budget.id,
-                                                       CommitmentRow.state == "active")).all()
+    """The budget's position, from the journal's summary rows (a few rows a budget, whatever
+    the number of loans)."""
+    t = journal.budget_totals(db, budget.id)
+    active = db.scalar(select(func.count()).select_from(CommitmentRow).where(CommitmentRow.budget_id == budget.id,
+                                                                             CommitmentRow.state == "active")) or 0
     return BudgetFigures(budget.id, budget.program_id, budget.fiscal_year, budget.region,
                          amount=t[Kind.appropriation], available=t[Kind.budget], committed=t[Kind.committed],
-                         disbursed=disbursed(t), commitments=len(active),
+                         disbursed=disbursed(t), commitments=active,
                          outstanding=t[Kind.loans_receivable] + t[Kind.overdue], repaid=t[Kind.repaid],
                          overdue=t[Kind.overdue], clawback=t[Kind.clawback_receivable])
 
@@ -175,24 +177,17 @@ def visible_budget(db: Session, who: Principal, budget_id: int) -> tuple[BudgetR
 
 
 def monthly(db: Session, budget_ids: list[int]) -> list[tuple[str, int, int]]:
-    """(YYYY-MM, disbursed, repaid) per month of value date, for these budgets."""
-    from onestop.funds.tables import EntryRow, TransferRow
-
-    if not budget_ids:
-        return []
-    rows = db.execute(select(EntryRow.value_date, EntryRow.kind, func.sum(TransferRow.amount))
-                      .join(TransferRow, TransferRow.entry_id == EntryRow.id)
-                      .join(AccountRow, AccountRow.id == TransferRow.debit_account_id)
-                      .where(AccountRow.budget_id.in_(budget_ids), EntryRow.kind.in_(["disbursement", "repayment",
-                                                                                      "reverse:repayment"]))
-                      .group_by(EntryRow.value_date, EntryRow.kind)).all()
+    """(YYYY-MM, disbursed, repaid) per month of value date, for these budgets (from the
+    journal's summary rows: the debits of disbursement and repayment entries, less reversed
+    repayments)."""
     months: dict[str, list[int]] = {}
-    for day, kind, amount in rows:
-        m = months.setdefault(day.strftime("%Y-%m"), [0, 0])
+    for month, kind, amount in journal.monthly_debits(db, budget_ids, ["disbursement", "repayment",
+                                                                       "reverse:repayment"]):
+        m = months.setdefault(month, [0, 0])
         if kind == "disbursement":
-            m[0] += int(amount)
+            m[0] += amount
         else:
-            m[1] += int(amount) * (-1 if kind.startswith("reverse") else 1)
+            m[1] += amount * (-1 if kind.startswith("reverse") else 1)
     return [(k, v[0], v[1]) for k, v in sorted(months.items())]
 
 

@@ -199,6 +199,17 @@ def trial_balance(officer: Annotated[str, typer.Option("--officer", help="Email 
     _cli().out.print(table)
 
 
+@app.command()
+def compact(database_url: DbOpt = None) -> None:
+    """Fold the journal's summary rows (the dashboard's figures) into one per budget, kind of
+    account, month and kind of entry. Safe at any time; `accrue` and batch payments run it."""
+    from onestop.funds import journal
+
+    with _cli()._migrated(database_url) as db:
+        n = journal.compact_totals(db)
+    _cli().out.print(f"[green]OK[/] {n:,} summary rows folded")
+
+
 def _date_opt(value: str | None, field: str) -> date | None:
     if value is None:
         return None

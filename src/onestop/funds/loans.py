@@ -377,6 +377,8 @@ def execute_batch(unit_of_work: Callable[[], Any], who: Principal, batch_id: int
             result.failed.append((app_id, e.ko, e.en))
         if progress:
             progress(n)
+    with unit_of_work() as db:
+        journal.compact_totals(db)
     return result
 
 
@@ -595,6 +597,8 @@ def import_payments(unit_of_work: Callable[[], Any], text: str, source: str) -> 
                 result.duplicates += 1
         except DomainError as e:
             result.refused.append((n, e.field or "", e.ko, e.en))
+    with unit_of_work() as db:
+        journal.compact_totals(db)
     return result
 
 
@@ -610,6 +614,7 @@ def accrue(unit_of_work: Callable[[], Any], as_of: date | None = None) -> tuple[
             sync(db, loan, as_of)
     with unit_of_work() as db:
         after = db.scalar(select(func.count()).select_from(EntryRow)) or 0
+        journal.compact_totals(db)  # the day's summary rows folded for the dashboard
     return len(ids), after - before
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -294,3 +295,22 @@ class GlMappingRow(Base):
     gl_name: Mapped[str] = mapped_column(String(200))
     set_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BudgetTotalRow(Base):
+    """Per budget, kind of account, month of value date and kind of entry: posted debits and
+    credits. `journal.post` inserts one row per group it changes (insert-only: posts never wait
+    on each other here) and `journal.compact_totals` folds the rows into one per group, so the
+    dashboard reads a few rows per budget instead of summing every account."""
+
+    __tablename__ = "funds_budget_totals"
+    __table_args__ = (Index("ix_funds_budget_totals_budget_kind", "budget_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    budget_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    #: YYYY-MM of the entry's value date
+    month: Mapped[str] = mapped_column(String(7))
+    entry_kind: Mapped[str] = mapped_column(String(40))
+    debits: Mapped[int] = mapped_column(BigInteger)
+    credits: Mapped[int] = mapped_column(BigInteger)

@@ -1,5 +1,8 @@
 """funds2: grant settlements (정산) and clawbacks (환수), GL mapping per program, dashboard summaries
 
+The journal's summary per budget, kind of account, month and kind of entry
+(`funds_budget_totals`) is filled from the transfers posted so far.
+
 Clawback payments are append-only (triggers, as the journal's tables are).
 Every ledger account carries the GL account its program maps its kind to (filled for the
 accounts that exist, from the default chart). See docs/funds.md.
@@ -124,13 +127,40 @@ def upgrade() -> None:
     sa.UniqueConstraint('program_id', 'kind', name=op.f('uq_funds_gl_mappings_program_id'))
     )
 
+    op.create_table('funds_budget_totals',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('budget_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('entry_kind', sa.String(length=40), nullable=False),
+    sa.Column('debits', sa.BigInteger(), nullable=False),
+    sa.Column('credits', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_funds_budget_totals'))
+    )
+    op.create_index('ix_funds_budget_totals_budget_kind', 'funds_budget_totals', ['budget_id', 'kind'], unique=False)
+    dialect = op.get_bind().dialect.name
+    month = "to_char(e.value_date, 'YYYY-MM')" if dialect == "postgresql" else "strftime('%Y-%m', e.value_date)"
+    # the summary of the journal so far: each transfer's debit and credit, by the account's budget and kind
+    op.execute(f"""INSERT INTO funds_budget_totals (budget_id, kind, month, entry_kind, debits, credits)
+        SELECT budget_id, kind, month, entry_kind, sum(debits), sum(credits) FROM (
+          SELECT a.budget_id, a.kind, {month} AS month, e.kind AS entry_kind, t.amount AS debits, 0 AS credits
+            FROM funds_transfers t JOIN funds_entries e ON e.id = t.entry_id JOIN funds_accounts a ON a.id = t.debit_account_id
+          UNION ALL
+          SELECT a.budget_id, a.kind, {month}, e.kind, 0, t.amount
+            FROM funds_transfers t JOIN funds_entries e ON e.id = t.entry_id JOIN funds_accounts a ON a.id = t.credit_account_id
+        ) x GROUP BY budget_id, kind, month, entry_kind""")
+    if dialect == "postgresql":  # a firm's balance straight from the index
+        op.execute("CREATE INDEX ix_funds_accounts_firm_kind ON funds_accounts (firm_id, kind) "
+                   "INCLUDE (debits_posted, credits_posted)")
+    else:
+        op.create_index('ix_funds_accounts_firm_kind', 'funds_accounts', ['firm_id', 'kind'])
+
     with op.batch_alter_table('funds_accounts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('gl_code', sa.String(length=20), nullable=True))
         batch_op.create_index(batch_op.f('ix_funds_accounts_gl_code'), ['gl_code'], unique=False)
     for kind, code in DEFAULT_GL.items():
         op.execute(sa.text("UPDATE funds_accounts SET gl_code = :code WHERE kind = :kind").bindparams(code=code, kind=kind))
 
-    dialect = op.get_bind().dialect.name
     for table in APPEND_ONLY:
         if dialect == "postgresql":
             # onestop_refuse() was created by 0002 (it names the table in its message)
@@ -153,6 +183,9 @@ def downgrade() -> None:
     with op.batch_alter_table('funds_accounts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_funds_accounts_gl_code'))
         batch_op.drop_column('gl_code')
+    op.drop_index('ix_funds_accounts_firm_kind', table_name='funds_accounts')
+    op.drop_index('ix_funds_budget_totals_budget_kind', table_name='funds_budget_totals')
+    op.drop_table('funds_budget_totals')
     op.drop_table('funds_gl_mappings')
     op.drop_table('funds_clawback_payments')
     op.drop_table('funds_clawbacks')
