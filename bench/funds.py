@@ -14,9 +14,10 @@ recreated, migrated, and given the shipped catalog and demo data.
   budget with INSERT … SELECT generate_series (to reach the volume quickly), sets the accounts'
   totals from them and verifies the journal; then measures `journal.post` itself (`--posts`
   entries, one transaction each, the real code path: idempotency check, savepoints, account
-  updates under the CHECK) in entries/s, and the p50/p99 of a firm's balance
-  (`journal.totals_by_kind` over its accounts) and of a program's dashboard figures
-  (`budgets.figures`) with the journal at that size.
+  updates under the CHECK, the summary rows) in entries/s, and the p50/p99 of a firm's balance
+  (`journal.totals_by_kind` over its accounts), of a program's dashboard figures
+  (`budgets.figures`) and of its monthly chart (`budgets.monthly`) with the journal at that
+  size: first with the summary rows the posts added, then after `journal.compact_totals`.
 * approvals: N officers approve N applications at once against a budget for 10 (the approval
   goes through the applications lifecycle and the budget hook); throughput and p99.
 * crash: 1,000 signed applications with commitments in one disbursement batch; a child process

@@ -178,7 +178,13 @@ def submit(db: Session, who: Principal, store: DocumentStore, app_id: int, lines
                                    state=State.submitted.value, version=1, note=text(note)[:4000],
                                    submitted_by=who.user_id, submitted_at=utcnow(), returned_reason="",
                                    decision_note="")
-        db.add(settlement)
+        try:
+            with db.begin_nested():
+                db.add(settlement)
+                db.flush()
+        except IntegrityError:  # submitted meanwhile by another member of the firm
+            raise DomainError(code="conflict", field="lines", ko="정산이 방금 제출되었습니다. 화면을 새로 고쳐 확인하세요.",
+                              en="The settlement was just submitted; reload to see it.") from None
     else:
         settlement.version += 1
         settlement.state = State.submitted.value
