@@ -25,9 +25,12 @@ FUNDS_YEAR = 2091
 
 
 @pytest.fixture
-def funds_fiscal_year(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Approvals made by the test are booked in `FUNDS_YEAR` (and draw on its budgets only)."""
-    monkeypatch.setattr(budgets, "today", lambda: date(FUNDS_YEAR, 3, 2))
+def funds_fiscal_year(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Approvals made by the test are booked in `FUNDS_YEAR`, or in the test module's own
+    `FISCAL_YEAR` when it has one (a module that opens budgets of a program another module
+    also budgets), and draw on that year's budgets only."""
+    year = getattr(request.module, "FISCAL_YEAR", FUNDS_YEAR)
+    monkeypatch.setattr(budgets, "today", lambda: date(year, 3, 2))
 
 
 def principal(db: Any, email: str) -> Principal:

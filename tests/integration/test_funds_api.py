@@ -17,7 +17,6 @@ from onestop.demo.seed import PASSWORD
 from onestop.funds import budgets, loans
 from tests.integration.conftest import Api
 from tests.integration.funds_helpers import (  # noqa: F401
-    FUNDS_YEAR,
     firm_owner,
     funds_fiscal_year,
     in_evaluation,
@@ -25,6 +24,8 @@ from tests.integration.funds_helpers import (  # noqa: F401
 )
 
 pytestmark = pytest.mark.usefixtures("funds_fiscal_year")
+#: its own fiscal year: the program is budgeted by other modules too
+FISCAL_YEAR = 2092
 PROGRAM = "kosmes-disaster-recovery-fund"  # 10억 원, 1.9 % fixed, 5 years with 2 years' grace
 
 
@@ -38,7 +39,7 @@ def test_loans_batches_and_budgets_through_the_api(app: Any, client: TestClient)
     db = app.state.app.db
     with db.unit_of_work() as s:
         if budgets.find(s, PROGRAM, budgets.today(), "") is None:
-            budgets.create(s, officer(s), PROGRAM, FUNDS_YEAR, 10**11)
+            budgets.create(s, officer(s), PROGRAM, FISCAL_YEAR, 10**11)
         aid, other_aid = in_evaluation(s, PROGRAM, 2, owned=True)
     for app_id in (aid, other_aid):
         with db.unit_of_work() as s:
@@ -96,12 +97,12 @@ def test_loans_batches_and_budgets_through_the_api(app: Any, client: TestClient)
     assert [p["id"] for p in firm.get(f"/api/v1/funds/loans/{loan_id}/payments").json()] == [first.json()["id"]]
 
     budget = next(b for b in kosmes.get("/api/v1/funds/budgets").json()
-                  if b["program_id"] == PROGRAM and b["fiscal_year"] == FUNDS_YEAR)
+                  if b["program_id"] == PROGRAM and b["fiscal_year"] == FISCAL_YEAR)
     assert budget["disbursed"] >= 1_000_000_000 and budget["repaid"] >= 4_750_000
     assert kosmes.get(f"/api/v1/funds/budgets/{budget['id']}").json() == budget
     assert jeonnam.get(f"/api/v1/funds/budgets/{budget['id']}").status_code == 404
     tb = kosmes.get("/api/v1/funds/trial-balance", params={"program_id": PROGRAM}).json()
     assert tb["balanced"] and tb["debits"] == tb["credits"] > 0
     assert {x["gl_code"] for x in tb["lines"]} >= {"1210", "3100"}
-    over = kosmes.post("/api/v1/funds/budgets", json={"program_id": PROGRAM, "fiscal_year": FUNDS_YEAR, "amount": 1})
+    over = kosmes.post("/api/v1/funds/budgets", json={"program_id": PROGRAM, "fiscal_year": FISCAL_YEAR, "amount": 1})
     assert over.status_code == 409  # the program's budget of that year exists

@@ -17,10 +17,12 @@ from onestop.funds import accounting, budgets, journal, ledger
 from onestop.funds.ledger import Kind
 from onestop.funds.tables import AccountRow
 from onestop.platform.db import Database
-from tests.integration.funds_helpers import FUNDS_YEAR, funds_fiscal_year, in_evaluation, officer  # noqa: F401
+from tests.integration.funds_helpers import funds_fiscal_year, in_evaluation, officer  # noqa: F401
 from tests.integration.test_pages import csrf_of, page_login
 
 pytestmark = pytest.mark.usefixtures("funds_fiscal_year")
+#: its own fiscal year: the program is budgeted by other modules too
+FISCAL_YEAR = 2093
 PROGRAM = "kosmes-youth-startup-fund"
 
 
@@ -33,7 +35,7 @@ def db(database_url: str) -> Any:
 
 def test_a_programs_mapping_applies_to_accounts_opened_afterwards(db: Database) -> None:
     with db.unit_of_work() as s:
-        budget = budgets.create(s, officer(s), PROGRAM, FUNDS_YEAR, 10**11)
+        budget = budgets.create(s, officer(s), PROGRAM, FISCAL_YEAR, 10**11)
         (first,) = in_evaluation(s, PROGRAM, 1)
     with db.unit_of_work() as s:
         applications.act(s, officer(s), first, "approve", None)  # its committed account: the default chart
