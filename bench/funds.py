@@ -14,9 +14,10 @@ recreated, migrated, and given the shipped catalog and demo data.
   budget with INSERT … SELECT generate_series (to reach the volume quickly), sets the accounts'
   totals from them and verifies the journal; then measures `journal.post` itself (`--posts`
   entries, one transaction each, the real code path: idempotency check, savepoints, account
-  updates under the CHECK) in entries/s, and the p50/p99 of a firm's balance
-  (`journal.totals_by_kind` over its accounts) and of a program's dashboard figures
-  (`budgets.figures`) with the journal at that size.
+  updates under the CHECK, the summary rows) in entries/s, and the p50/p99 of a firm's balance
+  (`journal.totals_by_kind` over its accounts), of a program's dashboard figures
+  (`budgets.figures`) and of its monthly chart (`budgets.monthly`) with the journal at that
+  size: first with the summary rows the posts added, then after `journal.compact_totals`.
 * approvals: N officers approve N applications at once against a budget for 10 (the approval
   goes through the applications lifecycle and the budget hook); throughput and p99.
 * crash: 1,000 signed applications with commitments in one disbursement batch; a child process
@@ -143,6 +144,13 @@ def journal_bench(args: argparse.Namespace) -> None:
             LEFT JOIN (SELECT debit_account_id id, sum(amount) s FROM funds_transfers GROUP BY 1) d ON d.id = x.id
             LEFT JOIN (SELECT credit_account_id id, sum(amount) s FROM funds_transfers GROUP BY 1) cr ON cr.id = x.id
             WHERE a.id = x.id AND x.key LIKE 'loan:%'"""))
+        # the dashboard's summary rows of the bulk entries (journal.post writes them for the others)
+        c.execute(sa.text("""INSERT INTO funds_budget_totals (budget_id, kind, month, entry_kind, debits, credits)
+            SELECT a.budget_id, a.kind, to_char(e.value_date, 'YYYY-MM'), e.kind, sum(CASE WHEN a.id = t.debit_account_id
+                   THEN t.amount ELSE 0 END), sum(CASE WHEN a.id = t.credit_account_id THEN t.amount ELSE 0 END)
+            FROM funds_transfers t JOIN funds_entries e ON e.id = t.entry_id
+            JOIN funds_accounts a ON a.id IN (t.debit_account_id, t.credit_account_id)
+            WHERE e.client_id LIKE 'bulk:%' GROUP BY 1, 2, 3, 4"""))
         c.execute(sa.text("ANALYZE"))
     load_s = time.perf_counter() - t0
     with db.unit_of_work() as s:
@@ -175,30 +183,51 @@ def journal_bench(args: argparse.Namespace) -> None:
 
 
 def reads(db: Any, bid: int, loans_n: int, args: argparse.Namespace) -> None:
-    """p50/p99 of a firm's balance and of a program's dashboard figures."""
+    """p50/p99 of a firm's balance, of a program's dashboard figures and of its monthly chart:
+    first with the summary rows the posts added since the bulk load (not folded), then after
+    `journal.compact_totals` (as the daily accrual leaves them)."""
     import sqlalchemy as sa
 
     from onestop.funds import budgets, journal
-    from onestop.funds.tables import AccountRow, BudgetRow
+    from onestop.funds.tables import AccountRow, BudgetRow, BudgetTotalRow
 
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(sa.text("VACUUM ANALYZE funds_accounts"))
-        entries = c.execute(sa.text("SELECT count(*) FROM funds_entries")).scalar()
-    firm_ms, dash_ms = [], []
-    rnd = random.Random(1)
-    for _ in range(args.reads):
-        firm = rnd.randint(1, loans_n)
+    out: dict[str, Any] = {}
+    for phase in ("unfolded", "folded"):
+        if phase == "folded":
+            with db.unit_of_work() as s:
+                t0 = time.perf_counter()
+                out["compact_rows"] = journal.compact_totals(s)
+            out["compact_s"] = round(time.perf_counter() - t0, 2)
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(sa.text("VACUUM ANALYZE funds_accounts"))
+            c.execute(sa.text("VACUUM ANALYZE funds_budget_totals"))
+            entries = c.execute(sa.text("SELECT count(*) FROM funds_entries")).scalar()
         with db.unit_of_work(read_only=True) as s:
-            a = time.perf_counter()
-            journal.totals_by_kind(s, AccountRow.firm_id == firm)
-            firm_ms.append((time.perf_counter() - a) * 1000)
-            a = time.perf_counter()
-            budgets.figures(s, s.get(BudgetRow, bid))
-            dash_ms.append((time.perf_counter() - a) * 1000)
-    save("reads", {"entries_in_journal": entries, "reads": args.reads,
-                   "firm_balance_ms": {"p50": round(pct(firm_ms, 0.5), 2), "p99": round(pct(firm_ms, 0.99), 2)},
-                   "program_dashboard_ms": {"p50": round(pct(dash_ms, 0.5), 2), "p99": round(pct(dash_ms, 0.99), 2)},
-                   "load_average": os.getloadavg()})
+            summary_rows = s.scalar(sa.select(sa.func.count()).select_from(BudgetTotalRow)
+                                    .where(BudgetTotalRow.budget_id == bid))
+        firm_ms, dash_ms, month_ms = [], [], []
+        rnd = random.Random(1)
+        for _ in range(args.reads):
+            firm = rnd.randint(1, loans_n)
+            with db.unit_of_work(read_only=True) as s:
+                a = time.perf_counter()
+                journal.totals_by_kind(s, AccountRow.firm_id == firm)
+                firm_ms.append((time.perf_counter() - a) * 1000)
+                a = time.perf_counter()
+                figures = budgets.figures(s, s.get(BudgetRow, bid))
+                dash_ms.append((time.perf_counter() - a) * 1000)
+                a = time.perf_counter()
+                budgets.monthly(s, [bid])
+                month_ms.append((time.perf_counter() - a) * 1000)
+        with db.unit_of_work(read_only=True) as s:  # the summary gives what summing the accounts gives
+            assert journal.budget_totals(s, bid) == journal.totals_by_kind(s, AccountRow.budget_id == bid)
+        out[phase] = {"entries_in_journal": entries, "summary_rows_of_the_budget": summary_rows,
+                      "reads": args.reads, "repaid": figures.repaid,
+                      "firm_balance_ms": {"p50": round(pct(firm_ms, 0.5), 2), "p99": round(pct(firm_ms, 0.99), 2)},
+                      "program_dashboard_ms": {"p50": round(pct(dash_ms, 0.5), 2), "p99": round(pct(dash_ms, 0.99), 2)},
+                      "monthly_chart_ms": {"p50": round(pct(month_ms, 0.5), 2), "p99": round(pct(month_ms, 0.99), 2)},
+                      "load_average": os.getloadavg()}
+    save("reads", out)
 
 
 def approvals(args: argparse.Namespace) -> None:

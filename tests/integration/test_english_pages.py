@@ -33,9 +33,9 @@ PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/program
           "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25"]
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
-        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund"]
+        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
-OFFICER = [*STAFF, "/officer/programs"]
+OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER)]

@@ -18,11 +18,12 @@ from onestop.errors import DomainError
 from onestop.funds import budgets, journal, ledger
 from onestop.funds.ledger import Kind, Transfer
 from onestop.funds.tables import CommitmentRow
-from onestop.korea.dates import KST
-from onestop.platform.db import Database, utcnow
-from tests.integration.funds_helpers import in_evaluation, officer
+from onestop.platform.db import Database
+from tests.integration.funds_helpers import FUNDS_YEAR, funds_fiscal_year, in_evaluation, officer  # noqa: F401
 
-YEAR = utcnow().astimezone(KST).year
+pytestmark = pytest.mark.usefixtures("funds_fiscal_year")
+
+YEAR = FUNDS_YEAR
 GROWTH = "kosmes-new-growth-fund"  # 60억 원 a firm (2026 plan, Ⅳ p.22)
 GROWTH_AMOUNT = 6_000_000_000
 
@@ -40,7 +41,7 @@ def test_approval_commits_the_budget_and_withdrawal_releases_it(db: Database) ->
         kosmes = officer(s)
         budget = budgets.create(s, kosmes, program, YEAR, 3 * 10**10)
         (aid, other) = in_evaluation(s, program, 2)
-        amount = int(budgets._program(s, program)["limits"]["amount"])
+        amount = int(budgets.program_spec(s, program)["limits"]["amount"])
     with db.unit_of_work() as s:
         applications.act(s, officer(s), aid, "approve", None)
     with db.unit_of_work() as s:
@@ -62,7 +63,7 @@ def test_approval_commits_the_budget_and_withdrawal_releases_it(db: Database) ->
 def test_an_approval_over_the_budget_is_refused_with_the_figures_and_changes_nothing(db: Database) -> None:
     program = "kosmes-smart-factory-fund"
     with db.unit_of_work() as s:
-        spec = budgets._program(s, program)
+        spec = budgets.program_spec(s, program)
         amount = int(spec["limits"]["amount"])
         budget = budgets.create(s, officer(s), program, YEAR, amount + amount // 2)
         first, second = in_evaluation(s, program, 2)
@@ -190,4 +191,35 @@ def test_fifty_parallel_approvals_against_a_budget_for_ten_commit_exactly_ten(db
         assert len(committed) == 10 and {states[c.application_id] for c in committed} == {"approved"}
         figures = budgets.figures(s, budget)
         assert (figures.available, figures.committed) == (0, 10 * GROWTH_AMOUNT)
+        assert journal.verify(s).ok
+
+
+def test_the_dashboards_summary_rows_agree_with_the_accounts_through_refusals_reversals_and_compaction(
+        db: Database) -> None:
+    with db.unit_of_work() as s:
+        b = _scratch_budget(s, "kosmes-business-conversion-fund", 900_000, "47")
+        owner = journal.Owner(b.id, "kosmes-business-conversion-fund", 7)
+        available = ledger.budget_account(Kind.budget, b.id)
+        first, _ = journal.post(s, f"sum:{b.id}:1", "commitment",
+                                [Transfer(ledger.commitment_account(998_001), available, 300_000)], owner, date(YEAR, 4, 1))
+        with pytest.raises(DomainError):  # refused: its summary rows go with it
+            journal.post(s, f"sum:{b.id}:2", "commitment",
+                         [Transfer(ledger.commitment_account(998_002), available, 700_000)], owner, date(YEAR, 4, 2))
+        journal.reverse_entry(s, first.id, f"sum:{b.id}:1:reverse", "정정")
+        journal.post(s, f"sum:{b.id}:3", "commitment",
+                     [Transfer(ledger.commitment_account(998_003), available, 100_000)], owner, date(YEAR, 5, 1))
+        from onestop.funds.tables import AccountRow
+
+        assert journal.budget_totals(s, b.id) == journal.totals_by_kind(s, AccountRow.budget_id == b.id)
+        assert journal.verify(s).ok
+    with db.unit_of_work() as s:
+        assert journal.compact_totals(s) > 0
+    with db.unit_of_work() as s:
+        from onestop.funds.tables import BudgetTotalRow
+
+        rows = s.scalars(select(BudgetTotalRow).where(BudgetTotalRow.budget_id == b.id)).all()
+        # one row per kind of account, month and kind of entry once folded
+        assert len(rows) == len({(r.kind, r.month, r.entry_kind) for r in rows})
+        figures = budgets.figures(s, b)
+        assert (figures.amount, figures.available, figures.committed) == (900_000, 800_000, 100_000)
         assert journal.verify(s).ok

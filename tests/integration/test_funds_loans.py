@@ -20,9 +20,13 @@ from onestop.errors import DomainError
 from onestop.funds import budgets, journal, loans
 from onestop.funds.ledger import Kind
 from onestop.funds.tables import EntryRow, LoanRow
-from onestop.platform.db import Database
-from tests.integration.funds_helpers import in_evaluation, officer
-from tests.integration.test_funds_budgets import YEAR
+from onestop.korea.dates import KST
+from onestop.platform.db import Database, utcnow
+from tests.integration.funds_helpers import FUNDS_YEAR, funds_fiscal_year, in_evaluation, officer  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("funds_fiscal_year")
+#: loans are paid out and repaid in the current year (payments may not be dated in the future)
+YEAR = utcnow().astimezone(KST).year
 
 PROGRAM = "kosmes-restructuring-fund"  # 10억 원, 기준금리 + 0.0%p, 5 years with 2 years' grace
 
@@ -37,7 +41,7 @@ def db(database_url: str) -> Any:
 def signed(db: Database, program: str, n: int, budget: int) -> list[int]:
     """n applications approved (committing the budget) and signed."""
     with db.unit_of_work() as s:
-        budgets.create(s, officer(s), program, YEAR, budget)
+        budgets.create(s, officer(s), program, FUNDS_YEAR, budget)
         ids = in_evaluation(s, program, n)
     for aid in ids:
         with db.unit_of_work() as s:
@@ -88,7 +92,7 @@ def test_from_signed_agreement_to_loan_payments_and_accrual(db: Database) -> Non
         assert row.state == "executed"
         c = budgets.commitment_of(s, ids[0])
         assert c is not None and c.state == "used"
-        figures = budgets.figures(s, budgets.find(s, PROGRAM, date(YEAR, 6, 1), row.branch))  # type: ignore[arg-type]
+        figures = budgets.figures(s, budgets.find(s, PROGRAM, date(FUNDS_YEAR, 6, 1), row.branch))  # type: ignore[arg-type]
         # 10억 committed to each of three; 8억 and 10억 paid out; 2억 unpaid returned; 10억 still committed
         assert (figures.disbursed, figures.committed, figures.available) == (18 * 10**8, 10**9, 5 * 10**9 - 28 * 10**8)
         plan = loans.plan_of(s, loan)

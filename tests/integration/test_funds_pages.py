@@ -16,12 +16,15 @@ from fastapi.testclient import TestClient
 from onestop.applications import services as applications
 from onestop.applications.tables import ApplicationRow
 from onestop.demo.seed import PASSWORD
+from onestop.korea.dates import KST
+from onestop.platform.db import utcnow
+from tests.integration.funds_helpers import FUNDS_YEAR, funds_fiscal_year, principal  # noqa: F401
 from tests.integration.funds_helpers import officer as officer_principal
-from tests.integration.funds_helpers import principal
 from tests.integration.test_application_pages import registered_firm
-from tests.integration.test_funds_budgets import YEAR
 from tests.integration.test_pages import csrf_of, page_login
 
+pytestmark = pytest.mark.usefixtures("funds_fiscal_year")
+YEAR = utcnow().astimezone(KST).year
 PROGRAM = "kosmes-disaster-recovery-fund"  # 10억 원, 1.9 % fixed, 5 years with 2 years' grace
 
 
@@ -47,11 +50,11 @@ def test_budget_approval_payment_and_the_firms_loan_page(app: Any, client: TestC
     page = kosmes.get("/officer/funds")
     assert page.status_code == 200 and "자금 현황" in page.text
     csrf = csrf_of(page.text)
-    bad = kosmes.post("/officer/funds/budgets", data={"csrf_token": csrf, "program_id": PROGRAM, "fiscal_year": str(YEAR),
+    bad = kosmes.post("/officer/funds/budgets", data={"csrf_token": csrf, "program_id": PROGRAM, "fiscal_year": str(FUNDS_YEAR),
                                                       "region": "", "amount": "오십억"})
     assert bad.status_code == 422 and "원 단위 숫자" in bad.text and 'id="error-summary"' in bad.text
     assert 'value="오십억"' in bad.text  # what was typed is kept
-    ok = kosmes.post("/officer/funds/budgets", data={"csrf_token": csrf, "program_id": PROGRAM, "fiscal_year": str(YEAR),
+    ok = kosmes.post("/officer/funds/budgets", data={"csrf_token": csrf, "program_id": PROGRAM, "fiscal_year": str(FUNDS_YEAR),
                                                      "region": "", "amount": "5,000,000,000"}, follow_redirects=False)
     assert ok.status_code == 303
 
@@ -59,9 +62,9 @@ def test_budget_approval_payment_and_the_firms_loan_page(app: Any, client: TestC
         applications.act(s, officer_principal(s), app_id, "approve", None)
     page = kosmes.get("/officer/funds")
     with db.unit_of_work() as s:
-        from onestop.funds import budgets, loans
+        from onestop.funds import budgets
 
-        budget_id = budgets.find(s, PROGRAM, loans.today(), "12").id  # type: ignore[union-attr]
+        budget_id = budgets.find(s, PROGRAM, budgets.today(), "12").id  # type: ignore[union-attr]
     budget_row = re.search(rf'<tr id="budget-{budget_id}">(.*?)</tr>', page.text, re.S).group(1)  # type: ignore[union-attr]
     cells = re.findall(r'<td class="os-num">([\d,]+)</td>', budget_row)
     # budget, available, committed: the approval shows as committed

@@ -226,6 +226,17 @@ def current_spec(db: Session, program_id: str) -> tuple[ProgramRow, ProgramVersi
     return row, version
 
 
+def current_specs(db: Session, program_ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The current spec of every program (or of these), in one query, by program id."""
+    q = (select(ProgramVersionRow.program_id, ProgramVersionRow.spec)
+         .join(ProgramRow, (ProgramRow.id == ProgramVersionRow.program_id)
+               & (ProgramRow.current_version == ProgramVersionRow.version))
+         .order_by(ProgramVersionRow.program_id))
+    if program_ids is not None:
+        q = q.where(ProgramVersionRow.program_id.in_(program_ids))
+    return {pid: spec for pid, spec in db.execute(q)}
+
+
 def build_catalog(db: Session) -> Catalog:
     rows_shared = _shared(db)
     shared = {name: rule for name, rule, _ in rows_shared}

@@ -23,7 +23,7 @@ from onestop.accounts.model import Principal
 from onestop.errors import DomainError
 from onestop.funds import journal, ledger
 from onestop.funds.ledger import Kind
-from onestop.funds.tables import AccountRow, BudgetRow, CommitmentRow
+from onestop.funds.tables import BudgetRow, CommitmentRow
 from onestop.korea.dates import KST
 from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON, format_won
@@ -50,9 +50,18 @@ class BudgetFigures:
     outstanding: int = 0  # principal lent and not repaid (current and overdue)
     repaid: int = 0  # money received back (principal and interest)
     overdue: int = 0  # principal past due and unpaid
+    clawback: int = 0  # grants' parts to be returned, not yet paid back
 
 
-def _program(db: Session, program_id: str) -> dict[str, Any]:
+def today() -> date:
+    """The KST day an approval or a release is booked on; its year is the fiscal year whose
+    budget an approval draws on."""
+    return utcnow().astimezone(KST).date()
+
+
+def program_spec(db: Session, program_id: str) -> dict[str, Any]:
+    """The program's current catalog spec (name, agency, limits, lines, support type), through
+    the catalog's services; DomainError `not_found` naming the program when there is none."""
     from onestop.catalog.services import current_spec
 
     found = current_spec(db, program_id)
@@ -69,7 +78,7 @@ def create(db: Session, who: Principal, program_id: str, fiscal_year: int, amoun
     not 1 to MAX_WON won, an unknown 시도 code, or a budget that exists already."""
     from onestop.korea import regions
 
-    spec = _program(db, program_id)
+    spec = program_spec(db, program_id)
     if not who.can_edit_program(spec["agency"]):
         raise DomainError(code="forbidden", ko="이 사업의 기관 담당자만 예산을 편성할 수 있습니다.",
                           en="Only the program's agency officers can open its budget.")
@@ -110,22 +119,26 @@ def find(db: Session, program_id: str, on: date, region: str) -> BudgetRow | Non
 
 
 def figures(db: Session, budget: BudgetRow) -> BudgetFigures:
-    t = journal.totals_by_kind(db, AccountRow.budget_id == budget.id)
-    active = db.scalars(select(CommitmentRow.id).where(CommitmentRow.budget_id == budget.id,
-                                                       CommitmentRow.state == "active")).all()
+    """The budget's position, from the journal's summary rows (a few rows a budget, whatever
+    the number of loans)."""
+    t = journal.budget_totals(db, budget.id)
+    active = db.scalar(select(func.count()).select_from(CommitmentRow).where(CommitmentRow.budget_id == budget.id,
+                                                                             CommitmentRow.state == "active")) or 0
     return BudgetFigures(budget.id, budget.program_id, budget.fiscal_year, budget.region,
                          amount=t[Kind.appropriation], available=t[Kind.budget], committed=t[Kind.committed],
-                         disbursed=disbursed(t), commitments=len(active),
+                         disbursed=disbursed(t), commitments=active,
                          outstanding=t[Kind.loans_receivable] + t[Kind.overdue], repaid=t[Kind.repaid],
-                         overdue=t[Kind.overdue])
+                         overdue=t[Kind.overdue], clawback=t[Kind.clawback_receivable])
 
 
 def disbursed(t: dict[Kind, int]) -> int:
     """Money paid out, from balances: what is still lent (current and overdue), plus principal
     repaid (repaid less the interest paid, which is interest earned less interest still due),
-    plus grants."""
+    plus grants (those kept, and the parts clawed back whether owed or returned: a clawback
+    returned is in `repaid`)."""
     interest_paid = t[Kind.interest_income] - t[Kind.interest_receivable]
-    return t[Kind.loans_receivable] + t[Kind.overdue] + t[Kind.repaid] - interest_paid + t[Kind.grants_paid]
+    return (t[Kind.loans_receivable] + t[Kind.overdue] + t[Kind.repaid] - interest_paid + t[Kind.grants_paid]
+            + t[Kind.clawback_receivable])
 
 
 def visible(db: Session, who: Principal) -> list[tuple[BudgetRow, dict[str, Any], BudgetFigures]]:
@@ -133,31 +146,48 @@ def visible(db: Session, who: Principal) -> list[tuple[BudgetRow, dict[str, Any]
     the program and the figures."""
     out = []
     for b in listing(db):
-        spec = _program(db, b.program_id)
+        spec = program_spec(db, b.program_id)
         if who.can_edit_program(spec["agency"]):
             out.append((b, spec, figures(db, b)))
     return out
 
 
-def monthly(db: Session, budget_ids: list[int]) -> list[tuple[str, int, int]]:
-    """(YYYY-MM, disbursed, repaid) per month of value date, for these budgets."""
-    from onestop.funds.tables import EntryRow, TransferRow
+def budgetable_programs(db: Session, who: Principal) -> list[tuple[str, dict[str, Any]]]:
+    """The programs an officer may open a budget for: their agency's (every one for an admin)
+    that state an amount to commit (training and consulting programs have none)."""
+    from onestop.catalog.services import current_specs
 
-    if not budget_ids:
-        return []
-    rows = db.execute(select(EntryRow.value_date, EntryRow.kind, func.sum(TransferRow.amount))
-                      .join(TransferRow, TransferRow.entry_id == EntryRow.id)
-                      .join(AccountRow, AccountRow.id == TransferRow.debit_account_id)
-                      .where(AccountRow.budget_id.in_(budget_ids), EntryRow.kind.in_(["disbursement", "repayment",
-                                                                                      "reverse:repayment"]))
-                      .group_by(EntryRow.value_date, EntryRow.kind)).all()
+    out = []
+    for pid, spec in current_specs(db).items():
+        if who.can_edit_program(spec["agency"]) and (spec.get("limits") or {}).get("amount"):
+            out.append((pid, spec))
+    return out
+
+
+def visible_budget(db: Session, who: Principal, budget_id: int) -> tuple[BudgetRow, dict[str, Any], BudgetFigures]:
+    """One budget for an officer of its program's agency (or an admin); DomainError
+    `not_found` for anyone else, as for a budget that does not exist."""
+    b = db.get(BudgetRow, budget_id)
+    if b is None:
+        raise DomainError(code="not_found", field="budget", ko="예산을 찾을 수 없습니다.", en="Budget not found.")
+    spec = program_spec(db, b.program_id)
+    if not who.can_edit_program(spec["agency"]):
+        raise DomainError(code="not_found", field="budget", ko="예산을 찾을 수 없습니다.", en="Budget not found.")
+    return b, spec, figures(db, b)
+
+
+def monthly(db: Session, budget_ids: list[int]) -> list[tuple[str, int, int]]:
+    """(YYYY-MM, disbursed, repaid) per month of value date, for these budgets (from the
+    journal's summary rows: the debits of disbursement and repayment entries, less reversed
+    repayments)."""
     months: dict[str, list[int]] = {}
-    for day, kind, amount in rows:
-        m = months.setdefault(day.strftime("%Y-%m"), [0, 0])
+    for month, kind, amount in journal.monthly_debits(db, budget_ids, ["disbursement", "repayment",
+                                                                       "reverse:repayment"]):
+        m = months.setdefault(month, [0, 0])
         if kind == "disbursement":
-            m[0] += int(amount)
+            m[0] += amount
         else:
-            m[1] += int(amount) * (-1 if kind.startswith("reverse") else 1)
+            m[1] += amount * (-1 if kind.startswith("reverse") else 1)
     return [(k, v[0], v[1]) for k, v in sorted(months.items())]
 
 
@@ -188,17 +218,17 @@ def commitment_of(db: Session, application_id: int) -> CommitmentRow | None:
 
 
 def _commit(db: Session, row: Any) -> None:
-    spec = _program(db, row.program_id)
+    spec = program_spec(db, row.program_id)
     amount = (spec.get("limits") or {}).get("amount")
     if not amount:
         return
-    today = utcnow().astimezone(KST).date()
-    budget = find(db, row.program_id, today, row.branch)
+    day = today()
+    budget = find(db, row.program_id, day, row.branch)
     if budget is None:
         return
     try:
         journal.post(db, f"commit:application:{row.id}", "commitment", ledger.commit(budget.id, row.id, int(amount)),
-                     journal.Owner(budget.id, row.program_id, row.firm_id), today,
+                     journal.Owner(budget.id, row.program_id, row.firm_id), day,
                      f"신청 #{row.id} 선정 / application #{row.id} approved")
     except journal.InsufficientBalance:
         left = figures(db, budget)
@@ -218,7 +248,7 @@ def _release(db: Session, commitment: CommitmentRow, row: Any) -> None:
     assert budget is not None
     journal.post(db, f"release:application:{row.id}", "release",
                  ledger.release(budget.id, row.id, commitment.amount),
-                 journal.Owner(budget.id, row.program_id, row.firm_id), utcnow().astimezone(KST).date(),
+                 journal.Owner(budget.id, row.program_id, row.firm_id), today(),
                  f"신청 #{row.id} {row.state} / application #{row.id} {row.state}")
     commitment.state = "released"
     commitment.closed_at = utcnow()

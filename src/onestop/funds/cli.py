@@ -157,6 +157,64 @@ def verify(database_url: DbOpt = None) -> None:
     raise typer.Exit(1)
 
 
+gl_app = typer.Typer(help="GL mapping per program (which GL account each ledger account posts to).",
+                     no_args_is_help=True)
+app.add_typer(gl_app, name="gl")
+
+
+@gl_app.command("map")
+def gl_map(program: Annotated[str, typer.Option("--program")],
+           kind: Annotated[str, typer.Option("--kind", help="Ledger account kind, e.g. loans_receivable")],
+           code: Annotated[str, typer.Option("--code", help="GL code")],
+           name: Annotated[str, typer.Option("--name", help="GL account name")],
+           officer: Annotated[str, typer.Option("--officer", help="Email of the agency officer")],
+           database_url: DbOpt = None) -> None:
+    """Map a kind of the program's ledger accounts to a GL account (accounts opened from now on)."""
+    from onestop.funds import accounting
+    from onestop.funds.services import principal_by_email
+
+    with _cli()._migrated(database_url) as db:
+        row = accounting.set_mapping(db, principal_by_email(db, officer), program, kind, code, name)
+        _cli().out.print(f"[green]OK[/] {program}: {row.kind} → {row.gl_code} {row.gl_name}")
+
+
+@app.command("trial-balance")
+def trial_balance(officer: Annotated[str, typer.Option("--officer", help="Email of the officer (or admin)")],
+                  program: Annotated[str | None, typer.Option("--program")] = None, as_json: JsonOpt = False,
+                  database_url: DbOpt = None) -> None:
+    """Posted debits and credits per GL account (the programs the officer may see)."""
+    from rich.table import Table
+
+    from onestop.funds import accounting
+    from onestop.funds.services import principal_by_email
+
+    with _cli()._migrated(database_url) as db:
+        tb = accounting.trial_balance(db, principal_by_email(db, officer), program)
+    if as_json:
+        _cli()._print_json({"lines": [{"gl_code": x.gl_code, "debits": x.debits, "credits": x.credits,
+                                       "balance": x.balance} for x in tb.lines],
+                            "debits": tb.debits, "credits": tb.credits})
+        return
+    table = Table("GL", "계정과목 account", "차변 debits", "대변 credits", "잔액 balance")
+    for x in tb.lines:
+        table.add_row(x.gl_code, " / ".join(tb.names.get(x.gl_code, ("", ""))), f"{x.debits:,}", f"{x.credits:,}",
+                      f"{x.balance:,}")
+    table.add_row("", "합계 total", f"{tb.debits:,}", f"{tb.credits:,}", "일치 balanced" if tb.debits == tb.credits
+                  else "불일치 NOT balanced")
+    _cli().out.print(table)
+
+
+@app.command()
+def compact(database_url: DbOpt = None) -> None:
+    """Fold the journal's summary rows (the dashboard's figures) into one per budget, kind of
+    account, month and kind of entry. Safe at any time; `accrue` and batch payments run it."""
+    from onestop.funds import journal
+
+    with _cli()._migrated(database_url) as db:
+        n = journal.compact_totals(db)
+    _cli().out.print(f"[green]OK[/] {n:,} summary rows folded")
+
+
 def _date_opt(value: str | None, field: str) -> date | None:
     if value is None:
         return None

@@ -13,13 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onestop.errors import DomainError
+from onestop.funds import gl
 from onestop.funds.ledger import KINDS, Kind, Transfer, balance, check_transfers, kind_of, net_changes, reverse
-from onestop.funds.tables import AccountRow, EntryRow, TransferRow
+from onestop.funds.tables import AccountRow, BudgetTotalRow, EntryRow, GlMappingRow, TransferRow
 from onestop.korea.hangul import josa
 from onestop.korea.money import format_won
 
@@ -45,10 +46,12 @@ def _account(db: Session, key: str, owner: Owner) -> AccountRow:
         return found
     kind = kind_of(key)
     info = KINDS[kind]
+    mapped = db.scalar(select(GlMappingRow.gl_code).where(GlMappingRow.program_id == owner.program_id,
+                                                          GlMappingRow.kind == kind.value))
     row = AccountRow(key=key, kind=kind.value, budget_id=owner.budget_id, program_id=owner.program_id,
                      firm_id=None if key.startswith("budget:") else owner.firm_id,
                      debit_normal=info.debit_normal, non_negative=info.non_negative, debits_posted=0,
-                     credits_posted=0)
+                     credits_posted=0, gl_code=mapped or gl.DEFAULT[kind])
     try:
         with db.begin_nested():
             db.add(row)
@@ -119,6 +122,7 @@ def post(db: Session, client_id: str, kind: str, transfers: list[Transfer], owne
             failed = None
             db.add_all(TransferRow(entry_id=entry.id, debit_account_id=accounts[t.debit].id,
                                    credit_account_id=accounts[t.credit].id, amount=t.amount) for t in checked)
+            db.add_all(_total_rows(accounts, changes, value_date, kind))
             db.flush()
     except IntegrityError:
         db.expunge(entry)
@@ -139,6 +143,59 @@ def post(db: Session, client_id: str, kind: str, transfers: list[Transfer], owne
     for acc in accounts.values():
         db.expire(acc)
     return entry, True
+
+
+def _total_rows(accounts: dict[str, AccountRow], changes: dict[str, tuple[int, int]], value_date: date,
+                entry_kind: str) -> list[BudgetTotalRow]:
+    """The entry's changes summed per budget and kind of account: the summary rows it adds."""
+    groups: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for key, (d, c) in changes.items():
+        acc = accounts[key]
+        g = groups[(acc.budget_id, acc.kind)]
+        g[0] += d
+        g[1] += c
+    month = value_date.strftime("%Y-%m")
+    return [BudgetTotalRow(budget_id=b, kind=k, month=month, entry_kind=entry_kind, debits=d, credits=c)
+            for (b, k), (d, c) in sorted(groups.items())]
+
+
+def compact_totals(db: Session) -> int:
+    """Fold the summary rows into one per budget, kind, month and kind of entry (the rows it
+    deletes are the ones it re-adds, so concurrent compactions and posts never count a row twice
+    or lose one). Returns how many rows it folded."""
+    gone = db.execute(delete(BudgetTotalRow).returning(
+        BudgetTotalRow.budget_id, BudgetTotalRow.kind, BudgetTotalRow.month, BudgetTotalRow.entry_kind,
+        BudgetTotalRow.debits, BudgetTotalRow.credits)).all()
+    sums: dict[tuple[int, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for b, k, m, e, d, c in gone:
+        g = sums[(b, k, m, e)]
+        g[0] += d
+        g[1] += c
+    db.add_all(BudgetTotalRow(budget_id=b, kind=k, month=m, entry_kind=e, debits=d, credits=c)
+               for (b, k, m, e), (d, c) in sorted(sums.items()))
+    db.flush()
+    return len(gone)
+
+
+def budget_totals(db: Session, budget_id: int) -> dict[Kind, int]:
+    """A budget's balances per kind of account, from the summary rows (a few rows a budget once
+    compacted); equal to `totals_by_kind` over its accounts (`verify` checks it)."""
+    rows = db.execute(select(BudgetTotalRow.kind, func.sum(BudgetTotalRow.debits), func.sum(BudgetTotalRow.credits))
+                      .where(BudgetTotalRow.budget_id == budget_id).group_by(BudgetTotalRow.kind)).all()
+    out = dict.fromkeys(Kind, 0)
+    for kind, d, c in rows:
+        out[Kind(kind)] = balance(Kind(kind), int(d or 0), int(c or 0))
+    return out
+
+
+def monthly_debits(db: Session, budget_ids: list[int], entry_kinds: list[str]) -> list[tuple[str, str, int]]:
+    """(YYYY-MM, kind of entry, debits posted) for these budgets and kinds of entry."""
+    if not budget_ids:
+        return []
+    rows = db.execute(select(BudgetTotalRow.month, BudgetTotalRow.entry_kind, func.sum(BudgetTotalRow.debits))
+                      .where(BudgetTotalRow.budget_id.in_(budget_ids), BudgetTotalRow.entry_kind.in_(entry_kinds))
+                      .group_by(BudgetTotalRow.month, BudgetTotalRow.entry_kind)).all()
+    return [(m, e, int(d or 0)) for m, e, d in rows]
 
 
 def reverse_entry(db: Session, entry_id: int, client_id: str, memo: str, user_id: int | None = None
@@ -187,7 +244,8 @@ class Verification:
 
 def verify(db: Session) -> Verification:
     """Replay the journal: every account's posted totals must equal the sum of its transfers,
-    and total debits must equal total credits."""
+    total debits must equal total credits, and the dashboard's summary rows must equal the
+    accounts' totals per budget and kind."""
     replayed: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for acc_id, amount in db.execute(select(TransferRow.debit_account_id, func.sum(TransferRow.amount))
                                      .group_by(TransferRow.debit_account_id)):
@@ -204,6 +262,16 @@ def verify(db: Session) -> Verification:
         credits += have[1]
         if have != want:
             mismatches[acc.key] = (have, (want[0], want[1]))
+    summary = {(b, k): (int(d), int(c)) for b, k, d, c in db.execute(
+        select(BudgetTotalRow.budget_id, BudgetTotalRow.kind, func.sum(BudgetTotalRow.debits),
+               func.sum(BudgetTotalRow.credits)).group_by(BudgetTotalRow.budget_id, BudgetTotalRow.kind))}
+    accounts = {(b, k): (int(d), int(c)) for b, k, d, c in db.execute(
+        select(AccountRow.budget_id, AccountRow.kind, func.sum(AccountRow.debits_posted),
+               func.sum(AccountRow.credits_posted)).group_by(AccountRow.budget_id, AccountRow.kind))}
+    for group in sorted(set(summary) | set(accounts)):
+        have_s, want_s = summary.get(group, (0, 0)), accounts.get(group, (0, 0))
+        if have_s != want_s:
+            mismatches[f"budget:{group[0]}:{group[1]} (summary)"] = (have_s, want_s)
     entries = db.scalar(select(func.count()).select_from(EntryRow)) or 0
     transfers = db.scalar(select(func.count()).select_from(TransferRow)) or 0
     return Verification(ok=not mismatches and debits == credits, entries=entries, transfers=transfers,

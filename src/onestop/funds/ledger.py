@@ -36,6 +36,7 @@ class Kind(StrEnum):
     interest_income = "interest_income"  # interest earned by the fund (per loan, credit-normal)
     repaid = "repaid"  # money received back from firms (per loan)
     grants_paid = "grants_paid"  # grants and vouchers paid out (per application)
+    clawback_receivable = "clawback_receivable"  # a grant's part to be returned, not yet paid (per application)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ KINDS: dict[Kind, KindInfo] = {
     Kind.interest_income: KindInfo("이자 수익", "Interest income", debit_normal=False),
     Kind.repaid: KindInfo("회수액", "Repaid", debit_normal=True),
     Kind.grants_paid: KindInfo("보조금 지급액", "Grants paid", debit_normal=True),
+    Kind.clawback_receivable: KindInfo("환수 미수금", "Clawback receivable", debit_normal=True),
 }
 
 
@@ -145,6 +147,10 @@ def grant_account(application_id: int) -> str:
     return f"application:{application_id}:{Kind.grants_paid.value}"
 
 
+def application_account(kind: Kind, application_id: int) -> str:
+    return f"application:{application_id}:{kind.value}"
+
+
 def loan_account(kind: Kind, loan_id: int) -> str:
     return f"loan:{loan_id}:{kind.value}"
 
@@ -202,3 +208,17 @@ def repay(loan_id: int, interest: int, overdue_principal: int, principal: int) -
     parts = ((interest, Kind.interest_receivable), (overdue_principal, Kind.overdue),
              (principal, Kind.loans_receivable))
     return [Transfer(repaid, loan_account(kind, loan_id), amount) for amount, kind in parts if amount > 0]
+
+
+def claw_back(application_id: int, amount: int) -> list[Transfer]:
+    """A decided settlement claws back the unspent or disallowed part of a grant: it is no
+    longer a grant paid but a receivable the firm owes (refused by the database for more than
+    was paid)."""
+    return [Transfer(application_account(Kind.clawback_receivable, application_id), grant_account(application_id),
+                     amount)]
+
+
+def repay_clawback(application_id: int, amount: int) -> list[Transfer]:
+    """Money the firm returns against its clawback (refused by the database above what is owed)."""
+    return [Transfer(application_account(Kind.repaid, application_id),
+                     application_account(Kind.clawback_receivable, application_id), amount)]

@@ -243,7 +243,7 @@ def create_batch(db: Session, who: Principal, value_date: date, lines: Iterable[
         try:
             with db.begin_nested():
                 row, _, amount = _check_line(db, who, line)
-                spec = budgets._program(db, row.program_id)
+                spec = budgets.program_spec(db, row.program_id)
                 kind = "loan" if spec.get("support_type") == "loan" else "grant"
                 if kind == "loan":
                     terms = _line_terms(spec, {}, line.line)
@@ -277,6 +277,19 @@ def create_batch(db: Session, who: Principal, value_date: date, lines: Iterable[
     return result
 
 
+def batch_for(db: Session, who: Principal, batch_id: int) -> tuple[BatchRow, list[BatchLineRow]]:
+    """A batch and its lines for an officer who may pay every one of them (the agency's);
+    DomainError `not_found` for anyone else or an unknown batch (a 404, never a 403)."""
+    batch = db.get(BatchRow, batch_id)
+    if batch is None or not who.is_officer:
+        raise DomainError(code="not_found", field="batch", ko=f"지급 묶음 #{josa(str(batch_id), '이')} 없습니다.",
+                          en=f"There is no disbursement batch #{batch_id}.")
+    lines = batch_lines(db, batch_id)
+    for line in lines:
+        _app(db, who, line.application_id)  # officers of the agency and admins; else not found
+    return batch, lines
+
+
 def batch_lines(db: Session, batch_id: int) -> list[BatchLineRow]:
     return list(db.scalars(select(BatchLineRow).where(BatchLineRow.batch_id == batch_id).order_by(BatchLineRow.id)))
 
@@ -296,7 +309,7 @@ def pay_line(db: Session, who: Principal, line: BatchLineRow, value_date: date) 
     assert budget is not None
     owner = journal.Owner(budget.id, row.program_id, row.firm_id)
     if line.kind == "loan":
-        spec = budgets._program(db, row.program_id)
+        spec = budgets.program_spec(db, row.program_id)
         agreement = applications.agreement_of(db, row.id)
         terms = snapshot_terms(db, spec, agreement.terms if agreement else {}, line.amount, value_date,
                                Method(line.method or Method.equal_principal), Frequency(line.frequency or Frequency.quarterly),
@@ -364,6 +377,8 @@ def execute_batch(unit_of_work: Callable[[], Any], who: Principal, batch_id: int
             result.failed.append((app_id, e.ko, e.en))
         if progress:
             progress(n)
+    with unit_of_work() as db:
+        journal.compact_totals(db)
     return result
 
 
@@ -582,6 +597,8 @@ def import_payments(unit_of_work: Callable[[], Any], text: str, source: str) -> 
                 result.duplicates += 1
         except DomainError as e:
             result.refused.append((n, e.field or "", e.ko, e.en))
+    with unit_of_work() as db:
+        journal.compact_totals(db)
     return result
 
 
@@ -597,6 +614,7 @@ def accrue(unit_of_work: Callable[[], Any], as_of: date | None = None) -> tuple[
             sync(db, loan, as_of)
     with unit_of_work() as db:
         after = db.scalar(select(func.count()).select_from(EntryRow)) or 0
+        journal.compact_totals(db)  # the day's summary rows folded for the dashboard
     return len(ids), after - before
 
 
@@ -630,6 +648,18 @@ def loans_of_firm(db: Session, who: Principal, firm_id: int) -> list[LoanRow]:
     if firm_id not in who.firms and not who.is_officer:
         return []
     return list(db.scalars(select(LoanRow).where(LoanRow.firm_id == firm_id).order_by(LoanRow.id)))
+
+
+def visible_loans(db: Session, who: Principal) -> list[LoanRow]:
+    """The loans a person may see: a firm member's firms' loans, an officer's agency's loans
+    (every loan for an admin)."""
+    from onestop.catalog.services import current_specs
+
+    q = select(LoanRow).order_by(LoanRow.id)
+    if not who.is_officer:
+        return list(db.scalars(q.where(LoanRow.firm_id.in_(sorted(who.firms)))))
+    programs = [pid for pid, spec in current_specs(db).items() if who.can_edit_program(spec["agency"])]
+    return list(db.scalars(q.where(LoanRow.program_id.in_(programs))))
 
 
 def loan_of_application(db: Session, application_id: int) -> LoanRow | None:

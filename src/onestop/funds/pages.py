@@ -18,7 +18,6 @@ from onestop.errors import DomainError
 from onestop.funds import budgets, loans
 from onestop.funds.loans_model import ALLOCATION_NAMES, BUCKET_NAMES
 from onestop.funds.schedule import METHOD_NAMES, Frequency, Method
-from onestop.funds.tables import BatchRow
 from onestop.korea import regions
 from onestop.korea.hangul import josa
 from onestop.korea.money import MAX_WON
@@ -62,11 +61,11 @@ def _dashboard(request: Request, who: CurrentActor, db: Session, errors: list[di
     rows = budgets.visible(db, who.principal)
     series = budgets.monthly(db, [b.id for b, _, _ in rows])
     top = max([max(d, r) for _, d, r in series] + [1])
-    programs = [(pid, spec) for pid, spec in _programs(db, who)]
+    programs = budgets.budgetable_programs(db, who.principal)
     waiting = budgets.awaiting_payment(db, who.principal)
     specs = {pid: spec for pid, spec in programs}
     for _, row in waiting:
-        specs.setdefault(row.program_id, budgets._program(db, row.program_id))
+        specs.setdefault(row.program_id, budgets.program_spec(db, row.program_id))
     totals = {k: sum(getattr(f, k) for _, _, f in rows) for k in
               ("amount", "available", "committed", "disbursed", "outstanding", "repaid", "overdue")}
     return render(request, who, "funds/dashboard.html", status_code=status, rows=rows, series=series, top=top,
@@ -74,20 +73,6 @@ def _dashboard(request: Request, who: CurrentActor, db: Session, errors: list[di
                   form=form or {}, sidos=regions.sido_list(), methods=METHOD_NAMES, frequencies=FREQUENCY_NAMES,
                   year=loans.today().year, selected=(form or {}).get("application_id") or request.query_params.get("pay", ""),
                   unread=unread(db, who))
-
-
-def _programs(db: Session, who: CurrentActor) -> list[tuple[str, dict[str, Any]]]:
-    from sqlalchemy import select
-
-    from onestop.catalog.tables import ProgramRow
-
-    assert who.principal is not None
-    out = []
-    for pid in db.scalars(select(ProgramRow.id).order_by(ProgramRow.id)):
-        spec = budgets._program(db, pid)
-        if who.principal.can_edit_program(spec["agency"]) and (spec.get("limits") or {}).get("amount"):
-            out.append((pid, spec))  # programs with an amount to commit
-    return out
 
 
 @router.get("/officer/funds")
@@ -158,22 +143,12 @@ def new_batch(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> 
     return see_other(f"/officer/funds/batches/{batch_id}", "flash.action_done")
 
 
-def _batch(db: Session, batch_id: int) -> BatchRow:
-    batch = db.get(BatchRow, batch_id)
-    if batch is None:
-        raise DomainError(code="not_found", ko="지급 묶음을 찾을 수 없습니다.", en="Batch not found.")
-    return batch
-
-
 @router.get("/officer/funds/batches/{batch_id}")
 def batch_page(batch_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
     if (refused := _officer(request, who)) is not None:
         return refused
     try:
-        batch = _batch(db, batch_id)
-        lines = loans.batch_lines(db, batch_id)
-        for line in lines:
-            loans._app(db, who.principal, line.application_id)  # type: ignore[arg-type]  # the agency's only
+        batch, lines = loans.batch_for(db, who.principal, batch_id)  # type: ignore[arg-type]
     except DomainError as e:
         return error_page(request, who, e)
     paid = {line.application_id: loans.loan_of_application(db, line.application_id) for line in lines}
@@ -187,9 +162,7 @@ def bank_file(batch_id: PathId, fmt: str, request: Request, who: CurrentActor, d
     if (refused := _officer(request, who)) is not None:
         return refused
     try:
-        _batch(db, batch_id)
-        for line in loans.batch_lines(db, batch_id):
-            loans._app(db, who.principal, line.application_id)  # type: ignore[arg-type]
+        loans.batch_for(db, who.principal, batch_id)  # type: ignore[arg-type]
         if fmt == "csv":
             return Response(loans.bank_file_csv(db, batch_id), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"'})
@@ -208,14 +181,10 @@ def execute(batch_id: PathId, request: Request, who: CurrentActor, db: DB) -> Re
         return refused
     assert who.principal is not None
     try:
-        _batch(db, batch_id)
-        lines = loans.batch_lines(db, batch_id)
-        for line in lines:
-            loans._app(db, who.principal, line.application_id)
-        value_date = _batch(db, batch_id).value_date
+        batch, lines = loans.batch_for(db, who.principal, batch_id)
         for line in lines:
             with db.begin_nested():
-                loans.pay_line(db, who.principal, line, value_date)
+                loans.pay_line(db, who.principal, line, batch.value_date)
     except DomainError as e:
         return error_page(request, who, e)
     return see_other(f"/officer/funds/batches/{batch_id}", "flash.action_done")
@@ -232,7 +201,7 @@ def my_loans(request: Request, who: CurrentActor, db: DB) -> Response:
 
 
 def _names(db: Session, program_ids: list[str]) -> dict[str, Any]:
-    return {pid: budgets._program(db, pid)["name"] for pid in set(program_ids)}
+    return {pid: budgets.program_spec(db, pid)["name"] for pid in set(program_ids)}
 
 
 @router.get("/loans/{loan_id}")
@@ -246,3 +215,49 @@ def loan_page(loan_id: PathId, request: Request, who: CurrentActor, db: DB) -> R
     return render(request, who, "funds/loan.html", v=v, name=_names(db, [v.loan.program_id])[v.loan.program_id],
                   methods=METHOD_NAMES, frequencies=FREQUENCY_NAMES, buckets=BUCKET_NAMES, allocation=ALLOCATION_NAMES,
                   unread=unread(db, who))
+
+
+def _trial_balance(request: Request, who: CurrentActor, db: Session, errors: list[dict[str, str]] | None = None,
+                   form: dict[str, str] | None = None, status: int = 200) -> Response:
+    from onestop.funds import accounting
+    from onestop.funds.ledger import KINDS
+
+    assert who.principal is not None
+    programs = budgets.budgetable_programs(db, who.principal)
+    chosen = (form or {}).get("program_id") or request.query_params.get("program", "")
+    chosen = chosen if chosen in dict(programs) else (programs[0][0] if programs else "")
+    return render(request, who, "funds/trial_balance.html", status_code=status,
+                  tb=accounting.trial_balance(db, who.principal), programs=programs, chosen=chosen,
+                  mapping=accounting.mapping(db, chosen) if chosen else [], kinds=KINDS, errors=errors or [],
+                  form=form or {}, unread=unread(db, who))
+
+
+@router.get("/officer/funds/trial-balance")
+def trial_balance(request: Request, who: CurrentActor, db: DB) -> Response:
+    if (refused := _officer(request, who)) is not None:
+        return refused
+    return _trial_balance(request, who, db)
+
+
+@router.post("/officer/funds/gl-mappings")
+def set_gl_mapping(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.funds import accounting
+
+    if (refused := _officer(request, who)) is not None:
+        return refused
+    assert who.principal is not None
+    given = {k: _text(form, k) for k in ("program_id", "kind", "gl_code")}
+    raw_name = form.get("gl_name")
+    given["gl_name"] = raw_name if isinstance(raw_name, str) else ""  # a name, not an identifier: NFC only
+    try:
+        with db.begin_nested():
+            accounting.set_mapping(db, who.principal, given["program_id"], given["kind"], given["gl_code"],
+                                   given["gl_name"])
+    except DomainError as e:
+        return _trial_balance(request, who, db, problems_of(e), given, 422)
+    return see_other(f"/officer/funds/trial-balance?program={given['program_id']}", "flash.action_done")
+
+
+from onestop.funds.settlement_pages import router as _settlement_pages  # noqa: E402  (mounted with the funds pages)
+
+router.include_router(_settlement_pages)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -60,6 +61,8 @@ class AccountRow(Base):
     non_negative: Mapped[bool] = mapped_column(Boolean)
     debits_posted: Mapped[int] = mapped_column(BigInteger, default=0)
     credits_posted: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the GL account its program maps its kind to, fixed when the account is opened (funds.gl)
+    gl_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
 
 
 class EntryRow(Base):
@@ -192,3 +195,122 @@ class BatchLineRow(Base):
     frequency: Mapped[str | None] = mapped_column(String(10), nullable=True)
     #: the program line (시설자금 facility, 운전자금 working …) whose terms a loan takes
     line: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+
+class SettlementRow(Base):
+    """A firm's settlement (정산) of a grant paid out: one per application, submitted (again
+    after a return) until the officer decides it."""
+
+    __tablename__ = "funds_settlements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    program_id: Mapped[str] = mapped_column(String(100), index=True)
+    agency_id: Mapped[str] = mapped_column(String(60), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("funds_budgets.id"), index=True)
+    #: the grant paid out, which the settlement accounts for
+    paid: Mapped[int] = mapped_column(BigInteger)
+    #: settlement_model.State
+    state: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    #: how many times the firm submitted it (the lines of the latest are `version`)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    note: Mapped[str] = mapped_column(Text, default="")
+    submitted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    returned_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    recognised: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    unspent: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    disallowed: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SettlementLineRow(Base):
+    """One spending line of a submission, with its evidence (stored in the documents store,
+    named by its SHA-256) and, once reviewed, the amount allowed."""
+
+    __tablename__ = "funds_settlement_lines"
+    __table_args__ = (UniqueConstraint("settlement_id", "version", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("funds_settlements.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(300))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    receipt_name: Mapped[str] = mapped_column(String(255))
+    receipt_type: Mapped[str] = mapped_column(String(100))
+    receipt_size: Mapped[int] = mapped_column(Integer)
+    receipt_sha256: Mapped[str] = mapped_column(String(64))
+    allowed: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    cut_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ClawbackRow(Base):
+    """The part of a grant a decided settlement claws back: a receivable with its due date.
+    Its balance is the journal's (`application:N:clawback_receivable`); its state follows from
+    the balance and the due date."""
+
+    __tablename__ = "funds_clawbacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    settlement_id: Mapped[int] = mapped_column(ForeignKey("funds_settlements.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    program_id: Mapped[str] = mapped_column(String(100), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClawbackPaymentRow(Base):
+    """Money a firm returned against its clawback (append-only), keyed by the bank's or the
+    officer's transaction id."""
+
+    __tablename__ = "funds_clawback_payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clawback_id: Mapped[int] = mapped_column(ForeignKey("funds_clawbacks.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(120), unique=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    recorded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GlMappingRow(Base):
+    """A program's own GL account for one kind of ledger account (Fineract's product-to-GL
+    mapping); kinds without a row use the default chart (`funds.gl.DEFAULT`)."""
+
+    __tablename__ = "funds_gl_mappings"
+    __table_args__ = (UniqueConstraint("program_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(30))
+    gl_code: Mapped[str] = mapped_column(String(20))
+    gl_name: Mapped[str] = mapped_column(String(200))
+    set_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BudgetTotalRow(Base):
+    """Per budget, kind of account, month of value date and kind of entry: posted debits and
+    credits. `journal.post` inserts one row per group it changes (insert-only: posts never wait
+    on each other here) and `journal.compact_totals` folds the rows into one per group, so the
+    dashboard reads a few rows per budget instead of summing every account."""
+
+    __tablename__ = "funds_budget_totals"
+    __table_args__ = (Index("ix_funds_budget_totals_budget_kind", "budget_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    budget_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    #: YYYY-MM of the entry's value date
+    month: Mapped[str] = mapped_column(String(7))
+    entry_kind: Mapped[str] = mapped_column(String(40))
+    debits: Mapped[int] = mapped_column(BigInteger)
+    credits: Mapped[int] = mapped_column(BigInteger)
