@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from onestop.accounts.model import ROLE_NAMES
 from onestop.errors import DomainError
 from onestop.korea import regions
 from onestop.korea.dates import KST
@@ -71,7 +72,8 @@ def _report_page(request: Request, who: CurrentActor, db: Session, report_id: in
     return render(request, who, "outcomes/report.html", status_code=status, row=row, plan=plan, measures=MEASURES,
                   kinds=Kind, values=values, confirmed=confirmed if confirmed is not None else row.confirmed,
                   states=STATE_NAMES, names=_program_names(request, db), certifications=CERTIFICATIONS,
-                  officer=p.is_officer, errors=errors or [], today=_today(), unread=unread(db, who))
+                  officer=p.is_officer, errors=errors or [], today=_today(), history=services.history(db, row),
+                  roles=ROLE_NAMES, unread=unread(db, who))
 
 
 @router.get("/outcomes/reports/{report_id}")
