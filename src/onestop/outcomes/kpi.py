@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onestop.errors import DomainError
@@ -82,16 +82,12 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
             datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=KST))
 
 
-def executed_count(db: Session, program_id: str, year: int) -> int:
-    """Applications of the program executed in the KST year."""
-    from onestop.applications.tables import ApplicationEventRow, ApplicationRow
+def executed_count(db: Session, program_id: str, year: int, until: date | None = None) -> int:
+    """Applications of the program executed in the KST year (up to `until`): the summary table
+    the execution hook writes (`dashboard.executed_count`)."""
+    from onestop.outcomes.dashboard import executed_count as count
 
-    start, end = _year_bounds(year)
-    n = db.scalar(select(func.count(func.distinct(ApplicationEventRow.application_id)))
-                  .join(ApplicationRow, ApplicationRow.id == ApplicationEventRow.application_id)
-                  .where(ApplicationRow.program_id == program_id, ApplicationEventRow.action == "execute",
-                         ApplicationEventRow.at >= start, ApplicationEventRow.at < end))
-    return int(n or 0)
+    return count(db, program_id, year, until)
 
 
 def outcome_total(db: Session, program_id: str, year: int, measure: str) -> int:

@@ -127,16 +127,18 @@ def officer_dashboard(request: Request, who: CurrentActor, db: DB) -> Response:
         f = dashboard.check_filters(q.get("year", ""), q.get("program", ""), q.get("sido", ""), _today())
     except DomainError as e:
         errors, f = problems_of(e), dashboard.Filters(_today().year)
-    rows = dashboard.supported(db, f, _today(), dashboard.visible_agency(who.principal))
-    charts = {dim: [(key, n, dashboard.group_name(dim, key, names)) for key, n in dashboard.counts(rows, dim)]
+    agency = dashboard.visible_agency(who.principal)
+    figures = dashboard.figures(db, f, agency)
+    charts = {dim: [(key, n, dashboard.group_name(dim, key, names)) for key, n in figures.by[dim]]
               for dim in dashboard.DIMENSIONS}
     drill_dim, drill_value = q.get("dim", ""), q.get("value", "")
-    drill = [r for r in rows if drill_dim in dashboard.DIMENSIONS and r.group(drill_dim) == drill_value]
-    queue = services.review_queue(db, who.principal)
+    drill, drill_total = dashboard.drill(db, f, drill_dim, drill_value, agency)
+    queue, queue_total = services.review_queue_page(db, who.principal)
     return render(request, who, "outcomes/dashboard.html", f=f, charts=charts, dims=dashboard.DIMENSIONS,
-                  total=len(rows), drill=drill, drill_dim=drill_dim, drill_value=drill_value, names=names,
-                  queue=queue, errors=errors, sidos=regions.sido_list(), query=dict(q),
-                  unread=unread(db, who))
+                  total=figures.total, drill=drill, drill_total=drill_total, drill_dim=drill_dim,
+                  drill_value=drill_value, drill_name=dashboard.group_name(drill_dim, drill_value, names),
+                  names=names, queue=queue, queue_total=queue_total, errors=errors, sidos=regions.sido_list(),
+                  query=dict(q), unread=unread(db, who))
 
 
 def _public(request: Request, db: Session) -> tuple[int, list[dict[str, Any]], Any]:
@@ -145,8 +147,8 @@ def _public(request: Request, db: Session) -> tuple[int, list[dict[str, Any]], A
         f = dashboard.check_filters(request.query_params.get("year", ""), "", "", today)
     except DomainError:
         f = dashboard.Filters(today.year)
-    rows = dashboard.supported(db, f, today)
-    return f.year, dashboard.public_records(rows, f.year), dashboard.public_table(rows)
+    counts = dashboard.public_counts(db, f.year)
+    return f.year, dashboard.public_records(counts, f.year), dashboard.public_table(counts)
 
 
 @router.get("/statistics")

@@ -46,8 +46,7 @@ def build(db: Session, catalog: Catalog, program_id: str, year: int, today: date
     """The figures of one program's annual report; DomainError when the program is unknown."""
     program = catalog.get(program_id)
     agency = catalog.agencies.get(program.spec.agency)
-    rows = dashboard.supported(db, dashboard.Filters(year, program_id), today)
-    counts = sorted(dashboard.counts(rows, "sido"), key=lambda kv: kv[0])
+    counts = sorted(dashboard.figures(db, dashboard.Filters(year, program_id)).by["sido"], key=lambda kv: kv[0])
     published, total = suppress_list([n for _, n in counts])
     report = ProgramReport(program_id, program.spec.name.ko, agency.name.ko if agency else program.spec.agency,
                            year, today, [kpi.as_dict(x) for x in kpi.progress(db, year, program_id)],

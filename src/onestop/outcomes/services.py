@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from onestop.accounts.memberships import owners
@@ -19,6 +19,7 @@ from onestop.firms.facts import derive
 from onestop.firms.services import profile_of
 from onestop.firms.tables import FirmRow
 from onestop.korea.dates import KST
+from onestop.outcomes import dashboard
 from onestop.outcomes.model import MEASURES, OutcomePlan, check_report, is_jump, schedule
 from onestop.outcomes.tables import OutcomeReportRow
 from onestop.platform.db import utcnow
@@ -46,14 +47,16 @@ def plan_of(db: Session, program_id: str) -> OutcomePlan | None:
 
 
 def on_application_moved(db: Session, row: Any, action: str, before: str) -> None:
-    """Hook (platform.hooks): executing the support schedules the program's outcome reports, one
-    per reporting period, due dates counted in Korean business days from the KST execution date."""
+    """Hook (platform.hooks): executing the support writes its summary row (the dashboards'
+    figures) and schedules the program's outcome reports, one per reporting period, due dates
+    counted in Korean business days from the KST execution date."""
     if action != "execute":
         return
+    executed = today_kst()
+    dashboard.record_execution(db, row, executed)
     plan = plan_of(db, row.program_id)
     if plan is None:
         return
-    executed = today_kst()
     for due in schedule(plan, executed):
         db.add(OutcomeReportRow(application_id=row.id, firm_id=row.firm_id, program_id=row.program_id,
                                 agency_id=row.agency_id, executed_on=executed, after_months=due.after_months,
@@ -129,6 +132,23 @@ def review_queue(db: Session, who: Principal) -> list[OutcomeReportRow]:
     if who.agency_id is not None and who.role.value != "admin":
         q = q.where(OutcomeReportRow.agency_id == who.agency_id)
     return list(db.scalars(q.order_by(OutcomeReportRow.submitted_at, OutcomeReportRow.id)))
+
+
+#: reports listed on the dashboard's review queue at most (the count says how many wait)
+QUEUE_LIMIT = 50
+
+
+def review_queue_page(db: Session, who: Principal, limit: int = QUEUE_LIMIT) -> tuple[list[OutcomeReportRow], int]:
+    """The oldest `limit` submitted reports awaiting the officer's review, and how many wait."""
+    if not who.is_officer:
+        raise DomainError(code="forbidden", ko="기관 담당자만 볼 수 있습니다.", en="Only agency officers can see this.")
+    cond = [OutcomeReportRow.state == "submitted"]
+    if who.agency_id is not None and who.role.value != "admin":
+        cond.append(OutcomeReportRow.agency_id == who.agency_id)
+    n = int(db.scalar(select(func.count()).select_from(OutcomeReportRow).where(*cond)) or 0)
+    rows = list(db.scalars(select(OutcomeReportRow).where(*cond)
+                           .order_by(OutcomeReportRow.submitted_at, OutcomeReportRow.id).limit(limit)))
+    return rows, n
 
 
 def previous_figures(db: Session, row: OutcomeReportRow) -> dict[str, int | None]:

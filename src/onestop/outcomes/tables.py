@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.platform.db import Base, JsonType, UTCDateTime, utcnow
@@ -19,7 +19,9 @@ class OutcomeReportRow(Base):
     report keeps them, so nothing the firm entered is lost)."""
 
     __tablename__ = "outcome_reports"
-    __table_args__ = (UniqueConstraint("application_id", "after_months"),)
+    __table_args__ = (UniqueConstraint("application_id", "after_months"),
+                      Index("ix_outcome_reports_queue", "state", "agency_id", "submitted_at"),
+                      Index("ix_outcome_reports_totals", "program_id", "state", "period_end"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -66,3 +68,27 @@ class KpiTargetRow(Base):
     baseline: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     source: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str] = mapped_column(Text, default="")
+
+
+class SupportedRow(Base):
+    """One executed application, described as the dashboards and statistics group it: written
+    when the support is executed (the lifecycle hook), so every figure is a GROUP BY over this
+    table instead of a pass over firm profiles. The firm's 시도, KSIC section, size class and CEO
+    age band are those of its profile on the execution date (KST): the firm as it was when it was
+    supported. An execution is final (no transition leaves executed, outcome reporting, closed),
+    so the row is never rewritten."""
+
+    __tablename__ = "outcome_supported"
+    __table_args__ = (Index("ix_outcome_supported_year_agency", "year", "agency_id", "program_id"),
+                      Index("ix_outcome_supported_year_sido", "year", "sido", "size_class"))
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    program_id: Mapped[str] = mapped_column(String(100), index=True)
+    agency_id: Mapped[str] = mapped_column(String(60))
+    executed_on: Mapped[date] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(Integer)
+    sido: Mapped[str] = mapped_column(String(2))
+    industry: Mapped[str] = mapped_column(String(10))
+    size_class: Mapped[str] = mapped_column(String(20))
+    ceo_age_band: Mapped[str] = mapped_column(String(20))
