@@ -4,6 +4,7 @@ the dashboard's figures, drill-down and KPI count read it with aggregate queries
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -52,6 +53,12 @@ def test_execution_writes_the_summary_the_dashboard_reads(db: Database) -> None:
         assert app_id in [f.application_id for f in firms] and n >= 1
         assert all(f.firm_name for f in firms)
         assert dashboard.public_counts(s, year)[(row.sido, row.size_class)] >= 1
+        # the rollup kept on write sums to what the summary rows say, breakdown by breakdown
+        rows = s.scalars(select(SupportedRow).where(SupportedRow.year == year)).all()
+        expected = {dim: sorted(Counter(getattr(r, "program_id" if dim == "program" else dim) for r in rows).items(),
+                                key=lambda kv: (-kv[1], kv[0])) for dim in dashboard.DIMENSIONS}
+        assert dashboard.figures(s, dashboard.Filters(year)).by == expected
+        assert dashboard.rebuild_counts(s) >= 1 and dashboard.figures(s, dashboard.Filters(year)).by == expected
 
     with db.unit_of_work() as s:  # the migration's backfill rebuilds exactly what the hook wrote
         columns = ("firm_id", "program_id", "agency_id", "executed_on", "year", "sido", "industry", "size_class",

@@ -9,12 +9,15 @@ figures are counts with small-cell suppression (`suppression`)."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Principal
@@ -22,7 +25,7 @@ from onestop.errors import DomainError
 from onestop.korea import ksic, regions
 from onestop.outcomes.simulation import AGE_BANDS, UNKNOWN_GROUP
 from onestop.outcomes.suppression import THRESHOLD, Table, suppress
-from onestop.outcomes.tables import SupportedRow
+from onestop.outcomes.tables import SupportedCountRow, SupportedRow
 
 SUPPORTED_STATES = ("executed", "outcome_reporting", "closed")
 #: firms listed on a drill-down page at most (the count says how many there are)
@@ -93,13 +96,38 @@ def describe(application_id: int, firm_id: int, program_id: str, agency_id: str,
                         ceo_age_band=age_band(facts.get("ceo_age")))
 
 
+#: the rollup's key: what the dashboards filter and group by
+COUNT_KEYS = ("year", "agency_id", "program_id", "sido", "industry", "size_class", "ceo_age_band")
+
+
+def _count_up(db: Session, row: SupportedRow) -> None:
+    """One more execution in the row's cell of the rollup (an upsert: concurrent executions of
+    the same cell add up under the row's lock)."""
+    dialect = db.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(SupportedCountRow).values(**{k: getattr(row, k) for k in COUNT_KEYS}, n=1)
+    db.execute(stmt.on_conflict_do_update(index_elements=list(COUNT_KEYS), set_={"n": SupportedCountRow.n + 1}))
+
+
 def record_execution(db: Session, row: Any, executed_on: date) -> None:
-    """The execution's summary row (called by `services.on_application_moved`)."""
+    """The execution's summary row and its count in the rollup (called by
+    `services.on_application_moved`)."""
     from onestop.firms.services import profiles_by_id
 
     profile = profiles_by_id(db, [row.firm_id]).get(row.firm_id)
     if profile is not None and db.get(SupportedRow, row.id) is None:
-        db.add(describe(row.id, row.firm_id, row.program_id, row.agency_id, executed_on, profile))
+        summary = describe(row.id, row.firm_id, row.program_id, row.agency_id, executed_on, profile)
+        db.add(summary)
+        _count_up(db, summary)
+
+
+def rebuild_counts(db: Session) -> int:
+    """Recompute the rollup from the summary rows (after a backfill); returns its rows."""
+    cols = [getattr(SupportedRow, k) for k in COUNT_KEYS]
+    db.execute(delete(SupportedCountRow))
+    db.execute(insert(SupportedCountRow).from_select([*COUNT_KEYS, "n"],
+                                                     select(*cols, func.count()).group_by(*cols)))
+    return int(db.scalar(select(func.count()).select_from(SupportedCountRow)) or 0)
 
 
 def backfill(db: Session) -> int:
@@ -119,11 +147,13 @@ def backfill(db: Session) -> int:
             db.add(describe(app_id, firm_id, program_id, agency_id, at.astimezone(KST).date(), profiles[firm_id]))
             n += 1
     db.flush()
+    if n:
+        rebuild_counts(db)
     return n
 
 
-def _where(f: Filters, agency_id: str | None = None, until: date | None = None) -> list[Any]:
-    t = SupportedRow
+def _where(f: Filters, agency_id: str | None = None, until: date | None = None,
+           t: Any = SupportedRow) -> list[Any]:
     cond: list[Any] = [t.year == f.year]
     if f.program_id:
         cond.append(t.program_id == f.program_id)
@@ -136,8 +166,7 @@ def _where(f: Filters, agency_id: str | None = None, until: date | None = None) 
     return cond
 
 
-def _columns() -> dict[str, Any]:
-    t = SupportedRow
+def _columns(t: Any = SupportedRow) -> dict[str, Any]:
     return {"program": t.program_id, "sido": t.sido, "industry": t.industry, "size_class": t.size_class,
             "ceo_age_band": t.ceo_age_band}
 
@@ -151,17 +180,24 @@ class Figures:
     by: dict[str, list[tuple[str, int]]]
 
 
-def figures(db: Session, f: Filters, agency_id: str | None = None, until: date | None = None) -> Figures:
-    """One GROUP BY over the summary table (every combination of the five groups that occurs,
-    a few thousand rows at most), folded into the five breakdowns."""
-    cols = _columns()
-    q = select(*cols.values(), func.count()).where(*_where(f, agency_id, until)).group_by(*cols.values())
+def figures(db: Session, f: Filters, agency_id: str | None = None) -> Figures:
+    """The five breakdowns summed from the rollup: on PostgreSQL in one statement (GROUPING
+    SETS, one group per dimension: a few hundred rows back); elsewhere every combination that
+    occurs, folded here."""
+    t = SupportedCountRow
+    cols = _columns(t)
+    cond = _where(f, agency_id, t=t)
     by: dict[str, Counter[str]] = {dim: Counter() for dim in DIMENSIONS}
-    total = 0
-    for *keys, n in db.execute(q):
-        total += n
-        for dim, key in zip(cols, keys, strict=True):
-            by[dim][key] += n
+    if db.get_bind().dialect.name == "postgresql":
+        q = select(*cols.values(), func.sum(t.n)).where(*cond).group_by(func.grouping_sets(*cols.values()))
+        for *keys, n in db.execute(q):
+            dim, key = next((d, k) for d, k in zip(cols, keys, strict=True) if k is not None)
+            by[dim][key] += int(n)
+    else:
+        for *keys, n in db.execute(select(*cols.values(), func.sum(t.n)).where(*cond).group_by(*cols.values())):
+            for dim, key in zip(cols, keys, strict=True):
+                by[dim][key] += int(n)
+    total = sum(by["program"].values())
     return Figures(total, {dim: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for dim, c in by.items()})
 
 
@@ -185,6 +221,9 @@ def drill(db: Session, f: Filters, dim: str, value: str, agency_id: str | None =
 
 def executed_count(db: Session, program_id: str, year: int, until: date | None = None) -> int:
     """Applications of the program executed in the KST year (up to `until`)."""
+    if until is None:
+        t = SupportedCountRow
+        return int(db.scalar(select(func.sum(t.n)).where(*_where(Filters(year, program_id), t=t))) or 0)
     q = select(func.count()).select_from(SupportedRow).where(*_where(Filters(year, program_id), until=until))
     return int(db.scalar(q) or 0)
 
@@ -196,8 +235,8 @@ def supported_firm_ids(db: Session, program_id: str) -> set[int]:
 
 def public_counts(db: Session, year: int) -> dict[tuple[str, str], int]:
     """Supported firms of the year by (시도, size class): what the public statistics publish."""
-    t = SupportedRow
-    q = select(t.sido, t.size_class, func.count()).where(t.year == year).group_by(t.sido, t.size_class)
+    t = SupportedCountRow
+    q = select(t.sido, t.size_class, func.sum(t.n)).where(t.year == year).group_by(t.sido, t.size_class)
     return {(sido, size): int(n) for sido, size, n in db.execute(q)}
 
 
@@ -230,7 +269,14 @@ def public_table(counts: dict[tuple[str, str], int]) -> tuple[list[str], list[st
     sizes = [z for z in ("small", "medium", "non_sme", UNKNOWN_GROUP) if any(n for (_, k), n in counts.items() if k == z)]
     if not sidos:
         return [], [], Table([[0]], [[True]])
-    return sidos, sizes, suppress([[counts.get((s, z), 0) for z in sizes] for s in sidos])
+    return sidos, sizes, _suppressed(tuple(tuple(counts.get((s, z), 0) for z in sizes) for s in sidos))
+
+
+@functools.lru_cache(maxsize=256)
+def _suppressed(cells: tuple[tuple[int, ...], ...]) -> Table:
+    """The exact derivability test costs tens of milliseconds; the published table changes only
+    when an execution does, so the same counts are suppressed once per process."""
+    return suppress([list(row) for row in cells])
 
 
 def public_records(counts: dict[tuple[str, str], int], year: int) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from onestop.outcomes import dashboard, services
 from onestop.outcomes.model import MEASURES, Kind
 from onestop.outcomes.suppression import THRESHOLD
 from onestop.platform.db import utcnow
+from onestop.platform.display import Show
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
@@ -139,6 +140,46 @@ def officer_dashboard(request: Request, who: CurrentActor, db: DB) -> Response:
                   drill_value=drill_value, drill_name=dashboard.group_name(drill_dim, drill_value, names),
                   names=names, queue=queue, queue_total=queue_total, errors=errors, sidos=regions.sido_list(),
                   query=dict(q), unread=unread(db, who))
+
+
+@router.get("/officer/outcomes/quarterly")
+def quarterly_report(request: Request, who: CurrentActor, db: DB) -> Response:
+    """An agency's quarterly report; `format=xlsx|pdf` downloads it. Officers see their own
+    agency's (another agency's is "not found"); administrators choose the agency."""
+    from onestop.outcomes import quarterly
+
+    if who.principal is None:
+        return login_redirect(request)
+    p = who.principal
+    if not p.is_officer:
+        return _not_found(request, who)
+    _, engine = request.app.state.app.engine(db)
+    agencies = {a.id: (a.name.ko, a.name.en) for a in engine.catalog.agencies.values()}
+    own = dashboard.visible_agency(p)
+    q = request.query_params
+    agency = q.get("agency", "") or own or min(agencies)
+    if agency not in agencies or (own is not None and agency != own):
+        return _not_found(request, who)
+    today = _today()
+    default_q = (today.month - 1) // 3 + 1
+    errors: list[dict[str, str]] = []
+    try:
+        year, quarter = quarterly.check_quarter(q.get("year", "") or str(today.year), q.get("quarter", "") or str(default_q),
+                                                today)
+    except DomainError as e:
+        errors, (year, quarter) = problems_of(e), (today.year, default_q)
+    report = quarterly.build(db, engine.catalog, agency, year, quarter, today)
+    fmt = q.get("format", "")
+    if fmt in ("xlsx", "pdf") and not errors:
+        media = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+        name = f"onestop-{agency}-{year}-Q{quarter}.{fmt}"
+        return Response(quarterly.render(report, fmt), media_type=media[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    shown = [code for code, v in report.by_sido if v]
+    labels = [Show(who.lang).sido(code) for code in shown]
+    return render(request, who, "outcomes/quarterly.html", r=report, agencies=agencies, choose=own is None,
+                  errors=errors, threshold=THRESHOLD, names=_program_names(request, db), sido_labels=labels,
+                  measure_name=quarterly.measure_name, unread=unread(db, who))
 
 
 def _public(request: Request, db: Session) -> tuple[int, list[dict[str, Any]], Any]:

@@ -21,6 +21,7 @@ class OutcomeReportRow(Base):
     __tablename__ = "outcome_reports"
     __table_args__ = (UniqueConstraint("application_id", "after_months"),
                       Index("ix_outcome_reports_queue", "state", "agency_id", "submitted_at"),
+                      Index("ix_outcome_reports_queue_all", "state", "submitted_at"),
                       Index("ix_outcome_reports_totals", "program_id", "state", "period_end"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -79,7 +80,8 @@ class SupportedRow(Base):
     so the row is never rewritten."""
 
     __tablename__ = "outcome_supported"
-    __table_args__ = (Index("ix_outcome_supported_year_agency", "year", "agency_id", "program_id"),
+    __table_args__ = (Index("ix_outcome_supported_agency_day", "agency_id", "executed_on"),
+                      Index("ix_outcome_supported_year_program", "year", "program_id", "executed_on"),
                       Index("ix_outcome_supported_year_sido", "year", "sido", "size_class"))
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), primary_key=True)
@@ -92,3 +94,21 @@ class SupportedRow(Base):
     industry: Mapped[str] = mapped_column(String(10))
     size_class: Mapped[str] = mapped_column(String(20))
     ceo_age_band: Mapped[str] = mapped_column(String(20))
+
+
+class SupportedCountRow(Base):
+    """How many executions share one year, agency, program and group of each dimension: the
+    rollup of `outcome_supported` that the dashboards and public statistics sum (a few thousand
+    rows where the executions are a hundred thousand). Kept by the same hook, one upsert per
+    execution (`n = n + 1`), so it is never stale; `dashboard.rebuild_counts` recomputes it."""
+
+    __tablename__ = "outcome_supported_counts"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    program_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sido: Mapped[str] = mapped_column(String(2), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(10), primary_key=True)
+    size_class: Mapped[str] = mapped_column(String(20), primary_key=True)
+    ceo_age_band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,5 +1,5 @@
-"""outcomes2: the executions' summary table (dashboards and statistics as aggregate queries), and
-the review queue's index
+"""outcomes2: the executions' summary table and its rollup (dashboards and statistics as
+aggregate queries), the review queue's and the outcome totals' indexes
 
 Revision ID: 0008_outcomes2
 Revises: 0007_outcomes
@@ -34,12 +34,26 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_outcome_supported_firm_id'), 'outcome_supported', ['firm_id'], unique=False)
     op.create_index(op.f('ix_outcome_supported_program_id'), 'outcome_supported', ['program_id'], unique=False)
-    op.create_index('ix_outcome_supported_year_agency', 'outcome_supported', ['year', 'agency_id', 'program_id'],
+    op.create_index('ix_outcome_supported_agency_day', 'outcome_supported', ['agency_id', 'executed_on'], unique=False)
+    op.create_index('ix_outcome_supported_year_program', 'outcome_supported', ['year', 'program_id', 'executed_on'],
                     unique=False)
     op.create_index('ix_outcome_supported_year_sido', 'outcome_supported', ['year', 'sido', 'size_class'],
                     unique=False)
+    op.create_table('outcome_supported_counts',
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.String(length=60), nullable=False),
+    sa.Column('program_id', sa.String(length=100), nullable=False),
+    sa.Column('sido', sa.String(length=2), nullable=False),
+    sa.Column('industry', sa.String(length=10), nullable=False),
+    sa.Column('size_class', sa.String(length=20), nullable=False),
+    sa.Column('ceo_age_band', sa.String(length=20), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('year', 'agency_id', 'program_id', 'sido', 'industry', 'size_class', 'ceo_age_band',
+                            name=op.f('pk_outcome_supported_counts'))
+    )
     op.create_index('ix_outcome_reports_queue', 'outcome_reports', ['state', 'agency_id', 'submitted_at'],
                     unique=False)
+    op.create_index('ix_outcome_reports_queue_all', 'outcome_reports', ['state', 'submitted_at'], unique=False)
     op.create_index('ix_outcome_reports_totals', 'outcome_reports', ['program_id', 'state', 'period_end'],
                     unique=False)
     _backfill()
@@ -61,10 +75,10 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_outcome_reports_totals', table_name='outcome_reports')
-    op.drop_index('ix_outcome_reports_queue', table_name='outcome_reports')
-    op.drop_index('ix_outcome_supported_year_sido', table_name='outcome_supported')
-    op.drop_index('ix_outcome_supported_year_agency', table_name='outcome_supported')
-    op.drop_index(op.f('ix_outcome_supported_program_id'), table_name='outcome_supported')
-    op.drop_index(op.f('ix_outcome_supported_firm_id'), table_name='outcome_supported')
+    for name in ('ix_outcome_reports_totals', 'ix_outcome_reports_queue_all', 'ix_outcome_reports_queue'):
+        op.drop_index(name, table_name='outcome_reports')
+    op.drop_table('outcome_supported_counts')
+    for name in ('ix_outcome_supported_year_sido', 'ix_outcome_supported_year_program', 'ix_outcome_supported_agency_day',
+                 op.f('ix_outcome_supported_program_id'), op.f('ix_outcome_supported_firm_id')):
+        op.drop_index(name, table_name='outcome_supported')
     op.drop_table('outcome_supported')
