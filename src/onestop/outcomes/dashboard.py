@@ -29,7 +29,7 @@ from onestop.outcomes.tables import SupportedCountRow, SupportedRow
 
 SUPPORTED_STATES = ("executed", "outcome_reporting", "closed")
 #: firms listed on a drill-down page at most (the count says how many there are)
-DRILL_LIMIT = 200
+DRILL_LIMIT = 100
 SIZE_NAMES = {"small": ("소기업", "small"), "medium": ("중기업", "medium-sized"),
               "non_sme": ("중소기업 아님", "not an SME"), UNKNOWN_GROUP: ("미상", "unknown")}
 DIMENSIONS: dict[str, tuple[str, str]] = {
@@ -212,8 +212,9 @@ def drill(db: Session, f: Filters, dim: str, value: str, agency_id: str | None =
     t = SupportedRow
     cond = [*_where(f, agency_id), _columns()[dim] == value]
     n = int(db.scalar(select(func.count()).select_from(t).where(*cond)) or 0)
-    rows = list(db.scalars(select(t).where(*cond).order_by(t.executed_on.desc(), t.application_id.desc())
-                           .limit(limit)))
+    rows = db.execute(select(t.application_id, t.firm_id, t.program_id, t.sido, t.industry, t.size_class,
+                             t.ceo_age_band).where(*cond)
+                      .order_by(t.executed_on.desc(), t.application_id.desc()).limit(limit)).all()
     names = names_of(db, {r.firm_id for r in rows})
     return [Supported(r.application_id, r.firm_id, names.get(r.firm_id, ""), r.program_id, r.sido, r.industry,
                       r.size_class, r.ceo_age_band) for r in rows], n

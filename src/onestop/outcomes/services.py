@@ -16,8 +16,7 @@ from onestop.applications.consultations import business_days_after
 from onestop.audit import services as audit
 from onestop.errors import DomainError
 from onestop.firms.facts import derive
-from onestop.firms.services import profile_of
-from onestop.firms.tables import FirmRow
+from onestop.firms.services import profiles_by_id
 from onestop.korea.dates import KST
 from onestop.outcomes import dashboard
 from onestop.outcomes.model import MEASURES, OutcomePlan, check_report, is_jump, schedule
@@ -138,17 +137,19 @@ def review_queue(db: Session, who: Principal) -> list[OutcomeReportRow]:
 QUEUE_LIMIT = 50
 
 
-def review_queue_page(db: Session, who: Principal, limit: int = QUEUE_LIMIT) -> tuple[list[OutcomeReportRow], int]:
-    """The oldest `limit` submitted reports awaiting the officer's review, and how many wait."""
+def review_queue_page(db: Session, who: Principal, limit: int = QUEUE_LIMIT) -> tuple[list[Any], int]:
+    """The oldest `limit` submitted reports awaiting the officer's review (id, program,
+    period), and how many wait."""
     if not who.is_officer:
         raise DomainError(code="forbidden", ko="기관 담당자만 볼 수 있습니다.", en="Only agency officers can see this.")
     cond = [OutcomeReportRow.state == "submitted"]
     if who.agency_id is not None and who.role.value != "admin":
         cond.append(OutcomeReportRow.agency_id == who.agency_id)
     n = int(db.scalar(select(func.count()).select_from(OutcomeReportRow).where(*cond)) or 0)
-    rows = list(db.scalars(select(OutcomeReportRow).where(*cond)
-                           .order_by(OutcomeReportRow.submitted_at, OutcomeReportRow.id).limit(limit)))
-    return rows, n
+    t = OutcomeReportRow
+    rows = db.execute(select(t.id, t.program_id, t.after_months).where(*cond)
+                      .order_by(t.submitted_at, t.id).limit(limit)).all()
+    return list(rows), n
 
 
 def previous_figures(db: Session, row: OutcomeReportRow) -> dict[str, int | None]:
@@ -164,9 +165,9 @@ def previous_figures(db: Session, row: OutcomeReportRow) -> dict[str, int | None
         for k, v in r.values.items():
             if isinstance(v, int) and k not in out:
                 out[k] = v
-    firm = db.get(FirmRow, row.firm_id)
+    firm = profiles_by_id(db, [row.firm_id]).get(row.firm_id)
     if firm is not None:
-        facts = derive(profile_of(firm), today_kst())
+        facts = derive(firm, today_kst())
         for measure, info in MEASURES.items():
             if info.baseline_fact and measure.value not in out:
                 value = facts.get(info.baseline_fact)
