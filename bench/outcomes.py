@@ -3,6 +3,8 @@
 Usage:  .venv/bin/python bench/outcomes.py simulate [--firms 1000000] [--seed 42]
         .venv/bin/python bench/outcomes.py suppress [--rows 18] [--cols 4] [--tables 200]
         .venv/bin/python bench/outcomes.py pdf
+        .venv/bin/python bench/outcomes.py dashboard [--executions 100000] [--firms 20000] [--reads 200]
+                                                    [--reads-only] [--database-url URL]
 
 * simulate: a generated national registry (`bench/generate.py`, seeded) of `--firms` firms, and
   one rule change of a shipped program (청년창업사관학교: CEO age limit 39 → 49 with the business-age
@@ -12,6 +14,16 @@ Usage:  .venv/bin/python bench/outcomes.py simulate [--firms 1000000] [--seed 42
 * suppress: `--tables` random tables of 시도 × size class counts (1–30 per cell) suppressed with
   the exact derivability test; time per table.
 * pdf: a program's annual report rendered to PDF with WeasyPrint (font embedding included).
+* dashboard (PostgreSQL; the database's public schema is DROPPED and recreated, migrated, given
+  the shipped catalog and demo data): `--firms` firms (copies of the seeded registry's profiles),
+  `--executions` executed applications of the shipped programs with their `execute` events, all
+  in 2026 (the dashboard's default year covers every one), three outcome reports each (6, 12 and
+  24 months: 60 % accepted, 10 % awaiting review, 30 % due), bulk-loaded with INSERT … SELECT
+  generate_series; then the summary table is filled by the migration's backfill
+  (`dashboard.backfill`, the real per-firm derivation, timed). Measured: p50/p99 of the officers'
+  dashboard reads (an administrator's and an agency officer's: the five breakdowns, the review
+  queue, a drill-down), of the public statistics (counts, suppression, records), and of the two
+  pages over HTTP (TestClient, the whole request: session, queries, template).
 Results: bench/out/outcomes_<command>.json.
 """
 
@@ -19,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -106,6 +119,142 @@ def pdf() -> None:
     _save("pdf", {"seconds": [round(t, 2) for t in times], "best_s": round(min(times), 2), "bytes": len(body)})
 
 
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q * len(values)))], 2)
+
+
+def dashboard_load(url: str, executions: int, firms: int) -> dict[str, Any]:
+    import sqlalchemy as sa
+
+    from bench.funds import fresh
+    from onestop.outcomes.dashboard import backfill
+
+    t0 = time.perf_counter()
+    db = fresh(url, registry=200)
+    seeded = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with db.engine.begin() as c:
+        admin = c.execute(sa.text("SELECT id FROM users WHERE email = 'admin@onestop.demo'")).scalar()
+        base = c.execute(sa.text("SELECT count(*) FROM firms")).scalar()
+        c.execute(sa.text("""INSERT INTO firms (brn, name, ksic, region, profile, version, created_at, updated_at)
+            SELECT NULL, f.name || ' #' || g, f.ksic, f.region, f.profile, 1, now(), now()
+            FROM generate_series(1, :n) g
+            JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS rn, name, ksic, region, profile FROM firms) f
+              ON f.rn = g % :base"""), {"n": firms, "base": base})
+        programs = c.execute(sa.text("SELECT count(*) FROM programs")).scalar()
+        c.execute(sa.text("""INSERT INTO applications (firm_id, program_id, agency_id, branch, state, open_slot,
+                idempotency_key, created_by, created_at, updated_at, submitted_at, answers, eligibility,
+                decision_reason, version)
+            SELECT b.id, p.id, p.agency_id, left(b.region, 2), (ARRAY['executed', 'outcome_reporting', 'closed'])[1 + g % 3],
+                   NULL, 'bench:' || g, :admin, now(), now(), now(), '{}', '{"status": "eligible"}', '', 1
+            FROM generate_series(1, :e) g
+            JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS rn, id, region FROM firms WHERE name LIKE '% #%') b
+              ON b.rn = (g * 7919) % :nf
+            JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS rn, id, agency_id FROM programs) p
+              ON p.rn = (g * 31 + g / 97) % :np"""), {"e": executions, "nf": firms, "np": programs, "admin": admin})
+        c.execute(sa.text("""INSERT INTO application_events (application_id, at, actor_user_id, action, from_state, to_state, note)
+            SELECT id, TIMESTAMPTZ '2026-01-02 01:00:00+00' + (id % 330) * INTERVAL '1 day', NULL, 'execute',
+                   'agreement_signed', 'executed', '' FROM applications WHERE idempotency_key LIKE 'bench:%'"""))
+        c.execute(sa.text("""INSERT INTO outcome_reports (application_id, firm_id, program_id, agency_id, executed_on,
+                after_months, period_end, due_on, state, values, confirmed, as_of, submitted_at, review_note,
+                version, created_at)
+            SELECT a.id, a.firm_id, a.program_id, a.agency_id, d.on, m.m, (d.on + m.m * INTERVAL '1 month')::date,
+                   (d.on + m.m * INTERVAL '1 month')::date + 28,
+                   CASE WHEN (a.id + m.m) % 10 < 6 THEN 'accepted' WHEN (a.id + m.m) % 10 = 6 THEN 'submitted' ELSE 'due' END,
+                   CASE WHEN (a.id + m.m) % 10 < 7 THEN jsonb_build_object('revenue_won', 100000000 + (a.id % 997) * 1000000,
+                        'exports_won', (a.id % 13) * 10000000, 'regular_employees', 3 + a.id % 40, 'placements', a.id % 5)
+                        ELSE '{}'::jsonb END,
+                   '[]', CASE WHEN (a.id + m.m) % 10 < 7 THEN d.on + 30 END,
+                   CASE WHEN (a.id + m.m) % 10 < 7 THEN TIMESTAMPTZ '2026-06-01 00:00:00+00' + (a.id % 100) * INTERVAL '1 hour' END,
+                   '', 1, now()
+            FROM applications a
+            CROSS JOIN LATERAL (SELECT DATE '2026-01-02' + (a.id % 330) AS on) d
+            CROSS JOIN (VALUES (6), (12), (24)) AS m(m)
+            WHERE a.idempotency_key LIKE 'bench:%'"""))
+    bulk = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with db.unit_of_work() as s:
+        summarized = backfill(s)
+    summary = time.perf_counter() - t0
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(sa.text("VACUUM ANALYZE"))
+        counts = {t: c.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+                  for t in ("firms", "applications", "outcome_reports", "outcome_supported")}
+    db.dispose()
+    return {"seed_s": round(seeded, 1), "bulk_load_s": round(bulk, 1), "backfill_s": round(summary, 1),
+            "backfilled": summarized, "rows": counts}
+
+
+def dashboard_reads(url: str, reads: int) -> dict[str, Any]:
+    import sqlalchemy as sa
+    from fastapi.testclient import TestClient
+
+    from onestop.demo.seed import PASSWORD
+    from onestop.outcomes import dashboard, services
+    from onestop.platform.app import create_app
+    from onestop.platform.db import Database
+    from onestop.platform.settings import Settings
+    from tests.integration.funds_helpers import officer, principal
+    from tests.integration.test_pages import page_login
+
+    db = Database(url)
+    f = dashboard.Filters(2026)
+    with db.unit_of_work(read_only=True) as s:
+        who = {"admin": principal(s, "admin@onestop.demo"), "kosmes": officer(s)}
+        top = dashboard.figures(s, f).by["program"][0][0]
+        total = dashboard.figures(s, f).total
+        size = s.scalar(sa.select(sa.func.count()).select_from(sa.table("outcome_reports")))
+
+    def page_reads(s: Any, p: Any) -> None:
+        agency = dashboard.visible_agency(p)
+        dashboard.figures(s, f, agency)
+        services.review_queue_page(s, p)
+        dashboard.drill(s, f, "program", top, agency)
+
+    def statistics(s: Any) -> None:
+        counts = dashboard.public_counts(s, 2026)
+        dashboard.public_records(counts, 2026)
+        dashboard.public_table(counts)
+
+    out: dict[str, Any] = {"executions_in_2026": total, "outcome_reports": size, "reads": reads}
+    for name, fn in (("dashboard_admin", lambda s: page_reads(s, who["admin"])),
+                     ("dashboard_kosmes_officer", lambda s: page_reads(s, who["kosmes"])),
+                     ("dashboard_one_program", lambda s: dashboard.figures(s, dashboard.Filters(2026, top))),
+                     ("statistics", statistics)):
+        times = []
+        for _ in range(reads):
+            with db.unit_of_work(read_only=True) as s:
+                t0 = time.perf_counter()
+                fn(s)
+                times.append((time.perf_counter() - t0) * 1000)
+        out[f"{name}_ms"] = {"p50": _pct(times, 0.5), "p99": _pct(times, 0.99)}
+    app = create_app(Settings(database_url=url, secret_key="bench", warm_search=False))
+    with TestClient(app) as anon, TestClient(app) as kosmes:
+        assert page_login(kosmes, "officer.kosmes@onestop.demo", PASSWORD).status_code == 303
+        for name, client, path in (("http_officer_outcomes", kosmes, "/officer/outcomes"),
+                                   ("http_statistics", anon, "/statistics")):
+            assert client.get(path).status_code == 200  # the process's first request builds its caches: not timed
+            times = []
+            for _ in range(max(20, reads // 2)):
+                t0 = time.perf_counter()
+                r = client.get(path)
+                times.append((time.perf_counter() - t0) * 1000)
+                assert r.status_code == 200, r.status_code
+            out[f"{name}_ms"] = {"p50": _pct(times, 0.5), "p99": _pct(times, 0.99)}
+    out["load_average"] = [round(x, 1) for x in os.getloadavg()]
+    db.dispose()
+    return out
+
+
+def dashboard_bench(url: str, executions: int, firms: int, reads: int, reads_only: bool) -> None:
+    data: dict[str, Any] = {"database": "postgresql", "executions": executions, "firms": firms}
+    if not reads_only:
+        data["load"] = dashboard_load(url, executions, firms)
+    data.update(dashboard_reads(url, reads))
+    _save("dashboard", data)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -117,11 +266,19 @@ def main() -> None:
     p.add_argument("--cols", type=int, default=4)
     p.add_argument("--tables", type=int, default=200)
     sub.add_parser("pdf")
+    d = sub.add_parser("dashboard")
+    d.add_argument("--executions", type=int, default=100_000)
+    d.add_argument("--firms", type=int, default=20_000)
+    d.add_argument("--reads", type=int, default=200)
+    d.add_argument("--reads-only", action="store_true", help="measure the reads on the last run's data")
+    d.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/h_outcomes2")
     a = ap.parse_args()
     if a.cmd == "simulate":
         simulate(a.firms, a.seed)
     elif a.cmd == "suppress":
         suppress(a.rows, a.cols, a.tables)
+    elif a.cmd == "dashboard":
+        dashboard_bench(a.database_url, a.executions, a.firms, a.reads, a.reads_only)
     else:
         pdf()
 

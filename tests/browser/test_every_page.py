@@ -26,8 +26,8 @@ FIRM_MEMBER = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", 
                "/programs/jeonnam-sme-development-fund", "/outcomes/reports", "/loans", "/settlements"]
 OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/programs",
            "/officer/programs/kosmes-emergency-fund/edit", "/officer/programs/new", "/consultations",
-           "/officer/fast-track", "/officer/outcomes", "/officer/simulate?program=kosmes-youth-startup-academy",
-           "/officer/funds", "/officer/settlements"]
+           "/officer/fast-track", "/officer/outcomes", "/officer/outcomes/quarterly",
+           "/officer/simulate?program=kosmes-youth-startup-academy", "/officer/funds", "/officer/settlements"]
 #: journey 8 as seeded: KOTRA's committee on 창원정밀기계's 수출바우처 application, and its evaluators
 COMMITTEE = ["/officer/applications/{app}/committee"]
 EVALUATOR = ["/evaluator", "/evaluator/applications/{app}", "/evaluator/profile"]

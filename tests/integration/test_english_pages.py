@@ -35,7 +35,7 @@ FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
         "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
-OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements"]
+OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements", "/officer/outcomes/quarterly"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER)]

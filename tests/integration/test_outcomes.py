@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from onestop.alerts.tables import NotificationRow
 from onestop.applications import services as applications
 from onestop.applications.tables import ApplicationRow
+from onestop.audit.services import verify_chain
+from onestop.audit.tables import AuditRow
 from onestop.cli import app as cli_app
 from onestop.errors import DomainError
 from onestop.firms.tables import FirmRow
@@ -103,6 +105,17 @@ def test_execution_schedules_reports_and_the_firm_files_them(db: Database) -> No
         assert again.state == "submitted"
         services.review(s, officer(s), first, True, "")
         assert s.get(OutcomeReportRow, first).state == "accepted"
+
+    with db.unit_of_work() as s:  # the audit log holds each step (refused attempts left nothing)
+        steps = services.history(s, s.get(OutcomeReportRow, first))
+        assert [h["action"].removeprefix("outcome_report.") for h in steps] == [
+            "submit", "confirm_jump", "return", "correct", "confirm_jump", "accept"]
+        assert steps[1]["measures"] == ["revenue_won"] and steps[2]["note"].startswith("수출액 증빙")
+        assert [h["actor"] for h in steps] == ["firm_member"] * 2 + ["officer"] + ["firm_member"] * 2 + ["officer"]
+        jump = s.scalar(select(AuditRow).where(AuditRow.subject == f"outcome_report:{first}",
+                                               AuditRow.action == "outcome_report.confirm_jump"))
+        assert jump.data["figures"]["revenue_won"] == {"previous": previous["revenue_won"], "reported": int(raw["revenue_won"])}
+        assert verify_chain(s).ok
 
 
 def test_reminders_go_out_once_and_move_the_application(db: Database) -> None:

@@ -64,6 +64,8 @@ def test_firm_form_names_bad_fields_and_keeps_input(app: Any, founder: TestClien
     with database.unit_of_work() as s:
         row = s.get(OutcomeReportRow, report_id)
         assert row.state == "submitted" and row.values["patents"] == 1
+    history = founder.get(f"/outcomes/reports/{report_id}", params={"lang": "en"}).text
+    assert 'id="report-history"' in history and "Submitted" in history and "Firm member" in history
 
 
 def test_dashboard_tables_filters_and_drill_down(app: Any, kosmes: TestClient) -> None:

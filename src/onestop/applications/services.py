@@ -613,6 +613,16 @@ def timeline(db: Session, app_id: int) -> list[ApplicationEventRow]:
                            .order_by(ApplicationEventRow.id)))
 
 
+def executions(db: Session) -> list[tuple[int, int, str, str, datetime]]:
+    """Every executed application, once: (id, firm, program, agency, when its `execute` event
+    happened); for features that keep their own record of executions (outcomes' summary)."""
+    e, a = ApplicationEventRow, ApplicationRow
+    rows = db.execute(select(a.id, a.firm_id, a.program_id, a.agency_id, func.min(e.at))
+                      .join(e, e.application_id == a.id).where(e.action == "execute")
+                      .group_by(a.id, a.firm_id, a.program_id, a.agency_id).order_by(a.id)).all()
+    return [(int(i), int(f), str(p), str(g), at) for i, f, p, g, at in rows]
+
+
 def supplements(db: Session, app_id: int) -> list[SupplementRow]:
     return list(db.scalars(select(SupplementRow).where(SupplementRow.application_id == app_id)
                            .order_by(SupplementRow.id)))

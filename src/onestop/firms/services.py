@@ -4,6 +4,7 @@ found", so its existence never leaks."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -112,6 +113,23 @@ def registry_stamp(db: Session) -> tuple[int, int, Any]:
 
 def all_profiles(db: Session) -> list[FirmProfile]:
     return [profile_of(r) for r in db.scalars(select(FirmRow).order_by(FirmRow.id))]
+
+
+def profiles_by_id(db: Session, ids: Collection[int] | None = None) -> dict[int, FirmProfile]:
+    """A system read for features that describe firms in aggregate (outcomes' statistics, its
+    effect measure): these firms' profiles by id, every firm's when `ids` is None. No principal:
+    the caller decides what of it anyone may see."""
+    q = select(FirmRow).order_by(FirmRow.id)
+    if ids is not None:
+        q = q.where(FirmRow.id.in_(list(ids)))
+    return {r.id: profile_of(r) for r in db.scalars(q)}
+
+
+def names_of(db: Session, ids: Collection[int]) -> dict[int, str]:
+    """Firm names by id (a drill-down list of firms an officer may already see in aggregate)."""
+    if not ids:
+        return {}
+    return {i: n for i, n in db.execute(select(FirmRow.id, FirmRow.name).where(FirmRow.id.in_(list(ids))))}
 
 
 def reference_date(value: str | date | None) -> date:

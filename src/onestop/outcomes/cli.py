@@ -161,6 +161,35 @@ def report_program(program_id: str,
     cli.out.print(f"[green]OK[/] {out_path} ({len(body):,} bytes)")
 
 
+@report_app.command("agency")
+def report_agency(agency_id: str,
+                  year: Annotated[int, typer.Option("--year", min=2000, max=2100)],
+                  quarter: Annotated[int, typer.Option("--quarter", min=1, max=4, help="1, 2, 3 or 4")],
+                  fmt: Annotated[str, typer.Option("--format", help="xlsx or pdf")],
+                  out_path: Annotated[Path, typer.Option("--out")],
+                  database_url: DbOpt = None) -> None:
+    """An agency's quarterly report: executions and won disbursed by program and 시도, outcome
+    reports accepted in the quarter, KPI targets against actuals year to date."""
+    from onestop.catalog.services import build_catalog
+    from onestop.outcomes import quarterly
+    from onestop.outcomes.services import today_kst
+
+    cli = _cli()
+    if fmt not in ("xlsx", "pdf"):
+        cli._fail(DomainError(code="format", field="--format", ko=f"--format은 xlsx 또는 pdf입니다: {fmt!r}",
+                              en=f"--format is xlsx or pdf; got {fmt!r}."), 2)
+    try:
+        with cli._migrated(database_url) as db:
+            report = quarterly.build(db, build_catalog(db), agency_id, year, quarter, today_kst())
+    except DomainError as e:
+        cli._fail(e)
+        raise
+    body = quarterly.render(report, fmt)
+    out_path.write_bytes(body)
+    cli.out.print(f"[green]OK[/] {out_path} ({len(body):,} bytes): {report.executions:,} execution(s), "
+                  f"{report.disbursed_won:,} won disbursed in {year} Q{quarter}")
+
+
 def mount(root: typer.Typer) -> None:
     root.command("simulate")(simulate)
     root.add_typer(app, name="outcomes")

@@ -1,18 +1,23 @@
 """Figures of supported firms for the officers' dashboard and the public statistics page.
 
 A *supported firm* is a firm with an application executed (state executed, outcome reporting or
-closed) in the year, KST. Each is described by its 시도, KSIC section, size class and CEO age
-band as its profile states them on the day asked; drill-down lists the firms of one group
-(officers only). Public figures are counts with small-cell suppression (`suppression`)."""
+closed) in the year, KST, counted once per executed application. Each is described by its 시도,
+KSIC section, size class and CEO age band as its profile stated them on the execution date,
+kept in the summary table `outcome_supported` (written by the execution's hook), so every
+figure is one aggregate query; drill-down lists the firms of one group (officers only). Public
+figures are counts with small-cell suppression (`suppression`)."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Principal
@@ -20,8 +25,11 @@ from onestop.errors import DomainError
 from onestop.korea import ksic, regions
 from onestop.outcomes.simulation import AGE_BANDS, UNKNOWN_GROUP
 from onestop.outcomes.suppression import THRESHOLD, Table, suppress
+from onestop.outcomes.tables import SupportedCountRow, SupportedRow
 
 SUPPORTED_STATES = ("executed", "outcome_reporting", "closed")
+#: firms listed on a drill-down page at most (the count says how many there are)
+DRILL_LIMIT = 100
 SIZE_NAMES = {"small": ("소기업", "small"), "medium": ("중기업", "medium-sized"),
               "non_sme": ("중소기업 아님", "not an SME"), UNKNOWN_GROUP: ("미상", "unknown")}
 DIMENSIONS: dict[str, tuple[str, str]] = {
@@ -74,41 +82,163 @@ def check_filters(year: str, program_id: str, sido: str, today: date) -> Filters
     return Filters(int(y), program_id.strip(), s)
 
 
-def supported(db: Session, f: Filters, on: date, agency_id: str | None = None) -> list[Supported]:
-    """Supported firms of the year (one per executed application), filtered."""
-    from onestop.applications.tables import ApplicationEventRow, ApplicationRow
+def describe(application_id: int, firm_id: int, program_id: str, agency_id: str, executed_on: date,
+             profile: Any) -> SupportedRow:
+    """The summary row of one execution: the firm's groups as its profile states them on the
+    execution date."""
     from onestop.firms.facts import derive
-    from onestop.firms.services import profile_of
-    from onestop.firms.tables import FirmRow
-    from onestop.outcomes.kpi import _year_bounds
 
-    start, end = _year_bounds(f.year)
-    executed = (select(ApplicationEventRow.application_id).where(
-        ApplicationEventRow.action == "execute", ApplicationEventRow.at >= start, ApplicationEventRow.at < end))
-    q = (select(ApplicationRow, FirmRow).join(FirmRow, FirmRow.id == ApplicationRow.firm_id)
-         .where(ApplicationRow.state.in_(SUPPORTED_STATES), ApplicationRow.id.in_(executed)))
+    facts = derive(profile, executed_on)
+    return SupportedRow(application_id=application_id, firm_id=firm_id, program_id=program_id, agency_id=agency_id,
+                        executed_on=executed_on, year=executed_on.year, sido=(profile.region or "")[:2],
+                        industry=(profile.ksic or UNKNOWN_GROUP)[:1],
+                        size_class=str(facts.get("size_class") or UNKNOWN_GROUP),
+                        ceo_age_band=age_band(facts.get("ceo_age")))
+
+
+#: the rollup's key: what the dashboards filter and group by
+COUNT_KEYS = ("year", "agency_id", "program_id", "sido", "industry", "size_class", "ceo_age_band")
+
+
+def _count_up(db: Session, row: SupportedRow) -> None:
+    """One more execution in the row's cell of the rollup (an upsert: concurrent executions of
+    the same cell add up under the row's lock)."""
+    dialect = db.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(SupportedCountRow).values(**{k: getattr(row, k) for k in COUNT_KEYS}, n=1)
+    db.execute(stmt.on_conflict_do_update(index_elements=list(COUNT_KEYS), set_={"n": SupportedCountRow.n + 1}))
+
+
+def record_execution(db: Session, row: Any, executed_on: date) -> None:
+    """The execution's summary row and its count in the rollup (called by
+    `services.on_application_moved`)."""
+    from onestop.firms.services import profiles_by_id
+
+    profile = profiles_by_id(db, [row.firm_id]).get(row.firm_id)
+    if profile is not None and db.get(SupportedRow, row.id) is None:
+        summary = describe(row.id, row.firm_id, row.program_id, row.agency_id, executed_on, profile)
+        db.add(summary)
+        _count_up(db, summary)
+
+
+def rebuild_counts(db: Session) -> int:
+    """Recompute the rollup from the summary rows (after a backfill); returns its rows."""
+    cols = [getattr(SupportedRow, k) for k in COUNT_KEYS]
+    db.execute(delete(SupportedCountRow))
+    db.execute(insert(SupportedCountRow).from_select([*COUNT_KEYS, "n"],
+                                                     select(*cols, func.count()).group_by(*cols)))
+    return int(db.scalar(select(func.count()).select_from(SupportedCountRow)) or 0)
+
+
+def backfill(db: Session) -> int:
+    """Summary rows for executed applications that have none (those executed before the table
+    existed: the migration that adds it calls this); the execution date is the KST date of the
+    lifecycle's `execute` event. Returns how many rows were written."""
+    from onestop.applications.services import executions
+    from onestop.firms.services import profiles_by_id
+    from onestop.korea.dates import KST
+
+    have = set(db.scalars(select(SupportedRow.application_id)))
+    todo = [x for x in executions(db) if x[0] not in have]
+    profiles = profiles_by_id(db, {x[1] for x in todo}) if todo else {}
+    n = 0
+    for app_id, firm_id, program_id, agency_id, at in todo:
+        if firm_id in profiles:
+            db.add(describe(app_id, firm_id, program_id, agency_id, at.astimezone(KST).date(), profiles[firm_id]))
+            n += 1
+    db.flush()
+    if n:
+        rebuild_counts(db)
+    return n
+
+
+def _where(f: Filters, agency_id: str | None = None, until: date | None = None,
+           t: Any = SupportedRow) -> list[Any]:
+    cond: list[Any] = [t.year == f.year]
     if f.program_id:
-        q = q.where(ApplicationRow.program_id == f.program_id)
+        cond.append(t.program_id == f.program_id)
     if f.sido:
-        q = q.where(FirmRow.region.startswith(f.sido))
+        cond.append(t.sido == f.sido)
     if agency_id:
-        q = q.where(ApplicationRow.agency_id == agency_id)
-    out = []
-    for app, firm in db.execute(q.order_by(ApplicationRow.id)):
-        facts = derive(profile_of(firm), on)
-        out.append(Supported(app.id, firm.id, firm.name, app.program_id, firm.region[:2],
-                             (firm.ksic or UNKNOWN_GROUP)[:1], str(facts.get("size_class") or UNKNOWN_GROUP),
-                             age_band(facts.get("ceo_age"))))
-    return out
+        cond.append(t.agency_id == agency_id)
+    if until is not None:
+        cond.append(t.executed_on <= until)
+    return cond
 
 
-def counts(rows: list[Supported], dim: str) -> list[tuple[str, int]]:
-    """(group, firms) for one dimension, largest first (a ranked bar)."""
+def _columns(t: Any = SupportedRow) -> dict[str, Any]:
+    return {"program": t.program_id, "sido": t.sido, "industry": t.industry, "size_class": t.size_class,
+            "ceo_age_band": t.ceo_age_band}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Supported firms (one per executed application) under the filters: the total and, per
+    dimension, (group, firms) largest first (a ranked bar)."""
+
+    total: int
+    by: dict[str, list[tuple[str, int]]]
+
+
+def figures(db: Session, f: Filters, agency_id: str | None = None) -> Figures:
+    """The five breakdowns summed from the rollup: on PostgreSQL in one statement (GROUPING
+    SETS, one group per dimension: a few hundred rows back); elsewhere every combination that
+    occurs, folded here."""
+    t = SupportedCountRow
+    cols = _columns(t)
+    cond = _where(f, agency_id, t=t)
+    by: dict[str, Counter[str]] = {dim: Counter() for dim in DIMENSIONS}
+    if db.get_bind().dialect.name == "postgresql":
+        q = select(*cols.values(), func.sum(t.n)).where(*cond).group_by(func.grouping_sets(*cols.values()))
+        for *keys, n in db.execute(q):
+            dim, key = next((d, k) for d, k in zip(cols, keys, strict=True) if k is not None)
+            by[dim][key] += int(n)
+    else:
+        for *keys, n in db.execute(select(*cols.values(), func.sum(t.n)).where(*cond).group_by(*cols.values())):
+            for dim, key in zip(cols, keys, strict=True):
+                by[dim][key] += int(n)
+    total = sum(by["program"].values())
+    return Figures(total, {dim: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for dim, c in by.items()})
+
+
+def drill(db: Session, f: Filters, dim: str, value: str, agency_id: str | None = None,
+          limit: int = DRILL_LIMIT) -> tuple[list[Supported], int]:
+    """The firms of one group (officers), newest execution first: at most `limit` of them, and
+    how many there are in all."""
     if dim not in DIMENSIONS:
-        raise DomainError(code="invalid", field="dim", ko=f"알 수 없는 구분입니다: {dim!r}",
-                          en=f"Unknown breakdown {dim!r}; allowed: {', '.join(DIMENSIONS)}.")
-    c = Counter(r.group(dim) for r in rows)
-    return sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [], 0
+    from onestop.firms.services import names_of
+
+    t = SupportedRow
+    cond = [*_where(f, agency_id), _columns()[dim] == value]
+    n = int(db.scalar(select(func.count()).select_from(t).where(*cond)) or 0)
+    rows = db.execute(select(t.application_id, t.firm_id, t.program_id, t.sido, t.industry, t.size_class,
+                             t.ceo_age_band).where(*cond)
+                      .order_by(t.executed_on.desc(), t.application_id.desc()).limit(limit)).all()
+    names = names_of(db, {r.firm_id for r in rows})
+    return [Supported(r.application_id, r.firm_id, names.get(r.firm_id, ""), r.program_id, r.sido, r.industry,
+                      r.size_class, r.ceo_age_band) for r in rows], n
+
+
+def executed_count(db: Session, program_id: str, year: int, until: date | None = None) -> int:
+    """Applications of the program executed in the KST year (up to `until`)."""
+    if until is None:
+        t = SupportedCountRow
+        return int(db.scalar(select(func.sum(t.n)).where(*_where(Filters(year, program_id), t=t))) or 0)
+    q = select(func.count()).select_from(SupportedRow).where(*_where(Filters(year, program_id), until=until))
+    return int(db.scalar(q) or 0)
+
+
+def supported_firm_ids(db: Session, program_id: str) -> set[int]:
+    """Firms with an application of the program executed (any year)."""
+    return set(db.scalars(select(SupportedRow.firm_id).where(SupportedRow.program_id == program_id)))
+
+
+def public_counts(db: Session, year: int) -> dict[tuple[str, str], int]:
+    """Supported firms of the year by (시도, size class): what the public statistics publish."""
+    t = SupportedCountRow
+    q = select(t.sido, t.size_class, func.sum(t.n)).where(t.year == year).group_by(t.sido, t.size_class)
+    return {(sido, size): int(n) for sido, size, n in db.execute(q)}
 
 
 def group_name(dim: str, key: str, names: dict[str, tuple[str, str]] | None = None) -> tuple[str, str]:
@@ -132,20 +262,26 @@ def group_name(dim: str, key: str, names: dict[str, tuple[str, str]] | None = No
     return (key, key)
 
 
-def public_table(rows: list[Supported]) -> tuple[list[str], list[str], Table]:
+def public_table(counts: dict[tuple[str, str], int]) -> tuple[list[str], list[str], Table]:
     """Supported firms by 시도 (rows) × size class (columns), suppressed for publication."""
-    sidos = sorted({r.sido for r in rows})
-    sizes = [s for s in ("small", "medium", "non_sme", UNKNOWN_GROUP) if any(r.size_class == s for r in rows)]
+    sidos = sorted({sido for (sido, _), n in counts.items() if n})
+    sizes = [z for z in ("small", "medium", "non_sme", UNKNOWN_GROUP) if any(n for (_, k), n in counts.items() if k == z)]
     if not sidos:
         return [], [], Table([[0]], [[True]])
-    c = Counter((r.sido, r.size_class) for r in rows)
-    return sidos, sizes, suppress([[c[(s, z)] for z in sizes] for s in sidos])
+    return sidos, sizes, _suppressed(tuple(tuple(counts.get((s, z), 0) for z in sizes) for s in sidos))
 
 
-def public_records(rows: list[Supported], year: int) -> list[dict[str, Any]]:
+@functools.lru_cache(maxsize=256)
+def _suppressed(cells: tuple[tuple[int, ...], ...]) -> Table:
+    """The exact derivability test costs tens of milliseconds; the published table changes only
+    when an execution does, so the same counts are suppressed once per process."""
+    return suppress([list(row) for row in cells])
+
+
+def public_records(counts: dict[tuple[str, str], int], year: int) -> list[dict[str, Any]]:
     """The published figures as flat records (CSV and JSON carry the same): one per cell and
     margin, `firms` None where suppressed."""
-    sidos, sizes, table = public_table(rows)
+    sidos, sizes, table = public_table(counts)
     pub = table.published()
     out = []
     for i, sido in enumerate([*sidos, "total"]):
@@ -165,5 +301,6 @@ def visible_agency(who: Principal) -> str | None:
     return who.agency_id
 
 
-__all__ = ["DIMENSIONS", "THRESHOLD", "Filters", "Supported", "check_filters", "counts", "group_name",
-           "public_records", "public_table", "supported", "visible_agency"]
+__all__ = ["DIMENSIONS", "THRESHOLD", "Figures", "Filters", "Supported", "check_filters", "describe", "drill",
+           "executed_count", "figures", "group_name", "public_counts", "public_records", "public_table",
+           "record_execution", "supported_firm_ids", "visible_agency"]

@@ -14,17 +14,16 @@ Actuals:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
-from onestop.korea.dates import KST
 from onestop.outcomes.model import Measure, Progress
 from onestop.outcomes.tables import KpiTargetRow, OutcomeReportRow
 from onestop.text import text
@@ -77,60 +76,75 @@ def import_targets(db: Session, path: Path | None = None) -> int:
     return len(raw)
 
 
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    return (datetime.combine(date(year, 1, 1), time(0), tzinfo=KST),
-            datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=KST))
+def executed_count(db: Session, program_id: str, year: int, until: date | None = None) -> int:
+    """Applications of the program executed in the KST year (up to `until`): the summary table
+    the execution hook writes (`dashboard.executed_count`)."""
+    from onestop.outcomes.dashboard import executed_count as count
+
+    return count(db, program_id, year, until)
 
 
-def executed_count(db: Session, program_id: str, year: int) -> int:
-    """Applications of the program executed in the KST year."""
-    from onestop.applications.tables import ApplicationEventRow, ApplicationRow
-
-    start, end = _year_bounds(year)
-    n = db.scalar(select(func.count(func.distinct(ApplicationEventRow.application_id)))
-                  .join(ApplicationRow, ApplicationRow.id == ApplicationEventRow.application_id)
-                  .where(ApplicationRow.program_id == program_id, ApplicationEventRow.action == "execute",
-                         ApplicationEventRow.at >= start, ApplicationEventRow.at < end))
-    return int(n or 0)
-
-
-def outcome_total(db: Session, program_id: str, year: int, measure: str) -> int:
-    """Sum of `measure` over the latest accepted report per application whose period ended in `year`."""
-    rows = db.scalars(select(OutcomeReportRow).where(
+def outcome_totals(db: Session, program_id: str, start: date, end: date) -> tuple[int, dict[str, int]]:
+    """Over the latest accepted report per application whose period ended in [start, end]: how
+    many reports, and each measure's sum (a 12-month report supersedes the 6-month one)."""
+    rows = db.execute(select(OutcomeReportRow.application_id, OutcomeReportRow.values).where(
         OutcomeReportRow.program_id == program_id, OutcomeReportRow.state == "accepted",
-        OutcomeReportRow.period_end >= date(year, 1, 1), OutcomeReportRow.period_end < date(year + 1, 1, 1),
+        OutcomeReportRow.period_end >= start, OutcomeReportRow.period_end <= end,
     ).order_by(OutcomeReportRow.application_id, OutcomeReportRow.after_months.desc()))
     seen: set[int] = set()
-    total = 0
-    for r in rows:
-        if r.application_id in seen:
+    totals: dict[str, int] = {}
+    for app_id, values in rows:
+        if app_id in seen:
             continue
-        seen.add(r.application_id)
-        v = r.values.get(measure)
-        if isinstance(v, int):
-            total += v
-    return total
+        seen.add(app_id)
+        for k, v in values.items():
+            if isinstance(v, int):
+                totals[k] = totals.get(k, 0) + v
+    return len(seen), totals
 
 
-def disbursed(db: Session, program_id: str, year: int) -> int:
-    """Won disbursed from the program's budgets of the fiscal year (the funds ledger)."""
+def outcome_total(db: Session, program_id: str, year: int, measure: str, until: date | None = None) -> int:
+    """Sum of `measure` over the latest accepted report per application whose period ended in
+    `year` (up to `until`)."""
+    end = min(date(year, 12, 31), until) if until else date(year, 12, 31)
+    return outcome_totals(db, program_id, date(year, 1, 1), end)[1].get(measure, 0)
+
+
+def disbursed(db: Session, program_id: str, year: int, until: date | None = None) -> int:
+    """Won disbursed from the program's budgets of the fiscal year (the funds ledger); with
+    `until`, what was paid out by the end of that month (value dates)."""
     from onestop.funds import budgets
 
-    return sum(budgets.figures(db, b).disbursed for b in budgets.listing(db, program_id)
-               if b.fiscal_year == year)
+    mine = [b for b in budgets.listing(db, program_id) if b.fiscal_year == year]
+    if until is None:
+        return sum(budgets.figures(db, b).disbursed for b in mine)
+    last = f"{until:%Y-%m}"
+    return sum(paid for month, paid, _ in budgets.monthly(db, [b.id for b in mine]) if month <= last)
 
 
-def actual(db: Session, target: KpiTargetRow) -> int:
+def disbursed_between(db: Session, program_id: str, start: date, end: date) -> int:
+    """Won disbursed from the program's budgets (any fiscal year) with a value date in the
+    months from `start` to `end` (the funds ledger's monthly figures)."""
+    from onestop.funds import budgets
+
+    first, last = f"{start:%Y-%m}", f"{end:%Y-%m}"
+    ids = [b.id for b in budgets.listing(db, program_id)]
+    return sum(paid for month, paid, _ in budgets.monthly(db, ids) if first <= month <= last)
+
+
+def actual(db: Session, target: KpiTargetRow, until: date | None = None) -> int:
+    """The target's actual in its year, or up to `until` within it (year to date)."""
     if target.measure == "firms_supported":
-        return executed_count(db, target.program_id, target.year)
+        return executed_count(db, target.program_id, target.year, until)
     if target.measure == "disbursed_won":
-        return disbursed(db, target.program_id, target.year)
-    return outcome_total(db, target.program_id, target.year, target.measure)
+        return disbursed(db, target.program_id, target.year, until)
+    return outcome_total(db, target.program_id, target.year, target.measure, until)
 
 
 def progress(db: Session, year: int | None = None, program_id: str | None = None,
-             agency_id: str | None = None) -> list[KpiLine]:
-    """Targets (filtered) with their actuals, ordered by year, agency and program."""
+             agency_id: str | None = None, until: date | None = None) -> list[KpiLine]:
+    """Targets (filtered) with their actuals (year to date with `until`), ordered by year,
+    agency and program."""
     q = select(KpiTargetRow)
     if year is not None:
         q = q.where(KpiTargetRow.year == year)
@@ -140,7 +154,7 @@ def progress(db: Session, year: int | None = None, program_id: str | None = None
         q = q.where(KpiTargetRow.agency_id == agency_id)
     rows = db.scalars(q.order_by(KpiTargetRow.year, KpiTargetRow.agency_id, KpiTargetRow.program_id,
                                  KpiTargetRow.measure))
-    return [KpiLine(t, Progress(t.target, actual(db, t))) for t in rows]
+    return [KpiLine(t, Progress(t.target, actual(db, t, until))) for t in rows]
 
 
 def as_dict(line: KpiLine) -> dict[str, Any]:

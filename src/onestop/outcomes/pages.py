@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from onestop.accounts.model import ROLE_NAMES
 from onestop.errors import DomainError
 from onestop.korea import regions
 from onestop.korea.dates import KST
@@ -22,6 +23,7 @@ from onestop.outcomes import dashboard, services
 from onestop.outcomes.model import MEASURES, Kind
 from onestop.outcomes.suppression import THRESHOLD
 from onestop.platform.db import utcnow
+from onestop.platform.display import Show
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
@@ -71,7 +73,8 @@ def _report_page(request: Request, who: CurrentActor, db: Session, report_id: in
     return render(request, who, "outcomes/report.html", status_code=status, row=row, plan=plan, measures=MEASURES,
                   kinds=Kind, values=values, confirmed=confirmed if confirmed is not None else row.confirmed,
                   states=STATE_NAMES, names=_program_names(request, db), certifications=CERTIFICATIONS,
-                  officer=p.is_officer, errors=errors or [], today=_today(), unread=unread(db, who))
+                  officer=p.is_officer, errors=errors or [], today=_today(), history=services.history(db, row),
+                  roles=ROLE_NAMES, unread=unread(db, who))
 
 
 @router.get("/outcomes/reports/{report_id}")
@@ -125,16 +128,58 @@ def officer_dashboard(request: Request, who: CurrentActor, db: DB) -> Response:
         f = dashboard.check_filters(q.get("year", ""), q.get("program", ""), q.get("sido", ""), _today())
     except DomainError as e:
         errors, f = problems_of(e), dashboard.Filters(_today().year)
-    rows = dashboard.supported(db, f, _today(), dashboard.visible_agency(who.principal))
-    charts = {dim: [(key, n, dashboard.group_name(dim, key, names)) for key, n in dashboard.counts(rows, dim)]
+    agency = dashboard.visible_agency(who.principal)
+    figures = dashboard.figures(db, f, agency)
+    charts = {dim: [(key, n, dashboard.group_name(dim, key, names)) for key, n in figures.by[dim]]
               for dim in dashboard.DIMENSIONS}
     drill_dim, drill_value = q.get("dim", ""), q.get("value", "")
-    drill = [r for r in rows if drill_dim in dashboard.DIMENSIONS and r.group(drill_dim) == drill_value]
-    queue = services.review_queue(db, who.principal)
+    drill, drill_total = dashboard.drill(db, f, drill_dim, drill_value, agency)
+    queue, queue_total = services.review_queue_page(db, who.principal)
     return render(request, who, "outcomes/dashboard.html", f=f, charts=charts, dims=dashboard.DIMENSIONS,
-                  total=len(rows), drill=drill, drill_dim=drill_dim, drill_value=drill_value, names=names,
-                  queue=queue, errors=errors, sidos=regions.sido_list(), query=dict(q),
-                  unread=unread(db, who))
+                  total=figures.total, drill=drill, drill_total=drill_total, drill_dim=drill_dim,
+                  drill_value=drill_value, drill_name=dashboard.group_name(drill_dim, drill_value, names),
+                  names=names, queue=queue, queue_total=queue_total, errors=errors, sidos=regions.sido_list(),
+                  query=dict(q), unread=unread(db, who))
+
+
+@router.get("/officer/outcomes/quarterly")
+def quarterly_report(request: Request, who: CurrentActor, db: DB) -> Response:
+    """An agency's quarterly report; `format=xlsx|pdf` downloads it. Officers see their own
+    agency's (another agency's is "not found"); administrators choose the agency."""
+    from onestop.outcomes import quarterly
+
+    if who.principal is None:
+        return login_redirect(request)
+    p = who.principal
+    if not p.is_officer:
+        return _not_found(request, who)
+    _, engine = request.app.state.app.engine(db)
+    agencies = {a.id: (a.name.ko, a.name.en) for a in engine.catalog.agencies.values()}
+    own = dashboard.visible_agency(p)
+    q = request.query_params
+    agency = q.get("agency", "") or own or min(agencies)
+    if agency not in agencies or (own is not None and agency != own):
+        return _not_found(request, who)
+    today = _today()
+    default_q = (today.month - 1) // 3 + 1
+    errors: list[dict[str, str]] = []
+    try:
+        year, quarter = quarterly.check_quarter(q.get("year", "") or str(today.year), q.get("quarter", "") or str(default_q),
+                                                today)
+    except DomainError as e:
+        errors, (year, quarter) = problems_of(e), (today.year, default_q)
+    report = quarterly.build(db, engine.catalog, agency, year, quarter, today)
+    fmt = q.get("format", "")
+    if fmt in ("xlsx", "pdf") and not errors:
+        media = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+        name = f"onestop-{agency}-{year}-Q{quarter}.{fmt}"
+        return Response(quarterly.render(report, fmt), media_type=media[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    shown = [code for code, v in report.by_sido if v]
+    labels = [Show(who.lang).sido(code) for code in shown]
+    return render(request, who, "outcomes/quarterly.html", r=report, agencies=agencies, choose=own is None,
+                  errors=errors, threshold=THRESHOLD, names=_program_names(request, db), sido_labels=labels,
+                  measure_name=quarterly.measure_name, unread=unread(db, who))
 
 
 def _public(request: Request, db: Session) -> tuple[int, list[dict[str, Any]], Any]:
@@ -143,8 +188,8 @@ def _public(request: Request, db: Session) -> tuple[int, list[dict[str, Any]], A
         f = dashboard.check_filters(request.query_params.get("year", ""), "", "", today)
     except DomainError:
         f = dashboard.Filters(today.year)
-    rows = dashboard.supported(db, f, today)
-    return f.year, dashboard.public_records(rows, f.year), dashboard.public_table(rows)
+    counts = dashboard.public_counts(db, f.year)
+    return f.year, dashboard.public_records(counts, f.year), dashboard.public_table(counts)
 
 
 @router.get("/statistics")

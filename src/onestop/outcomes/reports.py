@@ -46,8 +46,7 @@ def build(db: Session, catalog: Catalog, program_id: str, year: int, today: date
     """The figures of one program's annual report; DomainError when the program is unknown."""
     program = catalog.get(program_id)
     agency = catalog.agencies.get(program.spec.agency)
-    rows = dashboard.supported(db, dashboard.Filters(year, program_id), today)
-    counts = sorted(dashboard.counts(rows, "sido"), key=lambda kv: kv[0])
+    counts = sorted(dashboard.figures(db, dashboard.Filters(year, program_id)).by["sido"], key=lambda kv: kv[0])
     published, total = suppress_list([n for _, n in counts])
     report = ProgramReport(program_id, program.spec.name.ko, agency.name.ko if agency else program.spec.agency,
                            year, today, [kpi.as_dict(x) for x in kpi.progress(db, year, program_id)],
@@ -109,7 +108,7 @@ def xlsx(r: ProgramReport) -> bytes:
     return buf.getvalue()
 
 
-def _svg_bars(items: list[tuple[str, int | None]]) -> str:
+def svg_bars(items: list[tuple[str, int | None]]) -> str:
     shown = [(n, v) for n, v in items if v is not None]
     if not shown:
         return ""
@@ -125,12 +124,17 @@ def _svg_bars(items: list[tuple[str, int | None]]) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="500" height="{h}" role="img">{"".join(bars)}</svg>'
 
 
-def html(r: ProgramReport) -> str:
+def font_faces() -> str:
+    """@font-face rules for the KRDS font files shipped with the web app (embedded by WeasyPrint)."""
     fonts = resources.files("onestop.platform") / "static" / "vendor" / "krds" / "fonts"
     faces = "".join(
         f'@font-face {{ font-family: "Pretendard GOV"; font-weight: {w}; src: url("{(fonts / f)!s}"); }}'
         for w, f in FONT_FILES.items())
-    faces = faces.replace('url("/', 'url("file:///')
+    return faces.replace('url("/', 'url("file:///')
+
+
+def html(r: ProgramReport) -> str:
+    faces = font_faces()
     kpis = "".join(
         f"<tr><td>{escape(x['measure'])}</td><td>{x['target']:,} {escape(x['unit'])}</td><td>{x['actual']:,}</td>"
         f"<td>{x['percent']}%</td><td class='src'>{escape(x['source'])}</td></tr>" for x in r.kpis)
@@ -152,7 +156,7 @@ th {{ background: #f4f5f6; text-align: left; }} .src {{ font-size: 8pt; color: #
 {"<table><tr><th>지표</th><th>목표</th><th>실적</th><th>달성률</th><th>출처</th></tr>" + kpis + "</table>" if kpis
  else "<p>이 해의 목표가 등록되어 있지 않습니다.</p>"}
 <h2>시도별 지원 기업</h2>
-{_svg_bars(r.by_sido)}
+{svg_bars(r.by_sido)}
 {"<table><tr><th>시도</th><th>지원 기업 수</th></tr>" + sidos + "</table>" if sidos else "<p>지원 실적이 없습니다.</p>"}
 <p class="note">x: {THRESHOLD}개 미만이거나 합계로 계산될 수 있어 공개하지 않습니다.</p>
 <h2>성과 (승인된 성과 보고 합계)</h2>

@@ -6,19 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from onestop.accounts.memberships import owners
 from onestop.accounts.model import Principal
 from onestop.alerts.outbox import notify
 from onestop.applications.consultations import business_days_after
+from onestop.audit import services as audit
 from onestop.errors import DomainError
 from onestop.firms.facts import derive
-from onestop.firms.services import profile_of
-from onestop.firms.tables import FirmRow
+from onestop.firms.services import profiles_by_id
 from onestop.korea.dates import KST
-from onestop.outcomes.model import MEASURES, OutcomePlan, check_report, schedule
+from onestop.outcomes import dashboard
+from onestop.outcomes.model import MEASURES, OutcomePlan, check_report, is_jump, schedule
 from onestop.outcomes.tables import OutcomeReportRow
 from onestop.platform.db import utcnow
 from onestop.text import text
@@ -45,19 +46,50 @@ def plan_of(db: Session, program_id: str) -> OutcomePlan | None:
 
 
 def on_application_moved(db: Session, row: Any, action: str, before: str) -> None:
-    """Hook (platform.hooks): executing the support schedules the program's outcome reports, one
-    per reporting period, due dates counted in Korean business days from the KST execution date."""
+    """Hook (platform.hooks): executing the support writes its summary row (the dashboards'
+    figures) and schedules the program's outcome reports, one per reporting period, due dates
+    counted in Korean business days from the KST execution date."""
     if action != "execute":
         return
+    executed = today_kst()
+    dashboard.record_execution(db, row, executed)
     plan = plan_of(db, row.program_id)
     if plan is None:
         return
-    executed = today_kst()
     for due in schedule(plan, executed):
         db.add(OutcomeReportRow(application_id=row.id, firm_id=row.firm_id, program_id=row.program_id,
                                 agency_id=row.agency_id, executed_on=executed, after_months=due.after_months,
                                 period_end=due.period_end, due_on=due.due_on, state="due", values={},
                                 confirmed=[], review_note=""))
+
+
+#: the audit log's actions on an outcome report, as the report's history names them
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "outcome_report.submit": ("제출", "Submitted"),
+    "outcome_report.correct": ("보완 제출(반려 후 수정)", "Corrected and re-submitted"),
+    "outcome_report.confirm_jump": ("10배 이상 변동 확인", "Ten-fold change confirmed"),
+    "outcome_report.accept": ("승인", "Accepted"),
+    "outcome_report.return": ("반려(보완 요청)", "Returned for correction"),
+}
+
+
+def _audit(db: Session, who: Principal, action: str, row: OutcomeReportRow, **data: Any) -> None:
+    """One record on the report's own chain (`outcome_report:ID`), as applications do."""
+    audit.record(db, actor=who.role.value, actor_user_id=who.user_id, action=f"outcome_report.{action}",
+                 subject=f"outcome_report:{row.id}",
+                 data={"application_id": row.application_id, "firm_id": row.firm_id, "program_id": row.program_id,
+                       "after_months": row.after_months, "state": row.state, **data})
+
+
+def history(db: Session, row: OutcomeReportRow) -> list[dict[str, Any]]:
+    """The report's audit records, oldest first, as the report page shows them: when, who (role),
+    what (Korean and English), the confirmed measures or the officer's note."""
+    out = []
+    for r in audit.history(db, f"outcome_report:{row.id}"):
+        ko, en = AUDIT_ACTIONS.get(r.action, ("처리", "Update"))
+        out.append({"at": r.at, "actor": r.actor, "action": r.action, "ko": ko, "en": en,
+                    "note": str(r.data.get("note") or ""), "measures": list(r.data.get("measures") or [])})
+    return out
 
 
 def _get(db: Session, report_id: int) -> OutcomeReportRow:
@@ -101,6 +133,25 @@ def review_queue(db: Session, who: Principal) -> list[OutcomeReportRow]:
     return list(db.scalars(q.order_by(OutcomeReportRow.submitted_at, OutcomeReportRow.id)))
 
 
+#: reports listed on the dashboard's review queue at most (the count says how many wait)
+QUEUE_LIMIT = 50
+
+
+def review_queue_page(db: Session, who: Principal, limit: int = QUEUE_LIMIT) -> tuple[list[Any], int]:
+    """The oldest `limit` submitted reports awaiting the officer's review (id, program,
+    period), and how many wait."""
+    if not who.is_officer:
+        raise DomainError(code="forbidden", ko="기관 담당자만 볼 수 있습니다.", en="Only agency officers can see this.")
+    cond = [OutcomeReportRow.state == "submitted"]
+    if who.agency_id is not None and who.role.value != "admin":
+        cond.append(OutcomeReportRow.agency_id == who.agency_id)
+    n = int(db.scalar(select(func.count()).select_from(OutcomeReportRow).where(*cond)) or 0)
+    t = OutcomeReportRow
+    rows = db.execute(select(t.id, t.program_id, t.after_months).where(*cond)
+                      .order_by(t.submitted_at, t.id).limit(limit)).all()
+    return list(rows), n
+
+
 def previous_figures(db: Session, row: OutcomeReportRow) -> dict[str, int | None]:
     """What a ten-fold jump is measured against: per measure, the firm's latest earlier report
     (submitted or accepted, any program) holding it, else the firm profile's own figure
@@ -114,9 +165,9 @@ def previous_figures(db: Session, row: OutcomeReportRow) -> dict[str, int | None
         for k, v in r.values.items():
             if isinstance(v, int) and k not in out:
                 out[k] = v
-    firm = db.get(FirmRow, row.firm_id)
+    firm = profiles_by_id(db, [row.firm_id]).get(row.firm_id)
     if firm is not None:
-        facts = derive(profile_of(firm), today_kst())
+        facts = derive(firm, today_kst())
         for measure, info in MEASURES.items():
             if info.baseline_fact and measure.value not in out:
                 value = facts.get(info.baseline_fact)
@@ -141,15 +192,24 @@ def submit(db: Session, who: Principal, report_id: int, raw: dict[str, str], con
     plan = plan_of(db, row.program_id)
     if plan is None:
         raise _NOT_FOUND
-    checked = check_report(plan, {k: text(v) for k, v in raw.items()}, previous_figures(db, row),
-                           today_kst(now), confirmed)
+    previous = previous_figures(db, row)
+    checked = check_report(plan, {k: text(v) for k, v in raw.items()}, previous, today_kst(now), confirmed)
+    correction = row.state == "returned"
     row.values = dict(checked.values)
     row.as_of = checked.as_of
-    row.confirmed = sorted(set(confirmed) & set(checked.values))
+    # a tick counts where the figure really jumped (the confirmation the audit log records)
+    # a tick counts where the figure really jumped (the confirmation the audit log records)
+    row.confirmed = sorted(m for m in set(confirmed)
+                           if isinstance(v := checked.values.get(m), int) and is_jump(v, previous.get(m)))
     row.state = "submitted"
     row.submitted_at = now or utcnow()
     row.submitted_by = who.user_id
     db.flush()
+    _audit(db, who, "correct" if correction else "submit", row, values=dict(row.values),
+           as_of=row.as_of.isoformat() if row.as_of else None)
+    if row.confirmed:
+        _audit(db, who, "confirm_jump", row, measures=list(row.confirmed),
+               figures={m: {"previous": previous.get(m), "reported": row.values.get(m)} for m in row.confirmed})
     return row
 
 
@@ -180,6 +240,7 @@ def review(db: Session, who: Principal, report_id: int, accept: bool, note: str,
         ko, en = (f"성과 보고 #{row.id}가 반려되었습니다: {reason}", f"Outcome report #{row.id} was returned: {reason}")
     notify(db, owners(db, row.firm_id), "outcome_review", ko, en, link=f"/outcomes/reports/{row.id}")
     db.flush()
+    _audit(db, who, "accept" if accept else "return", row, note=row.review_note)
     return row
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.platform.db import Base, JsonType, UTCDateTime, utcnow
@@ -19,7 +19,10 @@ class OutcomeReportRow(Base):
     report keeps them, so nothing the firm entered is lost)."""
 
     __tablename__ = "outcome_reports"
-    __table_args__ = (UniqueConstraint("application_id", "after_months"),)
+    __table_args__ = (UniqueConstraint("application_id", "after_months"),
+                      Index("ix_outcome_reports_queue", "state", "agency_id", "submitted_at"),
+                      Index("ix_outcome_reports_queue_all", "state", "submitted_at"),
+                      Index("ix_outcome_reports_totals", "program_id", "state", "period_end"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -66,3 +69,46 @@ class KpiTargetRow(Base):
     baseline: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     source: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str] = mapped_column(Text, default="")
+
+
+class SupportedRow(Base):
+    """One executed application, described as the dashboards and statistics group it: written
+    when the support is executed (the lifecycle hook), so every figure is a GROUP BY over this
+    table instead of a pass over firm profiles. The firm's 시도, KSIC section, size class and CEO
+    age band are those of its profile on the execution date (KST): the firm as it was when it was
+    supported. An execution is final (no transition leaves executed, outcome reporting, closed),
+    so the row is never rewritten."""
+
+    __tablename__ = "outcome_supported"
+    __table_args__ = (Index("ix_outcome_supported_agency_day", "agency_id", "executed_on"),
+                      Index("ix_outcome_supported_year_program", "year", "program_id", "executed_on"),
+                      Index("ix_outcome_supported_year_sido", "year", "sido", "size_class"))
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), primary_key=True)
+    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    program_id: Mapped[str] = mapped_column(String(100), index=True)
+    agency_id: Mapped[str] = mapped_column(String(60))
+    executed_on: Mapped[date] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(Integer)
+    sido: Mapped[str] = mapped_column(String(2))
+    industry: Mapped[str] = mapped_column(String(10))
+    size_class: Mapped[str] = mapped_column(String(20))
+    ceo_age_band: Mapped[str] = mapped_column(String(20))
+
+
+class SupportedCountRow(Base):
+    """How many executions share one year, agency, program and group of each dimension: the
+    rollup of `outcome_supported` that the dashboards and public statistics sum (a few thousand
+    rows where the executions are a hundred thousand). Kept by the same hook, one upsert per
+    execution (`n = n + 1`), so it is never stale; `dashboard.rebuild_counts` recomputes it."""
+
+    __tablename__ = "outcome_supported_counts"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    program_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sido: Mapped[str] = mapped_column(String(2), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(10), primary_key=True)
+    size_class: Mapped[str] = mapped_column(String(20), primary_key=True)
+    ceo_age_band: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
