@@ -19,17 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from onestop.catalog.model import Program
+from onestop.catalog.windows import window_state
+from onestop.korea.dates import KST
 from onestop.rules.evaluate import (
     MET,
     NOT_MET,
     UNKNOWN,
     CompiledRules,
     FirmEvaluation,
-    ProgramResult,
     StatusOf,
     evaluate_rule,
     flip_effects,
@@ -141,11 +145,10 @@ def _exhausted(program: Program, history: History) -> bool:
     return cap is not None and history.times(program.id) >= cap
 
 
-def _score(program: Program, result: ProgramResult, facts: Mapping[str, Any], history: History,
-           on: date) -> int:
-    # Shared rules (e.g. the policy-fund exclusion list) hold for most firms: count only the
-    # program's own criteria, so that programs that target the firm precisely rank first.
-    met = sum(1 for c in result.criteria if c.outcome.status == MET and not c.leaf.shared)
+def _score(program: Program, met: int, facts: Mapping[str, Any], history: History, on: date) -> int:
+    """`met`: how many of the program's own criteria (not those of shared rules, such as the
+    policy-fund exclusion list, which hold for most firms) the firm meets, so that programs that
+    target the firm precisely rank first."""
     held = facts.get("certifications") or frozenset()
     favoured = sum(1 for c in program.spec.ranking.favoured_certifications if c in held)
     score = 50 + min(15, 3 * met) + min(15, 5 * favoured) + program.spec.ranking.boost
@@ -179,7 +182,78 @@ def _missing(program: Program, facts: Mapping[str, Any], ev: FirmEvaluation) -> 
     return out
 
 
-def recommend(
+@dataclass(frozen=True)
+class Standing:
+    """Where one program stands for the firm, without its explanation (cheap to make for every
+    program of a large catalog)."""
+
+    index: int
+    program: Program
+    #: "eligible", "near_miss" or "unknown"
+    status: str
+    score: int
+
+
+@dataclass
+class Standings:
+    """Every program's standing for one firm; explanations are built for the programs shown
+    (`explain`), from the same evaluation."""
+
+    on: date
+    eligible: list[Standing]
+    near_misses: list[Standing]
+    needs_information: list[Standing]
+    packages: list[list[str]]
+    excluded: list[Excluded]
+    evaluation: FirmEvaluation
+    facts: Mapping[str, Any]
+    lines: Mapping[str, Sequence[tuple[str, int]]]
+
+    def shown(self) -> list[Standing]:
+        """Eligible first, then near misses, then those that need information; each ranked."""
+        return [*self.eligible, *self.near_misses, *self.needs_information]
+
+    def explain(self, standing: Standing) -> Recommendation:
+        """The full explanation of one program (the same as `recommend` gives for it)."""
+        program, ev, facts = standing.program, self.evaluation, self.facts
+        result = ev.program(standing.index)
+        rec = Recommendation(
+            program_id=program.id, name_ko=program.spec.name.ko, name_en=program.spec.name.en,
+            score=standing.score, status=standing.status, reasons=[c.as_dict() for c in result.criteria],
+            selective=program.spec.application_window.selective)
+        if standing.status == "near_miss":
+            rec.missing = _missing(program, facts, ev)
+            return rec
+        rec.lines = line_results(program, ev, self.lines.get(program.id, ()))
+        if standing.status == "unknown":
+            rec.missing = [
+                {"fact": c.leaf.fact, "ko": f"정보가 필요합니다: {c.outcome.sentence_ko}",
+                 "en": f"Information needed: {c.outcome.sentence_en}"}
+                for c in result.unknown()
+            ]
+        return rec
+
+
+def _counts(compiled: CompiledRules, leaf_statuses: Sequence[int]) -> dict[str, npt.NDArray[np.int64]]:
+    """Per program, over its criteria: own criteria met, criteria not met, those of them the
+    firm can change, and criteria unknown. One NumPy pass over the whole catalog."""
+    n = len(compiled.rules)
+    status = np.asarray(leaf_statuses, dtype=np.int8)[compiled.occurrence_slot]
+    owner = compiled.occurrence_program
+    not_met = status == NOT_MET
+
+    def count(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        return np.bincount(owner[mask], minlength=n).astype(np.int64)
+
+    return {
+        "own_met": count((status == MET) & ~compiled.occurrence_shared),
+        "not_met": count(not_met),
+        "changeable": count(not_met & ~compiled.occurrences_of(FIXED_FACTS)),
+        "unknown": count(status == UNKNOWN),
+    }
+
+
+def standings(
     programs: Sequence[Program],
     compiled: CompiledRules,
     facts: Mapping[str, Any],
@@ -187,17 +261,23 @@ def recommend(
     on: date,
     evaluation: FirmEvaluation | None = None,
     lines: Mapping[str, Sequence[tuple[str, int]]] | None = None,
-) -> Recommendations:
-    """`compiled` must be the compilation of `[p.rule for p in programs]`, followed by the rules of
-    the programs' lines at the positions `lines` gives (program id → [(line id, position)])."""
+) -> Standings:
+    """Every program's status and score, and the packages, without building explanations.
+
+    A near miss is a program not met that one criterion the firm can change would make met. For
+    a rule that is an `all` of criteria that is exactly one criterion not met (changeable) and
+    none unknown, counted for the whole catalog at once; other rules are searched (`flip_effects`)."""
     ev = evaluation or compiled.evaluate(facts)
-    lines = lines or {}
-    eligible: list[Recommendation] = []
-    near: list[Recommendation] = []
-    unknown: list[Recommendation] = []
+    counts = _counts(compiled, ev.leaf_statuses)
+    own_met, not_met, changeable, unknown_n = (counts[k].tolist() for k in ("own_met", "not_met", "changeable", "unknown"))
+    flat = compiled.flat.tolist()
+    statuses = ev.statuses.tolist()
+    eligible: list[Standing] = []
+    near: list[Standing] = []
+    unknown: list[Standing] = []
     excluded: list[Excluded] = []
     for i, program in enumerate(programs):
-        status = int(ev.statuses[i])
+        status = statuses[i]
         window = program.spec.application_window
         if window.is_closed_for_good(on):
             if status != NOT_MET:
@@ -222,48 +302,43 @@ def recommend(
                     f"{program.spec.limits.max_uses} time(s)."))
             continue
         if status == MET:
-            result = ev.program(i)
-            rec = _rec(program, result, facts, history, on, "eligible")
-            rec.lines = line_results(program, ev, lines.get(program.id, ()))
-            eligible.append(rec)
+            eligible.append(Standing(i, program, "eligible", _score(program, own_met[i], facts, history, on)))
         elif status == UNKNOWN:
-            result = ev.program(i)
-            rec = _rec(program, result, facts, history, on, "unknown")
-            rec.lines = line_results(program, ev, lines.get(program.id, ()))
-            rec.missing = [
-                {"fact": c.leaf.fact, "ko": f"정보가 필요합니다: {c.outcome.sentence_ko}",
-                 "en": f"Information needed: {c.outcome.sentence_en}"}
-                for c in result.unknown()
-            ]
-            unknown.append(rec)
+            unknown.append(Standing(i, program, "unknown", _score(program, own_met[i], facts, history, on)))
         else:
-            fixes = _missing(program, facts, ev)
-            if fixes:
-                result = ev.program(i)
-                rec = _rec(program, result, facts, history, on, "near_miss")
-                rec.missing = fixes
-                near.append(rec)
+            if flat[i]:
+                is_near = not_met[i] == 1 and changeable[i] == 1 and unknown_n[i] == 0
+            elif changeable[i] == 0:  # a fix is a criterion not met that the firm can change
+                is_near = False
+            else:
+                is_near = any(leaf.fact not in FIXED_FACTS for leaf in flip_effects(program.rule, facts, ev.status_of))
+            if is_near:
+                near.append(Standing(i, program, "near_miss", _score(program, own_met[i], facts, history, on)))
     for group in (eligible, near, unknown):
         group.sort(key=_rank)
-    return Recommendations(on, eligible, near, unknown,
-                           packages(programs, facts, history, on, ev.status_of), excluded)
+    return Standings(on, eligible, near, unknown, packages(programs, facts, history, on, ev.status_of), excluded,
+                     ev, facts, lines or {})
 
 
-def _rank(r: Recommendation) -> tuple[int, str]:
-    return (-r.score, r.program_id)
+def recommend(
+    programs: Sequence[Program],
+    compiled: CompiledRules,
+    facts: Mapping[str, Any],
+    history: History,
+    on: date,
+    evaluation: FirmEvaluation | None = None,
+    lines: Mapping[str, Sequence[tuple[str, int]]] | None = None,
+) -> Recommendations:
+    """Every recommendation explained in full. `compiled` must be the compilation of
+    `[p.rule for p in programs]`, followed by the rules of the programs' lines at the positions
+    `lines` gives (program id → [(line id, position)])."""
+    st = standings(programs, compiled, facts, history, on, evaluation, lines)
+    return Recommendations(on, [st.explain(s) for s in st.eligible], [st.explain(s) for s in st.near_misses],
+                           [st.explain(s) for s in st.needs_information], st.packages, st.excluded)
 
 
-def _rec(program: Program, result: ProgramResult, facts: Mapping[str, Any], history: History,
-         on: date, status: str) -> Recommendation:
-    return Recommendation(
-        program_id=program.id,
-        name_ko=program.spec.name.ko,
-        name_en=program.spec.name.en,
-        score=_score(program, result, facts, history, on),
-        status=status,
-        reasons=[c.as_dict() for c in result.criteria],
-        selective=program.spec.application_window.selective,
-    )
+def _rank(r: Standing | Recommendation) -> tuple[int, str]:
+    return (-r.score, r.program.id if isinstance(r, Standing) else r.program_id)
 
 
 def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: History,
@@ -338,3 +413,97 @@ def history_of(support: Sequence[Any]) -> History:
     for record in support:
         uses[record.program_id] = uses.get(record.program_id, 0) + 1
     return History(uses)
+
+
+# ── the compact answer ────────────────────────────────────────────────────────────────────────
+#: at most this many reasons per program in the compact answer
+DECISIVE = 3
+#: the criteria that decide each standing: met for an eligible program, not met for a near
+#: miss, unknown for one that needs information
+_DECIDING = {"eligible": "met", "near_miss": "not_met", "unknown": "unknown"}
+
+
+def decisive_reasons(reasons: Sequence[Mapping[str, Any]], status: str) -> list[dict[str, Any]]:
+    """The reasons that decide a program's standing, at most `DECISIVE`, from its full
+    explanation (`Recommendation.reasons`): the criteria that took part (`applied`) with the
+    status that decides, a sentence said once. For an eligible program, its own criteria: those of
+    shared rules (the policy-fund exclusion list, "an SME") hold for most firms and say nothing
+    about the fit, so they are shown only for a program that has no criterion of its own. Each
+    reason is the sentence in Korean and English (its status is the program's: met for an
+    eligible program, not met for a near miss, unknown otherwise)."""
+    wanted = _DECIDING[status]
+    picked = [r for r in reasons if r["applied"] and r["status"] == wanted]
+    if status == "eligible":
+        own = [r for r in picked if r["shared_rule"] is None]
+        picked = own or picked
+    out: list[dict[str, Any]] = []
+    said: set[str] = set()
+    for r in picked:
+        if r["ko"] in said:
+            continue
+        said.add(r["ko"])
+        out.append({"ko": r["ko"], "en": r["en"]})
+        if len(out) == DECISIVE:
+            break
+    return out
+
+
+def window_summary(program: Program, on: date) -> dict[str, Any]:
+    """The application window as of `on` (KST): its phase, dates and days left (D-day)."""
+    ws = window_state(program.spec.application_window, datetime.combine(on, time(9, 0), KST))
+    out: dict[str, Any] = {"phase": ws.phase}
+    if ws.opens is not None:
+        out["opens"] = ws.opens.isoformat()
+    if ws.closes is not None:
+        out["closes"] = ws.closes.isoformat()
+    if ws.days_left is not None:
+        out["days_left"] = ws.days_left
+        out["dday"] = ws.dday()
+    return out
+
+
+def compact_item(rec: Recommendation, program: Program, on: date) -> dict[str, Any]:
+    """One program in the compact answer: what a list shows, and why in at most three reasons;
+    a near miss also says what is missing. Fields without a value (no amount, no rate, no
+    closing date) are left out. The whole explanation is `rec.as_dict()`."""
+    spec = program.spec
+    out: dict[str, Any] = {
+        "program_id": rec.program_id,
+        "name_ko": rec.name_ko,
+        "name_en": rec.name_en,
+        "agency": spec.agency,
+        "category": spec.category.value,
+        "support_type": spec.support_type.value,
+    }
+    if spec.limits.amount is not None:
+        out["amount"] = spec.limits.amount
+    rate = spec.limits.interest
+    if rate is not None:
+        out["interest"] = {"kind": rate.kind, **({} if rate.spread_pct is None else {"spread_pct": str(rate.spread_pct)}),
+                           **({} if rate.rate_pct is None else {"rate_pct": str(rate.rate_pct)})}
+    out.update(window=window_summary(program, on), score=rec.score, status=rec.status,
+               reasons=decisive_reasons(rec.reasons, rec.status))
+    if rec.status == "near_miss":
+        out["missing"] = rec.missing
+    if rec.lines:
+        out["fitting_lines"] = [line["line_id"] for line in rec.lines if line["status"] == "eligible"]
+    return out
+
+
+STATUSES = ("eligible", "near_miss", "unknown")
+
+
+def totals(st: Standings) -> dict[str, Any]:
+    """How many programs stand where, in all and per category (every program, not one page)."""
+    by_category: dict[str, dict[str, int]] = {}
+    for s in st.shown():
+        cat = by_category.setdefault(s.program.spec.category.value, dict.fromkeys(STATUSES, 0))
+        cat[s.status] += 1
+    return {"eligible": len(st.eligible), "near_miss": len(st.near_misses), "unknown": len(st.needs_information),
+            "excluded": len(st.excluded), "categories": dict(sorted(by_category.items()))}
+
+
+def select(st: Standings, status: str | None, category: str | None) -> list[Standing]:
+    """The standings a list shows, in order, filtered by status and category when given."""
+    return [s for s in st.shown()
+            if (status is None or s.status == status) and (category is None or s.program.spec.category.value == category)]

@@ -16,6 +16,7 @@ import onestop
 from onestop.catalog.services import revision
 from onestop.platform import problems
 from onestop.platform.boundary import InputBoundary
+from onestop.platform.compress import Compression
 from onestop.platform.db import Database
 from onestop.platform.migrate import ensure_migrated
 from onestop.platform.security import CspReports, SecurityHeaders
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.app = state
     app.state.db = database
     app.state.csp_reports = CspReports()
+    app.add_middleware(Compression)  # inside the security headers: a compressed response gets them too
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     problems.install(app)
     app.add_middleware(InputBoundary)
