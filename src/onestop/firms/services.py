@@ -114,6 +114,11 @@ def all_profiles(db: Session) -> list[FirmProfile]:
     return [profile_of(r) for r in db.scalars(select(FirmRow).order_by(FirmRow.id))]
 
 
+def rows_after(db: Session, after_id: int, limit: int) -> list[FirmRow]:
+    """Registered firms in id order after `after_id`, at most `limit` (batches of background work)."""
+    return list(db.scalars(select(FirmRow).where(FirmRow.id > after_id).order_by(FirmRow.id).limit(limit)))
+
+
 def reference_date(value: str | date | None) -> date:
     if value is None or value == "":
         return date.today()

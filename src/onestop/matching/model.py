@@ -507,3 +507,34 @@ def select(st: Standings, status: str | None, category: str | None) -> list[Stan
     """The standings a list shows, in order, filtered by status and category when given."""
     return [s for s in st.shown()
             if (status is None or s.status == status) and (category is None or s.program.spec.category.value == category)]
+
+
+def snapshot(st: Standings) -> dict[str, Any]:
+    """The standings as data (to store): program ids with scores per status, packages,
+    exclusions; `restore` takes them back with the firm's own evaluation."""
+    return {
+        "eligible": [[s.program.id, s.score] for s in st.eligible],
+        "near_misses": [[s.program.id, s.score] for s in st.near_misses],
+        "needs_information": [[s.program.id, s.score] for s in st.needs_information],
+        "packages": st.packages,
+        "excluded": [[e.program_id, e.code, e.ko, e.en] for e in st.excluded],
+    }
+
+
+def restore(data: Mapping[str, Any], programs: Sequence[Program], positions: Mapping[str, int],
+            evaluation: FirmEvaluation, facts: Mapping[str, Any], on: date,
+            lines: Mapping[str, Sequence[tuple[str, int]]]) -> Standings | None:
+    """Standings from `snapshot` data and the firm's evaluation; None when the data names a
+    program the catalog does not have (it was computed for another revision)."""
+    groups: list[list[Standing]] = []
+    for key, status in (("eligible", "eligible"), ("near_misses", "near_miss"), ("needs_information", "unknown")):
+        group = []
+        for pid, score in data[key]:
+            i = positions.get(pid)
+            if i is None:
+                return None
+            group.append(Standing(i, programs[i], status, int(score)))
+        groups.append(group)
+    excluded = [Excluded(str(pid), str(code), str(ko), str(en)) for pid, code, ko, en in data["excluded"]]
+    packages = [[str(p) for p in pkg] for pkg in data["packages"]]
+    return Standings(on, groups[0], groups[1], groups[2], packages, excluded, evaluation, facts, lines)

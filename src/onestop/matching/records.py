@@ -25,6 +25,7 @@ from onestop.korea.ksic import normalize_ksic
 from onestop.korea.regions import is_capital_area, normalize_region
 from onestop.korea.sme_size import SizeResult, classify
 from onestop.matching.model import Standings, line_results
+from onestop.matching.refresh import snapshot_of
 from onestop.matching.services import Engine, Page, size_dict
 from onestop.matching.tables import EvaluationRow
 from onestop.platform.cache import LRU
@@ -74,14 +75,17 @@ def compact_key(firm_id: int, version: int, revision: int, on: date, page: Page)
 
 def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow, on: date, user_id: int | None,
                  cache: ResultCache | None = None) -> tuple[Standings, SizeResult]:
-    """The firm's standings on every program, computed once per distinct input and recorded then
-    (the evaluations table: one row per decision, whatever form or page is shown of it)."""
+    """The firm's standings on every program: from memory, else as the background recomputation
+    stored them (`matching.refresh`), else computed for this firm alone; recorded once per
+    distinct input (the evaluations table: one row per decision, whatever form or page is shown)."""
     key = (row.id, row.version, revision, on)
     if cache is not None:
         hit = cache.get_standings(key)
         if hit is not None:
             return hit
-    found = engine.standings(firms.profile_of(row), on)
+    profile = firms.profile_of(row)
+    stored = snapshot_of(db, row.id, row.version, revision, on)  # computed in the background
+    found = (engine.restore(profile, on, stored) if stored is not None else None) or engine.standings(profile, on)
     st, size = found
     if cache is not None:
         cache.put_standings(key, found)

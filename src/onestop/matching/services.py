@@ -18,6 +18,7 @@ from onestop.matching.model import (
     Standings,
     compact_item,
     history_of,
+    restore,
     select,
     standings,
     totals,
@@ -133,6 +134,20 @@ class Engine:
         st = standings(self.programs, self.compiled, facts, history_of(firm.support_history), on,
                        lines=self.line_positions)
         return st, size
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Program id → its position in `programs` (and in the compiled rules)."""
+        return {p.id: i for i, p in enumerate(self.programs)}
+
+    def restore(self, firm: FirmProfile, on: date, data: dict[str, Any]) -> tuple[Standings, SizeResult] | None:
+        """Standings stored by the background recomputation (`snapshot`), with the firm's own
+        evaluation for the explanations of the page shown; None if they name an unknown program."""
+        size = size_of(firm, on)
+        facts = derive(firm, on, size)
+        st = restore(data, self.programs, self.positions, self.compiled.evaluate(facts), facts, on,
+                     self.line_positions)
+        return None if st is None else (st, size)
 
     def recommendations(self, firm: FirmProfile, on: date, found: tuple[Standings, SizeResult] | None = None
                         ) -> tuple[Recommendations, SizeResult]:

@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         from onestop.alerts import outbox
         from onestop.audit import anchor
+        from onestop.matching import refresh
 
         if settings.warm_search:
             # before the first request: uvicorn accepts connections only after start-up
@@ -81,11 +82,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         stop = threading.Event()
         sender = outbox.start(state.db, settings, stop)  # None without SMTP
         anchorer = anchor.start(state.db, settings.audit_anchor_interval, stop)  # None when left to cron
+        refresher = refresh.start(state.db, state.engines.get, settings.recommendation_refresh_interval, stop)
         try:
             yield
         finally:
             stop.set()
-            for thread in (sender, anchorer):
+            for thread in (sender, anchorer, refresher):
                 if thread is not None:
                     thread.join(timeout=30)
 
