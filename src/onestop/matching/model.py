@@ -234,23 +234,12 @@ class Standings:
         return rec
 
 
-def _counts(compiled: CompiledRules, leaf_statuses: Sequence[int]) -> dict[str, npt.NDArray[np.int64]]:
-    """Per program, over its criteria: own criteria met, criteria not met, those of them the
-    firm can change, and criteria unknown. One NumPy pass over the whole catalog."""
-    n = len(compiled.rules)
+def _own_met(compiled: CompiledRules, leaf_statuses: Sequence[int]) -> npt.NDArray[np.int64]:
+    """Per program: how many of its own criteria (not those of shared rules) the firm meets,
+    over the whole catalog in one NumPy pass."""
     status = np.asarray(leaf_statuses, dtype=np.int8)[compiled.occurrence_slot]
-    owner = compiled.occurrence_program
-    not_met = status == NOT_MET
-
-    def count(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        return np.bincount(owner[mask], minlength=n).astype(np.int64)
-
-    return {
-        "own_met": count((status == MET) & ~compiled.occurrence_shared),
-        "not_met": count(not_met),
-        "changeable": count(not_met & ~compiled.occurrences_of(FIXED_FACTS)),
-        "unknown": count(status == UNKNOWN),
-    }
+    mask = (status == MET) & ~compiled.occurrence_shared
+    return np.bincount(compiled.occurrence_program[mask], minlength=len(compiled.rules)).astype(np.int64)
 
 
 def standings(
@@ -264,13 +253,13 @@ def standings(
 ) -> Standings:
     """Every program's status and score, and the packages, without building explanations.
 
-    A near miss is a program not met that one criterion the firm can change would make met. For
-    a rule that is an `all` of criteria that is exactly one criterion not met (changeable) and
-    none unknown, counted for the whole catalog at once; other rules are searched (`flip_effects`)."""
+    A near miss is a program not met that meeting one criterion the firm can change would make
+    met: found for the whole catalog at once (`CompiledRules.single_fixes`), or by the search of
+    `flip_effects` for a rule that repeats a criterion object."""
     ev = evaluation or compiled.evaluate(facts)
-    counts = _counts(compiled, ev.leaf_statuses)
-    own_met, not_met, changeable, unknown_n = (counts[k].tolist() for k in ("own_met", "not_met", "changeable", "unknown"))
-    flat = compiled.flat.tolist()
+    own_met = _own_met(compiled, ev.leaf_statuses).tolist()
+    fixable = compiled.single_fixes(ev.leaf_statuses, ~compiled.slots_of(FIXED_FACTS)).tolist()
+    repeated = compiled.repeated.tolist()
     statuses = ev.statuses.tolist()
     eligible: list[Standing] = []
     near: list[Standing] = []
@@ -306,12 +295,10 @@ def standings(
         elif status == UNKNOWN:
             unknown.append(Standing(i, program, "unknown", _score(program, own_met[i], facts, history, on)))
         else:
-            if flat[i]:
-                is_near = not_met[i] == 1 and changeable[i] == 1 and unknown_n[i] == 0
-            elif changeable[i] == 0:  # a fix is a criterion not met that the firm can change
-                is_near = False
-            else:
+            if repeated[i]:
                 is_near = any(leaf.fact not in FIXED_FACTS for leaf in flip_effects(program.rule, facts, ev.status_of))
+            else:
+                is_near = fixable[i]
             if is_near:
                 near.append(Standing(i, program, "near_miss", _score(program, own_met[i], facts, history, on)))
     for group in (eligible, near, unknown):

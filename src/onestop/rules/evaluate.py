@@ -179,6 +179,23 @@ class _Level:
     nodes: npt.NDArray[np.int64]  # slot written for each node
     gather: npt.NDArray[np.int64]  # children's slots, concatenated
     starts: npt.NDArray[np.int64]  # reduceat offsets into gather
+    owner: npt.NDArray[np.int64]  # for each gathered child, the index of its node in `nodes`
+
+
+def _lut(combine: Callable[[int, int], int]) -> npt.NDArray[np.uint8]:
+    """[other, mask] → the mask of `combine(x, other)` for every value x in `mask` (bit 1 << x)."""
+    out = np.zeros((3, 8), dtype=np.uint8)
+    for other in range(3):
+        for mask in range(8):
+            for x in range(3):
+                if mask & (1 << x):
+                    out[other, mask] |= 1 << combine(x, other)
+    return out
+
+
+_MIN_LUT, _MAX_LUT = _lut(min), _lut(max)
+#: `not` turns a value x into 2 - x: bit 0 and bit 2 swap
+_REVERSE = np.array([(m & 2) | ((m & 1) << 2) | ((m & 4) >> 2) for m in range(8)], dtype=np.uint8)
 
 
 @dataclass
@@ -207,9 +224,10 @@ class CompiledRules:
     occurrence_program: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     occurrence_slot: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     occurrence_shared: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
-    #: per program: its rule is one criterion or an `all` of criteria (no alternative, no `not`)
-    flat: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
-    _fact_masks: dict[frozenset[str], npt.NDArray[np.bool_]] = field(default_factory=dict)
+    #: per program: the same criterion object occurs twice in its rule (`single_fixes` cannot
+    #: tell one occurrence from the other; `flip_effects` answers for these)
+    repeated: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    _slot_masks: dict[frozenset[str], npt.NDArray[np.bool_]] = field(default_factory=dict)
     #: the slot of each compiled criterion object, by identity (cheaper than its meaning's key)
     slot_by_id: dict[int, int] = field(default_factory=dict)
 
@@ -265,8 +283,7 @@ class CompiledRules:
                                             [len(slots) for slots in self.program_leaf_slots])
         self.occurrence_slot = np.array([s for slots in self.program_leaf_slots for s in slots], dtype=np.int64)
         self.occurrence_shared = np.array([leaf.shared for ls in self.program_leaves for leaf in ls], dtype=np.bool_)
-        self.flat = np.array([isinstance(r, Leaf) or (isinstance(r, All) and all(isinstance(c, Leaf) for c in r.children))
-                              for r in rules], dtype=np.bool_)
+        self.repeated = np.array([len({id(leaf) for leaf in ls}) != len(ls) for ls in self.program_leaves], dtype=np.bool_)
         self.tests = [(key[0], predicate(key)) for key in self.keys]
         self.texts = [criterion_text(Leaf(fact=k[0], op=k[1], value=k[2])) for k in self.keys]
         self.n_slots = n_leaves + len(internal)
@@ -287,16 +304,53 @@ class CompiledRules:
                 np.array([n for n, _ in nodes], dtype=np.int64),
                 np.array(gather, dtype=np.int64),
                 np.array(starts, dtype=np.int64),
+                np.repeat(np.arange(len(nodes), dtype=np.int64), [len(kids) for _, kids in nodes]),
             ))
         return self
 
-    def occurrences_of(self, facts: frozenset[str]) -> npt.NDArray[np.bool_]:
-        """Which criterion occurrences test one of `facts` (cached: the set is a constant)."""
-        found = self._fact_masks.get(facts)
+    def slots_of(self, facts: frozenset[str]) -> npt.NDArray[np.bool_]:
+        """Which distinct criteria test one of `facts` (cached: the set is a constant)."""
+        found = self._slot_masks.get(facts)
         if found is None:
-            found = np.array([self.keys[s][0] in facts for s in self.occurrence_slot.tolist()], dtype=np.bool_)
-            self._fact_masks[facts] = found
+            found = np.array([key[0] in facts for key in self.keys], dtype=np.bool_)
+            self._slot_masks[facts] = found
         return found
+
+    def single_fixes(self, leaf_statuses: Sequence[int], allowed: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Per rule: would meeting one criterion occurrence that is not met now (one whose slot
+        `allowed` permits) make the whole rule met? The same answer as `flip_effects` (for a rule
+        without `repeated` criterion objects), for every rule at once.
+
+        Each node carries, besides its value, the set of values it can take when exactly one
+        allowed criterion below it is forced to met (a 3-bit mask). Under an `all`, forcing inside
+        one child gives min(that child's forced value, the minimum of the other children); under
+        an `any` the maximum; `not` mirrors the set. The rule is a near miss when "met" is in
+        its root's set. Evaluated level by level like `evaluate`, with NumPy."""
+        n_leaves = len(self.keys)
+        leaf = np.asarray(leaf_statuses, dtype=np.int8)
+        values = np.empty(self.n_slots, dtype=np.int8)
+        masks = np.zeros(self.n_slots, dtype=np.uint8)
+        values[:n_leaves] = leaf
+        masks[:n_leaves] = np.where((leaf == NOT_MET) & allowed, 1 << MET, 0)
+        for level in self.levels:
+            v = values[level.gather]
+            m = masks[level.gather]
+            if level.kind == _NOT:
+                values[level.nodes] = 2 - v
+                masks[level.nodes] = _REVERSE[m]
+                continue
+            reduce: np.ufunc = np.minimum if level.kind == _ALL else np.maximum
+            identity, lut = (MET, _MIN_LUT) if level.kind == _ALL else (NOT_MET, _MAX_LUT)
+            best = reduce.reduceat(v, level.starts)
+            best_each = best[level.owner]
+            is_best = v == best_each
+            ties = np.add.reduceat(is_best.astype(np.int64), level.starts)
+            second = reduce.reduceat(np.where(is_best, np.int8(identity), v), level.starts)
+            # the value of the other children together, for each child
+            others = np.where(~is_best | (ties[level.owner] > 1), best_each, second[level.owner])
+            masks[level.nodes] = np.bitwise_or.reduceat(lut[others, m], level.starts)
+            values[level.nodes] = best
+        return np.asarray((masks[self.root_slots] & (1 << MET)) != 0)
 
     def evaluate(self, facts: Mapping[str, Any]) -> FirmEvaluation:
         """Every program's status; the explanation of a criterion is worded when first asked for
