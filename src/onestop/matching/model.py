@@ -258,14 +258,21 @@ def standings(
     `flip_effects` for a rule that repeats a criterion object."""
     ev = evaluation or compiled.evaluate(facts)
     own_met = _own_met(compiled, ev.leaf_statuses).tolist()
-    fixable = compiled.single_fixes(ev.leaf_statuses, ~compiled.slots_of(FIXED_FACTS)).tolist()
+    fixes = compiled.single_fixes(ev.leaf_statuses, ~compiled.slots_of(FIXED_FACTS))
+    fixable = fixes.tolist()
     repeated = compiled.repeated.tolist()
     statuses = ev.statuses.tolist()
     eligible: list[Standing] = []
     near: list[Standing] = []
     unknown: list[Standing] = []
     excluded: list[Excluded] = []
-    for i, program in enumerate(programs):
+    # Only programs that can be shown or excluded are looked at: not met, no single fix, and no
+    # applicant guard is most of a large catalog, and such a program is neither.
+    n = len(programs)
+    candidates = np.flatnonzero((ev.statuses[:n] != NOT_MET) | fixes[:n] | compiled.repeated[:n]
+                                | _guarded(programs)).tolist()
+    for i in candidates:
+        program = programs[i]
         status = statuses[i]
         window = program.spec.application_window
         if window.is_closed_for_good(on):
@@ -328,21 +335,53 @@ def _rank(r: Standing | Recommendation) -> tuple[int, str]:
     return (-r.score, r.program.id if isinstance(r, Standing) else r.program_id)
 
 
-def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: History,
-             on: date, known: StatusOf | None = None) -> list[list[str]]:
-    """Maximal chains along catalog links in which every step is open to the firm in turn."""
+#: the link graph of recent catalogs, by the identity of their program list (kept alive here)
+_LINKS: dict[int, tuple[Sequence[Program], dict[str, Program], dict[str, list[str]]]] = {}
+
+
+def _links(programs: Sequence[Program]) -> tuple[dict[str, Program], dict[str, list[str]]]:
+    """Programs by id, and each linked program's successors (a program without links has no
+    entry): built once per catalog, not per firm."""
+    found = _LINKS.get(id(programs))
+    if found is not None and found[0] is programs:
+        return found[1], found[2]
     by_id = {p.id: p for p in programs}
-    successors: dict[str, list[str]] = {p.id: [] for p in programs}
+    successors: dict[str, list[str]] = {}
     for p in programs:
         for before in (*p.spec.links.follows, *p.spec.links.requires):
-            if before in successors:
-                successors[before].append(p.id)
+            if before in by_id:
+                successors.setdefault(before, []).append(p.id)
     # `package_with` joins two programs without an order; it never reverses a relay order
     # that `follows`/`requires` already gives.
     for p in programs:
         for partner in p.spec.links.package_with:
-            if partner in successors and p.id not in successors[partner]:
-                successors[p.id].append(partner)
+            if partner in by_id and p.id not in successors.get(partner, []):
+                successors.setdefault(p.id, []).append(partner)
+    if len(_LINKS) >= 8:
+        _LINKS.clear()
+    _LINKS[id(programs)] = (programs, by_id, successors)
+    return by_id, successors
+
+
+_GUARDED: dict[int, tuple[Sequence[Program], npt.NDArray[np.bool_]]] = {}
+
+
+def _guarded(programs: Sequence[Program]) -> npt.NDArray[np.bool_]:
+    """Per program: it admits only some kinds of applicant (a guard), once per catalog."""
+    found = _GUARDED.get(id(programs))
+    if found is not None and found[0] is programs:
+        return found[1]
+    mask = np.array([p.guard is not None for p in programs], dtype=np.bool_)
+    if len(_GUARDED) >= 8:
+        _GUARDED.clear()
+    _GUARDED[id(programs)] = (programs, mask)
+    return mask
+
+
+def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: History,
+             on: date, known: StatusOf | None = None) -> list[list[str]]:
+    """Maximal chains along catalog links in which every step is open to the firm in turn."""
+    by_id, successors = _links(programs)
     received = facts.get("received_programs") or frozenset()
 
     def usable(pid: str) -> bool:
@@ -374,7 +413,7 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
     def extend(chain: tuple[str, ...]) -> None:
         grown = False
         if len(chain) < MAX_PACKAGE_LENGTH:
-            for nxt in sorted(set(successors[chain[-1]])):
+            for nxt in sorted(set(successors.get(chain[-1], ()))):
                 if nxt in chain or not usable(nxt) or excluded(nxt, chain):
                     continue
                 if open_after(nxt, chain):
@@ -383,7 +422,7 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
         if not grown and len(chain) >= 2:
             chains.append(chain)
 
-    for start in sorted(by_id):
+    for start in sorted(successors):
         if successors[start] and usable(start) and open_after(start, ()):
             extend((start,))
     # Keep maximal packages: drop a chain whose programs all appear in a longer one kept

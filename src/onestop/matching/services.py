@@ -57,10 +57,11 @@ class Page:
     def __post_init__(self) -> None:
         from onestop.catalog.model import CATEGORY_NAMES
 
-        if self.status is not None and self.status not in STATUSES:
+        if self.status is not None and self.status not in (*STATUSES, "excluded"):
             raise DomainError(code="status", field="status",
-                              ko="상태는 eligible(신청 가능), near_miss(한 가지 부족), unknown(정보 필요) 중 하나여야 합니다.",
-                              en="status must be eligible, near_miss or unknown.")
+                              ko="상태는 eligible(신청 가능), near_miss(한 가지 부족), unknown(정보 필요), "
+                                 "excluded(제외) 중 하나여야 합니다.",
+                              en="status must be eligible, near_miss, unknown or excluded.")
         if self.category is not None and self.category not in CATEGORY_NAMES:
             ko = ", ".join(f"{code}({names[0]})" for code, names in CATEGORY_NAMES.items())
             en = ", ".join(f"{code} ({names[1]})" for code, names in CATEGORY_NAMES.items())
@@ -159,12 +160,21 @@ class Engine:
                 found: tuple[Standings, SizeResult] | None = None) -> dict[str, Any]:
         """The compact answer: one page of programs (eligible first, then near misses, then those
         that need information), each with its decisive reasons; totals per status and category
-        over the whole catalog. Explanations are built for the programs of the page only."""
+        over the whole catalog. Explanations are built for the programs of the page only. The
+        programs excluded (closed, exhausted, not for this kind of applicant) are counted in the
+        totals and listed by `status="excluded"`."""
         page = page or Page()
         st, size = found or self.standings(firm, on)
-        chosen = select(st, page.status, page.category)
-        shown = chosen[(page.number - 1) * page.size: page.number * page.size]
-        items = [compact_item(st.explain(s), s.program, on) for s in shown]
+        window = slice((page.number - 1) * page.size, page.number * page.size)
+        out_of: list[Any] = []
+        if page.status == "excluded":  # closed, exhausted, or not for this kind of applicant
+            programs = self.catalog.programs
+            out_of = [e for e in st.excluded
+                      if page.category is None or programs[e.program_id].spec.category.value == page.category]
+            chosen: list[Any] = out_of
+        else:
+            chosen = select(st, page.status, page.category)
+        items = [compact_item(st.explain(s), s.program, on) for s in chosen[window]] if not out_of else []
         agencies = self.catalog.agencies
         return {
             "brn": firm.brn,
@@ -183,10 +193,7 @@ class Engine:
             "agencies": {a: {"ko": agencies[a].name.ko, "en": agencies[a].name.en}
                          for a in sorted({i["agency"] for i in items}) if a in agencies},
             "packages": st.packages,
-            "excluded": [
-                {"program_id": e.program_id, "code": e.code, "ko": e.ko, "en": e.en}
-                for e in st.excluded
-            ],
+            "excluded": [{"program_id": e.program_id, "code": e.code, "ko": e.ko, "en": e.en} for e in out_of[window]],
         }
 
     def match(self, firm: FirmProfile, on: date, found: tuple[Standings, SizeResult] | None = None) -> dict[str, Any]:
