@@ -70,3 +70,37 @@ def test_bad_paging_is_refused_next_to_the_field_and_another_firm_is_not_found(c
     other = Api(client)
     assert other.get(url).status_code == 404
     assert other.get(url, params={"explain": "full"}).status_code == 404
+
+
+def test_the_recommendations_page_explains_only_the_page_it_shows(client: TestClient, monkeypatch: Any) -> None:
+    import re
+
+    from onestop.demo.seed import PASSWORD
+    from onestop.firms import pages
+    from onestop.matching.model import Standings
+    from tests.integration.test_pages import page_login
+
+    page_login(client, "founder@onestop.demo", PASSWORD)
+    firm_id = re.search(r'href="/firms/(\d+)/recommendations"', client.get("/firms").text)
+    assert firm_id
+    url = f"/firms/{firm_id.group(1)}/recommendations"
+    whole = client.get(url).text
+    count = int(re.search(r'<dd id="count-eligible">(\d+)개</dd>', whole).group(1))  # type: ignore[union-attr]
+    assert count > 10 and 'id="rec-pages"' not in whole
+    explained: list[str] = []
+    real = Standings.explain
+
+    def counting(self: Standings, standing: Any) -> Any:
+        explained.append(standing.program.id)
+        return real(self, standing)
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 10)
+    monkeypatch.setattr(pages, "LIST_SIZE", 3)
+    monkeypatch.setattr(Standings, "explain", counting)
+    second = client.get(url, params={"page": 2, "sort": "fit"}).text
+    shown = re.findall(r'class="os-program-card eligible-program" data-program="([^"]+)"', second)
+    assert len(shown) == 10 and 'id="rec-pages"' in second and 'aria-current="page">2<' in second
+    assert f'<dd id="count-eligible">{count}개</dd>' in second  # the summary still counts every program
+    assert len(explained) <= 10 + 3 * 3 and set(shown) <= set(explained)
+    first = re.findall(r'class="os-program-card eligible-program" data-program="([^"]+)"', client.get(url).text)
+    assert not set(first) & set(shown)
