@@ -113,12 +113,12 @@ def drain(database: Database, engine_of: Any, batch: int = BATCH, stop: threadin
 
 
 def _run(database: Database, engine_of: Any, interval: float, stop: threading.Event) -> None:
-    while not stop.is_set():
+    # The first round waits one interval: the first visitors after a start go first.
+    while not stop.wait(interval):
         try:
             drain(database, engine_of, stop=stop)
         except Exception:  # the database may be restarting: the run waits for the next round
             log.exception("recomputing recommendations failed")
-        stop.wait(interval)
 
 
 def start(database: Database, engine_of: Any, interval: float, stop: threading.Event) -> threading.Thread | None:
