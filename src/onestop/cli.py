@@ -110,7 +110,8 @@ def classify(firm: Path, date_: DateOpt = None, as_json: JsonOpt = False) -> Non
 
 @app.command()
 def match(firm: Path, date_: DateOpt = None, as_json: JsonOpt = False) -> None:
-    """Programs the firm qualifies for, near misses and packages, with reasons."""
+    """Programs the firm qualifies for, near misses and packages, with reasons. `--json` gives the
+    full form: every program with every criterion (the API's `?explain=full`)."""
     on = _date(date_)
     engine = _engine()
     result = engine.match(_firm(firm), on)
@@ -506,10 +507,12 @@ def _mount_features() -> None:
     """Features that own their command groups (ARCHITECTURE.md: each mounts its own sub-app)."""
     from onestop.evaluation.fasttrack_cli import app as fasttrack_app
     from onestop.funds.cli import app as funds_app
+    from onestop.matching.cli import app as recommendations_app
     from onestop.outcomes.cli import mount as mount_outcomes
 
     app.add_typer(fasttrack_app, name="fasttrack")
     app.add_typer(funds_app, name="funds")
+    app.add_typer(recommendations_app, name="recommendations")
     mount_outcomes(app)
 
 

@@ -74,8 +74,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    # recommendations are recomputed after a publish when a test says so (test_recommendations_refresh)
     return Settings(database_url=database_url, secret_key="test-secret", upload_dir=tmp_path_factory.mktemp("up"),
-                    warm_search=False)
+                    warm_search=False, recommendation_refresh_interval=0)
 
 
 @pytest.fixture(scope="session")

@@ -69,10 +69,10 @@ def firm_statuses(request: Request, who: Actor, db: DB, firm_id: int | None = No
     chosen = next((f for f in mine if f.id == firm_id), mine[0])
     state = request.app.state.app
     rev, engine = state.engine(db)
-    result = records.recommendations(db, rev, engine, chosen, date.today(), who.principal.user_id, state.results)
-    statuses = {r["program_id"]: "eligible" for r in result["eligible"]}
-    statuses.update({r["program_id"]: "near" for r in result["near_misses"]})
-    statuses.update({r["program_id"]: "unknown" for r in result["needs_information"]})
+    st, _ = records.standings_of(db, rev, engine, chosen, date.today(), who.principal.user_id, state.results)
+    statuses = {s.program.id: "eligible" for s in st.eligible}
+    statuses.update({s.program.id: "near" for s in st.near_misses})
+    statuses.update({s.program.id: "unknown" for s in st.needs_information})
     return chosen, statuses
 
 

@@ -26,6 +26,7 @@ from onestop.catalog.tables import (
 from onestop.errors import CatalogError, DomainError
 from onestop.korea.hangul import josa
 from onestop.matching.services import Engine
+from onestop.platform import hooks
 from onestop.platform.db import utcnow
 
 
@@ -45,6 +46,7 @@ def _bump(db: Session) -> int:
     state.revision += 1
     state.updated_at = utcnow()
     db.flush()
+    hooks.catalog_published(db, state.revision)
     return state.revision
 
 

@@ -3,7 +3,6 @@ region pickers, recommendations, and inviting staff."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +16,6 @@ from onestop.catalog.model import SUPPORT_NAMES
 from onestop.catalog.windows import now_kst
 from onestop.errors import DomainError
 from onestop.firms import services
-from onestop.firms.facts import derive
 from onestop.firms.model import (
     APPLICANT_KIND_NAMES,
     BUSINESS_STATUS_NAMES,
@@ -29,6 +27,7 @@ from onestop.firms.model import (
 from onestop.korea import ksic, regions
 from onestop.matching import records
 from onestop.matching.maximum import plausible_maximum
+from onestop.matching.model import Standing, Standings
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
 from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
@@ -236,14 +235,15 @@ def _recommendations_page(request: Request, who: Any, db: Any, row: Any, on: dat
                           errors: list[dict[str, str]] | None = None, form: dict[str, str] | None = None) -> Response:
     state = request.app.state.app
     rev, engine = state.engine(db)
-    result = records.recommendations(db, rev, engine, row, on, who.principal.user_id, state.results)
+    st, size = records.standings_of(db, rev, engine, row, on, who.principal.user_id, state.results)
     sort = request.query_params.get("sort", "fit")
     kind = request.query_params.get("type", "")
-    view = recommendation_view(engine.catalog.programs, result, sort if sort in SORTS else "fit",
+    number = request.query_params.get("page", "1")
+    view = recommendation_view(engine.catalog.programs, st, sort if sort in SORTS else "fit",
                                kind if kind in SUPPORT_NAMES else "", now_kst(),
-                               derive(services.profile_of(row), on))
-    return render(request, who, "firms/recommendations.html", firm=row, result=result, on=on, view=view,
-                  programs=engine.catalog.programs, sort=view["sort"], kind=view["kind"],
+                               int(number) if number.isdigit() else 1)
+    return render(request, who, "firms/recommendations.html", firm=row, result={"size_class": size.size_class}, on=on,
+                  view=view, programs=engine.catalog.programs, sort=view["sort"], kind=view["kind"],
                   support_types=[(k, n) for k, n in SUPPORT_NAMES.items()],
                   agency_names={a.id: a.name for a in engine.catalog.agencies.values()},
                   can_invite=who.principal.can_invite(row.id), unread=unread(db, who), errors=errors or [],
@@ -252,50 +252,68 @@ def _recommendations_page(request: Request, who: Any, db: Any, row: Any, on: dat
 
 SORTS = {"fit": ("적합도순", "Best fit"), "amount": ("지원 금액순", "Largest amount"),
          "deadline": ("마감 임박순", "Closing first")}
+#: eligible programs per page, and near misses or programs needing information shown per list
+PAGE_SIZE = 50
+LIST_SIZE = 30
 
 
-def recommendation_view(programs: dict[str, Any], result: dict[str, Any], sort: str, kind: str,
-                        now: Any, facts: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def recommendation_view(programs: dict[str, Any], st: Standings, sort: str, kind: str, now: Any,
+                        number: int = 1) -> dict[str, Any]:
     """Recommendations as the page shows them: the summary figures (the most the firm could
-    plausibly receive, as `matching/maximum.py` computes it), the eligible programs grouped by
-    category and sorted, near misses that need one change, packages as steps."""
+    plausibly receive, as `matching/maximum.py` computes it), one page of eligible programs grouped
+    by category and sorted, near misses that need one change, packages as steps. Explanations are
+    built only for the programs shown (`Standings.explain`)."""
     from onestop.catalog.model import CATEGORY_NAMES
     from onestop.catalog.windows import window_state
 
-    eligible = [(r, programs[r["program_id"]]) for r in result["eligible"] if r["program_id"] in programs]
+    eligible = [(s, s.program) for s in st.eligible if s.program.id in programs]
     loans = [p for _, p in eligible if p.spec.support_type.value in ("loan", "guarantee")]
     grants = [p for _, p in eligible if p.spec.support_type.value in ("grant", "voucher")]
-    shown = [(r, p) for r, p in eligible if not kind or p.spec.support_type.value == kind]
+    shown = [(s, p) for s, p in eligible if not kind or p.spec.support_type.value == kind]
 
-    def key(item: tuple[dict[str, Any], Any]) -> tuple[Any, ...]:
-        r, p = item
+    def key(item: tuple[Standing, Any]) -> tuple[Any, ...]:
+        s, p = item
         if sort == "amount":
-            return (-(p.spec.limits.amount or 0), -r["score"], p.id)
+            return (-(p.spec.limits.amount or 0), -s.score, p.id)
         if sort == "deadline":
             ws = window_state(p.spec.application_window, now)
-            return (ws.days_left if ws.days_left is not None else 10**6, -r["score"], p.id)
-        return (-r["score"], p.id)
+            return (ws.days_left if ws.days_left is not None else 10**6, -s.score, p.id)
+        return (-s.score, p.id)
 
+    ordered = sorted(shown, key=key)
+    pages = max(1, -(-len(ordered) // PAGE_SIZE))
+    number = min(max(1, number), pages)
     groups: dict[str, list[tuple[dict[str, Any], Any]]] = {}
-    for item in sorted(shown, key=key):
-        groups.setdefault(item[1].spec.category.value, []).append(item)
-    ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
-    near = [(r, programs[r["program_id"]]) for r in result["near_misses"] if r["program_id"] in programs]
-    one_more = [(r, p) for r, p in near if len(r.get("missing", [])) == 1]
-    fitting = {r["program_id"]: r.get("fitting_lines", []) for r in result["eligible"] if r.get("lines")}
-    most_loans = plausible_maximum(loans, facts or {}, fitting)
-    most_grants = plausible_maximum(grants, facts or {}, fitting)
+    for s, p in ordered[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]:
+        groups.setdefault(p.spec.category.value, []).append((st.explain(s).as_dict(), p))
+    ordered_groups = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
+    near = [s for s in st.near_misses if s.program.id in programs]
+    one_fix = [s for s in near if st.fix_count(s) == 1]
+    other = [s for s in near if st.fix_count(s) != 1]
+    needs = [s for s in st.needs_information if s.program.id in programs]
+    fitting = {s.program.id: st.fitting_lines(s) for s, _ in eligible if s.program.line_rules}
+    most_loans = plausible_maximum(loans, st.facts, fitting)
+    most_grants = plausible_maximum(grants, st.facts, fitting)
+
+    def explained(items: list[Standing]) -> list[tuple[dict[str, Any], Any]]:
+        return [(st.explain(s).as_dict(), s.program) for s in items[:LIST_SIZE]]
+
     return {
         "count": len(eligible),
         "loans": most_loans.amount,
         "grants": most_grants.amount,
         "max_notes": most_loans.notes + [n for n in most_grants.notes if n not in most_loans.notes],
-        "near_count": len(one_more),
-        "groups": [(cat, CATEGORY_NAMES.get(cat, (cat, cat)), items) for cat, items in ordered],
-        "one_more": one_more,
-        "other_near": [(r, p) for r, p in near if len(r.get("missing", [])) != 1],
-        "needs": [(r, programs[r["program_id"]]) for r in result["needs_information"] if r["program_id"] in programs],
-        "packages": [[programs[pid] for pid in pkg if pid in programs] for pkg in result["packages"]],
+        "near_count": len(one_fix),
+        "groups": [(cat, CATEGORY_NAMES.get(cat, (cat, cat)), items) for cat, items in ordered_groups],
+        "shown_count": len(ordered),
+        "page": number,
+        "pages": pages,
+        "one_more": explained(one_fix),
+        "other_near": explained(other),
+        "other_near_count": len(other),
+        "needs": explained(needs),
+        "needs_count": len(needs),
+        "packages": [[programs[pid] for pid in pkg if pid in programs] for pkg in st.packages],
         "sort": sort,
         "kind": kind,
     }

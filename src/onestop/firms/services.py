@@ -132,6 +132,11 @@ def names_of(db: Session, ids: Collection[int]) -> dict[int, str]:
     return {i: n for i, n in db.execute(select(FirmRow.id, FirmRow.name).where(FirmRow.id.in_(list(ids))))}
 
 
+def rows_after(db: Session, after_id: int, limit: int) -> list[FirmRow]:
+    """Registered firms in id order after `after_id`, at most `limit` (batches of background work)."""
+    return list(db.scalars(select(FirmRow).where(FirmRow.id > after_id).order_by(FirmRow.id).limit(limit)))
+
+
 def reference_date(value: str | date | None) -> date:
     if value is None or value == "":
         return date.today()

@@ -9,8 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.matching import records
+from onestop.matching.services import Page
+from onestop.platform.compress import encode, negotiate
 from onestop.platform.openapi import PROBLEM_RESPONSES
 from onestop.platform.web import DB, CurrentActor, PathId, UnitOfWorkRoute
 
@@ -24,23 +27,52 @@ class QuickIn(BaseModel):
 
 
 @router.get("/firms/{firm_id}/recommendations", response_model=dict[str, Any],
-            summary="Eligible programs, near misses, packages, with every criterion explained")
+            summary="Recommendations: one page of programs with their decisive reasons (compact), or every "
+                    "criterion of every program (explain=full)")
 async def recommendations(firm_id: PathId, request: Request, who: CurrentActor, db: DB,
-                          date: dt.date | None = None) -> Response:
-    """Async on purpose (see platform/web.get_db): after the first view the result comes from
+                          date: dt.date | None = None, explain: str = "compact", status: str | None = None,
+                          category: str | None = None, page: int = 1, per_page: int = 20) -> Response:
+    """Compact by default: a page (`page`, `per_page` up to 100) of programs, eligible first, then
+    near misses, then those that need information (`status`, `category` filter them), each with
+    its amount, rate, window and at most three decisive reasons; totals per status and category
+    cover the whole catalog. `explain=full` gives every program with every criterion (as
+    `onestop match --json`); one program's criteria are at `/eligibility/{program_id}`.
+
+    Async on purpose (see platform/web.get_db): after the first view the result comes from
     the result cache and the work is two indexed queries."""
     p = who.require()
+    if explain not in ("compact", "full"):
+        raise DomainError(code="explain", field="explain", ko="explain은 compact(요약) 또는 full(전체 설명)이어야 합니다.",
+                          en="explain must be compact or full.")
+    shown = None if explain == "full" else Page(status=status or None, category=category or None, number=page,
+                                                  size=per_page)
     state = request.app.state.app
     rev, engine = state.engine(db)
     on = date or firms.reference_date(None)
     version = p.firm_versions.get(firm_id)
+    coding = negotiate(request.headers.get("accept-encoding", ""))
     if version is not None:  # a member: the firm's version came with the sign-in check
-        cached = state.results.get_bytes((firm_id, version, rev, on))
+        key = (firm_id, version, rev, on) if shown is None else records.compact_key(firm_id, version, rev, on, shown)
+        cached = state.results.get_bytes(key if coding is None else (*key, coding))
         if cached is not None:
-            return Response(cached, media_type="application/json")
+            return _json(cached, coding)
     row = firms.get(db, p, firm_id)
-    body = records.recommendations_json(db, rev, engine, row, on, p.user_id, state.results)
-    return Response(body, media_type="application/json")
+    if shown is None:
+        key = (row.id, row.version, rev, on)
+        body = records.recommendations_json(db, rev, engine, row, on, p.user_id, state.results)
+    else:
+        key = records.compact_key(row.id, row.version, rev, on, shown)
+        body = records.compact_json(db, rev, engine, row, on, p.user_id, state.results, shown)
+    if coding is not None:  # compressed once per distinct result, as the JSON is serialised once
+        body = encode(body, coding)
+        state.results.put_bytes((*key, coding), body)
+    return _json(body, coding)
+
+
+def _json(body: bytes, coding: str | None) -> Response:
+    if coding is None:
+        return Response(body, media_type="application/json")
+    return Response(body, media_type="application/json", headers={"content-encoding": coding, "vary": "Accept-Encoding"})
 
 
 @router.get("/firms/{firm_id}/eligibility/{program_id}", response_model=dict[str, Any],

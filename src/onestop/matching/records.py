@@ -23,13 +23,16 @@ from onestop.firms.tables import FirmRow
 from onestop.korea.dates import completed_years
 from onestop.korea.ksic import normalize_ksic
 from onestop.korea.regions import is_capital_area, normalize_region
-from onestop.korea.sme_size import classify
-from onestop.matching.model import line_results
-from onestop.matching.services import Engine, size_dict
+from onestop.korea.sme_size import SizeResult, classify
+from onestop.matching.model import Standings, line_results
+from onestop.matching.refresh import snapshot_of
+from onestop.matching.services import Engine, Page, size_dict
 from onestop.matching.tables import EvaluationRow
 from onestop.platform.cache import LRU
 from onestop.rules.evaluate import CompiledRules
 from onestop.rules.vectorize import VectorRules, facts_frame
+
+Key = tuple[int, int, int, date]
 
 
 class ResultCache:
@@ -37,29 +40,89 @@ class ResultCache:
 
     The same inputs give the same result, so a repeated view is served from memory and is not
     recorded again: the evaluations table keeps one row per distinct decision (per process).
-    Both the result and its JSON are kept (the JSON of a full match is ~150 KB).
+    Kept: each firm's standings (every program's status and score, explained on demand), the
+    full result and its JSON (~300 KB for the shipped catalog), and each compact page's JSON.
     """
 
     def __init__(self, size: int = 4096) -> None:
-        self._results: LRU[tuple[int, int, int, date], dict[str, Any]] = LRU(size)
-        self._bytes: LRU[tuple[int, int, int, date], bytes] = LRU(size)
+        self._results: LRU[Key, dict[str, Any]] = LRU(size)
+        self._bytes: LRU[tuple[Any, ...], bytes] = LRU(size)
+        self._standings: LRU[Key, tuple[Standings, SizeResult]] = LRU(max(1, size // 8))
 
-    def get(self, key: tuple[int, int, int, date]) -> dict[str, Any] | None:
+    def get(self, key: Key) -> dict[str, Any] | None:
         return self._results.get(key)
 
-    def put(self, key: tuple[int, int, int, date], value: dict[str, Any]) -> None:
+    def put(self, key: Key, value: dict[str, Any]) -> None:
         self._results.put(key, value)
 
-    def get_bytes(self, key: tuple[int, int, int, date]) -> bytes | None:
+    def get_bytes(self, key: tuple[Any, ...]) -> bytes | None:
         return self._bytes.get(key)
 
-    def put_bytes(self, key: tuple[int, int, int, date], value: bytes) -> None:
+    def put_bytes(self, key: tuple[Any, ...], value: bytes) -> None:
         self._bytes.put(key, value)
+
+    def get_standings(self, key: Key) -> tuple[Standings, SizeResult] | None:
+        return self._standings.get(key)
+
+    def put_standings(self, key: Key, value: tuple[Standings, SizeResult]) -> None:
+        self._standings.put(key, value)
+
+
+def compact_key(firm_id: int, version: int, revision: int, on: date, page: Page) -> tuple[Any, ...]:
+    """The cache key of one compact page's JSON."""
+    return (firm_id, version, revision, on, "compact", page)
+
+
+def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow, on: date, user_id: int | None,
+                 cache: ResultCache | None = None) -> tuple[Standings, SizeResult]:
+    """The firm's standings on every program: from memory, else as the background recomputation
+    stored them (`matching.refresh`), else computed for this firm alone; recorded once per
+    distinct input (the evaluations table: one row per decision, whatever form or page is shown)."""
+    key = (row.id, row.version, revision, on)
+    if cache is not None:
+        hit = cache.get_standings(key)
+        if hit is not None:
+            return hit
+    profile = firms.profile_of(row)
+    stored = snapshot_of(db, row.id, row.version, revision, on)  # computed in the background
+    found = (engine.restore(profile, on, stored) if stored is not None else None) or engine.standings(profile, on)
+    st, size = found
+    if cache is not None:
+        cache.put_standings(key, found)
+    db.add(EvaluationRow(
+        firm_id=row.id, firm_version=row.version, kind="recommendations", on_date=on,
+        catalog_revision=revision, parameters_version=size.parameters_version,
+        summary={"eligible": [s.program.id for s in st.eligible],
+                 "near_misses": [s.program.id for s in st.near_misses],
+                 "packages": st.packages},
+        created_by=user_id,
+    ))
+    return found
+
+
+def compact_json(db: Session, revision: int, engine: Engine, row: FirmRow, on: date, user_id: int | None,
+                 cache: ResultCache, page: Page) -> bytes:
+    """One page of the compact answer, serialised once per distinct result and page."""
+    key = compact_key(row.id, row.version, revision, on, page)
+    body = cache.get_bytes(key)
+    if body is None:
+        body = orjson.dumps(compact(db, revision, engine, row, on, user_id, cache, page))
+        cache.put_bytes(key, body)
+    return body
+
+
+def compact(db: Session, revision: int, engine: Engine, row: FirmRow, on: date, user_id: int | None,
+            cache: ResultCache | None = None, page: Page | None = None) -> dict[str, Any]:
+    found = standings_of(db, revision, engine, row, on, user_id, cache)
+    result = engine.compact(firms.profile_of(row), on, page, found)
+    result["catalog_revision"] = revision
+    result["firm_id"] = row.id
+    return result
 
 
 def recommendations_json(db: Session, revision: int, engine: Engine, row: FirmRow, on: date,
                          user_id: int | None, cache: ResultCache) -> bytes:
-    """`recommendations`, serialised once per distinct result."""
+    """`recommendations` (the full form), serialised once per distinct result."""
     key = (row.id, row.version, revision, on)
     body = cache.get_bytes(key)
     if body is None:
@@ -70,24 +133,18 @@ def recommendations_json(db: Session, revision: int, engine: Engine, row: FirmRo
 
 def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow, on: date,
                     user_id: int | None, cache: ResultCache | None = None) -> dict[str, Any]:
+    """The full form: every program, every criterion (the page and `?explain=full`)."""
     key = (row.id, row.version, revision, on)
     if cache is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
-    result = engine.match(firms.profile_of(row), on)
+    found = standings_of(db, revision, engine, row, on, user_id, cache)
+    result = engine.match(firms.profile_of(row), on, found)
     result["catalog_revision"] = revision
     result["firm_id"] = row.id
     if cache is not None:
         cache.put(key, result)
-    db.add(EvaluationRow(
-        firm_id=row.id, firm_version=row.version, kind="recommendations", on_date=on,
-        catalog_revision=revision, parameters_version=result["parameters_version"],
-        summary={"eligible": [r["program_id"] for r in result["eligible"]],
-                 "near_misses": [r["program_id"] for r in result["near_misses"]],
-                 "packages": result["packages"]},
-        created_by=user_id,
-    ))
     return result
 
 
@@ -237,5 +294,5 @@ def classify_firm(row: FirmRow, on: date) -> dict[str, Any]:
     return size_dict(size_of(firms.profile_of(row), on))
 
 
-__all__ = ["QuickAnswers", "RegistryFacts", "check_program", "preview", "quick_check",
-           "recommendations"]
+__all__ = ["QuickAnswers", "RegistryFacts", "check_program", "compact", "compact_json", "preview", "quick_check",
+           "recommendations", "standings_of"]

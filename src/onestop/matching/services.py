@@ -8,10 +8,21 @@ from functools import cached_property
 from typing import Any
 
 from onestop.catalog.loader import Catalog, shipped_catalog
+from onestop.errors import DomainError
 from onestop.firms.facts import derive, size_of
 from onestop.firms.model import FirmProfile
 from onestop.korea.sme_size import SizeResult
-from onestop.matching.model import Recommendations, history_of, recommend
+from onestop.matching.model import (
+    STATUSES,
+    Recommendations,
+    Standings,
+    compact_item,
+    history_of,
+    restore,
+    select,
+    standings,
+    totals,
+)
 from onestop.rules.evaluate import CompiledRules
 from onestop.rules.syntax import Rule
 from onestop.rules.vectorize import VectorRules
@@ -31,6 +42,37 @@ def size_dict(size: SizeResult) -> dict[str, Any]:
         "parameters_version": size.parameters_version,
         "reasons": [{"code": r.code, "ko": r.ko, "en": r.en} for r in size.reasons],
     }
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which part of the recommendations a list shows: a status and a category (None: all), the
+    page number from 1, and its size."""
+
+    status: str | None = None
+    category: str | None = None
+    number: int = 1
+    size: int = 20
+
+    def __post_init__(self) -> None:
+        from onestop.catalog.model import CATEGORY_NAMES
+
+        if self.status is not None and self.status not in (*STATUSES, "excluded"):
+            raise DomainError(code="status", field="status",
+                              ko="상태는 eligible(신청 가능), near_miss(한 가지 부족), unknown(정보 필요), "
+                                 "excluded(제외) 중 하나여야 합니다.",
+                              en="status must be eligible, near_miss, unknown or excluded.")
+        if self.category is not None and self.category not in CATEGORY_NAMES:
+            ko = ", ".join(f"{code}({names[0]})" for code, names in CATEGORY_NAMES.items())
+            en = ", ".join(f"{code} ({names[1]})" for code, names in CATEGORY_NAMES.items())
+            raise DomainError(code="category", field="category", ko=f"분야는 다음 중 하나여야 합니다: {ko}.",
+                              en=f"category must be one of: {en}.")
+        if not 1 <= self.number <= 10_000:
+            raise DomainError(code="page", field="page", ko="쪽 번호는 1부터 10,000까지입니다.",
+                              en="page must be from 1 to 10,000.")
+        if not 1 <= self.size <= 100:
+            raise DomainError(code="per_page", field="per_page", ko="한 쪽에 1개부터 100개까지 보여 줄 수 있습니다.",
+                              en="per_page must be from 1 to 100.")
 
 
 @dataclass
@@ -86,15 +128,77 @@ class Engine:
         out.update(size_dict(size_of(firm, on)))
         return out
 
-    def recommendations(self, firm: FirmProfile, on: date) -> tuple[Recommendations, SizeResult]:
+    def standings(self, firm: FirmProfile, on: date) -> tuple[Standings, SizeResult]:
+        """Every program's standing for the firm; nothing explained yet."""
         size = size_of(firm, on)
         facts = derive(firm, on, size)
-        recs = recommend(self.programs, self.compiled, facts, history_of(firm.support_history), on,
-                         lines=self.line_positions)
-        return recs, size
+        st = standings(self.programs, self.compiled, facts, history_of(firm.support_history), on,
+                       lines=self.line_positions)
+        return st, size
 
-    def match(self, firm: FirmProfile, on: date) -> dict[str, Any]:
-        recs, size = self.recommendations(firm, on)
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Program id → its position in `programs` (and in the compiled rules)."""
+        return {p.id: i for i, p in enumerate(self.programs)}
+
+    def restore(self, firm: FirmProfile, on: date, data: dict[str, Any]) -> tuple[Standings, SizeResult] | None:
+        """Standings stored by the background recomputation (`snapshot`), with the firm's own
+        evaluation for the explanations of the page shown; None if they name an unknown program."""
+        size = size_of(firm, on)
+        facts = derive(firm, on, size)
+        st = restore(data, self.programs, self.positions, self.compiled.evaluate(facts), facts, on,
+                     self.line_positions)
+        return None if st is None else (st, size)
+
+    def recommendations(self, firm: FirmProfile, on: date, found: tuple[Standings, SizeResult] | None = None
+                        ) -> tuple[Recommendations, SizeResult]:
+        st, size = found or self.standings(firm, on)
+        return Recommendations(on, [st.explain(s) for s in st.eligible], [st.explain(s) for s in st.near_misses],
+                               [st.explain(s) for s in st.needs_information], st.packages, st.excluded), size
+
+    def compact(self, firm: FirmProfile, on: date, page: Page | None = None,
+                found: tuple[Standings, SizeResult] | None = None) -> dict[str, Any]:
+        """The compact answer: one page of programs (eligible first, then near misses, then those
+        that need information), each with its decisive reasons; totals per status and category
+        over the whole catalog. Explanations are built for the programs of the page only. The
+        programs excluded (closed, exhausted, not for this kind of applicant) are counted in the
+        totals and listed by `status="excluded"`."""
+        page = page or Page()
+        st, size = found or self.standings(firm, on)
+        window = slice((page.number - 1) * page.size, page.number * page.size)
+        out_of: list[Any] = []
+        if page.status == "excluded":  # closed, exhausted, or not for this kind of applicant
+            programs = self.catalog.programs
+            out_of = [e for e in st.excluded
+                      if page.category is None or programs[e.program_id].spec.category.value == page.category]
+            chosen: list[Any] = out_of
+        else:
+            chosen = select(st, page.status, page.category)
+        items = [compact_item(st.explain(s), s.program, on) for s in chosen[window]] if not out_of else []
+        agencies = self.catalog.agencies
+        return {
+            "brn": firm.brn,
+            "name": firm.name,
+            "date": on.isoformat(),
+            "explain": "compact",
+            "catalog_version": self.catalog.version,
+            "parameters_version": size.parameters_version,
+            "size_class": size.size_class,
+            "totals": totals(st),
+            "page": {"number": page.number, "size": page.size, "status": page.status, "category": page.category,
+                     "total": len(chosen), "pages": max(1, -(-len(chosen) // page.size))},
+            "eligible": [i for i in items if i["status"] == "eligible"],
+            "near_misses": [i for i in items if i["status"] == "near_miss"],
+            "needs_information": [i for i in items if i["status"] == "unknown"],
+            "agencies": {a: {"ko": agencies[a].name.ko, "en": agencies[a].name.en}
+                         for a in sorted({i["agency"] for i in items}) if a in agencies},
+            "packages": st.packages,
+            "excluded": [{"program_id": e.program_id, "code": e.code, "ko": e.ko, "en": e.en} for e in out_of[window]],
+        }
+
+    def match(self, firm: FirmProfile, on: date, found: tuple[Standings, SizeResult] | None = None) -> dict[str, Any]:
+        """The full answer (`onestop match --json`, `?explain=full`): every program, every criterion."""
+        recs, size = self.recommendations(firm, on, found)
         return {
             "brn": firm.brn,
             "name": firm.name,

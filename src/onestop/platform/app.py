@@ -16,6 +16,7 @@ import onestop
 from onestop.catalog.services import revision
 from onestop.platform import problems
 from onestop.platform.boundary import InputBoundary
+from onestop.platform.compress import Compression
 from onestop.platform.db import Database
 from onestop.platform.migrate import ensure_migrated
 from onestop.platform.security import CspReports, SecurityHeaders
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
         from onestop.alerts import outbox
         from onestop.audit import anchor
+        from onestop.matching import refresh
 
         if settings.warm_search:
             # before the first request: uvicorn accepts connections only after start-up
@@ -80,11 +82,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         stop = threading.Event()
         sender = outbox.start(state.db, settings, stop)  # None without SMTP
         anchorer = anchor.start(state.db, settings.audit_anchor_interval, stop)  # None when left to cron
+        refresher = refresh.start(state.db, state.engines.get, settings.recommendation_refresh_interval, stop)
         try:
             yield
         finally:
             stop.set()
-            for thread in (sender, anchorer):
+            for thread in (sender, anchorer, refresher):
                 if thread is not None:
                     thread.join(timeout=30)
 
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.app = state
     app.state.db = database
     app.state.csp_reports = CspReports()
+    app.add_middleware(Compression)  # inside the security headers: a compressed response gets them too
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     problems.install(app)
     app.add_middleware(InputBoundary)

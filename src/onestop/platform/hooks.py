@@ -27,6 +27,12 @@ APPLICATION_SUBMITTED: tuple[str, ...] = (
     "onestop.evaluation.fasttrack_services:on_application_submitted",  # a crisis fund's qualifying band enters
 )
 
+#: Reactions to a catalog revision's publication (an import or an edit that bumped the
+#: revision): f(db, revision), in the publishing transaction.
+CATALOG_PUBLISHED: tuple[str, ...] = (
+    "onestop.matching.refresh:on_catalog_published",  # recommendations recomputed in the background
+)
+
 
 @cache
 def resolve(names: tuple[str, ...]) -> tuple[Callable[..., Any], ...]:
@@ -45,3 +51,8 @@ def application_moved(db: Any, row: Any, action: str, before: str) -> None:
 def application_submitted(db: Any, engine: Any, row: Any) -> None:
     for reaction in resolve(APPLICATION_SUBMITTED):
         reaction(db, engine, row)
+
+
+def catalog_published(db: Any, revision: int) -> None:
+    for reaction in resolve(CATALOG_PUBLISHED):
+        reaction(db, revision)

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     #: record may stay committed only by its chain's head row; 0 leaves anchoring to cron
     #: (`onestop audit anchor`)
     audit_anchor_interval: float = Field(default=10.0, ge=0)
+    #: seconds between two looks for a catalog revision whose recommendations are to be
+    #: recomputed in the background (each worker looks; each firm is done once); 0 leaves it to
+    #: cron (`onestop recommendations refresh`)
+    recommendation_refresh_interval: float = Field(default=5.0, ge=0)
     #: build the catalog engine, the Korean search index (kiwipiepy, a few seconds), the
     #: registry's facts and the page templates at start-up, before the server takes traffic,
     #: so the first visitor is not the one who waits

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from operator import eq, ge, gt, le, lt, ne
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -179,6 +179,23 @@ class _Level:
     nodes: npt.NDArray[np.int64]  # slot written for each node
     gather: npt.NDArray[np.int64]  # children's slots, concatenated
     starts: npt.NDArray[np.int64]  # reduceat offsets into gather
+    owner: npt.NDArray[np.int64]  # for each gathered child, the index of its node in `nodes`
+
+
+def _lut(combine: Callable[[int, int], int]) -> npt.NDArray[np.uint8]:
+    """[other, mask] → the mask of `combine(x, other)` for every value x in `mask` (bit 1 << x)."""
+    out = np.zeros((3, 8), dtype=np.uint8)
+    for other in range(3):
+        for mask in range(8):
+            for x in range(3):
+                if mask & (1 << x):
+                    out[other, mask] |= 1 << combine(x, other)
+    return out
+
+
+_MIN_LUT, _MAX_LUT = _lut(min), _lut(max)
+#: `not` turns a value x into 2 - x: bit 0 and bit 2 swap
+_REVERSE = np.array([(m & 2) | ((m & 1) << 2) | ((m & 4) >> 2) for m in range(8)], dtype=np.uint8)
 
 
 @dataclass
@@ -202,6 +219,17 @@ class CompiledRules:
     #: per distinct criterion: its fact, its test, and its wording (ko, en)
     tests: list[tuple[str, Predicate]] = field(default_factory=list)
     texts: list[tuple[str, str]] = field(default_factory=list)
+    #: every criterion occurrence of every program, in program order: its program, its slot, and
+    #: whether it comes from a shared rule (for counts over the whole catalog without explanations)
+    occurrence_program: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    occurrence_slot: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    occurrence_shared: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    #: per program: the same criterion object occurs twice in its rule (`single_fixes` cannot
+    #: tell one occurrence from the other; `flip_effects` answers for these)
+    repeated: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    _slot_masks: dict[frozenset[str], npt.NDArray[np.bool_]] = field(default_factory=dict)
+    #: the slot of each compiled criterion object, by identity (cheaper than its meaning's key)
+    slot_by_id: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, rules: Sequence[Rule]) -> CompiledRules:
@@ -249,6 +277,13 @@ class CompiledRules:
             return ref if ref >= 0 else n_leaves + (-ref - 1)
 
         self.slot = key_slot
+        self.slot_by_id = {id(leaf): slot for ls, slots in zip(self.program_leaves, self.program_leaf_slots, strict=True)
+                           for leaf, slot in zip(ls, slots, strict=True)}
+        self.occurrence_program = np.repeat(np.arange(len(rules), dtype=np.int64),
+                                            [len(slots) for slots in self.program_leaf_slots])
+        self.occurrence_slot = np.array([s for slots in self.program_leaf_slots for s in slots], dtype=np.int64)
+        self.occurrence_shared = np.array([leaf.shared for ls in self.program_leaves for leaf in ls], dtype=np.bool_)
+        self.repeated = np.array([len({id(leaf) for leaf in ls}) != len(ls) for ls in self.program_leaves], dtype=np.bool_)
         self.tests = [(key[0], predicate(key)) for key in self.keys]
         self.texts = [criterion_text(Leaf(fact=k[0], op=k[1], value=k[2])) for k in self.keys]
         self.n_slots = n_leaves + len(internal)
@@ -269,10 +304,57 @@ class CompiledRules:
                 np.array([n for n, _ in nodes], dtype=np.int64),
                 np.array(gather, dtype=np.int64),
                 np.array(starts, dtype=np.int64),
+                np.repeat(np.arange(len(nodes), dtype=np.int64), [len(kids) for _, kids in nodes]),
             ))
         return self
 
+    def slots_of(self, facts: frozenset[str]) -> npt.NDArray[np.bool_]:
+        """Which distinct criteria test one of `facts` (cached: the set is a constant)."""
+        found = self._slot_masks.get(facts)
+        if found is None:
+            found = np.array([key[0] in facts for key in self.keys], dtype=np.bool_)
+            self._slot_masks[facts] = found
+        return found
+
+    def single_fixes(self, leaf_statuses: Sequence[int], allowed: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Per rule: would meeting one criterion occurrence that is not met now (one whose slot
+        `allowed` permits) make the whole rule met? The same answer as `flip_effects` (for a rule
+        without `repeated` criterion objects), for every rule at once.
+
+        Each node carries, besides its value, the set of values it can take when exactly one
+        allowed criterion below it is forced to met (a 3-bit mask). Under an `all`, forcing inside
+        one child gives min(that child's forced value, the minimum of the other children); under
+        an `any` the maximum; `not` mirrors the set. The rule is a near miss when "met" is in
+        its root's set. Evaluated level by level like `evaluate`, with NumPy."""
+        n_leaves = len(self.keys)
+        leaf = np.asarray(leaf_statuses, dtype=np.int8)
+        values = np.empty(self.n_slots, dtype=np.int8)
+        masks = np.zeros(self.n_slots, dtype=np.uint8)
+        values[:n_leaves] = leaf
+        masks[:n_leaves] = np.where((leaf == NOT_MET) & allowed, 1 << MET, 0)
+        for level in self.levels:
+            v = values[level.gather]
+            m = masks[level.gather]
+            if level.kind == _NOT:
+                values[level.nodes] = 2 - v
+                masks[level.nodes] = _REVERSE[m]
+                continue
+            reduce: np.ufunc = np.minimum if level.kind == _ALL else np.maximum
+            identity, lut = (MET, _MIN_LUT) if level.kind == _ALL else (NOT_MET, _MAX_LUT)
+            best = reduce.reduceat(v, level.starts)
+            best_each = best[level.owner]
+            is_best = v == best_each
+            ties = np.add.reduceat(is_best.astype(np.int64), level.starts)
+            second = reduce.reduceat(np.where(is_best, np.int8(identity), v), level.starts)
+            # the value of the other children together, for each child
+            others = np.where(~is_best | (ties[level.owner] > 1), best_each, second[level.owner])
+            masks[level.nodes] = np.bitwise_or.reduceat(lut[others, m], level.starts)
+            values[level.nodes] = best
+        return np.asarray((masks[self.root_slots] & (1 << MET)) != 0)
+
     def evaluate(self, facts: Mapping[str, Any]) -> FirmEvaluation:
+        """Every program's status; the explanation of a criterion is worded when first asked for
+        (`FirmEvaluation.outcomes`), so a page of twenty programs words only their criteria."""
         statuses = []
         for fact, test in self.tests:
             v = facts.get(fact)
@@ -291,14 +373,56 @@ class CompiledRules:
                 values[level.nodes] = np.maximum.reduceat(gathered, level.starts)
             else:
                 values[level.nodes] = 2 - gathered
-        shown = {fact: value_text(fact, facts.get(fact)) for fact in {k[0] for k in self.keys}}
+        return FirmEvaluation(self, values[self.root_slots].copy(), Outcomes(self, facts, statuses), statuses)
+
+
+class Outcomes(Sequence[LeafOutcome]):
+    """Each distinct criterion's outcome for one firm, worded on first access and kept.
+
+    Wording (the firm's value in Korean and English, two sentences) is most of the cost of an
+    explained evaluation; statuses alone are a few comparisons. One firm against a large catalog
+    needs the words only for the programs it is shown."""
+
+    def __init__(self, compiled: CompiledRules, facts: Mapping[str, Any], statuses: list[int]) -> None:
+        self._compiled = compiled
+        self._facts = facts
+        self._statuses = statuses
+        self._done: dict[int, LeafOutcome] = {}
+        self._shown: dict[str, tuple[str, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._statuses)
+
+    @overload
+    def __getitem__(self, slot: int) -> LeafOutcome: ...
+
+    @overload
+    def __getitem__(self, slot: slice) -> Sequence[LeafOutcome]: ...
+
+    def __getitem__(self, slot: int | slice) -> LeafOutcome | Sequence[LeafOutcome]:
+        if isinstance(slot, slice):
+            return [self[i] for i in range(*slot.indices(len(self)))]
+        found = self._done.get(slot)
+        if found is not None:
+            return found
+        if not -len(self._statuses) <= slot < len(self._statuses):
+            raise IndexError(slot)
+        slot %= len(self._statuses)
+        fact = self._compiled.tests[slot][0]
+        shown = self._shown.get(fact)
+        if shown is None:
+            shown = self._shown[fact] = value_text(fact, self._facts.get(fact))
+        vk, ve = shown
+        crit_ko, crit_en = self._compiled.texts[slot]
+        status = self._statuses[slot]
         ko_status, en_status = STATUS_WORDS
-        outcomes = []
-        for (fact, _test), (crit_ko, crit_en), status in zip(self.tests, self.texts, statuses, strict=True):
-            vk, ve = shown[fact]
-            outcomes.append(LeafOutcome(status, vk, ve, f"{crit_ko} — 기업: {vk} → {ko_status[status]}",
-                                        f"{crit_en} — firm: {ve} → {en_status[status]}"))
-        return FirmEvaluation(self, values[self.root_slots].copy(), outcomes)
+        found = LeafOutcome(status, vk, ve, f"{crit_ko} — 기업: {vk} → {ko_status[status]}",
+                            f"{crit_en} — firm: {ve} → {en_status[status]}")
+        self._done[slot] = found
+        return found
+
+    def status(self, slot: int) -> int:
+        return self._statuses[slot]
 
 
 @dataclass
@@ -307,19 +431,23 @@ class FirmEvaluation:
 
     compiled: CompiledRules
     statuses: npt.NDArray[np.int8]
-    outcomes: list[LeafOutcome]
+    outcomes: Sequence[LeafOutcome]
+    #: each distinct criterion's status, by slot
+    leaf_statuses: list[int]
 
     def status_of(self, leaf: Leaf) -> int:
         """The firm's status on a criterion of the compiled rules (already computed)."""
-        return self.outcomes[self.compiled.slot[leaf.key]].status
+        slot = self.compiled.slot_by_id.get(id(leaf))
+        return self.leaf_statuses[self.compiled.slot[leaf.key] if slot is None else slot]
 
     def program(self, i: int) -> ProgramResult:
         c = self.compiled
         outcomes = self.outcomes
         criteria = []
         if c.program_alternatives[i]:
-            by_leaf = {id(leaf): outcomes[slot].status for leaf, slot in zip(c.program_leaves[i],
-                                                                              c.program_leaf_slots[i], strict=True)}
+            leaf_statuses = self.leaf_statuses
+            by_leaf = {id(leaf): leaf_statuses[slot] for leaf, slot in zip(c.program_leaves[i],
+                                                                                 c.program_leaf_slots[i], strict=True)}
             applied = applied_flags(c.rules[i], lambda leaf: by_leaf[id(leaf)])
         else:
             applied = (True,) * len(c.program_leaves[i])

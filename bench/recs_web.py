@@ -1,0 +1,151 @@
+"""The recommendations endpoint under load (issue 16), on PostgreSQL, for the shipped catalog or
+the shipped catalog plus synthetic programs: cached and uncached match under 64 connections
+(wrk), the server's CPU per request, and the response size (plain, gzip, br).
+
+Usage:  .venv/bin/python bench/recs_web.py [--programs 0|1941] [--duration 15] [--connections 64]
+            [--workers 2] [--port 8830] [--database h_recs16_web] [--code DIR] [--label NAME]
+`--programs N` adds N synthetic programs (`synthetic_catalog.py`) to the 59 shipped ones;
+`--code DIR` runs another checkout's `src` (PYTHONPATH), e.g. the code before issue 16, whose
+default answer is the full one. Creates the database, migrates it, imports the catalog, seeds the
+demo registry, recomputes the registry's recommendations in the background run (when the code
+has it, before serving, so that the run does not share the CPU with the measurement), serves with
+`onestop serve --workers N` and drives the young founder's recommendations with wrk: the same
+URL (cached) and a different reference date on every request (uncached: each one computes and
+records a match). CPU: user + system time of the server's processes over each wrk run, divided
+by the requests served. Results: bench/out/recs-LABEL.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from web_load import UNCACHED_LUA, get_json, patiently, post_json, wrk
+
+ROOT = Path(__file__).resolve().parent.parent
+ONESTOP = str(ROOT / ".venv" / "bin" / "onestop")
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def recreate(name: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the uvicorn workers)."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def sizes(url: str, token: str) -> dict[str, int]:
+    out = {}
+    for coding in ("identity", "gzip", "br"):
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Accept-Encoding": coding})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            body = r.read()
+            out[coding] = len(body)
+            if coding == "gzip" and r.headers.get("Content-Encoding") == "gzip":
+                gzip.decompress(body)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--programs", type=int, default=0)
+    ap.add_argument("--duration", type=int, default=15)
+    ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--port", type=int, default=8830)
+    ap.add_argument("--database", default="h_recs16_web")
+    ap.add_argument("--code", type=Path, default=None)
+    ap.add_argument("--label", default="after")
+    args = ap.parse_args()
+    if not args.database.replace("_", "").isalnum() or args.database in ("test", "postgres"):
+        ap.error(f"--database {args.database!r}: use a name of its own")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.database}"
+    env = dict(os.environ, ONESTOP_DATABASE_URL=url, ONESTOP_RECOMMENDATION_REFRESH_INTERVAL="0")
+    if args.code is not None:
+        env["PYTHONPATH"] = str(args.code.resolve() / "src")
+
+    def run(*cmd: str) -> None:
+        subprocess.run([ONESTOP, *cmd, "--database-url", url], check=True, stdout=subprocess.DEVNULL, env=env)
+
+    recreate(args.database)
+    run("db", "upgrade")
+    if args.programs:
+        from synthetic_catalog import write_catalog
+
+        folder = write_catalog(ROOT / "bench" / "out" / f"catalog-{args.programs}", args.programs)
+        run("catalog", "import", str(folder))
+    else:
+        run("catalog", "import")
+    run("demo", "seed")
+    has_refresh = subprocess.run([ONESTOP, "recommendations", "--help"], env=env, capture_output=True).returncode == 0
+    if has_refresh:
+        t = time.monotonic()
+        run("recommendations", "refresh")
+        refresh_s = time.monotonic() - t
+    server = subprocess.Popen([ONESTOP, "serve", "--port", str(args.port), "--workers", str(args.workers)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{args.port}"
+    results: dict[str, Any] = {"label": args.label, "workers": args.workers, "connections": args.connections,
+                               "duration_s": args.duration}
+    if has_refresh:
+        results["background_refresh_s"] = round(refresh_s, 1)
+    try:
+        token = str(patiently(lambda: post_json(f"{base}/api/v1/auth/token", {
+            "email": "founder@onestop.demo", "password": "onestop-demo-2026"}))["access_token"])
+        firm_id = patiently(lambda: get_json(f"{base}/api/v1/firms", token))[0]["id"]  # type: ignore[index]
+        match_url = f"{base}/api/v1/firms/{firm_id}/recommendations"
+        for _ in range(20):  # warm every worker
+            patiently(lambda: get_json(match_url, token))
+        results["programs"] = len(get_json(f"{base}/api/v1/programs?limit=200", token)["items"])  # type: ignore[index]
+        results["bytes"] = sizes(match_url, token)
+        if has_refresh:
+            results["bytes_full"] = sizes(match_url + "?explain=full", token)
+        for name, script in (("cached", None), ("uncached", UNCACHED_LUA)):
+            before = cpu_seconds(server.pid)
+            load = os.getloadavg()
+            r = wrk(match_url, token, args.duration, args.connections, script)
+            r["cpu_ms_per_request"] = round((cpu_seconds(server.pid) - before) * 1e3 / max(r["requests"], 1), 2)
+            r["load_average_before"] = [round(x, 2) for x in load]
+            results[name] = r
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"recs-{args.label}.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
