@@ -1,0 +1,167 @@
+"""Columnar ingest (`registry.columns`) means what the per-firm path means: generated profiles,
+valid and invalid, give the same facts (size class and its parameters version included) and the
+same field errors both ways, and no column check refuses a profile the model accepts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from onestop.errors import DomainError
+from onestop.firms.facts import derive, size_of
+from onestop.firms.model import parse_firm
+from onestop.korea.brn import check_digit
+from onestop.korea.money import MAX_WON
+from onestop.registry.columns import facts_of, result_schema
+from onestop.registry.ingest import jsonl_chunks
+from onestop.rules.facts import CERTIFICATIONS, HARDSHIP_CAUSES, QUALIFICATIONS
+from onestop.rules.vectorize import facts_frame
+from tests.conftest import example
+
+EOK = 100_000_000
+
+
+@st.composite
+def brns(draw: st.DrawFn) -> Any:
+    nine = "".join(str(draw(st.integers(0, 9))) for _ in range(9))
+    good = nine + str(check_digit(nine))
+    bad = nine + str((check_digit(nine) + draw(st.integers(1, 9))) % 10)
+    digits = draw(st.sampled_from([good, good, good, good, bad]))
+    return draw(st.sampled_from([
+        f"{digits[:3]}-{digits[3:5]}-{digits[5:]}", digits, f" {digits} ", "１２４-８１-００９９８", "123",
+        int(digits), "",
+    ] + [f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"] * 6))
+
+
+def dates(lo: int, hi: int) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.dates(date(lo, 1, 1), date(hi, 12, 31)).map(date.isoformat),
+        st.dates(date(lo, 1, 1), date(hi, 12, 31)).map(date.isoformat),
+        st.sampled_from(["2023-02-30", "2020/01/01", "20200101", "", 20200101]),
+    )
+
+
+amounts = st.one_of(st.integers(0, 300 * EOK), st.integers(0, 300 * EOK), st.integers(-5, 5),
+                    st.sampled_from([MAX_WON, MAX_WON + 1, 10**20, "12억", 1.5, True, None]))
+maybe = st.sampled_from([True, False, None])
+
+
+@st.composite
+def by_year(draw: st.DrawFn, negative: bool) -> Any:
+    years = draw(st.lists(st.integers(2010, 2027), max_size=4, unique=True))
+    if draw(st.integers(0, 20)) == 0:
+        years.append(draw(st.sampled_from([1949, 2101])))
+    lo = -300 * EOK if negative else 0
+    out: dict[str, Any] = {str(y): draw(st.integers(lo, 300 * EOK)) for y in years}
+    if out and draw(st.integers(0, 15)) == 0:
+        out[next(iter(out))] = draw(st.sampled_from([-1, MAX_WON + 1, 10**20, "1억", None]))
+    return draw(st.sampled_from([out] * 10 + ["abc", None]))
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> Any:
+    p: dict[str, Any] = {
+        "brn": draw(brns()),
+        "name": draw(st.sampled_from(["한빛정밀 주식회사", "㈜다온", " 바른식품 ", "", "가" * 201, "Acme 코리아"])),
+        "ksic": draw(st.sampled_from(["C26111", "C2611", "C26", "J62", "J62010", "G47", "I56111", "L68",
+                                      "C30393", "C30", "c26111", "26111", "C26110", "Z99", "C", "F41"])),
+        "region": draw(st.sampled_from(["11680", "41", "41135", "47720", "28170", "26", "36110", "51150",
+                                        "99999", "1168010100", "4113510900", "12"])),
+        "founded_on": draw(dates(1895, 2027)),
+    }
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "ceo_birth_date": dates(1890, 2027),
+        "regular_employees": st.one_of(st.integers(0, 300), st.sampled_from([-1, 1_000_001, "5", 5.0, None])),
+        "revenue": by_year(False),
+        "operating_profit": by_year(True),
+        "total_assets": amounts, "export_revenue": amounts,
+        "export_usd": st.one_of(st.integers(0, 10**8), st.sampled_from([10**12 + 1, None])),
+        "total_liabilities": amounts,
+        "total_equity": st.one_of(st.integers(-50 * EOK, 300 * EOK), st.sampled_from([0, None])),
+        "certifications": st.one_of(st.lists(st.sampled_from(CERTIFICATIONS), max_size=3),
+                                    st.sampled_from([["bogus"], None, "venture"])),
+        "qualifications": st.one_of(st.lists(st.sampled_from(QUALIFICATIONS), max_size=3), st.none()),
+        "hardship_causes": st.one_of(st.lists(st.sampled_from(HARDSHIP_CAUSES), max_size=2), st.none()),
+        "in_large_business_group": st.sampled_from([False, False, False, True, None, "no"]),
+        "tax_arrears": maybe, "credit_default_record": maybe, "rehabilitation": maybe,
+        "tax_arrears_deferred": maybe, "factory_registered": maybe,
+        "credit_grade": st.sampled_from(["BBB", " a+ ", "AAA", "", "X" * 11, None]),
+        "business_status": st.sampled_from(["operating", "suspended", "closed", "open", None]),
+        "manufacturing_share_pct": st.one_of(st.integers(0, 100), st.sampled_from([101, -1, 50.5])),
+        "support_history": st.sampled_from([[], [{"program_id": "kosmes-startup-fund", "year": 2024,
+                                                  "amount": 3 * EOK}]]),
+        "applicant_kind": st.sampled_from(["firm", "firm", "prospective_founder"]),
+        "nickname": st.just("extra field"),
+    }
+    for key in draw(st.lists(st.sampled_from(sorted(optional)), unique=True, max_size=len(optional))):
+        p[key] = draw(optional[key])
+    if draw(st.integers(0, 30)) == 0:
+        del p[draw(st.sampled_from(["brn", "name", "ksic", "region", "founded_on"]))]
+    return p
+
+
+def per_firm(rows: list[tuple[int, Any]], on: date) -> tuple[pl.DataFrame, list[tuple[int, DomainError]]]:
+    """The reference: `parse_firm` and `derive`, one firm at a time."""
+    facts, errors = [], []
+    ids: dict[str, list[Any]] = {"row": [], "brn": [], "name": [], "parameters_version": []}
+    for n, raw in rows:
+        try:
+            firm = parse_firm(raw)
+        except DomainError as e:
+            errors.append((n, e))
+            continue
+        size = size_of(firm, on)
+        facts.append(derive(firm, on))
+        for k, v in (("row", n), ("brn", firm.brn), ("name", firm.name), ("parameters_version", size.parameters_version)):
+            ids[k].append(v)
+    frame = facts_frame(facts, extra=ids).cast({"row": pl.Int64(), "brn": pl.String(), "name": pl.String(),
+                                                "parameters_version": pl.String()})
+    return frame.select(list(result_schema())), errors
+
+
+def assert_same(rows: list[tuple[int, Any]], on: date) -> None:
+    expected, expected_errors = per_firm(rows, on)
+    got = facts_of(rows, on)
+    assert got.rescued == 0
+    assert [(n, e.code, e.problems) for n, e in got.errors] == [(n, e.code, e.problems) for n, e in expected_errors]
+    assert got.frame.columns == expected.columns
+    for name in expected.columns:  # field by field, so a failure names the fact
+        assert got.frame.get_column(name).to_list() == expected.get_column(name).to_list(), name
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(profiles(), min_size=1, max_size=8), st.dates(date(2020, 1, 1), date(2027, 12, 31)))
+def test_columnar_facts_and_errors_equal_the_per_firm_path(raws: list[Any], on: date) -> None:
+    assert_same(list(enumerate(raws, 1)), on)
+
+
+def test_shipped_examples_agree_and_regular_ones_stay_columnar() -> None:
+    names = ["crisis", "exporter", "lessor", "prospective-founder", "samsung-electronics", "seoul-software",
+             "smart-factory", "tax-arrears", "young-founder"]
+    rows = [(i, example(n)) for i, n in enumerate(names, 1)]
+    for on in (date(2026, 11, 23), date(2025, 3, 1)):
+        assert_same(rows, on)
+    plain = [(n, raw) for n, raw in rows if not raw.get("support_history") and "applicant_kind" not in raw]
+    assert facts_of(plain, date(2026, 11, 23)).per_firm == 0
+
+
+def test_absurd_amount_and_broken_lines_do_not_stop_the_file(tmp_path: Path) -> None:
+    good = example("seoul-software")
+    src = tmp_path / "firms.jsonl"
+    lines = [json.dumps(good, ensure_ascii=False), '{"brn": "124-81-00998", "revenue": {"2025": 100000000000000000000',
+             json.dumps({**good, "revenue": {"2025": 10**20}}), "", json.dumps(good, ensure_ascii=False)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = [r for _, chunk in jsonl_chunks(src, size=2) for r in chunk]
+    assert [n for n, _ in rows] == [1, 2, 3, 5]
+    result = facts_of(rows, date(2026, 11, 23))
+    assert result.frame.get_column("row").to_list() == [1, 5]
+    (n2, json_error), (n3, amount_error) = result.errors
+    assert (n2, json_error.code) == (2, "json")
+    assert n3 == 3 and [p.field for p in amount_error.problems] == ["revenue"]
+    assert "1,000조" in amount_error.problems[0].ko
