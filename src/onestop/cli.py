@@ -507,10 +507,12 @@ def _mount_features() -> None:
     from onestop.evaluation.fasttrack_cli import app as fasttrack_app
     from onestop.funds.cli import app as funds_app
     from onestop.outcomes.cli import mount as mount_outcomes
+    from onestop.registry.cli import mount as mount_registry
 
     app.add_typer(fasttrack_app, name="fasttrack")
     app.add_typer(funds_app, name="funds")
     mount_outcomes(app)
+    mount_registry(app)
 
 
 _mount_features()

@@ -27,81 +27,97 @@ from tests.conftest import example
 EOK = 100_000_000
 
 
-@st.composite
-def brns(draw: st.DrawFn) -> Any:
-    nine = "".join(str(draw(st.integers(0, 9))) for _ in range(9))
-    good = nine + str(check_digit(nine))
-    bad = nine + str((check_digit(nine) + draw(st.integers(1, 9))) % 10)
-    digits = draw(st.sampled_from([good, good, good, good, bad]))
-    return draw(st.sampled_from([
-        f"{digits[:3]}-{digits[3:5]}-{digits[5:]}", digits, f" {digits} ", "１２４-８１-００９９８", "123",
-        int(digits), "",
-    ] + [f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"] * 6))
-
-
-def dates(lo: int, hi: int) -> st.SearchStrategy[Any]:
-    return st.one_of(
-        st.dates(date(lo, 1, 1), date(hi, 12, 31)).map(date.isoformat),
-        st.dates(date(lo, 1, 1), date(hi, 12, 31)).map(date.isoformat),
-        st.sampled_from(["2023-02-30", "2020/01/01", "20200101", "", 20200101]),
-    )
-
-
-amounts = st.one_of(st.integers(0, 300 * EOK), st.integers(0, 300 * EOK), st.integers(-5, 5),
-                    st.sampled_from([MAX_WON, MAX_WON + 1, 10**20, "12억", 1.5, True, None]))
+TODAY = date.today()
 maybe = st.sampled_from([True, False, None])
+KSIC = ["C26111", "C2611", "C26", "J62", "J62010", "G47", "I56111", "L68", "C30393", "C30", "c26111",
+        "26111", "C26110", "F41", "C", "M71", "Q86"]
+REGIONS = ["11680", "41", "41135", "47720", "28170", "26", "36110", "51150", "1168010100", "12", "52111"]
 
 
 @st.composite
-def by_year(draw: st.DrawFn, negative: bool) -> Any:
-    years = draw(st.lists(st.integers(2010, 2027), max_size=4, unique=True))
-    if draw(st.integers(0, 20)) == 0:
-        years.append(draw(st.sampled_from([1949, 2101])))
-    lo = -300 * EOK if negative else 0
-    out: dict[str, Any] = {str(y): draw(st.integers(lo, 300 * EOK)) for y in years}
-    if out and draw(st.integers(0, 15)) == 0:
-        out[next(iter(out))] = draw(st.sampled_from([-1, MAX_WON + 1, 10**20, "1억", None]))
-    return draw(st.sampled_from([out] * 10 + ["abc", None]))
+def clean(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid profile: facts that agree with each other (figures from the founding year on, exports
+    within revenue, a representative of working age born before a sole proprietorship's founding)."""
+    nine = "".join(str(draw(st.integers(0, 9))) for _ in range(9))
+    digits = nine + str(check_digit(nine))
+    founded = draw(st.dates(date(1950, 1, 1), TODAY))
+    p: dict[str, Any] = {
+        "brn": draw(st.sampled_from([f"{digits[:3]}-{digits[3:5]}-{digits[5:]}", digits])),
+        "name": draw(st.sampled_from(["한빛정밀 주식회사", "㈜다온", "바른식품", "Acme 코리아", "가" * 200])),
+        "ksic": draw(st.sampled_from(KSIC)), "region": draw(st.sampled_from(REGIONS)),
+        "founded_on": founded.isoformat(),
+    }
+    if draw(st.booleans()):
+        latest = min(founded, date(TODAY.year - 16, 1, 1))
+        if latest > date(1900, 1, 1):
+            p["ceo_birth_date"] = draw(st.dates(date(1900, 1, 1), latest)).isoformat()
+    first = max(founded.year, TODAY.year - 6)
+    for key, lo in (("revenue", 0), ("operating_profit", -300 * EOK)):
+        years = draw(st.lists(st.integers(first, TODAY.year), max_size=4, unique=True))
+        if years or draw(st.booleans()):
+            p[key] = {str(y): draw(st.integers(lo, 300 * EOK)) for y in years}
+    past = [int(y) for y in p.get("revenue", {}) if int(y) < TODAY.year]
+    if past and draw(st.booleans()):
+        p["export_revenue"] = p["revenue"][str(max(past))] * draw(st.integers(0, 100)) // 100
+    simple: dict[str, st.SearchStrategy[Any]] = {
+        "regular_employees": st.integers(0, 300),
+        "total_assets": st.one_of(st.integers(0, 300 * EOK), st.just(5000 * EOK)),
+        "export_usd": st.integers(0, 10**8), "total_liabilities": st.integers(0, 300 * EOK),
+        "total_equity": st.integers(-50 * EOK, 300 * EOK),
+        "certifications": st.lists(st.sampled_from(CERTIFICATIONS), max_size=3),
+        "qualifications": st.one_of(st.lists(st.sampled_from(QUALIFICATIONS), max_size=3), st.none()),
+        "hardship_causes": st.one_of(st.lists(st.sampled_from(HARDSHIP_CAUSES), max_size=2), st.none()),
+        "in_large_business_group": st.sampled_from([False, False, True]),
+        "tax_arrears": maybe, "credit_default_record": maybe, "rehabilitation": maybe,
+        "tax_arrears_deferred": maybe, "factory_registered": maybe,
+        "credit_grade": st.sampled_from(["BBB", " a+ ", "AAA", "", None]),
+        "business_status": st.sampled_from(["operating", "suspended", "closed", None]),
+        "manufacturing_share_pct": st.integers(0, 100),
+    }
+    for key in draw(st.lists(st.sampled_from(sorted(simple)), unique=True, max_size=len(simple))):
+        p[key] = draw(simple[key])
+    return p
+
+
+amounts = st.sampled_from([-1, MAX_WON + 1, 10**20, "12억", 1.5, True])
+#: One thing wrong (or of a shape only the model decides) per spoiled profile.
+SPOILERS: dict[str, st.SearchStrategy[Any]] = {
+    "brn": st.sampled_from(["124-81-00999", "123", "１２４-８１-００９９８", 1248100998, "", " 124-81-00998 ", None]),
+    "name": st.sampled_from(["", " 바른식품 ", "가" * 201, 7]),
+    "ksic": st.sampled_from(["Z99", "C99999", "", 26111]),
+    "region": st.sampled_from(["99999", "1", 11680, "47"]),
+    "founded_on": st.sampled_from(["2023-02-30", "2020/01/01", "1899-12-31", (TODAY.replace(day=1).replace(
+        year=TODAY.year + 1)).isoformat(), 20200101]),
+    "ceo_birth_date": st.sampled_from(["1899-12-31", f"{TODAY.year - 10}-01-01", "2023-02-30", "1980-1-1"]),
+    "regular_employees": st.sampled_from([-1, 1_000_001, "5", 5.0, True]),
+    "revenue": st.sampled_from([{"1949": 1}, {"2101": 1}, {str(TODAY.year + 1): 1}, {"1950": 1},
+                                {"2024": -1}, {"2024": MAX_WON + 1}, {"2024": 10**20}, {"2024": "1억"},
+                                {" 2024": 1}, "abc", None]),
+    "operating_profit": st.sampled_from([{"2024": -MAX_WON - 1}, {"1950": -5}, {"2024": 2.5}, []]),
+    "total_assets": amounts, "export_revenue": amounts, "total_liabilities": amounts,
+    "export_usd": st.sampled_from([10**12 + 1, -3]),
+    "total_equity": st.sampled_from([-MAX_WON - 1, "0"]),
+    "certifications": st.sampled_from([["bogus"], None, "venture", ["venture"] * 11]),
+    "qualifications": st.sampled_from([["bogus"], "priority_field"]),
+    "in_large_business_group": st.sampled_from([None, "no", 0]),
+    "tax_arrears": st.sampled_from(["yes", 1]),
+    "credit_grade": st.sampled_from(["X" * 11, 3]),
+    "business_status": st.sampled_from(["open", ""]),
+    "manufacturing_share_pct": st.sampled_from([101, -1, 50.5]),
+    "support_history": st.sampled_from([[{"program_id": "kosmes-startup-fund", "year": 2024, "amount": 3 * EOK}],
+                                        [{"program_id": "", "year": 2024}]]),
+    "applicant_kind": st.sampled_from(["prospective_founder", "robot"]),
+    "nickname": st.just("an extra field"),
+}
 
 
 @st.composite
 def profiles(draw: st.DrawFn) -> Any:
-    p: dict[str, Any] = {
-        "brn": draw(brns()),
-        "name": draw(st.sampled_from(["한빛정밀 주식회사", "㈜다온", " 바른식품 ", "", "가" * 201, "Acme 코리아"])),
-        "ksic": draw(st.sampled_from(["C26111", "C2611", "C26", "J62", "J62010", "G47", "I56111", "L68",
-                                      "C30393", "C30", "c26111", "26111", "C26110", "Z99", "C", "F41"])),
-        "region": draw(st.sampled_from(["11680", "41", "41135", "47720", "28170", "26", "36110", "51150",
-                                        "99999", "1168010100", "4113510900", "12"])),
-        "founded_on": draw(dates(1895, 2027)),
-    }
-    optional: dict[str, st.SearchStrategy[Any]] = {
-        "ceo_birth_date": dates(1890, 2027),
-        "regular_employees": st.one_of(st.integers(0, 300), st.sampled_from([-1, 1_000_001, "5", 5.0, None])),
-        "revenue": by_year(False),
-        "operating_profit": by_year(True),
-        "total_assets": amounts, "export_revenue": amounts,
-        "export_usd": st.one_of(st.integers(0, 10**8), st.sampled_from([10**12 + 1, None])),
-        "total_liabilities": amounts,
-        "total_equity": st.one_of(st.integers(-50 * EOK, 300 * EOK), st.sampled_from([0, None])),
-        "certifications": st.one_of(st.lists(st.sampled_from(CERTIFICATIONS), max_size=3),
-                                    st.sampled_from([["bogus"], None, "venture"])),
-        "qualifications": st.one_of(st.lists(st.sampled_from(QUALIFICATIONS), max_size=3), st.none()),
-        "hardship_causes": st.one_of(st.lists(st.sampled_from(HARDSHIP_CAUSES), max_size=2), st.none()),
-        "in_large_business_group": st.sampled_from([False, False, False, True, None, "no"]),
-        "tax_arrears": maybe, "credit_default_record": maybe, "rehabilitation": maybe,
-        "tax_arrears_deferred": maybe, "factory_registered": maybe,
-        "credit_grade": st.sampled_from(["BBB", " a+ ", "AAA", "", "X" * 11, None]),
-        "business_status": st.sampled_from(["operating", "suspended", "closed", "open", None]),
-        "manufacturing_share_pct": st.one_of(st.integers(0, 100), st.sampled_from([101, -1, 50.5])),
-        "support_history": st.sampled_from([[], [{"program_id": "kosmes-startup-fund", "year": 2024,
-                                                  "amount": 3 * EOK}]]),
-        "applicant_kind": st.sampled_from(["firm", "firm", "prospective_founder"]),
-        "nickname": st.just("extra field"),
-    }
-    for key in draw(st.lists(st.sampled_from(sorted(optional)), unique=True, max_size=len(optional))):
-        p[key] = draw(optional[key])
-    if draw(st.integers(0, 30)) == 0:
+    p = draw(clean())
+    if draw(st.integers(0, 2)) == 0:
+        key = draw(st.sampled_from(sorted(SPOILERS)))
+        p[key] = draw(SPOILERS[key])
+    if draw(st.integers(0, 40)) == 0:
         del p[draw(st.sampled_from(["brn", "name", "ksic", "region", "founded_on"]))]
     return p
 

@@ -77,6 +77,7 @@ _SETS: dict[str, tuple[tuple[str, ...], bool]] = {
     "hardship_causes": (HARDSHIP_CAUSES, True),
 }
 _BY_YEAR = ("revenue", "operating_profit")
+_PERCENT = {p: p / 100 for p in range(101)}
 _DATES = ("founded_on", "ceo_birth_date")
 KNOWN = frozenset({"brn", "name", "ksic", "region", "credit_grade", "applicant_kind", "business_status",
                    "in_large_business_group", "support_history", *_INTS, *_BOOLS, *_SETS, *_BY_YEAR,
@@ -276,26 +277,36 @@ def _between(col: str, lo: int, hi: int) -> pl.Expr:
 
 # ─────────────────────────────────────────────────────────────── the checks and facts
 
-def _checked(split: Split, today: date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(frame with `_ok`, revenue by year, operating profit by year) for the regular rows."""
-    schema: dict[str, pl.DataType] = {
+#: Column types of a chunk's regular rows (and of the registry's Parquet, `registry.schema`).
+def typed_schema() -> dict[str, pl.DataType]:
+    return {
         "row": pl.Int64(), "brn": pl.String(), "name": pl.String(), "ksic_raw": pl.String(),
         "region_raw": pl.String(), "credit_grade": pl.String(), "business_status": pl.String(),
         "in_large_business_group": pl.Boolean(), "founded_on": pl.Date(), "ceo_birth_date": pl.Date(),
         **{k: pl.Int64() for k in _INTS}, **{k: pl.Boolean() for k in _BOOLS},
         **{k: pl.UInt16() for k in _SETS},
     }
-    frame = pl.DataFrame(split.columns, schema=schema)
+
+
+YEAR_SCHEMA = {"row": pl.Int64(), "year": pl.Int64(), "amount": pl.Int64()}
+
+
+def typed(split: Split) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(regular rows, revenue by year, operating profit by year) as frames."""
+    def years(name: str) -> pl.DataFrame:
+        r, y, a = split.by_year[name]
+        return pl.DataFrame({"row": r, "year": y, "amount": a}, schema=YEAR_SCHEMA)
+
+    return (pl.DataFrame(split.columns, schema=typed_schema()), years("revenue"),
+            years("operating_profit"))
+
+
+def _checked(frame: pl.DataFrame, revenue: pl.DataFrame, profit: pl.DataFrame, today: date) -> pl.DataFrame:
+    """The typed rows with `_ok` (every check passed), the codes normalised and the BRN formatted."""
     ksic = _code_table(frame.get_column("ksic_raw").unique().to_list(), _ksic, "ksic")
     region = _code_table(frame.get_column("region_raw").unique().to_list(), _region, "region")
     frame = frame.join(ksic, on="ksic_raw", how="left").join(region, on="region_raw", how="left")
 
-    def years(name: str) -> pl.DataFrame:
-        r, y, a = split.by_year[name]
-        return pl.DataFrame({"row": r, "year": y, "amount": a},
-                            schema={"row": pl.Int64(), "year": pl.Int64(), "amount": pl.Int64()})
-
-    revenue, profit = years("revenue"), years("operating_profit")
     founded = frame.select("row", pl.col("founded_on").dt.year().cast(pl.Int64).alias("_fy"))
     # fiscal-year rules: years 1950–2100, from the founding year to this year, amounts in bounds
     bad_years = pl.concat([
@@ -333,7 +344,7 @@ def _checked(split: Split, today: date) -> tuple[pl.DataFrame, pl.DataFrame, pl.
         (pl.col("brn").str.slice(0, 3) + "-" + pl.col("brn").str.slice(3, 2) + "-" + pl.col("brn").str.slice(5))
         .alias("brn"),
     )
-    return frame, revenue, profit
+    return frame
 
 
 def _by_year_facts(frame: pl.DataFrame, revenue: pl.DataFrame, profit: pl.DataFrame, on: date) -> pl.DataFrame:
@@ -437,15 +448,15 @@ def _per_firm(rows: Sequence[tuple[int, Any]], on: date) -> tuple[pl.DataFrame, 
     return frame.select(list(result_schema())), errors
 
 
-def facts_of(rows: Sequence[tuple[int, Any]], on: date, today: date | None = None) -> Facts:
-    """The facts of a chunk of raw rows on date `on` (validation as of `today`)."""
-    today = today or date.today()
-    split = split_rows(rows)
-    frame, revenue, profit = _checked(split, today)
-    refused = set(frame.filter(~pl.col("_ok")).get_column("row").to_list())
+def frame_facts(frame: pl.DataFrame, revenue: pl.DataFrame, profit: pl.DataFrame, on: date,
+                today: date) -> tuple[pl.DataFrame, list[int]]:
+    """(facts of the rows that pass every check — `result_schema()`, row order kept —, the
+    row numbers of those that do not) for typed rows (`typed_schema()`) and their amounts by year."""
+    frame = _checked(frame, revenue, profit, today)
+    refused = frame.filter(~pl.col("_ok")).get_column("row").to_list()
     frame = frame.filter(pl.col("_ok"))
     t = table_on(on)
-    frame = frame.join(_by_year_facts(frame, revenue, profit, on), on="row", how="left")
+    frame = frame.join(_by_year_facts(frame, revenue, profit, on), on="row", how="left", maintain_order="left")
     frame = _size(frame, t)
     equity, liabilities = pl.col("total_equity"), pl.col("total_liabilities")
     frame = frame.with_columns(
@@ -459,16 +470,87 @@ def facts_of(rows: Sequence[tuple[int, Any]], on: date, today: date | None = Non
         pl.lit("firm").alias("applicant_kind"),
         pl.when(equity > 0).then(liabilities.cast(pl.Float64) / equity.cast(pl.Float64)).alias("debt_ratio"),
         (equity <= 0).alias("capital_impaired"),
-        (pl.col("manufacturing_share_pct").cast(pl.Float64) / 100).alias("manufacturing_share"),
+        # pct / 100 as Python divides it (Polars multiplies by 0.01 for a literal divisor: 41 → 0.41000000000000003)
+        pl.col("manufacturing_share_pct").replace_strict(_PERCENT, return_dtype=pl.Float64).alias("manufacturing_share"),
         pl.lit(0, pl.Int64).alias("policy_fund_count_5y"),
         pl.lit(0, pl.Int64).alias("policy_fund_amount_5y"),
         pl.lit(t.version).alias("parameters_version"),
     )
     schema = result_schema()
-    columnar = frame.select([pl.col(k).cast(v) for k, v in schema.items()])
+    return frame.select([pl.col(k).cast(v) for k, v in schema.items()]), refused
+
+
+def facts_of(rows: Sequence[tuple[int, Any]], on: date, today: date | None = None) -> Facts:
+    """The facts of a chunk of raw rows on date `on` (validation as of `today`)."""
+    today = today or date.today()
+    split = split_rows(rows)
+    columnar, refused_rows = frame_facts(*typed(split), on, today)
+    refused = set(refused_rows)
     other = split.other + ([(n, raw) for n, raw in rows if n in refused] if refused else [])
     slow, errors = _per_firm(other, on)
     rescued = len(refused) - len(refused.intersection(n for n, _ in errors))
-    out = pl.concat([columnar, slow]).sort("row") if slow.height else columnar
+    out = (pl.concat([columnar, slow]) if slow.height else columnar).sort("row")
     errors.sort(key=lambda e: e[0])
     return Facts(out, errors, per_firm=len(other), rescued=rescued)
+
+
+@dataclass
+class Validated:
+    """A chunk checked for a registry: valid rows typed (codes normalised, BRN formatted) with
+    their amounts by year, and the errors of the rest (row number, DomainError)."""
+
+    checked: pl.DataFrame
+    revenue: pl.DataFrame
+    profit: pl.DataFrame
+    errors: list[tuple[int, DomainError]]
+
+
+#: What a registry row does not carry: the support history (agencies keep it themselves) and the
+#: former region code as typed (the registry holds the current one).
+NOT_IN_REGISTRY = frozenset({"support_history", "region_given"})
+
+
+def validated(rows: Sequence[tuple[int, Any]], today: date | None = None) -> Validated:
+    """Check raw rows for a registry; a row the columns cannot carry is read by the per-firm model
+    and, when valid, carried in its normalised form."""
+    today = today or date.today()
+    split = split_rows(rows)
+    frame, revenue, profit = typed(split)
+    checked = _checked(frame, revenue, profit, today)
+    refused = set(checked.filter(~pl.col("_ok")).get_column("row").to_list())
+    errors: list[tuple[int, DomainError]] = []
+    again: list[tuple[int, Any]] = []
+    for n, raw in split.other + ([(n, raw) for n, raw in rows if n in refused] if refused else []):
+        try:
+            if isinstance(raw, DomainError):
+                raise raw
+            firm = parse_firm(raw)
+        except DomainError as e:
+            errors.append((n, e))
+            continue
+        if firm.applicant_kind.value != "firm":
+            errors.append((n, DomainError(
+                code="registry_prospective", field="applicant_kind",
+                ko="예비창업자는 사업자등록 전이므로 기업 등록부에 넣지 않습니다.",
+                en="A prospective founder is not registered yet, so is not part of a firm registry.")))
+            continue
+        again.append((n, {k: v for k, v in firm.model_dump(mode="json", exclude_none=True).items()
+                          if k in KNOWN and k not in NOT_IN_REGISTRY}))
+    if again:
+        second = split_rows(again)
+        f2, r2, p2 = typed(second)
+        c2 = _checked(f2, r2, p2, today)
+        lost = [n for n, _ in second.other] + c2.filter(~pl.col("_ok")).get_column("row").to_list()
+        for n in lost:  # not expected for a normalised profile; never silently dropped
+            errors.append((n, DomainError(code="registry_shape", ko="등록부 형식으로 옮길 수 없는 행입니다.",
+                                          en="This row cannot be carried in the registry's layout.")))
+        first_ok = checked.filter(pl.col("_ok")).get_column("row").implode()
+        checked = pl.concat([checked.filter(pl.col("_ok")), c2.filter(pl.col("_ok"))])
+        revenue = pl.concat([revenue.filter(pl.col("row").is_in(first_ok)), r2])
+        profit = pl.concat([profit.filter(pl.col("row").is_in(first_ok)), p2])
+    else:
+        checked = checked.filter(pl.col("_ok"))
+    errors.sort(key=lambda e: e[0])
+    keep = checked.get_column("row").implode()
+    return Validated(checked.drop("_ok", "_last_revenue", "_bad_year").sort("row"),
+                     revenue.filter(pl.col("row").is_in(keep)), profit.filter(pl.col("row").is_in(keep)), errors)
