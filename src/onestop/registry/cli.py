@@ -120,6 +120,54 @@ def reach(program_id: Annotated[str, typer.Argument(help="Program id in the cata
         cli.out.print(table)
 
 
+@app.command()
+def alert(program_id: Annotated[str, typer.Argument(help="The program published or changed (catalog id)")],
+          before: Annotated[Path | None, typer.Option("--before", help="The program's previous version (YAML); "
+                                                      "omit for a newly published program")] = None,
+          draft: Annotated[Path | None, typer.Option("--draft", help="The new version as YAML, if not the catalog's")]
+          = None,
+          date_: Annotated[str | None, typer.Option("--date", help="Reference date YYYY-MM-DD (default today)")] = None,
+          batch: Annotated[int, typer.Option(min=1, help="Firms per transaction (the checkpoint's step)")] = 2000,
+          database_url: Annotated[str | None, typer.Option("--database-url", help="Default: ONESTOP_DATABASE_URL")]
+          = None) -> None:
+    """Tell every registered firm that newly qualifies for a program, once each (resumable: run it
+    again after a crash and it continues from its checkpoint)."""
+    import os
+    import sys
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from onestop.registry.alerts import alert_new_qualifiers
+    from onestop.registry.services import program_to_reach
+
+    cli = _cli()
+    on = cli._date(date_)
+    hold = int(os.environ.get("ONESTOP_ALERTS_HOLD_AT", "0"))
+
+    def before_commit(number: int) -> None:
+        # a test's hook: stop before this batch commits, until told (or killed)
+        if number == hold:
+            print(f"HOLD {number}", flush=True)
+            sys.stdin.readline()
+
+    with cli._migrated_database(database_url) as database:
+        try:
+            catalog = cli._engine().catalog
+            program = program_to_reach(catalog, program_id, draft)
+            old = program_to_reach(catalog, program_id, before).rule if before is not None else None
+        except DomainError as e:
+            cli._fail(e)
+            raise
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=cli.err) as bar:
+            task = bar.add_task("알림 대상 확인 중 checking firms", total=None)
+            result = alert_new_qualifiers(database, program, old, on, batch,
+                                          progress=lambda seen, total: bar.update(task, completed=seen, total=total),
+                                          before_commit=before_commit if hold else None)
+    cli.out.print(f"[green]OK[/] {program.spec.name.ko}: 새로 자격을 충족한 기업 {result.notified:,}곳에 알림 / "
+                  f"{result.notified:,} firm(s) newly eligible told ({result.firms_seen:,} firms checked)")
+
+
 def mount(root: typer.Typer) -> None:
     root.add_typer(app, name="registry")
     root.command("reach")(reach)
