@@ -45,6 +45,7 @@ def test_generated_registry_is_partitioned_valid_and_agrees_with_per_firm_facts(
     assert (frame.get_column("region").str.slice(0, 2) == frame.get_column("sido")).all()
     facts, refused = frame_facts(*to_typed(frame), ON, date.today())
     assert refused == []
+    assert frame_facts(*to_typed(frame), ON, date.today(), trusted=True)[0].equals(facts)  # reach's way
     for row, raw in zip(facts.head(300).iter_rows(named=True), as_profiles(frame.head(300)), strict=True):
         expected = derive(parse_firm(raw), ON)
         assert row["size_class"] == expected["size_class"] and row["revenue_avg3"] == expected["revenue_avg3"]

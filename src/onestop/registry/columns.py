@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -245,20 +246,34 @@ def _code_table(values: Sequence[str], normalise: Callable[[str], str], name: st
                         schema={f"{name}_raw": pl.String(), name: pl.String()})
 
 
+@lru_cache(maxsize=65536)
 def _region(v: str) -> str:
     return resolve_region(unicodedata.normalize("NFC", v)).current
 
 
+@lru_cache(maxsize=65536)
 def _ksic(v: str) -> str:
     return normalize_ksic(unicodedata.normalize("NFC", v))
 
 
+_THRESHOLDS: dict[tuple[str, str], tuple[int | None, int | None, int | None]] = {}
+
+
+def _thresholds(code: str, t: SizeTable) -> tuple[int | None, int | None, int | None]:
+    """(ceiling, small band, micro-enterprise limit) of a code in the table version `t`."""
+    key = (code, t.version)
+    if key not in _THRESHOLDS:
+        _THRESHOLDS[key] = (_lookup(code, t.ceilings), _lookup(code, t.small_bands), _micro_limit(code, t))
+    return _THRESHOLDS[key]
+
+
 def _size_table(codes: Sequence[str], t: SizeTable) -> pl.DataFrame:
+    rows = [_thresholds(c, t) for c in codes]
     return pl.DataFrame(
         {"ksic": list(codes),
-         "_ceiling": [_lookup(c, t.ceilings) for c in codes],
-         "_band": [_lookup(c, t.small_bands) for c in codes],
-         "_micro_limit": [_micro_limit(c, t) for c in codes]},
+         "_ceiling": [r[0] for r in rows],
+         "_band": [r[1] for r in rows],
+         "_micro_limit": [r[2] for r in rows]},
         schema={"ksic": pl.String(), "_ceiling": pl.Int64(), "_band": pl.Int64(), "_micro_limit": pl.Int64()},
     )
 
@@ -341,8 +356,7 @@ def _checked(frame: pl.DataFrame, revenue: pl.DataFrame, profit: pl.DataFrame, t
     ).fill_null(False)
     frame = frame.with_columns(
         ok.alias("_ok"),
-        (pl.col("brn").str.slice(0, 3) + "-" + pl.col("brn").str.slice(3, 2) + "-" + pl.col("brn").str.slice(5))
-        .alias("brn"),
+        _brn_text("brn").alias("brn"),
     )
     return frame
 
@@ -448,13 +462,25 @@ def _per_firm(rows: Sequence[tuple[int, Any]], on: date) -> tuple[pl.DataFrame, 
     return frame.select(list(result_schema())), errors
 
 
+def _brn_text(col: str) -> pl.Expr:
+    c = pl.col(col)
+    return c.str.slice(0, 3) + "-" + c.str.slice(3, 2) + "-" + c.str.slice(5)
+
+
 def frame_facts(frame: pl.DataFrame, revenue: pl.DataFrame, profit: pl.DataFrame, on: date,
-                today: date) -> tuple[pl.DataFrame, list[int]]:
+                today: date, trusted: bool = False) -> tuple[pl.DataFrame, list[int]]:
     """(facts of the rows that pass every check — `result_schema()`, row order kept —, the
-    row numbers of those that do not) for typed rows (`typed_schema()`) and their amounts by year."""
-    frame = _checked(frame, revenue, profit, today)
-    refused = frame.filter(~pl.col("_ok")).get_column("row").to_list()
-    frame = frame.filter(pl.col("_ok"))
+    row numbers of those that do not) for typed rows (`typed_schema()`) and their amounts by year.
+    `trusted`: the rows were checked when they were written (a registry's), so the checks are
+    skipped and the codes taken as stored."""
+    if trusted:
+        frame = frame.with_columns(pl.col("ksic_raw").alias("ksic"), pl.col("region_raw").alias("region"),
+                                   _brn_text("brn").alias("brn"))
+        refused: list[int] = []
+    else:
+        frame = _checked(frame, revenue, profit, today)
+        refused = frame.filter(~pl.col("_ok")).get_column("row").to_list()
+        frame = frame.filter(pl.col("_ok"))
     t = table_on(on)
     frame = frame.join(_by_year_facts(frame, revenue, profit, on), on="row", how="left", maintain_order="left")
     frame = _size(frame, t)

@@ -66,11 +66,20 @@ def registry_files(root: Path) -> list[Path]:
     return files
 
 
-def read_parts(root: Path, columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
-    """The registry a file at a time, in the registry's layout (the partition's `sido` restored)."""
+def read_parts(root: Path, columns: list[str] | None = None, rows: int = CHUNK) -> Iterator[pl.DataFrame]:
+    """The registry in parts of about `rows` firms (small files read together), in the registry's
+    layout (each file's `sido` restored from its partition)."""
+    buffer: list[pl.DataFrame] = []
+    held = 0
     for path in registry_files(root):
         frame = pl.read_parquet(path, columns=[c for c in columns if c != "sido"] if columns else None)
-        yield frame.with_columns(pl.lit(path.parent.name.removeprefix("sido=")).alias("sido"))
+        buffer.append(frame.with_columns(pl.lit(path.parent.name.removeprefix("sido=")).alias("sido")))
+        held += frame.height
+        if held >= rows:
+            yield pl.concat(buffer)
+            buffer, held = [], 0
+    if buffer:
+        yield pl.concat(buffer)
 
 
 # ─────────────────────────────────────────────────────────────── import with a column mapping
