@@ -59,6 +59,39 @@ def write_jsonl(n: int, out: Path, seed: int, bad_every: int) -> None:
                          else orjson.dumps(p).decode()).encode() + b"\n")
 
 
+def curve(registry: Path, firms: int, programs: int) -> None:
+    """One point of the scaling curve: the Polars engine over the first `firms` firms of a registry
+    (read, facts derived by column, every program evaluated, eligible counts summed), in parts of
+    500,000 firms so memory stays flat."""
+    import polars as pl
+
+    from onestop.matching.services import Engine
+    from onestop.registry.columns import frame_facts
+    from onestop.registry.schema import to_typed
+    from onestop.registry.store import read_parts
+    from onestop.rules.vectorize import VectorRules
+
+    if programs:
+        from generate import parsed_programs, synthetic_programs
+
+        rules = parsed_programs(synthetic_programs(programs))
+        vr = VectorRules(rules, [f"p{i}" for i in range(len(rules))])
+    else:
+        vr = Engine.shipped().vector
+    load, started, cpu = os.getloadavg(), time.perf_counter(), time.process_time()
+    done = eligible = 0
+    for part in read_parts(registry, rows=min(firms, 500_000)):
+        part = part.head(firms - done)
+        facts = frame_facts(*to_typed(part), ON, date.today(), trusted=True)[0]
+        out = vr.evaluate(facts)
+        eligible += int(out.select(pl.sum_horizontal(pl.all().fill_null(False).cast(pl.Int64)).sum()).item())
+        done += part.height
+        if done >= firms:
+            break
+    _report("curve", started, cpu, load, firms=done, programs=len(vr.names), evaluations=done * len(vr.names),
+            eligible_pairs=eligible)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -70,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     b = sub.add_parser("batch")
     b.add_argument("src", type=Path)
     b.add_argument("--out", type=Path, default=Path("/tmp/national_result.parquet"))
+    c = sub.add_parser("curve", help="facts from the registry, then P programs, over the first N firms")
+    c.add_argument("registry", type=Path)
+    c.add_argument("--firms", type=int, required=True)
+    c.add_argument("--programs", type=int, default=0, help="0: the shipped catalog; else synthetic rules")
     r = sub.add_parser("reach")
     r.add_argument("registry", type=Path)
     r.add_argument("program")
@@ -90,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         with open(os.devnull, "w") as quiet:
             summary = run_batch(args.src, args.out, ON, engine, console=Console(file=quiet))
         _report("batch", started, cpu, load, **{k: v for k, v in summary.items() if k != "errors_path"})
+    elif args.cmd == "curve":
+        curve(args.registry, args.firms, args.programs)
     else:
         from onestop.matching.services import Engine
         from onestop.registry.services import registry_reach

@@ -171,13 +171,18 @@ def test_absurd_amount_and_broken_lines_do_not_stop_the_file(tmp_path: Path) -> 
     good = example("seoul-software")
     src = tmp_path / "firms.jsonl"
     lines = [json.dumps(good, ensure_ascii=False), '{"brn": "124-81-00998", "revenue": {"2025": 100000000000000000000',
-             json.dumps({**good, "revenue": {"2025": 10**20}}), "", json.dumps(good, ensure_ascii=False)]
+             json.dumps({**good, "revenue": {"2025": 10**20}}), "", json.dumps(good, ensure_ascii=False),
+             json.dumps({**good, "total_assets": 10**20})]
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     rows = [r for _, chunk in jsonl_chunks(src, size=2) for r in chunk]
-    assert [n for n, _ in rows] == [1, 2, 3, 5]
+    assert [n for n, _ in rows] == [1, 2, 3, 5, 6]
     result = facts_of(rows, date(2026, 11, 23))
     assert result.frame.get_column("row").to_list() == [1, 5]
-    (n2, json_error), (n3, amount_error) = result.errors
+    (n2, json_error), (n3, amount_error), (n6, assets_error) = result.errors
+    assert n6 == 6 and "100,000,000,000,000,000,000" in assets_error.problems[0].en
     assert (n2, json_error.code) == (2, "json")
     assert n3 == 3 and [p.field for p in amount_error.problems] == ["revenue"]
     assert "1,000조" in amount_error.problems[0].ko
+    (big,) = facts_of([(1, {**good, "total_assets": 10**20})], date(2026, 11, 23)).errors
+    assert [(p.field, p.en) for p in big[1].problems] == [
+        ("total_assets", "The total assets must be at most 1,000,000,000,000,000; got 100,000,000,000,000,000,000.")]

@@ -8,6 +8,7 @@ an exception that stops the file.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,17 @@ def not_json(exc: json.JSONDecodeError) -> DomainError:
     return DomainError(code="json", ko=f"JSON 오류: {exc.msg}", en=f"Not valid JSON: {exc.msg}")
 
 
+#: 19 digits in a row: a number orjson would read as a float (beyond 64 bits); the standard parser
+#: keeps it an integer, so the profile's own bound names it ("at most 1,000,000,000,000,000").
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+
+
 def _decode(line: bytes) -> Any:
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        pass  # what orjson refuses (an integer beyond 64 bits, NaN) the standard parser may read
+    if not _LONG_NUMBER.search(line):
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass  # what orjson refuses (NaN, a lone surrogate) the standard parser may read
     try:
         return json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
