@@ -148,3 +148,19 @@ def test_reach_of_a_draft_and_of_an_unknown_program(registry: Path, tmp_path: Pa
     assert by_sido["11"]["eligible"] > 0 and all(r["eligible"] == 0 for s, r in by_sido.items() if s != "11")
     result = runner.invoke(app, ["reach", "no-such-program", "--registry", str(registry)])
     assert result.exit_code == 1 and "No program 'no-such-program'" in result.output
+
+
+def test_reach_keeps_the_facts_of_a_date_until_the_registry_changes(tmp_path: Path) -> None:
+    from onestop.registry.services import registry_reach
+    from onestop.registry.store import FACTS_DIR, generate_registry
+
+    root = tmp_path / "registry"
+    generate_registry(root, 300, seed=5)
+    program = Engine.shipped().catalog.programs["fki-business-mentoring"]
+    first = registry_reach(root, program, ON)
+    assert (root / FACTS_DIR / ON.isoformat() / "stamp.json").exists()
+    assert registry_reach(root, program, ON) == first and first.firms == 300
+    seoul = next((root / "sido=11").glob("*.parquet"))
+    gone = pl.read_parquet(seoul).height
+    seoul.unlink()  # the registry changed: the kept facts are derived again
+    assert registry_reach(root, program, ON).firms == 300 - gone

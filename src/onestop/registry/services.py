@@ -10,10 +10,9 @@ import yaml
 
 from onestop.catalog.loader import Catalog, program_from_raw
 from onestop.errors import DomainError
-from onestop.registry.columns import frame_facts
 from onestop.registry.reach import Reach, combine, compile_reach, counts
-from onestop.registry.schema import to_typed
-from onestop.registry.store import read_parts
+from onestop.registry.store import facts_parts
+from onestop.rules.syntax import leaves
 
 
 def program_to_reach(catalog: Catalog, program_id: str, draft: Path | None = None) -> Any:
@@ -36,9 +35,8 @@ def program_to_reach(catalog: Catalog, program_id: str, draft: Path | None = Non
 
 def registry_reach(root: Path, program: Any, on: date, today: date | None = None) -> Reach:
     """How many firms of the registry under `root` qualify for `program` on `on`, nearly qualify
-    or lack data, by 시도, size class, industry section and CEO age band."""
+    or lack data, by 시도, size class, industry section and CEO age band. The facts on a date are
+    derived once and kept (`store.facts_parts`): the next program's reach reads only its columns."""
     compiled = compile_reach(program.rule)
-    today = today or date.today()
-    # the registry's rows were checked when it was written (generate, import): read as trusted
-    return combine(counts(frame_facts(*to_typed(part), on, today, trusted=True)[0], compiled)
-                   for part in read_parts(root))
+    columns = sorted({leaf.fact for leaf in leaves(program.rule)} | {"sido", "size_class", "ksic", "ceo_age"})
+    return combine(counts(part, compiled) for part in facts_parts(root, on, columns, today))

@@ -82,6 +82,44 @@ def read_parts(root: Path, columns: list[str] | None = None, rows: int = CHUNK) 
         yield pl.concat(buffer)
 
 
+# ─────────────────────────────────────────────────────────────── facts on a date, cached
+
+FACTS_DIR = "_facts"
+
+
+def _stamp(root: Path) -> str:
+    """Changes when any registry file is added, removed or rewritten."""
+    return json.dumps([(str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns)
+                       for p in registry_files(root)])
+
+
+def facts_parts(root: Path, on: date, columns: list[str], today: date | None = None) -> Iterator[pl.DataFrame]:
+    """The registry's facts on `on` (only `columns`), a part at a time. The first call for a date
+    derives them (by column, `registry.columns`) and keeps them under `DIR/_facts/DATE/`; later
+    calls read just the columns they need, until the registry's files change."""
+    from onestop.registry.columns import frame_facts
+    from onestop.registry.schema import to_typed
+
+    folder = root / FACTS_DIR / on.isoformat()
+    stamp = _stamp(root)
+    stamp_file = folder / "stamp.json"
+    if stamp_file.exists() and stamp_file.read_text(encoding="utf-8") == stamp:
+        for path in sorted(folder.glob("part-*.parquet")):
+            yield pl.read_parquet(path, columns=columns)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp_file.unlink(missing_ok=True)
+    for old in folder.glob("part-*.parquet"):
+        old.unlink()
+    today = today or date.today()
+    for number, part in enumerate(read_parts(root)):
+        # the registry's rows were checked when it was written (generate, import): read as trusted
+        facts = frame_facts(*to_typed(part), on, today, trusted=True)[0]
+        facts.write_parquet(folder / f"part-{number:05d}.parquet")
+        yield facts.select(columns)
+    stamp_file.write_text(stamp, encoding="utf-8")  # written last: a killed run leaves no stale cache
+
+
 # ─────────────────────────────────────────────────────────────── import with a column mapping
 
 _TRUE = {"true", "y", "yes", "1", "예", "o", "t"}
