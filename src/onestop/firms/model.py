@@ -555,6 +555,8 @@ _GENERIC: dict[str, tuple[str, str]] = {
     "missing": ("{f:을} 입력해 주세요.", "Enter the {fe}."),
     "int_parsing": ("{f:은} 숫자로만 입력해 주세요. 입력값 {v:은} 숫자가 아닙니다.", "The {fe} must be a whole number; {v} is not."),
     "int_type": ("{f:은} 숫자로만 입력해 주세요. 입력값: {v}", "The {fe} must be a whole number; got {v}."),
+    # a number too large for any amount (10^20 won): the same words as the bounds, never an internal error
+    "int_parsing_size": ("{f:은} 너무 큰 수입니다. 입력값: {v}", "The {fe} is far too large a number; got {v}."),
     "int_from_float": ("{f:은} 소수점 없는 정수로 입력해 주세요. 입력값: {v}", "The {fe} must be a whole number; got {v}."),
     "greater_than_equal": ("{f:은} {limit} 이상이어야 합니다. 입력값: {v}", "The {fe} must be {limit} or more; got {v}."),
     "less_than_equal": ("{f:은} {limit} 이하여야 합니다. 입력값: {v}", "The {fe} must be at most {limit}; got {v}."),

@@ -12,6 +12,7 @@ from onestop.funds import tables as funds_tables
 from onestop.matching import tables as matching_tables
 from onestop.outcomes import tables as outcomes_tables
 from onestop.platform.db import Base
+from onestop.registry import tables as registry_tables
 
 metadata = Base.metadata
 
@@ -29,4 +30,5 @@ __all__ = [
            "matching_tables",
            "metadata",
            "outcomes_tables",
+           "registry_tables",
 ]

@@ -158,6 +158,25 @@ class VectorRules:
             return parts[0]
         return pl.all_horizontal(parts) if isinstance(rule, All) else pl.any_horizontal(parts)
 
+    def assuming_met(self, rule: Rule, met: Leaf) -> pl.Expr:
+        """The rule's expression with the criterion `met` (this very leaf) taken as met: is it
+        met then? (`evaluate.flip_effects`, by column, for near misses.) `rule` must be one of
+        the compiled rules, so its criteria have their columns."""
+        if rule is met:
+            return pl.lit(True)
+        if isinstance(rule, Leaf):
+            return self._leaf(rule)
+        if isinstance(rule, Not):
+            return ~self.assuming_met(rule.child, met)
+        parts = [self.assuming_met(c, met) for c in rule.children]
+        if len(parts) == 1:
+            return parts[0]
+        return pl.all_horizontal(parts) if isinstance(rule, All) else pl.any_horizontal(parts)
+
+    def criterion(self, leaf: Leaf) -> pl.Expr:
+        """The column of a compiled rule's criterion (null = unknown)."""
+        return pl.col(self._slots[leaf.key])
+
     @property
     def n_criteria(self) -> int:
         return len(self._keys)
@@ -185,14 +204,16 @@ class VectorRules:
                 exprs.append(pl.lit(table).gather(pl.col(index)).alias(name))
         return indexes, exprs
 
-    def lazy(self, facts: pl.LazyFrame | pl.DataFrame, keep: Sequence[str] = ()) -> pl.LazyFrame:
-        """Boolean column per program (null = unknown), plus the `keep` columns."""
+    def lazy(self, facts: pl.LazyFrame | pl.DataFrame, keep: Sequence[str] = (),
+             extra: Sequence[pl.Expr] = ()) -> pl.LazyFrame:
+        """Boolean column per program (null = unknown), plus the `keep` columns and the `extra`
+        expressions (which may use the criteria's columns)."""
         frame = facts if isinstance(facts, pl.DataFrame) else None
         indexes, criteria = self._criteria(frame)
         lf = facts.lazy() if isinstance(facts, pl.DataFrame) else facts
         if indexes:
             lf = lf.with_columns(indexes)
-        return lf.with_columns(criteria).select([pl.col(k) for k in keep] + self.program_exprs)
+        return lf.with_columns(criteria).select([pl.col(k) for k in keep] + self.program_exprs + list(extra))
 
     def evaluate(self, facts: pl.DataFrame, keep: Sequence[str] = ()) -> pl.DataFrame:
         return self.lazy(facts, keep).collect()

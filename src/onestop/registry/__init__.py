@@ -1,0 +1,1 @@
+"""National scale: columnar ingest, the national registry, reach, engines (issue 11)."""
