@@ -1,6 +1,6 @@
 """한국표준직업분류 제8차 (KSCO-8): codes, names and how close two codes are.
 
-KSCO codes are prefix-coded: a 세세분류 `87121` lies in 세분류 `8712`, 소분류 `871`, 중분류 `87`
+KSCO codes are prefix-coded: a 세세분류 `87304` lies in 세분류 `8730`, 소분류 `873`, 중분류 `87`
 and 대분류 `8`, so the level two codes share is the length of their common prefix. The table
 is shipped in `data/jobs/ksco8.csv` with its source note (`data/jobs/SOURCE.md`).
 """
@@ -40,7 +40,7 @@ def table() -> dict[str, Occupation]:
 
 
 def normalize_occupation(value: str, field: str = "occupation") -> str:
-    """A KSCO-8 code as typed (`８７１２１`, ` 87121 `) → its stored form; unknown codes are
+    """A KSCO-8 code as typed (`８７１２１`, ` 87304 `) → its stored form; unknown codes are
     refused naming what is allowed."""
     code = "".join(identifier(value).split()).upper()
     if code not in table():
@@ -48,9 +48,9 @@ def normalize_occupation(value: str, field: str = "occupation") -> str:
         raise DomainError(
             code="occupation_unknown", field=field,
             ko=f"직종 코드 {josa(shown, '는')} 한국표준직업분류(제8차)에 없습니다. 1~5자리 코드로 입력하세요"
-               "(예: 87121 지게차 운전원, 8712 운송장비 운전원 관련).",
+               "(예: 87304 지게차 운전원, 8730 물품 이동 장비 조작원).",
             en=f"{value.strip()!r} is not a code of the Korean Standard Classification of Occupations (8th "
-               "revision). Use a code of 1 to 5 characters (e.g. 87121, 8712).")
+               "revision). Use a code of 1 to 5 characters (e.g. 87304, 8730).")
     return code
 
 
@@ -60,7 +60,7 @@ def name(code: str) -> str:
 
 
 def label(code: str, lang: str = "ko") -> str:
-    """`87121 지게차 운전원` — the source has Korean names only, so English shows the same."""
+    """`87304 지게차 운전원` — the source has Korean names only, so English shows the same."""
     return f"{code} {name(code)}"
 
 
