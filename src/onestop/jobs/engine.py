@@ -3,8 +3,9 @@ against every open posting, one posting against every seeker who may be found. O
 of a ranking is then explained with `model.score`, part by part; a property test keeps the two
 computations equal.
 
-Codes are compared level by level through dictionary-encoded prefixes: KSCO codes are
-prefix-coded, so the level two codes share is the number of their prefixes that are equal.
+Occupation codes and regions are stored as indexes into their distinct values: what a seeker's
+code earns against each distinct posting code (≤ 1,999 KSCO codes) is computed once and then
+gathered for every row, so a ranking is a dozen passes over the columns.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from onestop.jobs.model import (
     AgeGroup,
     Commute,
     EmploymentType,
-    Experience,
     Match,
     Names,
     PayUnit,
@@ -64,23 +64,6 @@ class _Vocab:
 
     def get(self, value: str) -> int:
         return self.ids.get(value, -2)
-
-
-def _prefixes(vocab: _Vocab, code: str) -> list[int]:
-    return [vocab.id(f"{level}:{code[:level]}") if len(code) >= level else -1 for level in range(1, 6)]
-
-
-def _levels(pref: npt.NDArray[np.int64] | npt.NDArray[np.int32], code: str, vocab: _Vocab) -> Ints:
-    """Shared level of `code` with each row's code, given the rows' prefix ids (…, 5)."""
-    out = np.zeros(pref.shape[:-1], dtype=np.int64)
-    for level in range(1, 6):
-        want = vocab.get(f"{level}:{code[:level]}") if len(code) >= level else -3
-        out += pref[..., level - 1] == want
-    return out
-
-
-def _lookup(table: dict[int, float], levels: Ints) -> Floats:
-    return np.array([table[i] for i in range(6)], dtype=np.float64)[levels]
 
 
 def _program_mask(groups: frozenset[str], career_break: bool) -> int:
@@ -130,79 +113,118 @@ class _Csr:
         return [int(x) for x in self.ids[self.offsets[i]:self.offsets[i + 1]]]
 
 
+class _Codes:
+    """Occupation codes as small ints into a list of the distinct codes: the level two codes
+    share is computed once per distinct code (≤ 1,999, from their prefixes) and gathered for
+    every row."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.codes: list[str] = []
+        self._prefix_ids: dict[str, int] = {}
+        self._pref: Ints | None = None
+
+    def id(self, code: str) -> int:
+        found = self.ids.get(code)
+        if found is None:
+            found = self.ids[code] = len(self.codes)
+            self.codes.append(code)
+            self._pref = None
+        return found
+
+    def _prefix(self, p: str) -> int:
+        return self._prefix_ids.setdefault(p, len(self._prefix_ids))
+
+    def levels(self, code: str) -> Ints:
+        """The level `code` shares with each distinct code, and 0 for "no code" (the last slot)."""
+        if self._pref is None:
+            self._pref = np.array([[self._prefix(c[:k]) if len(c) >= k else -1 for k in range(1, 6)]
+                                   for c in self.codes], dtype=np.int64).reshape(len(self.codes), 5)
+        out = np.zeros(len(self.codes) + 1, dtype=np.int64)
+        for k in range(1, min(5, len(code)) + 1):
+            want = self._prefix_ids.get(code[:k], -2)
+            out[:-1] += self._pref[:, k - 1] == want
+        return out
+
+    def points(self, code: str, table: dict[int, float]) -> Floats:
+        """`table[level shared with code]` for every distinct code, plus 0 for "no code" (-1)."""
+        lookup = np.array([table[k] for k in range(6)], dtype=np.float64)
+        found: Floats = lookup[self.levels(code)]
+        return found
+
+
 class PostingTable:
     """Open postings as columns, to rank them for one seeker."""
 
     def __init__(self, postings: Sequence[Posting], terms: Callable[[Posting], frozenset[str]]) -> None:
         self.postings = list(postings)
-        self.vocab = _Vocab()
-        v = self.vocab
-        n = len(self.postings)
-        self.n = n
-        self.pref: Ints = np.array([_prefixes(v, p.occupation) for p in self.postings], dtype=np.int64).reshape(n, 5)
-        self.region = np.array([int(p.region) for p in self.postings], dtype=np.int64)
+        self.vocab = v = _Vocab()
+        self.occ = _Codes()
+        n = self.n = len(self.postings)
+        self.code = np.array([self.occ.id(p.occupation) for p in self.postings], dtype=np.int64)
+        self.places = _Codes()
+        self.place = np.array([self.places.id(p.region) for p in self.postings], dtype=np.int64)
         self.type_idx = np.array([_TYPES.index(p.employment_type) for p in self.postings], dtype=np.int64)
         self.hours = np.array([p.hours_per_week for p in self.postings], dtype=np.int64)
-        self.pay = np.array([p.pay_won for p in self.postings], dtype=np.float64)
-        self.pay_unit = np.array([_UNITS.index(p.pay_unit) for p in self.postings], dtype=np.int64)
         self.edu = np.array([EDUCATION_RANK.get(p.education_min, 0) for p in self.postings], dtype=np.int64)
         self.career = np.array([p.career_years for p in self.postings], dtype=np.float64)
+        self.no_career = self.career == 0
+        self.career_div = np.maximum(self.career, 1.0)
         self.programs = np.array([sum(1 << _PROGRAMS.index(x) for x in p.programs if x in PROGRAMS)
                                   for p in self.postings], dtype=np.int64)
         self.licences = _Csr.build([[v.id("lic:" + x) for x in p.licences] for p in self.postings])
+        self.lic_share = np.where(self.licences.counts == 0, 5.0, 0.0)
+        self.lic_unit = 5.0 / np.maximum(self.licences.counts, 1)
         self.term_sets = [terms(p) for p in self.postings]
         self.terms = _Csr.build([[v.id("t:" + t) for t in ts] for ts in self.term_sets])
-        # hours one pay unit stands for, by unit, at each posting's hours (for pay comparisons)
-        self.unit_hours = np.array([[float(hours_in(u, int(h))) for u in _UNITS] for h in self.hours],
-                                   dtype=np.float64).reshape(n, len(_UNITS))
+        hours_by = {h: [float(hours_in(u, h)) for u in _UNITS] for h in set(self.hours.tolist())}
+        #: hours one pay unit stands for at each posting's hours, by unit (for pay comparisons)
+        self.unit_hours = [np.array([hours_by[int(h)][k] for h in self.hours], dtype=np.float64) for k in range(len(_UNITS))]
+        unit = np.array([_UNITS.index(p.pay_unit) for p in self.postings], dtype=np.int64)
+        pay = np.array([p.pay_won for p in self.postings], dtype=np.float64)
+        self.pay_hourly = pay / np.choose(unit, self.unit_hours) if n else pay
+        self.opens = np.array([p.opens_on.toordinal() for p in self.postings], dtype=np.int64)
+        self.closes = np.array([p.closes_on.toordinal() for p in self.postings], dtype=np.int64)
 
     def scores(self, seeker: Seeker, groups: frozenset[str], seeker_terms: frozenset[str]) -> Floats:
         n, v = self.n, self.vocab
-        occ = np.zeros(n, dtype=np.float64)
+        occ_u = np.zeros(len(self.occ.codes) + 1, dtype=np.float64)
+        years_u = np.zeros(len(self.occ.codes) + 1, dtype=np.float64)
         for c in seeker.sought:
-            occ = np.maximum(occ, _lookup(OCCUPATION_POINTS, _levels(self.pref, c, v)))
-        years = np.zeros(n, dtype=np.float64)
+            occ_u = np.maximum(occ_u, self.occ.points(c, OCCUPATION_POINTS))
         for e in seeker.held:
-            levels = _levels(self.pref, e.occupation, v)
-            occ = np.maximum(occ, _lookup(OCCUPATION_POINTS, levels) * HELD_SHARE)
-            years += e.years * _lookup(EXPERIENCE_SHARE, levels)
+            occ_u = np.maximum(occ_u, self.occ.points(e.occupation, OCCUPATION_POINTS) * HELD_SHARE)
+            years_u += e.years * self.occ.points(e.occupation, EXPERIENCE_SHARE)
+        occ = occ_u[self.code]
         w = WEIGHTS["experience"]
-        exp = np.where(self.career == 0, float(w), w * np.minimum(1.0, years / np.maximum(self.career, 1.0)))
-        home = int(seeker.region)
-        same = self.region == home
-        same_sido = self.region // 1000 == home // 1000
-        region = np.where(same, REGION_POINTS["district"], 0.0)
-        if seeker.commute in (Commute.province, Commute.nationwide):
-            region = np.where(~same & same_sido, REGION_POINTS["province"], region)
-        if seeker.commute == Commute.nationwide:
-            region = np.where(~same_sido, REGION_POINTS["nationwide"], region)
-        qual = np.where(EDUCATION_RANK.get(seeker.education, 0) >= self.edu, 5.0, 0.0)
-        lic_ids = [v.get("lic:" + x) for x in seeker.licences]
-        held = self.licences.hits(lic_ids, n)
-        need = self.licences.counts
-        qual += np.where(need == 0, 5.0, 5.0 * held / np.maximum(need, 1))
-        cond = np.zeros(n, dtype=np.float64)
+        exp = np.where(self.no_career, float(w), w * np.minimum(1.0, years_u[self.code] / self.career_div))
+        region_u = np.array([REGION_POINTS[_reach(seeker.region, seeker.commute, c)] for c in self.places.codes],
+                            dtype=np.float64)
+        region = region_u[self.place]
+        qual = np.where(EDUCATION_RANK.get(seeker.education, 0) >= self.edu, 5.0, 0.0) + self.lic_share
+        if seeker.licences:
+            held = self.licences.hits([v.get("lic:" + x) for x in seeker.licences], n)
+            qual += held * self.lic_unit * (self.licences.counts > 0)
         if seeker.employment_types:
-            wanted = np.zeros(len(_TYPES), dtype=bool)
+            wanted = np.zeros(len(_TYPES), dtype=np.float64)
             for t in seeker.employment_types:
-                wanted[_TYPES.index(t)] = True
-            cond += np.where(wanted[self.type_idx], 5.0, 0.0)
+                wanted[_TYPES.index(t)] = 5.0
+            cond = wanted[self.type_idx]
         else:
-            cond += 5.0
+            cond = np.full(n, 5.0)
         cond += np.where(self.hours <= seeker.max_hours_per_week, 5.0, 0.0)
         if seeker.pay_floor_won > 0:
-            pay_hourly = self.pay / self.unit_hours[np.arange(n), self.pay_unit]
-            floor_hourly = seeker.pay_floor_won / self.unit_hours[:, _UNITS.index(seeker.pay_floor_unit)]
-            cond += 5.0 * np.minimum(1.0, pay_hourly / floor_hourly)
+            floor_hourly = seeker.pay_floor_won / self.unit_hours[_UNITS.index(seeker.pay_floor_unit)]
+            cond += 5.0 * np.minimum(1.0, self.pay_hourly / floor_hourly)
         else:
             cond += 5.0
-        text = np.zeros(n, dtype=np.float64)
+        total: Floats = occ + exp + region + qual + cond
         if seeker_terms:
             found = self.terms.hits([v.get("t:" + t) for t in seeker_terms], n)
-            text = WEIGHTS["text"] * found / len(seeker_terms)
+            total += WEIGHTS["text"] * found / len(seeker_terms)
         mask = _program_mask(groups, seeker.career_break)
-        programs = np.where(self.programs & mask, float(WEIGHTS["programs"]), 0.0)
-        total: Floats = occ + exp + region + qual + cond + text + programs
+        if mask:
+            total += np.where(self.programs & mask, float(WEIGHTS["programs"]), 0.0)
         return total
 
     def rank(self, seeker: Seeker, groups: frozenset[str], seeker_terms: frozenset[str], limit: int,
@@ -212,10 +234,18 @@ class PostingTable:
             return []
         s = self.scores(seeker, groups, seeker_terms)
         if open_on is not None:
-            opens = np.array([p.opens_on <= open_on <= p.closes_on for p in self.postings])
-            s = np.where(opens, s, -1.0)
+            day = open_on.toordinal()
+            s = np.where((self.opens <= day) & (day <= self.closes), s, -1.0)
         top = _top(s, limit)
         return [score(seeker, self.postings[i], groups, seeker_terms, self.term_sets[i], names) for i in top]
+
+
+def _reach(home: str, commute: Commute, there: str) -> str:
+    if home == there:
+        return "district"
+    if home[:2] == there[:2] and commute in (Commute.province, Commute.nationwide):
+        return "province"
+    return "nationwide" if commute == Commute.nationwide else "outside"
 
 
 def _top(s: Floats, limit: int) -> list[int]:
@@ -233,23 +263,20 @@ class SeekerTable:
 
     def __init__(self, seekers: Sequence[Seeker], terms: Sequence[frozenset[str]], on: date,
                  groups: Sequence[AgeGroup]) -> None:
-        self.ids = np.array([s.id for s in seekers], dtype=np.int64)
         n = self.n = len(seekers)
         self.vocab = v = _Vocab()
-        self.sought = np.full((n, SLOTS, 5), -1, dtype=np.int32)
-        self.held = np.full((n, SLOTS, 5), -1, dtype=np.int32)
+        self.occ = _Codes()
+        self.sought = np.full((n, SLOTS), -1, dtype=np.int32)
+        self.held = np.full((n, SLOTS), -1, dtype=np.int32)
         self.held_years = np.zeros((n, SLOTS), dtype=np.float64)
-        self.held_codes: list[tuple[Experience, ...]] = []
-        self.sought_codes: list[tuple[str, ...]] = []
         for i, s in enumerate(seekers):
             for j, c in enumerate(s.sought[:SLOTS]):
-                self.sought[i, j] = _prefixes(v, c)
+                self.sought[i, j] = self.occ.id(c)
             for j, e in enumerate(s.held[:SLOTS]):
-                self.held[i, j] = _prefixes(v, e.occupation)
+                self.held[i, j] = self.occ.id(e.occupation)
                 self.held_years[i, j] = e.years
-            self.held_codes.append(s.held[:SLOTS])
-            self.sought_codes.append(s.sought[:SLOTS])
-        self.region = np.array([int(s.region) for s in seekers], dtype=np.int64)
+        self.places = _Codes()
+        self.place = np.array([self.places.id(s.region) for s in seekers], dtype=np.int64)
         self.commute = np.array([_COMMUTES.index(s.commute) for s in seekers], dtype=np.int64)
         self.edu = np.array([EDUCATION_RANK.get(s.education, 0) for s in seekers], dtype=np.int64)
         self.types = np.array([sum(1 << _TYPES.index(t) for t in s.employment_types) for s in seekers], dtype=np.int64)
@@ -268,20 +295,17 @@ class SeekerTable:
     def scores(self, posting: Posting, posting_terms: frozenset[str]) -> Floats:
         n, v = self.n, self.vocab
         code = posting.occupation
-        sought_levels = _levels(self.sought, code, v)
-        held_levels = _levels(self.held, code, v)
-        occ = np.maximum(_lookup(OCCUPATION_POINTS, sought_levels).max(axis=1),
-                         (_lookup(OCCUPATION_POINTS, held_levels) * HELD_SHARE).max(axis=1))
-        years = (self.held_years * _lookup(EXPERIENCE_SHARE, held_levels)).sum(axis=1)
+        occ_p = self.occ.points(code, OCCUPATION_POINTS)
+        occ = np.maximum(occ_p[self.sought].max(axis=1), (occ_p * HELD_SHARE)[self.held].max(axis=1))
         w = WEIGHTS["experience"]
-        exp = np.full(n, float(w)) if posting.career_years == 0 else w * np.minimum(1.0, years / posting.career_years)
-        there = int(posting.region)
-        same = self.region == there
-        same_sido = self.region // 1000 == there // 1000
-        wide = self.commute >= _COMMUTES.index(Commute.province)
-        anywhere = self.commute == _COMMUTES.index(Commute.nationwide)
-        region = np.select([same, same_sido & wide, ~same_sido & anywhere],
-                           [REGION_POINTS["district"], REGION_POINTS["province"], REGION_POINTS["nationwide"]], 0.0)
+        if posting.career_years == 0:
+            exp = np.full(n, float(w))
+        else:
+            years = (self.held_years * self.occ.points(code, EXPERIENCE_SHARE)[self.held]).sum(axis=1)
+            exp = w * np.minimum(1.0, years / posting.career_years)
+        region_u = np.array([[REGION_POINTS[_reach(home, c, posting.region)] for c in _COMMUTES]
+                             for home in self.places.codes], dtype=np.float64).reshape(len(self.places.codes), 3)
+        region = region_u[self.place, self.commute]
         qual = np.where(self.edu >= EDUCATION_RANK.get(posting.education_min, 0), 5.0, 0.0)
         if posting.licences:
             held = self.licences.hits([v.get("lic:" + x) for x in posting.licences], n)
@@ -295,13 +319,13 @@ class SeekerTable:
         pay_hourly = posting.pay_won / float(hours_in(posting.pay_unit, posting.hours_per_week))
         floor_hourly = self.floor / unit_hours[self.floor_unit]
         cond += np.where(floor_hourly <= 0, 5.0, 5.0 * np.minimum(1.0, pay_hourly / np.maximum(floor_hourly, 1e-9)))
-        text = np.zeros(n, dtype=np.float64)
+        total: Floats = occ + exp + region + qual + cond
         if posting_terms:
             found = self.terms.hits([v.get("t:" + t) for t in posting_terms], n)
-            text = np.where(self.terms.counts > 0, WEIGHTS["text"] * found / np.maximum(self.terms.counts, 1), 0.0)
+            total += np.where(self.terms.counts > 0, WEIGHTS["text"] * found / np.maximum(self.terms.counts, 1), 0.0)
         mask = sum(1 << _PROGRAMS.index(x) for x in posting.programs if x in PROGRAMS)
-        programs = np.where(self.program_mask & mask, float(WEIGHTS["programs"]), 0.0)
-        total: Floats = occ + exp + region + qual + cond + text + programs
+        if mask:
+            total += np.where(self.program_mask & mask, float(WEIGHTS["programs"]), 0.0)
         return total
 
     def rank(self, posting: Posting, posting_terms: frozenset[str], limit: int,

@@ -93,7 +93,7 @@ def terms_of(value: str) -> frozenset[str]:
 
 
 def _int(data: Mapping[str, Any], key: str, problems: list[FieldProblem], default: int | None = None,
-         ko: str = "", en: str = "") -> int:
+         ko: str = "", en: str = "", field: str | None = None) -> int:
     raw = data.get(key, default)
     if isinstance(raw, bool):
         raw = None
@@ -105,7 +105,7 @@ def _int(data: Mapping[str, Any], key: str, problems: list[FieldProblem], defaul
         found = whole_number(raw)
         if found is not None:
             return found
-    problems.append(FieldProblem(key, "number", f"{ko or key}: 숫자로 입력하세요.", f"{en or key}: enter a whole number."))
+    problems.append(FieldProblem(field or key, "number", f"{ko or key}: 숫자로 입력하세요.", f"{en or key}: enter a whole number."))
     return 0
 
 
@@ -152,7 +152,7 @@ def seeker_from_data(data: Mapping[str, Any], on: date, seeker_id: int = 0) -> S
     held: list[Experience] = []
     for i, raw in enumerate(data.get("held") or []):
         code = _occupation(raw.get("occupation") if isinstance(raw, Mapping) else raw, f"held.{i}.occupation", problems)
-        years = _int(raw, "years", problems, 0) if isinstance(raw, Mapping) else 0
+        years = _int(raw, "years", problems, 0, "경력 연수", "Years", f"held.{i}.years") if isinstance(raw, Mapping) else 0
         if code:
             held.append(Experience(code, years))
     sought = [c for i, raw in enumerate(data.get("sought") or [])
@@ -169,7 +169,8 @@ def seeker_from_data(data: Mapping[str, Any], on: date, seeker_id: int = 0) -> S
         licences=frozenset(text(str(x)) for x in data.get("licences") or [] if text(str(x))),
         employment_types=frozenset(types),
         max_hours_per_week=_int(data, "max_hours_per_week", problems, 40, "희망 주 근로시간", "Weekly hours"),
-        pay_floor_won=_int(floor, "amount", problems, 0, "희망 임금", "Lowest pay") if isinstance(floor, Mapping) else 0,
+        pay_floor_won=_int(floor, "amount", problems, 0, "희망 임금", "Lowest pay", "pay_floor_won")
+        if isinstance(floor, Mapping) else 0,
         pay_floor_unit=PayUnit(_choice(floor if isinstance(floor, Mapping) else {}, "unit", [u.value for u in PayUnit],
                                        "month", problems)),
         career_break=bool(data.get("career_break", False)), keywords=text(str(data.get("keywords") or ""))[:500])
