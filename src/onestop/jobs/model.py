@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 from onestop.errors import DomainError, FieldProblem
 from onestop.jobs.occupations import LEVELS, shared_level
@@ -186,6 +187,7 @@ class Posting:
 # --- pay -------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
 def paid_hours_per_month(hours_per_week: int) -> int:
     """Paid hours of a month: the weekly hours plus 주휴 (a paid day of rest, 근로기준법 제55조,
     for 15 hours a week or more, in proportion to the hours), times 365/7/12 weeks, rounded up —
@@ -194,6 +196,7 @@ def paid_hours_per_month(hours_per_week: int) -> int:
     return math.ceil(weekly * 365 / 7 / 12)
 
 
+@lru_cache(maxsize=1024)
 def hours_in(unit: PayUnit, hours_per_week: int) -> Fraction:
     """The paid hours one pay unit stands for at the given weekly hours."""
     hours_per_week = max(1, hours_per_week)
