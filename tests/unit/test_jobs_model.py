@@ -172,3 +172,11 @@ def test_columnar_ranking_of_seekers_equals_the_explained_score(rows: list[tuple
         assert fast[i] == pytest.approx(model.score(s, p, groups_of(s), rows[i][1], pt).score, abs=1e-6)
     ranked = table.rank(p, pt, 3)
     assert [m.score for m in ranked] == sorted((m.score for m in ranked), reverse=True)
+
+
+def test_the_example_seeker_is_the_demo_seeker() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "examples/seeker-50s-suncheon.json").read_text(encoding="utf-8") == (
+        root / "src/onestop/data/demo/seeker-50s-suncheon.json").read_text(encoding="utf-8")

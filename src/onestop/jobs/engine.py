@@ -275,6 +275,11 @@ class SeekerTable:
             for j, e in enumerate(s.held[:SLOTS]):
                 self.held[i, j] = self.occ.id(e.occupation)
                 self.held_years[i, j] = e.years
+        # sought and held codes in one index array: held codes point into the second half of a
+        # points array [sought points…, 0, held points…, 0], so one gather scores both
+        u = len(self.occ.codes) + 1
+        self.both = np.concatenate([np.where(self.sought < 0, u - 1, self.sought),
+                                    np.where(self.held < 0, u - 1, self.held) + u], axis=1).astype(np.int32)
         self.places = _Codes()
         self.place = np.array([self.places.id(s.region) for s in seekers], dtype=np.int64)
         self.commute = np.array([_COMMUTES.index(s.commute) for s in seekers], dtype=np.int64)
@@ -296,7 +301,7 @@ class SeekerTable:
         n, v = self.n, self.vocab
         code = posting.occupation
         occ_p = self.occ.points(code, OCCUPATION_POINTS)
-        occ = np.maximum(occ_p[self.sought].max(axis=1), (occ_p * HELD_SHARE)[self.held].max(axis=1))
+        occ = np.concatenate([occ_p, occ_p * HELD_SHARE])[self.both].max(axis=1)
         w = WEIGHTS["experience"]
         if posting.career_years == 0:
             exp = np.full(n, float(w))

@@ -83,8 +83,8 @@ EDUCATION: tuple[tuple[str, str, str], ...] = (
     ("any", "학력무관", "Any"),
     ("middle", "중졸", "Middle school"),
     ("high", "고졸", "High school"),
-    ("college", "대졸(2~3년)", "College (2–3 years)"),
-    ("university", "대졸(4년)", "University (4 years)"),
+    ("college", "대졸(2~3년)", "College, 2–3 years"),
+    ("university", "대졸(4년)", "University, 4 years"),
     ("master", "석사", "Master's"),
     ("doctor", "박사", "Doctorate"),
 )
