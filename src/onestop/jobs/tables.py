@@ -89,3 +89,63 @@ class JobEngagementRow(Base):
     match: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class JobFairRow(Base):
+    """A job fair an agency runs: offline at a venue, online, or a regional mini fair."""
+
+    __tablename__ = "job_fairs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(60), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(12))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    region: Mapped[str] = mapped_column(String(5), default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobFairBoothRow(Base):
+    """A firm's booth at a fair, with the postings it brings."""
+
+    __tablename__ = "job_fair_booths"
+    __table_args__ = (UniqueConstraint("fair_id", "firm_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("job_fairs.id", ondelete="CASCADE"), index=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), index=True)
+    posting_ids: Mapped[list[int]] = mapped_column(JsonType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobFairSeekerRow(Base):
+    """A seeker registered for a fair."""
+
+    __tablename__ = "job_fair_seekers"
+    __table_args__ = (UniqueConstraint("fair_id", "seeker_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("job_fairs.id", ondelete="CASCADE"), index=True)
+    seeker_id: Mapped[int] = mapped_column(ForeignKey("job_seekers.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobInterviewRow(Base):
+    """An interview slot booked at a booth (the consultation slot grid: Korean business days,
+    30 minutes from 09:00 KST). One booking per booth and slot, and one per seeker and slot
+    (unique constraints: no double booking, also under concurrency). `result`: booked →
+    interviewed → offered → hired, or no_show."""
+
+    __tablename__ = "job_interviews"
+    __table_args__ = (UniqueConstraint("booth_id", "starts_at"), UniqueConstraint("seeker_id", "starts_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("job_fair_booths.id", ondelete="CASCADE"), index=True)
+    seeker_id: Mapped[int] = mapped_column(ForeignKey("job_seekers.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(String(12), default="booked")
+    recorded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
