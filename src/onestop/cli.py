@@ -508,12 +508,14 @@ def _mount_features() -> None:
     from onestop.evaluation.fasttrack_cli import app as fasttrack_app
     from onestop.funds.cli import app as funds_app
     from onestop.matching.cli import app as recommendations_app
+    from onestop.jobs.cli import app as jobs_app
     from onestop.outcomes.cli import mount as mount_outcomes
     from onestop.registry.cli import mount as mount_registry
 
     app.add_typer(fasttrack_app, name="fasttrack")
     app.add_typer(funds_app, name="funds")
     app.add_typer(recommendations_app, name="recommendations")
+    app.add_typer(jobs_app, name="jobs")
     mount_outcomes(app)
     mount_registry(app)
 

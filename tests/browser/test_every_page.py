@@ -19,7 +19,7 @@ AXE = Axe()
 #: pages anyone can open; the closed program is 청년창업사관학교 (closed 2026-02-13)
 PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/programs/kosmes-youth-startup-fund",
           "/programs/kosmes-youth-startup-academy", "/programs/kosmes-youth-startup-fund/history", "/login", "/signup",
-          "/help/rules", "/statistics"]
+          "/help/rules", "/statistics", "/jobs"]
 #: pages of the demo accounts; {firm}, {app} and {thread} are found by following links
 FIRM_MEMBER = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
                "/applications/{app}", "/consultations", "/saved", "/notifications", "/account",
@@ -31,6 +31,9 @@ OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/pro
 #: journey 8 as seeded: KOTRA's committee on 창원정밀기계's 수출바우처 application, and its evaluators
 COMMITTEE = ["/officer/applications/{app}/committee"]
 EVALUATOR = ["/evaluator", "/evaluator/applications/{app}", "/evaluator/profile"]
+#: issue 12: the demo seeker (50, 순천) and the founder's job postings with their candidates
+JOB_SEEKER = ["/jobs/profile", "/jobs/matches"]
+JOB_FIRM = ["/jobs/firm", "/jobs/firm/postings/{posting}"]
 
 
 def serious_violations(page: Any) -> list[str]:
@@ -76,7 +79,11 @@ def visit_all(browser: Any, base: str, live_app: Any, who: str, email: str | Non
                 if email:
                     sign_in(page, email)
                 if email and not ids:
-                    if who == "firm":
+                    if who == "seeker":
+                        ids["seeker"] = "-"
+                    elif who == "jobfirm":
+                        ids["posting"] = first_link(page, "/jobs/firm", r"/jobs/firm/postings/(\d+)")
+                    elif who == "firm":
                         ids["firm"] = first_link(page, "/firms", r"/firms/(\d+)/recommendations")
                         ids["app"] = first_link(page, "/applications", r"/applications/(\d+)")
                     elif who == "evaluator":
@@ -132,6 +139,12 @@ def test_every_officer_page(browser: Any, live_server: str, live_app: Any) -> No
 def test_every_committee_page(browser: Any, live_server: str, live_app: Any) -> None:
     failures = visit_all(browser, live_server, live_app, "kotra", "officer.kotra@onestop.demo", COMMITTEE)
     failures += visit_all(browser, live_server, live_app, "evaluator", "evaluator2@onestop.demo", EVALUATOR)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_job_page(browser: Any, live_server: str, live_app: Any) -> None:
+    failures = visit_all(browser, live_server, live_app, "seeker", "seeker@onestop.demo", JOB_SEEKER)
+    failures += visit_all(browser, live_server, live_app, "jobfirm", "founder@onestop.demo", JOB_FIRM)
     assert not failures, "\n".join(failures)
 
 

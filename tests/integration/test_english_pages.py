@@ -24,21 +24,24 @@ from onestop.applications.tables import ApplicationEventRow, BookingRow, ThreadR
 from onestop.catalog.loader import shipped_catalog
 from onestop.demo.seed import PASSWORD
 from onestop.firms.tables import FirmRow
+from onestop.jobs import occupations
+from onestop.jobs import services as jobs
+from onestop.jobs.tables import JobPostingRow, JobSeekerRow
 from onestop.korea import ksic, regions
 from tests.integration.test_pages import page_login
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/programs/kosmes-youth-startup-fund",
           "/programs/kosmes-youth-startup-academy", "/programs/kosmes-youth-startup-fund/history", "/login", "/signup",
-          "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25"]
+          "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25", "/jobs"]
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
-        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements"]
+        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements", "/jobs/firm"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
 OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements", "/officer/outcomes/quarterly"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
-         ("admin", "admin@onestop.demo", OFFICER)]
+         ("admin", "admin@onestop.demo", OFFICER), ("seeker", "seeker@onestop.demo", ["/jobs/profile", "/jobs/matches"])]
 
 
 def _only_korean(value: Any, inside_pair: bool = False) -> list[str]:
@@ -72,6 +75,13 @@ def proper_names(app: Any) -> list[str]:
     untranslated = [r for r in regions.table().values() if regions.english_name(r.code) is None]
     names.update(r.name_ko for r in untranslated)
     names.update(r.name_full for r in untranslated)
+    names.update(o.name_ko for o in occupations.table().values())  # KSCO-8: Korean names only (SOURCE.md)
+    with app.state.db.unit_of_work() as db:  # jobs: what firms and seekers wrote themselves
+        for title, description, data in db.execute(sa.select(JobPostingRow.title, JobPostingRow.description,
+                                                             JobPostingRow.data)):
+            names.update([title, description, *data.get("licences", [])])
+        for (profile,) in db.execute(sa.select(JobSeekerRow.profile)):
+            names.update([*profile.get("licences", []), *jobs.terms_of(profile.get("keywords", ""))])
     # longest first, so that a name containing another is removed whole
     return sorted((htmllib.escape(n, quote=False) for n in names if n), key=len, reverse=True)
 

@@ -4,13 +4,13 @@ reset and change, who am I, sign out everywhere; firm members, invitations and r
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from onestop.accounts import consents, memberships, services
-from onestop.accounts.model import FirmRole
+from onestop.accounts.model import FirmRole, Role
 from onestop.accounts.tables import UserRow
 from onestop.errors import DomainError
 from onestop.korea.hangul import josa
@@ -38,6 +38,8 @@ class SignupIn(BaseModel):
         default_factory=dict, max_length=20,
         description="consent item id → the version agreed to (GET /api/v1/consents lists them); every required "
                     "item must be agreed to in its current version; optional items left out are declined")
+    account_type: Literal["firm_member", "seeker"] = Field(
+        default="firm_member", description="firm_member (default) or seeker: a job seeker's own account (jobs)")
 
 
 class UserOut(BaseModel):
@@ -165,7 +167,8 @@ def consent_items() -> list[ConsentItemOut]:
              summary="Create a firm-member account (a confirmation email follows)")
 def signup(body: SignupIn, request: Request, db: DB) -> UserOut:
     user = services.signup(db, email=body.email, password=body.password, name=body.name, agreed=body.agreements,
-                           secret=request.app.state.app.settings.secret_key, ip=client_ip(request))
+                           secret=request.app.state.app.settings.secret_key, ip=client_ip(request),
+                           role=Role(body.account_type))
     p = services.principal(db, user)
     return UserOut(id=p.user_id, email=p.email, name=p.name, role=p.role.value, agency_id=p.agency_id,
                    email_confirmed=p.email_confirmed, firms={})

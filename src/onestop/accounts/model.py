@@ -5,6 +5,8 @@
 - officer: an agency officer; edits only the programs of the agency he belongs to.
 - evaluator: reviews applications (later issue); reads the catalog.
 - admin: the platform administrator; everything.
+- seeker: a job seeker (issue 12); their own seeker profile, applications and invitations only;
+  never a member of a firm.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Role(StrEnum):
     officer = "officer"
     evaluator = "evaluator"
     admin = "admin"
+    seeker = "seeker"
 
 
 class FirmRole(StrEnum):
@@ -32,6 +35,7 @@ ROLE_NAMES = {
     Role.officer: ("기관 담당자", "Agency officer"),
     Role.evaluator: ("평가위원", "Evaluator"),
     Role.admin: ("플랫폼 관리자", "Platform administrator"),
+    Role.seeker: ("구직자", "Job seeker"),
 }
 
 
@@ -77,7 +81,12 @@ class Principal:
 
     def require_firm_account(self, what_ko: str, what_en: str) -> None:
         """Staff accounts (officer, evaluator, administrator) never belong to a firm: they
-        judge or run what firms submit, so they may not register, join or be invited into one."""
+        judge or run what firms submit, so they may not register, join or be invited into one.
+        A job seeker's account is a person's own, not a firm's, and is refused alike."""
+        if self.role == Role.seeker:
+            raise DomainError(code="seeker_account", field="role",
+                              ko=f"구직자 계정으로는 {what_ko}할 수 없습니다. 기업 회원 계정으로 하세요.",
+                              en=f"A job seeker's account cannot {what_en}; use a firm member's account.")
         refuse_staff_account(self.role, what_ko, what_en)
 
     def require_confirmed(self, what_ko: str, what_en: str) -> None:

@@ -22,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from onestop.accounts import consents, memberships, services
-from onestop.accounts.model import ROLE_NAMES, FirmRole, Principal
+from onestop.accounts.model import ROLE_NAMES, FirmRole, Principal, Role
 from onestop.accounts.tables import UserRow
 from onestop.errors import DomainError
 from onestop.korea.hangul import josa
@@ -130,21 +130,25 @@ def _signup_page(request: Request, who: Actor, status_code: int = 200, errors: l
 
 @router.get("/signup")
 def signup_page(request: Request, who: CurrentActor) -> Response:
-    return _signup_page(request, who)
+    as_seeker = request.query_params.get("as") == "seeker"
+    return _signup_page(request, who, form={"account_type": "seeker"} if as_seeker else None)
 
 
 @router.post("/signup")
 def signup(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
     agreed = _agreed(form)
-    kept = {"email": _text(form, "email"), "name": _text(form, "name"), "agreed": agreed}
+    seeker = _text(form, "account_type") == "seeker"
+    kept = {"email": _text(form, "email"), "name": _text(form, "name"), "agreed": agreed,
+            "account_type": "seeker" if seeker else "firm_member"}
     try:
         check_presession(request, who, form)
         user = services.signup(db, email=_text(form, "email"), password=_text(form, "password"),
                                password_confirm=_text(form, "password_confirm"), name=_text(form, "name"),
-                               agreed=agreed, secret=request.app.state.app.settings.secret_key, ip=client_ip(request))
+                               agreed=agreed, secret=request.app.state.app.settings.secret_key, ip=client_ip(request),
+                               role=Role.seeker if seeker else Role.firm_member)
     except DomainError as e:
         return _signup_page(request, who, 403 if e.code == "csrf" else 422, problems_of(e), kept)
-    return _start_session(request, db, user, "/firms/new")
+    return _start_session(request, db, user, "/jobs/profile" if seeker else "/firms/new")
 
 
 # --- sign-in and out ----------------------------------------------------------------------------

@@ -93,8 +93,8 @@ def create_account(db: Session, *, email: str, password: str, name: str, role: R
 
 
 def signup(db: Session, *, email: str, password: str, name: str, agreed: Mapping[str, str], secret: str,
-           password_confirm: str | None = None, ip: str = "") -> UserRow:
-    """Self-service sign-up of a firm member: every problem at once (email, name, password and
+           password_confirm: str | None = None, ip: str = "", role: Role = Role.firm_member) -> UserRow:
+    """Self-service sign-up of a firm member (or, with `role=Role.seeker`, a job seeker): every problem at once (email, name, password and
     its confirmation, each required consent in its current version), then the account, one
     consent row per item, and a confirmation email (the outbox)."""
     email, name = normal_email(email), unicodedata.normalize("NFC", name).strip()
@@ -115,9 +115,12 @@ def signup(db: Session, *, email: str, password: str, name: str, agreed: Mapping
     if not found and _taken(db, email):
         problems.append(FieldProblem("email", "email_taken", "이미 가입된 이메일입니다. 로그인하거나 비밀번호를 재설정하세요.",
                                      "This email is already registered; sign in or reset the password."))
+    if role not in (Role.firm_member, Role.seeker):
+        problems.append(FieldProblem("role", "role_self_service", "스스로 가입할 수 있는 계정은 기업 회원과 구직자입니다.",
+                                     "Only firm members and job seekers sign up by themselves."))
     if problems:
         raise _invalid(problems)
-    user = UserRow(email=email, name=name, password_hash=hash_password(password), role=Role.firm_member.value,
+    user = UserRow(email=email, name=name, password_hash=hash_password(password), role=role.value,
                    created_at=utcnow())
     db.add(user)
     db.flush()

@@ -48,6 +48,8 @@ ACCOUNTS = (
     DemoAccount("crisis@onestop.demo", "이위기 (대성금속)", Role.firm_member, firms=("crisis",)),
     DemoAccount("seoul@onestop.demo", "최이전 (코드브릿지)", Role.firm_member, firms=("seoul-software", "lessor")),
     DemoAccount("prospective@onestop.demo", "김하늘 (예비창업)", Role.firm_member, firms=("prospective-founder",)),
+    # issue 12: the 50-year-old job seeker in 순천 (jobs.demo gives her profile and the postings)
+    DemoAccount("seeker@onestop.demo", "정순천 (신중년 구직자)", Role.seeker),
 )
 
 
@@ -77,7 +79,7 @@ def seed(db: Session, registry_size: int = 300) -> dict[str, int]:
         if user is None:
             user = accounts.create_account(db, email=acc.email, password=PASSWORD, name=acc.name, role=acc.role,
                                            agency_id=acc.agency_id, confirmed=True)
-            if acc.role == Role.firm_member:  # as if they had signed up: the required items agreed to
+            if acc.role in (Role.firm_member, Role.seeker):  # as if they had signed up: the required items agreed to
                 consents.record(db, user.id, {i.id: i.current for i in consents.items() if i.required})
             created_users += 1
             for name in acc.firms:
@@ -87,6 +89,9 @@ def seed(db: Session, registry_size: int = 300) -> dict[str, int]:
     for data in generate(registry_size):
         _add_firm(db, data)
     after = db.scalar(select(FirmRow.id).order_by(FirmRow.id.desc()).limit(1)) or 0
+    from onestop.jobs.demo import seed_jobs
+
+    seed_jobs(db)
     return {"users": created_users, "firms": after - before}
 
 

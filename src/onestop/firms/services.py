@@ -4,7 +4,7 @@ found", so its existence never leaks."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -147,3 +147,19 @@ def reference_date(value: str | date | None) -> date:
     except ValueError:
         raise DomainError(code="date", field="date", ko=f"날짜는 YYYY-MM-DD 형식이어야 합니다: {value!r}",
                           en=f"The date must be YYYY-MM-DD; got {value!r}.") from None
+
+
+def names_of(db: Session, firm_ids: Iterable[int]) -> dict[int, tuple[str, str | None, str]]:
+    """Public facts of registered firms other features show beside their own records (a job
+    posting's company): firm id → (name, business registration number, region code)."""
+    ids = sorted(set(firm_ids))
+    if not ids:
+        return {}
+    rows = db.execute(select(FirmRow.id, FirmRow.name, FirmRow.brn, FirmRow.region).where(FirmRow.id.in_(ids)))
+    return {int(i): (n, b, r) for i, n, b, r in rows}
+
+
+def id_by_brn(db: Session, brn: str) -> int | None:
+    """The registered firm with this business registration number (already normalised), if any."""
+    found = db.scalar(select(FirmRow.id).where(FirmRow.brn == brn))
+    return None if found is None else int(found)

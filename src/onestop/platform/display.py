@@ -31,6 +31,7 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     "officer": ("기관 담당자", "Agency officer"),
     "evaluator": ("평가위원", "Evaluator"),
     "admin": ("플랫폼 관리자", "Platform administrator"),
+    "seeker": ("구직자", "Job seeker"),
     "owner": ("대표(소유자)", "Owner"),
     "staff": ("직원", "Staff"),
 }

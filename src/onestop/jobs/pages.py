@@ -1,0 +1,249 @@
+"""Jobs pages. A seeker: the profile with its consent, matched postings with their reasons,
+applying, invitations, downloading and deleting their data. A firm member: their firms'
+postings, a new posting (errors next to the field, nothing typed lost), and the candidates of a
+posting with reasons (anonymous until the seeker applies or accepts an invitation)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from onestop.accounts.model import Role
+from onestop.errors import DomainError
+from onestop.jobs import model, occupations, services
+from onestop.korea import regions
+from onestop.korea.dates import KST
+from onestop.platform.db import utcnow
+from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
+from onestop.platform.templating import render
+from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute, client_ip
+
+router = APIRouter(route_class=UnitOfWorkRoute)
+STATES = {"applied": ("지원함", "Applied"), "invited": ("제안 받음", "Invited"), "accepted": ("제안 수락", "Accepted"),
+          "declined": ("제안 거절", "Declined")}
+
+
+def _today() -> date:
+    return utcnow().astimezone(KST).date()
+
+
+def _not_found(request: Request, who: CurrentActor) -> Response:
+    return error_page(request, who, DomainError(code="not_found", ko="페이지를 찾을 수 없습니다.", en="Page not found."))
+
+
+def _choices() -> dict[str, Any]:
+    sigungu = [r for r in regions.table().values() if r.level == "sigungu"]
+    sidos = {s.code: s for s in regions.sido_list()}
+    grouped: dict[str, list[Any]] = {}
+    for r in sorted(sigungu, key=lambda r: r.code):
+        grouped.setdefault(r.code[:2], []).append(r)
+    return {"regions": [(sidos[c], rows) for c, rows in grouped.items() if c in sidos],
+            "occupations": [o for o in occupations.table().values() if o.level == 5],
+            "education": model.EDUCATION, "commutes": model.COMMUTES, "types": model.EMPLOYMENT_TYPES,
+            "units": model.PAY_UNITS, "programs": model.PROGRAMS, "region_en": regions.name_en}
+
+
+def _form_to_seeker(form: Any) -> dict[str, Any]:
+    def get(k: str) -> str:
+        v = form.get(k)
+        return v if isinstance(v, str) else ""
+
+    held = [{"occupation": get(f"held.{i}.occupation"), "years": get(f"held.{i}.years") or "0"} for i in range(3)
+            if get(f"held.{i}.occupation")]
+    return {"birth_year": get("birth_year"), "region": get("region"), "commute": get("commute"), "held": held,
+            "sought": [get(f"sought.{i}") for i in range(3) if get(f"sought.{i}")], "education": get("education"),
+            "licences": [x.strip() for x in get("licences").replace("\n", ",").split(",") if x.strip()],
+            "employment_types": [str(v) for v in form.getlist("employment_types")],
+            "max_hours_per_week": get("max_hours_per_week"),
+            "pay_floor": {"amount": get("pay_floor_won") or "0", "unit": get("pay_floor_unit")},
+            "career_break": get("career_break") == "yes", "keywords": get("keywords")}
+
+
+def _profile_page(request: Request, who: CurrentActor, db: Session, errors: list[dict[str, str]] | None = None,
+                  values: dict[str, Any] | None = None, status: int = 200) -> Response:
+    assert who.principal is not None
+    row = services.my_seeker_row(db, who.principal)
+    if values is None:
+        values = dict(row.profile) if row is not None else {"commute": "province", "education": "high",
+                                                              "max_hours_per_week": 40, "pay_floor": {"unit": "month"}}
+        values["discoverable"] = bool(row.discoverable) if row is not None else False
+    groups = []
+    if row is not None:
+        groups = [g for g in model.age_groups(row.birth_year, _today(), services.age_groups(_today()))]
+    return render(request, who, "jobs/profile.html", status_code=status, row=row, values=values, errors=errors or [],
+                  consent=services.consent_html(who.lang), consent_version=services.CONSENT_VERSION, groups=groups,
+                  unread=unread(db, who), **_choices())
+
+
+@router.get("/jobs")
+def jobs_home(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return render(request, who, "jobs/home.html", count=len(services.open_postings(db, _today())), unread=0)
+    if who.principal.role == Role.seeker:
+        return see_other("/jobs/matches" if services.my_seeker_row(db, who.principal) else "/jobs/profile")
+    return see_other("/jobs/firm")
+
+
+@router.get("/jobs/profile")
+def profile_page(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if who.principal.role != Role.seeker:
+        return _not_found(request, who)
+    return _profile_page(request, who, db)
+
+
+@router.post("/jobs/profile")
+def save_profile(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if who.principal.role != Role.seeker:
+        return _not_found(request, who)
+    data = _form_to_seeker(form)
+    agreed = form.get("consent") == "yes"
+    version = str(form.get("consent_version") or "")
+    discoverable = form.get("discoverable") == "yes"
+    try:
+        with db.begin_nested():
+            services.save_profile(db, who.principal, data, _today(), consent_version=version if agreed else None,
+                                  discoverable=discoverable, ip=client_ip(request))
+    except DomainError as e:
+        return _profile_page(request, who, db, problems_of(e), {**data, "discoverable": discoverable}, 422)
+    return see_other("/jobs/matches", "flash.action_done")
+
+
+@router.get("/jobs/matches")
+def matches_page(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if who.principal.role != Role.seeker:
+        return _not_found(request, who)
+    if services.my_seeker_row(db, who.principal) is None:
+        return see_other("/jobs/profile")
+    ranked = services.my_matches(db, who.principal, _today(), 20)
+    engaged = services.my_engagements(db, who.principal)
+    applied = {e.posting_id for e, _ in engaged}
+    return render(request, who, "jobs/matches.html", ranked=ranked, engaged=engaged, applied=applied, states=STATES,
+                  names=model.PART_NAMES, label=occupations.label, unread=unread(db, who))
+
+
+@router.post("/jobs/postings/{posting_id}/apply")
+def apply(posting_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        with db.begin_nested():
+            services.apply(db, who.principal, posting_id, _today())
+    except DomainError as e:
+        return error_page(request, who, e)
+    return see_other("/jobs/matches", "flash.action_done")
+
+
+@router.post("/jobs/invitations/{engagement_id}")
+def answer(engagement_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        with db.begin_nested():
+            services.answer_invitation(db, who.principal, engagement_id, form.get("answer") == "accept")
+    except DomainError as e:
+        return error_page(request, who, e)
+    return see_other("/jobs/matches", "flash.action_done")
+
+
+@router.get("/jobs/my-data.json")
+def my_data(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    body = json.dumps(services.export_my_data(db, who.principal), ensure_ascii=False, indent=2)
+    return Response(body, media_type="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="onestop-jobs-my-data.json"'})
+
+
+@router.post("/jobs/my-data/delete")
+def delete_my_data(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    services.delete_my_data(db, who.principal)
+    return see_other("/jobs/profile", "flash.action_done")
+
+
+# --- firms ------------------------------------------------------------------------------------
+
+
+def _firm_page(request: Request, who: CurrentActor, db: Session, errors: list[dict[str, str]] | None = None,
+               values: dict[str, Any] | None = None, status: int = 200) -> Response:
+    from onestop.firms.services import names_of
+
+    assert who.principal is not None
+    firms = names_of(db, who.principal.firms)
+    postings = [p for f in sorted(firms) for p in services.postings_of_firm(db, who.principal, f)]
+    today = _today()
+    minimum, source = services.minimum_wage(today)
+    defaults = {"opens_on": today.isoformat(), "hours_per_week": "40", "pay_unit": "month", "employment_type": "permanent",
+                "education_min": "any", "career_years": "0", "firm_id": str(min(firms)) if firms else ""}
+    return render(request, who, "jobs/firm.html", status_code=status, firms=firms, postings=postings,
+                  values=values if values is not None else defaults, errors=errors or [], minimum=minimum,
+                  minimum_source=source, monthly=model.minimum_for(model.PayUnit.month, 40, minimum),
+                  label=occupations.label, unread=unread(db, who), today=today, **_choices())
+
+
+@router.get("/jobs/firm")
+def firm_page(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if not who.principal.firms:
+        return _not_found(request, who)
+    return _firm_page(request, who, db)
+
+
+@router.post("/jobs/firm/postings")
+def create_posting(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if not who.principal.firms:
+        return _not_found(request, who)
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    data: dict[str, Any] = {**values, "programs": [str(v) for v in form.getlist("programs")],
+                            "licences": [x.strip() for x in values.get("licences", "").split(",") if x.strip()]}
+    firm_id = values.get("firm_id", "")
+    try:
+        with db.begin_nested():
+            row = services.create_posting(db, who.principal, int(firm_id) if firm_id.isdigit() else 0, data)
+    except DomainError as e:
+        return _firm_page(request, who, db, problems_of(e), {**values, "programs": data["programs"]}, 422)
+    return see_other(f"/jobs/firm/postings/{row.id}", "flash.action_done")
+
+
+@router.get("/jobs/firm/postings/{posting_id}")
+def candidates_page(posting_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        found = services.candidates(db, who.principal, posting_id, _today(), 20)
+    except DomainError:
+        return _not_found(request, who)
+    row = services.get_posting(db, posting_id)
+    return render(request, who, "jobs/candidates.html", row=row, candidates=found, states=STATES,
+                  names=model.PART_NAMES, label=occupations.label,
+                  etype=model.EMPLOYMENT_TYPES[model.EmploymentType(row.data["employment_type"])],
+                  unit=model.PAY_UNITS[model.PayUnit(row.data["pay_unit"])],
+                  region_en=regions.name_en, region=regions.table(), unread=unread(db, who))
+
+
+@router.post("/jobs/firm/postings/{posting_id}/invite")
+def invite(posting_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    seeker = str(form.get("seeker_id") or "")
+    try:
+        with db.begin_nested():
+            services.invite(db, who.principal, posting_id, int(seeker) if seeker.isdigit() else 0, _today())
+    except DomainError as e:
+        return error_page(request, who, e)
+    return see_other(f"/jobs/firm/postings/{posting_id}", "flash.action_done")

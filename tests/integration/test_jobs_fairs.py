@@ -1,0 +1,78 @@
+"""Job fairs: an officer's mini fair over Christmas, booths, seekers booking interview slots on
+Korean business days with no double booking, results in order, recorded only by the booth's firm."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+
+from onestop.errors import DomainError
+from onestop.jobs import fairs, services
+from onestop.korea.dates import KST
+from onestop.platform.db import Database
+from tests.integration.funds_helpers import officer, principal
+from tests.integration.test_jobs import POSTING, SEEKER, new_seeker
+
+
+@pytest.fixture(scope="module")
+def db(database_url: str) -> Any:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=KST)
+
+
+def test_mini_fair_interviews_on_business_days_without_double_booking(db: Database) -> None:
+    with db.unit_of_work() as s:
+        jn = officer(s, "jnsbi")
+        with pytest.raises(DomainError) as bad:
+            fairs.create_fair(s, jn, name="", kind="mini", starts_on=date(2026, 12, 26), ends_on=date(2026, 12, 25))
+        assert {p.field for p in bad.value.problems} == {"name", "ends_on", "venue", "starts_on"}
+        fair = fairs.create_fair(s, jn, name="순천 신중년 미니 채용박람회", kind="mini", venue="순천시 일자리센터",
+                                 region="12150", starts_on=date(2026, 12, 24), ends_on=date(2026, 12, 28))
+        founder, exporter = principal(s, "founder@onestop.demo"), principal(s, "exporter@onestop.demo")
+        bakery, machine = min(founder.firms), min(exporter.firms)
+        posting = services.create_posting(s, founder, bakery, POSTING)
+        booth = fairs.register_booth(s, founder, fair.id, bakery, [posting.id])
+        other_booth = fairs.register_booth(s, exporter, fair.id, machine, [])
+        with pytest.raises(DomainError):
+            fairs.register_booth(s, exporter, fair.id, machine, [posting.id])  # another firm's posting
+        days = {t.date() for t in fairs.open_slots(s, booth.id)}
+        assert days == {date(2026, 12, 24), date(2026, 12, 28)}  # 25 Christmas, 26–27 weekend
+
+        first, second = new_seeker(s, "박람회1"), new_seeker(s, "박람회2")
+        for who in (first, second):
+            services.save_profile(s, who, SEEKER, date(2026, 11, 30), consent_version=services.CONSENT_VERSION)
+        with pytest.raises(DomainError) as unregistered:
+            fairs.book(s, first, booth.id, at(24, 10))
+        assert unregistered.value.code == "not_registered"
+        fairs.register_seeker(s, first, fair.id)
+        fairs.register_seeker(s, second, fair.id)
+        with pytest.raises(DomainError) as holiday:
+            fairs.book(s, first, booth.id, at(25, 10))
+        assert holiday.value.code == "slot_invalid" and "영업일" in holiday.value.ko
+        interview = fairs.book(s, first, booth.id, at(24, 10))
+        with pytest.raises(DomainError) as taken:
+            fairs.book(s, second, booth.id, at(24, 10))
+        assert taken.value.code == "slot_taken"
+        with pytest.raises(DomainError) as twice:
+            fairs.book(s, first, other_booth.id, at(24, 10))
+        assert twice.value.code == "slot_double_booked"
+        assert at(24, 10) not in fairs.open_slots(s, booth.id)
+        fairs.book(s, second, booth.id, at(24, 10, 30))
+
+        with pytest.raises(DomainError) as not_theirs:
+            fairs.record_result(s, exporter, interview.id, "interviewed")
+        assert not_theirs.value.code == "not_found"
+        with pytest.raises(DomainError) as order:
+            fairs.record_result(s, founder, interview.id, "hired")
+        assert order.value.code == "result_order"
+        for step in ("interviewed", "offered", "hired"):
+            fairs.record_result(s, founder, interview.id, step)
+        counts = fairs.results(s, fair.id)
+        assert counts["hired"] == 1 and counts["booked"] == 1
