@@ -507,8 +507,8 @@ def _mount_features() -> None:
     """Features that own their command groups (ARCHITECTURE.md: each mounts its own sub-app)."""
     from onestop.evaluation.fasttrack_cli import app as fasttrack_app
     from onestop.funds.cli import app as funds_app
-    from onestop.matching.cli import app as recommendations_app
     from onestop.jobs.cli import app as jobs_app
+    from onestop.matching.cli import app as recommendations_app
     from onestop.outcomes.cli import mount as mount_outcomes
     from onestop.registry.cli import mount as mount_registry
 

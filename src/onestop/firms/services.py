@@ -149,7 +149,7 @@ def reference_date(value: str | date | None) -> date:
                           en=f"The date must be YYYY-MM-DD; got {value!r}.") from None
 
 
-def names_of(db: Session, firm_ids: Iterable[int]) -> dict[int, tuple[str, str | None, str]]:
+def public_facts_of(db: Session, firm_ids: Iterable[int]) -> dict[int, tuple[str, str | None, str]]:
     """Public facts of registered firms other features show beside their own records (a job
     posting's company): firm id → (name, business registration number, region code)."""
     ids = sorted(set(firm_ids))

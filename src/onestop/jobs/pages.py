@@ -178,10 +178,10 @@ def delete_my_data(form: PostedForm, request: Request, who: CurrentActor, db: DB
 
 def _firm_page(request: Request, who: CurrentActor, db: Session, errors: list[dict[str, str]] | None = None,
                values: dict[str, Any] | None = None, status: int = 200) -> Response:
-    from onestop.firms.services import names_of
+    from onestop.firms.services import public_facts_of
 
     assert who.principal is not None
-    firms = names_of(db, who.principal.firms)
+    firms = public_facts_of(db, who.principal.firms)
     postings = [p for f in sorted(firms) for p in services.postings_of_firm(db, who.principal, f)]
     today = _today()
     minimum, source = services.minimum_wage(today)

@@ -369,9 +369,9 @@ def _may_post(who: Principal, firm_id: int) -> bool:
 def create_posting(db: Session, who: Principal, firm_id: int, data: Mapping[str, Any]) -> JobPostingRow:
     """A posting of a registered firm: by one of its members, or by a job agency's officer for
     the firm (recorded with the agency). A firm the actor may not post for is not found."""
-    from onestop.firms.services import names_of
+    from onestop.firms.services import public_facts_of
 
-    if not _may_post(who, firm_id) or firm_id not in names_of(db, [firm_id]):
+    if not _may_post(who, firm_id) or firm_id not in public_facts_of(db, [firm_id]):
         raise DomainError(code="not_found", field="firm_id", ko="기업을 찾을 수 없습니다.", en="Firm not found.")
     posting = posting_from_data(data, firm_id=firm_id)
     return _store_posting(db, posting, firm_id, who.user_id, who.agency_id if who.role == Role.officer else None,
@@ -456,9 +456,9 @@ def import_worknet(db: Session, records: Sequence[Mapping[str, Any]]) -> list[Jo
 
 
 def export_worknet(db: Session, rows: Sequence[JobPostingRow]) -> list[dict[str, str]]:
-    from onestop.firms.services import names_of
+    from onestop.firms.services import public_facts_of
 
-    firms = names_of(db, [r.firm_id for r in rows])
+    firms = public_facts_of(db, [r.firm_id for r in rows])
     out = []
     for r in rows:
         name, brn, _ = firms.get(r.firm_id, ("", None, ""))
@@ -479,13 +479,13 @@ class Ranked:
 
 def match_postings(db: Session, seeker: Seeker, on: date, limit: int = 20) -> list[Ranked]:
     """The open postings on `on`, best first for the seeker, each explained."""
-    from onestop.firms.services import names_of
+    from onestop.firms.services import public_facts_of
 
     postings = open_postings(db, on)
     table = PostingTable(postings, lambda p: terms_of(f"{p.title} {p.description}"))
     matches = table.rank(seeker, groups_of(seeker, on), terms_of(seeker.keywords), limit, NAMES)
     by_id = {p.id: p for p in postings}
-    firms = names_of(db, [p.firm_id for p in postings])
+    firms = public_facts_of(db, [p.firm_id for p in postings])
     return [Ranked(m, by_id[m.posting_id], firms.get(by_id[m.posting_id].firm_id, ("", None, ""))[0]) for m in matches]
 
 
