@@ -1,6 +1,7 @@
 """Import every feature's tables so the metadata (and Alembic) sees them all."""
 
 from onestop.accounts import tables as accounts_tables
+from onestop.advisory import tables as advisory_tables
 from onestop.alerts import tables as alerts_tables
 from onestop.applications import tables as applications_tables
 from onestop.audit import tables as audit_tables
@@ -17,6 +18,7 @@ metadata = Base.metadata
 
 __all__ = [
            "accounts_tables",
+           "advisory_tables",
            "alerts_tables",
            "applications_tables",
            "audit_tables",
