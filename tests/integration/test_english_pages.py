@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from onestop.accounts.tables import UserRow
+from onestop.advisory.tables import ExpertRow, NeedRow
 from onestop.applications.tables import BookingRow, ThreadRow
 from onestop.catalog.loader import shipped_catalog
 from onestop.demo.seed import PASSWORD
@@ -30,9 +31,9 @@ PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/program
           "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25"]
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
-        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund"]
+        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/advisory"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
-OFFICER = [*STAFF, "/officer/programs"]
+OFFICER = [*STAFF, "/officer/programs", "/officer/advisory"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER)]
@@ -58,6 +59,10 @@ def proper_names(app: Any) -> list[str]:
         # the platform's and must read in English
         names.update(s for s in db.scalars(sa.select(ThreadRow.subject)) if not s.startswith("[상담 예약]"))
         names.update(db.scalars(sa.select(BookingRow.topic)))
+        # an advisory request's title is the firm's own words, its experts' names and institutions proper names
+        names.update(db.scalars(sa.select(NeedRow.title)))
+        names.update(db.scalars(sa.select(ExpertRow.name)))
+        names.update(db.scalars(sa.select(ExpertRow.institution)))
     for program in shipped_catalog().programs.values():
         spec = program.spec.model_dump(mode="json")
         names.update(_only_korean({k: v for k, v in spec.items() if k in ("source", "sources", "citations", "notes",

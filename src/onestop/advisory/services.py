@@ -332,6 +332,14 @@ def survey(db: Session, who: Principal, need_id: int, satisfaction: str, comment
     return need
 
 
+def firm_choices(db: Session, who: Principal) -> list[tuple[int, str]]:
+    """The firms the acting member may ask advice for: (id, name)."""
+    if who.role != Role.firm_member or not who.firms:
+        return []
+    return [(f.id, f.name) for f in db.scalars(select(FirmRow).where(FirmRow.id.in_(list(who.firms)))
+                                               .order_by(FirmRow.id))]
+
+
 def needs_of_firms(db: Session, who: Principal) -> list[NeedRow]:
     if not who.firms:
         return []

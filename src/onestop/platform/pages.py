@@ -99,6 +99,7 @@ def _help_html(filename: str) -> str:
 
 def _include() -> None:
     from onestop.accounts.pages import router as accounts_pages
+    from onestop.advisory.pages import router as advisory_pages
     from onestop.alerts.pages import router as alerts_pages
     from onestop.applications.consultation_pages import router as consultation_pages
     from onestop.applications.pages import router as application_pages
@@ -111,7 +112,7 @@ def _include() -> None:
     from onestop.outcomes.pages import router as outcomes_pages
 
     for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
-              consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages):
+              consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages, advisory_pages):
         router.include_router(r)
 
 
