@@ -84,3 +84,22 @@ def test_every_chosen_expert_fits_and_at_most_three_are_chosen(pool: list[Expert
         exclusion(e, NEED) is None for e in pool) - len(d.routed))
     regional = [r.expert.regions != frozenset() for r in d.routed]
     assert regional == sorted(regional, reverse=True)  # regional experts come before nationwide ones
+
+
+def test_cli_routes_the_example_need_among_the_example_experts() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from onestop.cli import app
+
+    r = CliRunner().invoke(app, ["advisory", "route", "examples/need-export.json", "--experts",
+                                 "examples/experts.json", "--date", "2026-11-30", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [x["name"] for x in data["routed"]] == ["정수출", "김해외", "한무역"]
+    assert data["routed"][0]["reason_ko"] == "부산·울산·경남 담당, 수출 자문, 제조업 대상, 상담 여력 3건"
+    assert {x["reason"]: x["experts"] for x in data["excluded"]} == {
+        "subject": 1, "region": 1, "industry": 1, "age": 1, "capacity": 1}
+    bad = CliRunner().invoke(app, ["advisory", "route", "examples/exporter.json", "--experts", "examples/experts.json"])
+    assert bad.exit_code == 1 and "기업 정보(firm)" in bad.output
