@@ -8,6 +8,7 @@ from onestop.audit import tables as audit_tables
 from onestop.catalog import tables as catalog_tables
 from onestop.evaluation import committee_tables, fasttrack_tables
 from onestop.evaluation import tables as evaluation_tables
+from onestop.exports import tables as exports_tables
 from onestop.firms import tables as firms_tables
 from onestop.funds import tables as funds_tables
 from onestop.matching import tables as matching_tables
@@ -25,6 +26,7 @@ __all__ = [
            "catalog_tables",
            "committee_tables",
            "evaluation_tables",
+           "exports_tables",
            "fasttrack_tables",
            "firms_tables",
            "funds_tables",

@@ -96,7 +96,66 @@ def upgrade() -> None:
     op.create_index(op.f('ix_advisory_reminders_due_on'), 'advisory_reminders', ['due_on'], unique=False)
 
 
+    op.create_table('export_profiles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('hs_codes', _JSON, nullable=False),
+    sa.Column('certifications', _JSON, nullable=False),
+    sa.Column('countries', _JSON, nullable=False),
+    sa.Column('updated_at', _TS, nullable=False),
+    sa.ForeignKeyConstraint(['firm_id'], ['firms.id'], name=op.f('fk_export_profiles_firm_id_firms')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_profiles')),
+    sa.UniqueConstraint('firm_id', name=op.f('uq_export_profiles_firm_id'))
+    )
+    op.create_table('export_inquiries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.String(length=60), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('buyer_name', sa.String(length=200), nullable=False),
+    sa.Column('buyer_country', sa.String(length=2), nullable=False),
+    sa.Column('product', sa.Text(), nullable=False),
+    sa.Column('hs_code', sa.String(length=10), nullable=False),
+    sa.Column('quantity', sa.String(length=200), nullable=False),
+    sa.Column('target_price_usd', sa.BigInteger(), nullable=True),
+    sa.Column('deadline', sa.Date(), nullable=True),
+    sa.Column('required', _JSON, nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('created_at', _TS, nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_inquiries'))
+    )
+    for col in ('agency_id', 'hs_code', 'state'):
+        op.create_index(op.f(f'ix_export_inquiries_{col}'), 'export_inquiries', [col], unique=False)
+    op.create_table('export_offers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('inquiry_id', sa.Integer(), nullable=False),
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('matched_hs', sa.String(length=10), nullable=False),
+    sa.Column('reasons_ko', _JSON, nullable=False),
+    sa.Column('reasons_en', _JSON, nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('quote_usd', sa.BigInteger(), nullable=True),
+    sa.Column('quote_note', sa.Text(), nullable=False),
+    sa.Column('samples', sa.Boolean(), nullable=False),
+    sa.Column('answered_at', _TS, nullable=True),
+    sa.Column('contract_won', sa.BigInteger(), nullable=True),
+    sa.Column('contract_usd', sa.BigInteger(), nullable=True),
+    sa.Column('contracted_on', sa.Date(), nullable=True),
+    sa.Column('updated_at', _TS, nullable=False),
+    sa.ForeignKeyConstraint(['inquiry_id'], ['export_inquiries.id'],
+                            name=op.f('fk_export_offers_inquiry_id_export_inquiries')),
+    sa.ForeignKeyConstraint(['firm_id'], ['firms.id'], name=op.f('fk_export_offers_firm_id_firms')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_offers')),
+    sa.UniqueConstraint('inquiry_id', 'firm_id', name=op.f('uq_export_offers_inquiry_id'))
+    )
+    for col in ('inquiry_id', 'firm_id', 'state'):
+        op.create_index(op.f(f'ix_export_offers_{col}'), 'export_offers', [col], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table('export_offers')
+    op.drop_table('export_inquiries')
+    op.drop_table('export_profiles')
     op.drop_table('advisory_reminders')
     op.drop_table('advisory_routes')
     op.drop_table('advisory_needs')
