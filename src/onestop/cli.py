@@ -506,12 +506,14 @@ def _mount_features() -> None:
     """Features that own their command groups (ARCHITECTURE.md: each mounts its own sub-app)."""
     from onestop.advisory.cli import app as advisory_app
     from onestop.evaluation.fasttrack_cli import app as fasttrack_app
+    from onestop.exports.cli import app as exports_app
     from onestop.funds.cli import app as funds_app
     from onestop.outcomes.cli import mount as mount_outcomes
 
     app.add_typer(fasttrack_app, name="fasttrack")
     app.add_typer(funds_app, name="funds")
     app.add_typer(advisory_app, name="advisory")
+    app.add_typer(exports_app, name="exports")
     mount_outcomes(app)
 
 

@@ -66,7 +66,7 @@ def test_inquiry_matched_answered_and_followed_to_a_contract(database: Database)
         offers = services.offers_of_inquiry(s, inquiry.id)
         assert [f.id for _, f in offers] == [_firm(exporter), _firm(crisis), _firm(exporter, 1)]
         first = offers[0][0]
-        assert first.reasons_ko[:3] == ["HS 소호(6단위) 일치: 급유용 펌프의 것",
+        assert first.reasons_ko[:3] == ["HS 소호(6단위) 일치: 8413.91-1000 급유용 펌프의 것",
                                         "사우디아라비아 수출 경험", "수출 실적 US$ 300,000"]
         assert offers[2][0].reasons_en[0].startswith("same HS chapter")
         offer_id, crisis_offer = first.id, offers[1][0].id

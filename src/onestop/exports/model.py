@@ -169,10 +169,11 @@ def score(inquiry: Inquiry, e: Exporter, shown: dict[str, tuple[str, str]] | Non
 
 def match(inquiry: Inquiry, index: ExporterIndex, limit: int = MAX_RESULTS,
           shown: dict[str, tuple[str, str]] | None = None) -> list[Match]:
-    """Exporters ranked for the inquiry: score, then the deeper HS match, then firm id."""
+    """Exporters ranked for the inquiry: the deeper HS match first (what the buyer wants to buy),
+    then the score (country, history, industry, certifications), then firm id."""
     candidates = index.by_prefix.get(inquiry.hs_code[:2], [])
     found = [m for i in candidates if (m := score(inquiry, index.exporters[i], shown)) is not None]
-    found.sort(key=lambda m: (-m.score, -m.level, m.exporter.firm_id))
+    found.sort(key=lambda m: (-m.level, -m.score, m.exporter.firm_id))
     return found[:limit]
 
 

@@ -124,7 +124,8 @@ def exporters(db: Session) -> list[Exporter]:
 
 
 def names_for(codes: Any) -> dict[str, tuple[str, str]]:
-    return {c: (hs.name(c, "ko"), hs.name(c, "en")) for c in codes}
+    """code → (Korean, English) as a reason shows it: "8413.91-1000 급유용 펌프의 것"."""
+    return {c: (f"{hs.shown_code(c)} {hs.name(c, 'ko')}", f"{hs.shown_code(c)} {hs.name(c, 'en')}") for c in codes}
 
 
 def inquiry_of(raw: dict[str, Any], today: date) -> Inquiry:
