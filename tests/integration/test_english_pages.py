@@ -21,6 +21,7 @@ from onestop.advisory.tables import ExpertRow, NeedRow
 from onestop.applications.tables import BookingRow, ThreadRow
 from onestop.catalog.loader import shipped_catalog
 from onestop.demo.seed import PASSWORD
+from onestop.exports.tables import InquiryRow
 from onestop.firms.tables import FirmRow
 from onestop.korea import ksic, regions
 from tests.integration.test_pages import page_login
@@ -31,9 +32,9 @@ PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/program
           "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25"]
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
-        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/advisory"]
+        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/advisory", "/exports"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
-OFFICER = [*STAFF, "/officer/programs", "/officer/advisory"]
+OFFICER = [*STAFF, "/officer/programs", "/officer/advisory", "/officer/exports"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER)]
@@ -63,6 +64,8 @@ def proper_names(app: Any) -> list[str]:
         names.update(db.scalars(sa.select(NeedRow.title)))
         names.update(db.scalars(sa.select(ExpertRow.name)))
         names.update(db.scalars(sa.select(ExpertRow.institution)))
+        # an inquiry's product is the buyer's description as the officer registered it
+        names.update(db.scalars(sa.select(InquiryRow.product)))
     for program in shipped_catalog().programs.values():
         spec = program.spec.model_dump(mode="json")
         names.update(_only_korean({k: v for k, v in spec.items() if k in ("source", "sources", "citations", "notes",

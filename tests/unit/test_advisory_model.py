@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 from onestop.advisory.model import (
     SUBJECT_NAMES,
     Expert,
+    ExpertPool,
     MatchFilters,
     NeedFacts,
     exclusion,
     parse_filters,
     reminder_dates,
     route,
+    route_pool,
 )
 from onestop.applications.consultations import is_business_day
 from onestop.errors import DomainError
@@ -103,3 +105,16 @@ def test_cli_routes_the_example_need_among_the_example_experts() -> None:
         "subject": 1, "region": 1, "industry": 1, "age": 1, "capacity": 1}
     bad = CliRunner().invoke(app, ["advisory", "route", "examples/exporter.json", "--experts", "examples/experts.json"])
     assert bad.exit_code == 1 and "기업 정보(firm)" in bad.output
+
+
+needs = st.builds(NeedFacts, subject=st.sampled_from(list(SUBJECT_NAMES)), sido=st.sampled_from(["11", "41", "48", "26"]),
+                  ksic=st.sampled_from(["C29223", "J62010", "C10602"]),
+                  size_class=st.sampled_from(["micro", "small", "medium", None]),
+                  business_age_years=st.sampled_from([0, 5, 30, None]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(experts, max_size=30, unique_by=lambda e: e.id), needs, st.frozensets(st.integers(1, 10_000)))
+def test_the_indexed_pool_decides_as_looking_at_everyone(pool: list[Expert], need: NeedFacts,
+                                                         skip: frozenset[int]) -> None:
+    assert route_pool(need, ExpertPool.build(pool), skip=skip) == route(need, pool, skip=skip)

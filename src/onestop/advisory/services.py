@@ -21,12 +21,13 @@ from onestop.advisory.model import (
     Closure,
     Decision,
     Expert,
+    ExpertPool,
     NeedFacts,
     age_band,
     check_satisfaction,
     parse_filters,
     reminder_dates,
-    route,
+    route_pool,
 )
 from onestop.advisory.tables import ExpertRow, NeedReminderRow, NeedRouteRow, NeedRow
 from onestop.alerts.outbox import notify
@@ -170,7 +171,7 @@ def _notify_routed(db: Session, need: NeedRow, routed: list[NeedRouteRow]) -> No
 
 
 def _route(db: Session, need: NeedRow, skip: frozenset[int] = frozenset()) -> Decision:
-    decision = route(need_facts(need.subject, need.facts), experts(db), skip=skip)
+    decision = route_pool(need_facts(need.subject, need.facts), ExpertPool.build(experts(db)), skip=skip)
     rows = [NeedRouteRow(need_id=need.id, expert_id=r.expert.id, state="pending", reason_ko=r.ko, reason_en=r.en)
             for r in decision.routed]
     db.add_all(rows)

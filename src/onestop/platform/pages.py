@@ -107,12 +107,14 @@ def _include() -> None:
     from onestop.catalog.pages import router as catalog_pages
     from onestop.evaluation.committee_pages import router as committee_pages
     from onestop.evaluation.pages import router as evaluation_pages
+    from onestop.exports.pages import router as exports_pages
     from onestop.firms.pages import router as firms_pages
     from onestop.funds.pages import router as funds_pages
     from onestop.outcomes.pages import router as outcomes_pages
 
     for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
-              consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages, advisory_pages):
+              consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages, advisory_pages,
+              exports_pages):
         router.include_router(r)
 
 
