@@ -170,10 +170,29 @@ def score(inquiry: Inquiry, e: Exporter, shown: dict[str, tuple[str, str]] | Non
 def match(inquiry: Inquiry, index: ExporterIndex, limit: int = MAX_RESULTS,
           shown: dict[str, tuple[str, str]] | None = None) -> list[Match]:
     """Exporters ranked for the inquiry: the deeper HS match first (what the buyer wants to buy),
-    then the score (country, history, industry, certifications), then firm id."""
-    candidates = index.by_prefix.get(inquiry.hs_code[:2], [])
-    found = [m for i in candidates if (m := score(inquiry, index.exporters[i], shown)) is not None]
-    found.sort(key=lambda m: (-m.level, -m.score, m.exporter.firm_id))
+    then the score (country, history, industry, certifications), then firm id.
+
+    Candidates are taken level by level, deepest first (HSK, subheading, heading, chapter); once a
+    level has filled `limit`, the shallower levels cannot rank above it and are not looked at, so
+    a crowded chapter (84: machinery) is scored only when the closer matches are too few."""
+    code = inquiry.hs_code
+    found: list[Match] = []
+    seen: set[int] = set()
+    for n in (10, 6, 4, 2):
+        if n > len(code):
+            continue
+        level: list[Match] = []
+        for i in index.by_prefix.get(code[:n], ()):
+            if i in seen:
+                continue
+            seen.add(i)
+            m = score(inquiry, index.exporters[i], shown)
+            if m is not None:
+                level.append(m)
+        level.sort(key=lambda m: (-m.score, m.exporter.firm_id))
+        found.extend(level)
+        if len(found) >= limit:
+            break
     return found[:limit]
 
 

@@ -137,6 +137,10 @@ def inquiry_of(raw: dict[str, Any], today: date) -> Inquiry:
         code = hs.normalize_hs(str(raw.get("hs_code") or ""), "hs_code")
     except DomainError as e:
         problems.insert(0, FieldProblem("hs_code", e.code, e.ko, e.en))
+    else:
+        if len(code) < 4:
+            problems.insert(0, FieldProblem("hs_code", "invalid", "인콰이어리의 HS 코드는 4자리(호) 이상으로 쓰세요 (예: 8413.91).",
+                                            "Give the inquiry's HS code with at least 4 digits (a heading), e.g. 8413.91."))
     if problems:
         raise _invalid(problems)
     return Inquiry(buyer_country=values["buyer_country"], product=values["product"], hs_code=code,
