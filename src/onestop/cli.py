@@ -505,7 +505,9 @@ def main() -> None:
 
 def _mount_features() -> None:
     """Features that own their command groups (ARCHITECTURE.md: each mounts its own sub-app)."""
+    from onestop.advisory.cli import app as advisory_app
     from onestop.evaluation.fasttrack_cli import app as fasttrack_app
+    from onestop.exports.cli import app as exports_app
     from onestop.funds.cli import app as funds_app
     from onestop.jobs.cli import app as jobs_app
     from onestop.matching.cli import app as recommendations_app
@@ -516,6 +518,8 @@ def _mount_features() -> None:
     app.add_typer(funds_app, name="funds")
     app.add_typer(recommendations_app, name="recommendations")
     app.add_typer(jobs_app, name="jobs")
+    app.add_typer(advisory_app, name="advisory")
+    app.add_typer(exports_app, name="exports")
     mount_outcomes(app)
     mount_registry(app)
 

@@ -20,9 +20,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from onestop.accounts.tables import UserRow
+from onestop.advisory.tables import ExpertRow, NeedRow
 from onestop.applications.tables import ApplicationEventRow, BookingRow, ThreadRow
 from onestop.catalog.loader import shipped_catalog
 from onestop.demo.seed import PASSWORD
+from onestop.exports.tables import InquiryRow
 from onestop.firms.tables import FirmRow
 from onestop.jobs import occupations
 from onestop.jobs import services as jobs
@@ -36,9 +38,11 @@ PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/program
           "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25", "/jobs"]
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
-        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements", "/jobs/firm"]
+        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements", "/jobs/firm",
+        "/advisory", "/exports"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
-OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements", "/officer/outcomes/quarterly"]
+OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements", "/officer/outcomes/quarterly",
+           "/officer/advisory", "/officer/exports"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER), ("seeker", "seeker@onestop.demo", ["/jobs/profile", "/jobs/matches"])]
@@ -65,6 +69,12 @@ def proper_names(app: Any) -> list[str]:
         names.update(s for s in db.scalars(sa.select(ThreadRow.subject)) if not s.startswith("[상담 예약]"))
         names.update(db.scalars(sa.select(BookingRow.topic)))
         names.update(db.scalars(sa.select(ApplicationEventRow.note)))  # what a person wrote with a step
+        # an advisory request's title is the firm's own words, its experts' names and institutions proper names
+        names.update(db.scalars(sa.select(NeedRow.title)))
+        names.update(db.scalars(sa.select(ExpertRow.name)))
+        names.update(db.scalars(sa.select(ExpertRow.institution)))
+        # an inquiry's product is the buyer's description as the officer registered it
+        names.update(db.scalars(sa.select(InquiryRow.product)))
     for program in shipped_catalog().programs.values():
         spec = program.spec.model_dump(mode="json")
         names.update(_only_korean({k: v for k, v in spec.items() if k in ("source", "sources", "citations", "notes",

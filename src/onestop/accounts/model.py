@@ -4,6 +4,7 @@
   invites staff.
 - officer: an agency officer; edits only the programs of the agency he belongs to.
 - evaluator: reviews applications (later issue); reads the catalog.
+- expert: an advisor of the advisory corps (경영자문단); sees the needs routed to them.
 - admin: the platform administrator; everything.
 - seeker: a job seeker (issue 12); their own seeker profile, applications and invitations only;
   never a member of a firm.
@@ -21,6 +22,7 @@ class Role(StrEnum):
     firm_member = "firm_member"
     officer = "officer"
     evaluator = "evaluator"
+    expert = "expert"
     admin = "admin"
     seeker = "seeker"
 
@@ -34,6 +36,7 @@ ROLE_NAMES = {
     Role.firm_member: ("기업 회원", "Firm member"),
     Role.officer: ("기관 담당자", "Agency officer"),
     Role.evaluator: ("평가위원", "Evaluator"),
+    Role.expert: ("자문위원", "Advisory expert"),
     Role.admin: ("플랫폼 관리자", "Platform administrator"),
     Role.seeker: ("구직자", "Job seeker"),
 }
@@ -101,7 +104,7 @@ class Principal:
                                  "sent, or send it again from My account.")
 
 
-STAFF_ROLES = frozenset({Role.officer, Role.evaluator, Role.admin})
+STAFF_ROLES = frozenset({Role.officer, Role.evaluator, Role.expert, Role.admin})
 
 
 def refuse_staff_account(role: Role | str, what_ko: str, what_en: str, field: str = "role") -> None:

@@ -178,6 +178,8 @@ def login(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Resp
         target = "/officer/applications"  # staff land on their work queue
     elif target == "/firms" and str(getattr(user.role, "value", user.role)) == "evaluator":
         target = "/evaluator"  # evaluators land on what is assigned to them
+    elif target == "/firms" and str(getattr(user.role, "value", user.role)) == "expert":
+        target = "/expert/needs"  # advisory experts land on the needs routed to them
     return _start_session(request, db, user, target)
 
 

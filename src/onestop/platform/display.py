@@ -30,6 +30,7 @@ ROLE_NAMES: dict[str, tuple[str, str]] = {
     "firm_member": ("기업 회원", "Firm member"),
     "officer": ("기관 담당자", "Agency officer"),
     "evaluator": ("평가위원", "Evaluator"),
+    "expert": ("자문위원", "Advisory expert"),
     "admin": ("플랫폼 관리자", "Platform administrator"),
     "seeker": ("구직자", "Job seeker"),
     "owner": ("대표(소유자)", "Owner"),

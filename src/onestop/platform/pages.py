@@ -99,6 +99,7 @@ def _help_html(filename: str) -> str:
 
 def _include() -> None:
     from onestop.accounts.pages import router as accounts_pages
+    from onestop.advisory.pages import router as advisory_pages
     from onestop.alerts.pages import router as alerts_pages
     from onestop.applications.consultation_pages import router as consultation_pages
     from onestop.applications.pages import router as application_pages
@@ -106,13 +107,15 @@ def _include() -> None:
     from onestop.catalog.pages import router as catalog_pages
     from onestop.evaluation.committee_pages import router as committee_pages
     from onestop.evaluation.pages import router as evaluation_pages
+    from onestop.exports.pages import router as exports_pages
     from onestop.firms.pages import router as firms_pages
     from onestop.funds.pages import router as funds_pages
     from onestop.jobs.pages import router as jobs_pages
     from onestop.outcomes.pages import router as outcomes_pages
 
     for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
-              consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages, jobs_pages):
+              consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages, jobs_pages,
+              advisory_pages, exports_pages):
         router.include_router(r)
 
 

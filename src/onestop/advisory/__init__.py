@@ -1,0 +1,1 @@
+"""Advisory requests routed to experts (issue 13 item 1)."""

@@ -1,0 +1,84 @@
+"""Advisory pages: a firm's bad request keeps what was typed and names each field; the need goes
+to an expert who sees it in the inbox and takes it; an expert it was not routed to and another
+firm get 404; the firm closes it and rates the help; the officer sees open needs by age and the
+statistics; the English pages read in English."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from onestop.advisory.tables import NeedRow
+from onestop.demo.seed import PASSWORD
+from tests.integration.advisory_helpers import expert, retire_all
+from tests.integration.test_pages import csrf_of, page_login
+
+
+def _client(app: Any, email: str) -> TestClient:
+    c = TestClient(app)
+    assert page_login(c, email, PASSWORD).status_code == 303
+    return c
+
+
+def test_need_journey_through_the_pages(app: Any) -> None:
+    database = app.state.app.db
+    with database.unit_of_work() as s:
+        retire_all(s)
+        _, mail = expert(s, "정수출", ["export"], ["48"], {"ksic_prefixes": ["C"]})
+        _, other_mail = expert(s, "한기술", ["tech"], [])
+    firm = _client(app, "exporter@onestop.demo")
+    page = firm.get("/advisory")
+    assert page.status_code == 200 and 'id="need-form"' in page.text
+    bad = firm.post("/advisory", data={"csrf_token": csrf_of(page.text), "firm_id": "", "subject": "우주",
+                                       "title": "중동 바이어", "body": "짧음"})
+    assert bad.status_code == 422
+    assert "자문을 요청할 기업을 고르세요" in bad.text
+    firm_id = re.search(r'<option value="(\d+)"', page.text).group(1)  # type: ignore[union-attr]
+    bad = firm.post("/advisory", data={"csrf_token": csrf_of(page.text), "firm_id": firm_id, "subject": "우주",
+                                       "title": "중동 바이어", "body": "짧음"})
+    assert "자문 분야를 고르세요: 기술, 수출" in bad.text and "10–4000자" in bad.text
+    assert 'value="중동 바이어"' in bad.text  # kept
+    ok = firm.post("/advisory", data={"csrf_token": csrf_of(page.text), "firm_id": firm_id, "subject": "export",
+                                      "title": "중동 바이어", "body": "사우디 플랜트 바이어를 찾고 있습니다."},
+                   follow_redirects=False)
+    assert ok.status_code == 303
+    url = ok.headers["location"]
+    need_id = int(url.rsplit("/", 1)[1])
+    shown = firm.get(url)
+    assert "경남 담당, 수출 자문, 제조업 대상" in shown.text and "정수출" in shown.text
+    en = firm.get(url + "?lang=en")
+    assert "covers Gyeongnam; advises on export; for manufacturing" in en.text
+
+    stranger, wrong_expert = _client(app, "crisis@onestop.demo"), _client(app, other_mail)
+    assert stranger.get(url).status_code == 404 and wrong_expert.get(url).status_code == 404
+    taken = wrong_expert.post(f"{url}/take", data={"csrf_token": csrf_of(wrong_expert.get("/expert/needs").text),
+                                                   "answer": "제가 맡겠습니다, 연락드리겠습니다."})
+    assert taken.status_code == 404
+
+    adviser = _client(app, mail)
+    inbox = adviser.get("/expert/needs")
+    assert inbox.status_code == 200 and f"/advisory/needs/{need_id}" in inbox.text
+    need_page = adviser.get(url)
+    short = adviser.post(f"{url}/take", data={"csrf_token": csrf_of(need_page.text), "answer": "네"})
+    assert short.status_code == 422 and "첫 답변을 10–4000자로" in short.text
+    adviser.post(f"{url}/take", data={"csrf_token": csrf_of(need_page.text),
+                                      "answer": "중동 전시회와 KOTRA 무역관 연계를 안내드리겠습니다."})
+    assert "중동 전시회와" in firm.get(url).text
+
+    page = firm.get(url)
+    firm.post(f"{url}/close", data={"csrf_token": csrf_of(page.text), "closure": "done"})
+    page = firm.get(url)
+    assert 'id="survey-form"' in page.text
+    firm.post(f"{url}/survey", data={"csrf_token": csrf_of(page.text), "satisfaction": "4", "comment": "좋았습니다"})
+    assert "4/5" in firm.get(url).text
+    with database.unit_of_work() as s:
+        row = s.scalar(select(NeedRow).where(NeedRow.id == need_id))
+        assert row is not None and (row.state, row.closure, row.satisfaction) == ("closed", "done", 4)
+
+    officer = _client(app, "officer.kosmes@onestop.demo")
+    view = officer.get("/officer/advisory")
+    assert view.status_code == 200 and 'id="per-expert"' in view.text and "정수출" in view.text
+    assert firm.get("/officer/advisory").status_code == 404 and firm.get("/expert/needs").status_code == 404
