@@ -48,6 +48,8 @@ ACCOUNTS = (
     DemoAccount("crisis@onestop.demo", "이위기 (대성금속)", Role.firm_member, firms=("crisis",)),
     DemoAccount("seoul@onestop.demo", "최이전 (코드브릿지)", Role.firm_member, firms=("seoul-software", "lessor")),
     DemoAccount("prospective@onestop.demo", "김하늘 (예비창업)", Role.firm_member, firms=("prospective-founder",)),
+    # the idle-asset marketplace's large company (fictional), which lists an instrument, a patent and space
+    DemoAccount("owner.large@onestop.demo", "정자산 (대한정밀중공업)", Role.firm_member, firms=("large-company",)),
 )
 
 
@@ -87,6 +89,9 @@ def seed(db: Session, registry_size: int = 300) -> dict[str, int]:
     for data in generate(registry_size):
         _add_firm(db, data)
     after = db.scalar(select(FirmRow.id).order_by(FirmRow.id.desc()).limit(1)) or 0
+    from onestop.marketplace import demo as marketplace_demo
+
+    marketplace_demo.seed(db)
     return {"users": created_users, "firms": after - before}
 
 

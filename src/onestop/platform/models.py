@@ -9,6 +9,7 @@ from onestop.evaluation import committee_tables, fasttrack_tables
 from onestop.evaluation import tables as evaluation_tables
 from onestop.firms import tables as firms_tables
 from onestop.funds import tables as funds_tables
+from onestop.marketplace import tables as marketplace_tables
 from onestop.matching import tables as matching_tables
 from onestop.outcomes import tables as outcomes_tables
 from onestop.platform.db import Base
@@ -26,6 +27,7 @@ __all__ = [
            "fasttrack_tables",
            "firms_tables",
            "funds_tables",
+           "marketplace_tables",
            "matching_tables",
            "metadata",
            "outcomes_tables",

@@ -108,10 +108,11 @@ def _include() -> None:
     from onestop.evaluation.pages import router as evaluation_pages
     from onestop.firms.pages import router as firms_pages
     from onestop.funds.pages import router as funds_pages
+    from onestop.marketplace.pages import router as marketplace_pages
     from onestop.outcomes.pages import router as outcomes_pages
 
     for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
-              consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages):
+              consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages, marketplace_pages):
         router.include_router(r)
 
 
