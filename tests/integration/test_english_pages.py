@@ -22,17 +22,19 @@ from onestop.catalog.loader import shipped_catalog
 from onestop.demo.seed import PASSWORD
 from onestop.firms.tables import FirmRow
 from onestop.korea import ksic, regions
+from onestop.marketplace.tables import ListingRow, RequestRow
 from tests.integration.test_pages import page_login
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/programs/kosmes-youth-startup-fund",
           "/programs/kosmes-youth-startup-academy", "/programs/kosmes-youth-startup-fund/history", "/login", "/signup",
-          "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25"]
+          "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25", "/marketplace"]
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
-        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund"]
+        "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/marketplace/requests",
+        "/marketplace/owner"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
-OFFICER = [*STAFF, "/officer/programs"]
+OFFICER = [*STAFF, "/officer/programs", "/officer/marketplace"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER)]
@@ -58,6 +60,10 @@ def proper_names(app: Any) -> list[str]:
         # the platform's and must read in English
         names.update(s for s in db.scalars(sa.select(ThreadRow.subject)) if not s.startswith("[상담 예약]"))
         names.update(db.scalars(sa.select(BookingRow.topic)))
+        # a marketplace listing's title and description, and a request's purpose, are the firms' own words
+        names.update(db.scalars(sa.select(ListingRow.title)))
+        names.update(db.scalars(sa.select(ListingRow.description)))
+        names.update(db.scalars(sa.select(RequestRow.purpose)))
     for program in shipped_catalog().programs.values():
         spec = program.spec.model_dump(mode="json")
         names.update(_only_korean({k: v for k, v in spec.items() if k in ("source", "sources", "citations", "notes",
