@@ -506,10 +506,12 @@ def _mount_features() -> None:
     """Features that own their command groups (ARCHITECTURE.md: each mounts its own sub-app)."""
     from onestop.evaluation.fasttrack_cli import app as fasttrack_app
     from onestop.funds.cli import app as funds_app
+    from onestop.marketplace.cli import app as marketplace_app
     from onestop.outcomes.cli import mount as mount_outcomes
 
     app.add_typer(fasttrack_app, name="fasttrack")
     app.add_typer(funds_app, name="funds")
+    app.add_typer(marketplace_app, name="marketplace")
     mount_outcomes(app)
 
 

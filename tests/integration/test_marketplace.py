@@ -257,3 +257,19 @@ def test_services_refuse_a_second_request_and_an_officer(app: Any) -> None:
         with pytest.raises(DomainError) as officer:
             services.request_listing(db, principal(db, "officer.kosmes@onestop.demo"), listing_id, firm_id, raw)
         assert officer.value.code == "staff_account"
+
+
+def test_the_cli_searches_as_the_page_does(database_url: str) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from onestop.cli import app as cli_app
+
+    runner = CliRunner()
+    r = runner.invoke(cli_app, ["marketplace", "search", "감속기 특허를", "--json", "--database-url", database_url])
+    assert r.exit_code == 0, r.output
+    found = json.loads(r.output)
+    assert found["listings"][0]["patent_number"] == "10-1873422" and found["listings"][0]["kind"] == "patent"
+    bad = runner.invoke(cli_app, ["marketplace", "search", "--region", "99", "--database-url", database_url])
+    assert bad.exit_code == 1 and "Region code '99' is unknown" in bad.output
