@@ -29,8 +29,8 @@ def _listings(today: str, until: str) -> list[dict[str, str]]:
                         "감속기·구동부품 중소기업에 양도합니다.",
          "region": "30200", "terms": "price", "price_won": "10,000,000", "patent_number": "10-1873422",
          "available_from": today, "available_until": ""},
-        {"kind": "space", "title": "연구동 유휴 사무공간 (약 120㎡) 무상 제공",
-         "description": "대전 유성구 연구동 3층 사무공간(약 120㎡, 회의실 포함)을 창업 3년 이내 제조·연구 기업에 무상으로 "
+        {"kind": "space", "title": "연구동 유휴 사무공간 (약 120제곱미터) 무상 제공",
+         "description": "대전 유성구 연구동 3층 사무공간(약 120제곱미터, 회의실 포함)을 창업 3년 이내 제조·연구 기업에 무상으로 "
                         "제공합니다. 관리비는 별도입니다.",
          "region": "30200", "terms": "free", "price_won": "", "available_from": today, "available_until": until},
     ]

@@ -249,9 +249,11 @@ _index: dict[str, tuple[tuple[Any, ...], ListingIndex]] = {}
 
 
 def _stamp(db: Session) -> tuple[Any, ...]:
-    """Changes whenever a listing is added or changes (every change bumps its version)."""
-    count, top, versions = db.execute(select(func.count(), func.max(ListingRow.id), func.sum(ListingRow.version))).one()
-    return (count, top, versions)
+    """Changes whenever a listing is added or changes (every change sets its `updated_at`), and
+    each day (availability ends): two index lookups, not a scan of the listings."""
+    top = db.scalar(select(func.max(ListingRow.id)))
+    changed = db.scalar(select(func.max(ListingRow.updated_at)))
+    return (top, changed, today_kst())
 
 
 def index(db: Session) -> ListingIndex:

@@ -59,6 +59,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_market_listings_owner_firm_id'), ['owner_firm_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_market_listings_region'), ['region'], unique=False)
         batch_op.create_index(batch_op.f('ix_market_listings_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_market_listings_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('market_photos',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -168,6 +169,7 @@ def downgrade() -> None:
     op.drop_table('market_photos')
     with op.batch_alter_table('market_listings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_market_listings_state'))
+        batch_op.drop_index(batch_op.f('ix_market_listings_updated_at'))
         batch_op.drop_index(batch_op.f('ix_market_listings_region'))
         batch_op.drop_index(batch_op.f('ix_market_listings_owner_firm_id'))
         batch_op.drop_index(batch_op.f('ix_market_listings_kind'))
