@@ -165,3 +165,20 @@ def test_far_availability_is_refused() -> None:
     with pytest.raises(DomainError) as e:
         model.parse_listing(_listing(available_from=far, available_until=""), TODAY, normalize_region)
     assert e.value.problems[0].code == "available_from_far"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["장비", "특허", "공간", "임대", "무상"]), min_size=1, max_size=4),
+                min_size=1, max_size=40),
+       st.sampled_from([["장비"], ["특허", "임대"], []]), st.integers(1, 7), st.integers(0, 12))
+def test_a_page_of_results_is_the_slice_of_the_full_ranking(docs: list[list[str]], query: list[str], limit: int,
+                                                           offset: int) -> None:
+    idx = ListingIndex(Doc(i + 1, "space", "11", "free", 0, terms) for i, terms in enumerate(docs))
+    if query:
+        scores = idx.scores(query)
+        ranking = sorted(scores, key=lambda d: (-scores[d], -d))
+    else:
+        ranking = sorted(range(1, len(docs) + 1), reverse=True)
+    got = idx.search(query, limit=limit, offset=offset)
+    assert got.total == len(ranking)
+    assert [h.id for h in got.hits] == ranking[offset:offset + limit]

@@ -160,14 +160,25 @@ class ListingIndex:
             acc, touched = self._accumulate(query)
             keep = touched if mask is None else touched & mask
             where = np.flatnonzero(keep)
+            total = int(where.size)
+            scores = acc[where]
+            k = offset + limit
+            if 0 < k < total:  # only the best k (and any tied with the k-th) need sorting
+                kth = np.partition(-scores, k - 1)[k - 1]
+                near = np.flatnonzero(-scores <= kth)
+                where, scores = where[near], scores[near]
             # highest score first; equal scores: the newest listing (highest id) first
-            order = np.lexsort((-self.ids[where], -acc[where]))
-            chosen = where[order[offset:offset + limit]]
+            order = np.lexsort((-self.ids[where], -scores))
+            chosen = where[order[offset:k]]
             hits = [Hit(int(self.ids[i]), float(acc[i])) for i in chosen]
-            return Result(hits, int(where.size), unknown)
+            return Result(hits, total, unknown)
         where = np.flatnonzero(mask) if mask is not None else np.arange(self.n)
-        newest = where[np.argsort(-self.ids[where], kind="stable")][offset:offset + limit]
-        return Result([Hit(int(self.ids[i]), 0.0) for i in newest], int(where.size), [])
+        total = int(where.size)
+        k = offset + limit
+        if 0 < k < total:  # ids are unique: the k highest, then sorted
+            where = where[np.argpartition(-self.ids[where], k - 1)[:k]]
+        newest = where[np.argsort(-self.ids[where], kind="stable")][offset:k]
+        return Result([Hit(int(self.ids[i]), 0.0) for i in newest], total, [])
 
 
 def _is_bigram_of(term: str, query: set[str]) -> bool:
