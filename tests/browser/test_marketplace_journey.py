@@ -43,6 +43,7 @@ def test_an_sme_requests_a_large_companys_idle_instrument_and_gets_it(browser: A
         page.locator("#market-results a").first.click()
         page.wait_for_load_state()
         listing_url = page.url
+        _fits(page)
         assert "월 50만 원" in page.locator("#listing-terms").inner_text()
         page.locator("#purpose").fill("앱")
         page.locator("#wanted_from").fill(today.isoformat())

@@ -273,3 +273,19 @@ def test_the_cli_searches_as_the_page_does(database_url: str) -> None:
     assert found["listings"][0]["patent_number"] == "10-1873422" and found["listings"][0]["kind"] == "patent"
     bad = runner.invoke(cli_app, ["marketplace", "search", "--region", "99", "--database-url", database_url])
     assert bad.exit_code == 1 and "Region code '99' is unknown" in bad.output
+
+
+def test_listing_and_request_pages_read_in_english(app: Any, founder: TestClient) -> None:
+    from tests.integration.test_english_pages import korean_left, proper_names
+
+    listing_id = _listing(app)
+    page = founder.get(f"/marketplace/listings/{listing_id}")
+    r = founder.post(f"/marketplace/listings/{listing_id}/requests", follow_redirects=False, data=_form(
+        page.text, firm_id=_firm_id(page.text), purpose="시제품 단면 분석에 두 달 동안 사용하려 합니다.",
+        wanted_from=services.today_kst().isoformat(),
+        wanted_until=(services.today_kst() + timedelta(days=60)).isoformat()))
+    names = proper_names(app)
+    for url in (f"/marketplace/listings/{listing_id}", r.headers["location"]):
+        english = founder.get(url, params={"lang": "en"})
+        assert english.status_code == 200 and "KRW 300,000 a month" in english.text
+        assert korean_left(english.text, names) == []
