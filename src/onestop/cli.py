@@ -510,6 +510,7 @@ def _mount_features() -> None:
     from onestop.exports.cli import app as exports_app
     from onestop.funds.cli import app as funds_app
     from onestop.jobs.cli import app as jobs_app
+    from onestop.marketplace.cli import app as marketplace_app
     from onestop.matching.cli import app as recommendations_app
     from onestop.outcomes.cli import mount as mount_outcomes
     from onestop.registry.cli import mount as mount_registry
@@ -520,6 +521,7 @@ def _mount_features() -> None:
     app.add_typer(jobs_app, name="jobs")
     app.add_typer(advisory_app, name="advisory")
     app.add_typer(exports_app, name="exports")
+    app.add_typer(marketplace_app, name="marketplace")
     mount_outcomes(app)
     mount_registry(app)
 

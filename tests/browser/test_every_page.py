@@ -19,17 +19,18 @@ AXE = Axe()
 #: pages anyone can open; the closed program is 청년창업사관학교 (closed 2026-02-13)
 PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/programs/kosmes-youth-startup-fund",
           "/programs/kosmes-youth-startup-academy", "/programs/kosmes-youth-startup-fund/history", "/login", "/signup",
-          "/help/rules", "/statistics", "/jobs"]
+          "/help/rules", "/statistics", "/jobs", "/marketplace"]
 #: pages of the demo accounts; {firm}, {app} and {thread} are found by following links
 FIRM_MEMBER = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
                "/applications/{app}", "/consultations", "/saved", "/notifications", "/account",
                "/programs/jeonnam-sme-development-fund", "/outcomes/reports", "/loans", "/settlements", "/advisory",
-               "/exports"]
+               "/exports", "/marketplace/requests", "/marketplace/owner"]
 OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/programs",
            "/officer/programs/kosmes-emergency-fund/edit", "/officer/programs/new", "/consultations",
            "/officer/fast-track", "/officer/outcomes", "/officer/outcomes/quarterly",
            "/officer/simulate?program=kosmes-youth-startup-academy", "/officer/funds", "/officer/settlements",
-           "/officer/advisory", "/officer/exports"]
+           "/officer/advisory", "/officer/exports",
+           "/officer/marketplace"]
 #: journey 8 as seeded: KOTRA's committee on 창원정밀기계's 수출바우처 application, and its evaluators
 COMMITTEE = ["/officer/applications/{app}/committee"]
 EVALUATOR = ["/evaluator", "/evaluator/applications/{app}", "/evaluator/profile"]

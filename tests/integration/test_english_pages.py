@@ -30,19 +30,20 @@ from onestop.jobs import occupations
 from onestop.jobs import services as jobs
 from onestop.jobs.tables import JobPostingRow, JobSeekerRow
 from onestop.korea import ksic, regions
+from onestop.marketplace.tables import ListingRow, RequestRow
 from tests.integration.test_pages import page_login
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/programs/kosmes-youth-startup-fund",
           "/programs/kosmes-youth-startup-academy", "/programs/kosmes-youth-startup-fund/history", "/login", "/signup",
-          "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25", "/jobs"]
+          "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25", "/jobs", "/marketplace"]
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
         "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements", "/jobs/firm",
-        "/advisory", "/exports"]
+        "/advisory", "/exports", "/marketplace/requests", "/marketplace/owner"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
 OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements", "/officer/outcomes/quarterly",
-           "/officer/advisory", "/officer/exports"]
+           "/officer/advisory", "/officer/exports", "/officer/marketplace"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER), ("seeker", "seeker@onestop.demo", ["/jobs/profile", "/jobs/matches"])]
@@ -75,6 +76,10 @@ def proper_names(app: Any) -> list[str]:
         names.update(db.scalars(sa.select(ExpertRow.institution)))
         # an inquiry's product is the buyer's description as the officer registered it
         names.update(db.scalars(sa.select(InquiryRow.product)))
+        # a marketplace listing's title and description, and a request's purpose, are the firms' own words
+        names.update(db.scalars(sa.select(ListingRow.title)))
+        names.update(db.scalars(sa.select(ListingRow.description)))
+        names.update(db.scalars(sa.select(RequestRow.purpose)))
     for program in shipped_catalog().programs.values():
         spec = program.spec.model_dump(mode="json")
         names.update(_only_korean({k: v for k, v in spec.items() if k in ("source", "sources", "citations", "notes",

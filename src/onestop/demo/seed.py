@@ -50,6 +50,8 @@ ACCOUNTS = (
     DemoAccount("prospective@onestop.demo", "김하늘 (예비창업)", Role.firm_member, firms=("prospective-founder",)),
     # issue 12: the 50-year-old job seeker in 순천 (jobs.demo gives her profile and the postings)
     DemoAccount("seeker@onestop.demo", "정순천 (신중년 구직자)", Role.seeker),
+    # the idle-asset marketplace's large company (fictional), which lists an instrument, a patent and space
+    DemoAccount("owner.large@onestop.demo", "정자산 (대한정밀중공업)", Role.firm_member, firms=("large-company",)),
 )
 
 
@@ -92,6 +94,10 @@ def seed(db: Session, registry_size: int = 300) -> dict[str, int]:
     from onestop.jobs.demo import seed_jobs
 
     seed_jobs(db)
+
+    from onestop.marketplace import demo as marketplace_demo
+
+    marketplace_demo.seed(db)
     return {"users": created_users, "firms": after - before}
 
 

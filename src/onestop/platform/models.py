@@ -12,6 +12,7 @@ from onestop.exports import tables as exports_tables
 from onestop.firms import tables as firms_tables
 from onestop.funds import tables as funds_tables
 from onestop.jobs import tables as jobs_tables
+from onestop.marketplace import tables as marketplace_tables
 from onestop.matching import tables as matching_tables
 from onestop.outcomes import tables as outcomes_tables
 from onestop.platform.db import Base
@@ -33,6 +34,7 @@ __all__ = [
            "firms_tables",
            "funds_tables",
            "jobs_tables",
+           "marketplace_tables",
            "matching_tables",
            "metadata",
            "outcomes_tables",

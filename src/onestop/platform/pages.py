@@ -111,11 +111,12 @@ def _include() -> None:
     from onestop.firms.pages import router as firms_pages
     from onestop.funds.pages import router as funds_pages
     from onestop.jobs.pages import router as jobs_pages
+    from onestop.marketplace.pages import router as marketplace_pages
     from onestop.outcomes.pages import router as outcomes_pages
 
     for r in (accounts_pages, catalog_pages, firms_pages, alerts_pages, officer_pages, application_pages,
               consultation_pages, evaluation_pages, committee_pages, funds_pages, outcomes_pages, jobs_pages,
-              advisory_pages, exports_pages):
+              advisory_pages, exports_pages, marketplace_pages):
         router.include_router(r)
 
 
