@@ -5,6 +5,7 @@ XLSX and PDF (the KRDS font embedded), and from the command line."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from tests.integration.funds_helpers import officer
 from tests.integration.test_outcomes import _signed
 from tests.integration.test_pages import page_login
 
+ARTIFACTS = Path(os.environ.get("ONESTOP_ARTIFACTS", "test-artifacts")) / "reports"
 PROGRAM = "kosmes-smart-factory-training"  # no other test executes it
 PAID = 30_000_000
 
@@ -143,6 +145,10 @@ def test_the_cli_writes_the_pdf_with_the_korean_font(database_url: str, tmp_path
     assert [line for line in fonts.splitlines() if "Pretendard" in line and " yes " in line], fonts
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "분기 성과 보고서" in text and "시도별 집행" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out), str(ARTIFACTS / "agency-quarterly")],
+                   check=True)
+    assert any(ARTIFACTS.glob("agency-quarterly*.png"))
     bad = CliRunner().invoke(cli_app, ["report", "agency", "nobody", "--year", "2026", "--quarter", "1", "--format",
                                        "xlsx", "--out", str(tmp_path / "x.xlsx"), "--database-url", database_url])
     assert bad.exit_code == 1 and "nobody" in bad.output and "Traceback" not in bad.output
