@@ -1,4 +1,5 @@
-"""Outcomes in a real browser: the officer's dashboard draws its charts (each with its table),
+"""Outcomes in a real browser: the officer's dashboard draws its charts (each with its table) and
+leads to the agency's quarterly report,
 a policy simulation compares a draft with the rules in force, a rule that does not type-check
 shows the loader's message, and the public statistics hide small cells."""
 
@@ -37,6 +38,12 @@ def test_dashboard_and_simulation(page: Any, live_app: Any) -> None:
         assert page.locator(f"#h-{dim}").is_visible()
     assert page.locator("#table-sido tbody tr").count() >= 2
     shot(page, "60-outcomes-dashboard")
+    page.locator("#to-quarterly").click()
+    page.wait_for_load_state()
+    assert "유통망" in page.locator("#quarter-programs").inner_text()  # this quarter's executions, by program
+    assert page.locator("#quarter-sidos").is_visible() and page.locator("#download-pdf").is_visible()
+    shot(page, "63-agency-quarterly")
+    assert not serious_violations(page)
     page.goto("/officer/simulate?program=kosmes-youth-startup-academy")
     assert "ceo_age" in page.locator("#draft").input_value()
     page.locator("#draft").fill(WIDER)

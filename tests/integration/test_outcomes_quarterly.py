@@ -5,6 +5,7 @@ XLSX and PDF (the KRDS font embedded), and from the command line."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -25,14 +26,16 @@ from onestop.demo.seed import PASSWORD
 from onestop.errors import DomainError
 from onestop.funds import budgets, journal, ledger
 from onestop.funds.ledger import Kind, Transfer
-from onestop.outcomes import quarterly
+from onestop.outcomes import dashboard, quarterly
+from onestop.outcomes.kpi import progress as kpi_lines
 from onestop.outcomes.services import today_kst
-from onestop.outcomes.tables import KpiTargetRow
+from onestop.outcomes.tables import KpiTargetRow, SupportedRow
 from onestop.platform.db import Database
 from tests.integration.funds_helpers import officer
 from tests.integration.test_outcomes import _signed
 from tests.integration.test_pages import page_login
 
+ARTIFACTS = Path(os.environ.get("ONESTOP_ARTIFACTS", "test-artifacts")) / "reports"
 PROGRAM = "kosmes-smart-factory-training"  # no other test executes it
 PAID = 30_000_000
 
@@ -66,6 +69,10 @@ def executed(database_url: str) -> Iterator[tuple[int, int]]:
         journal.post(s, f"test-disburse:{app_id}", "disbursement", ledger.pay_grant(app_id, PAID), owner, today)
         s.add(KpiTargetRow(program_id=PROGRAM, agency_id="kosmes", region="", year=today.year,
                            measure="firms_supported", target=20, unit="개사", source="test target (quarterly)"))
+        sido = s.get(SupportedRow, app_id).sido
+        for region, measure in (("", "firms_supported"), (sido, "firms_supported"), ("", "disbursed_won")):
+            s.add(KpiTargetRow(program_id="", agency_id="kosmes", region=region, year=today.year, measure=measure,
+                               target=10**9, unit="", source="test target (agency-wide)"))
     yield app_id, (today.month - 1) // 3 + 1
     db.dispose()
 
@@ -82,6 +89,14 @@ def test_the_quarter_holds_executions_disbursements_and_kpis(database_url: str, 
         assert all(v is None or v >= 5 for _, v in r.by_sido)  # under 5: hidden
         kpi = next(x for x in r.kpis if x["program"] == PROGRAM)
         assert (kpi["target"], kpi["actual"], kpi["percent"]) == (20, 1, 5)
+        # agency-wide targets (no program) count every program of the agency, in the 시도 when given
+        wide = {(x.target.region, x.target.measure): x.progress.actual
+                for x in kpi_lines(s, today.year, agency_id="kosmes") if not x.target.program_id}
+        sido = s.get(SupportedRow, executed[0]).sido
+        assert wide[("", "firms_supported")] == dashboard.figures(s, dashboard.Filters(today.year), "kosmes").total
+        assert wide[(sido, "firms_supported")] == dashboard.figures(
+            s, dashboard.Filters(today.year, sido=sido), "kosmes").total >= 1
+        assert wide[("", "disbursed_won")] >= PAID
         before = quarterly.build(s, build_catalog(s), "kosmes", today.year - 1, 4, today)
         assert all(x.program_id != PROGRAM for x in before.programs)  # nothing of it last year
         with pytest.raises(DomainError):
@@ -130,6 +145,10 @@ def test_the_cli_writes_the_pdf_with_the_korean_font(database_url: str, tmp_path
     assert [line for line in fonts.splitlines() if "Pretendard" in line and " yes " in line], fonts
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "분기 성과 보고서" in text and "시도별 집행" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out), str(ARTIFACTS / "agency-quarterly")],
+                   check=True)
+    assert any(ARTIFACTS.glob("agency-quarterly*.png"))
     bad = CliRunner().invoke(cli_app, ["report", "agency", "nobody", "--year", "2026", "--quarter", "1", "--format",
                                        "xlsx", "--out", str(tmp_path / "x.xlsx"), "--database-url", database_url])
     assert bad.exit_code == 1 and "nobody" in bad.output and "Traceback" not in bad.output

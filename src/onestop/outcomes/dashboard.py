@@ -220,13 +220,21 @@ def drill(db: Session, f: Filters, dim: str, value: str, agency_id: str | None =
                       r.size_class, r.ceo_age_band) for r in rows], n
 
 
-def executed_count(db: Session, program_id: str, year: int, until: date | None = None) -> int:
-    """Applications of the program executed in the KST year (up to `until`)."""
+def executed_count(db: Session, program_id: str, year: int, until: date | None = None, agency_id: str = "",
+                   sido: str = "") -> int:
+    """Applications executed in the KST year (up to `until`): of the program, or of every
+    program of the agency when `program_id` is empty; of firms in `sido` when given."""
+    f = Filters(year, program_id, sido)
     if until is None:
         t = SupportedCountRow
-        return int(db.scalar(select(func.sum(t.n)).where(*_where(Filters(year, program_id), t=t))) or 0)
-    q = select(func.count()).select_from(SupportedRow).where(*_where(Filters(year, program_id), until=until))
+        return int(db.scalar(select(func.sum(t.n)).where(*_where(f, agency_id or None, t=t))) or 0)
+    q = select(func.count()).select_from(SupportedRow).where(*_where(f, agency_id or None, until=until))
     return int(db.scalar(q) or 0)
+
+
+def executed_in(sido: str) -> Any:
+    """The executed applications of firms in one 시도 (a subquery, for outcome totals by region)."""
+    return select(SupportedRow.application_id).where(SupportedRow.sido == sido)
 
 
 def supported_firm_ids(db: Session, program_id: str) -> set[int]:

@@ -24,11 +24,33 @@ from sqlalchemy.orm import Session
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
-from onestop.outcomes.model import Measure, Progress
+from onestop.outcomes.model import MEASURES as OUTCOME_MEASURES
+from onestop.outcomes.model import Kind, Measure, Progress
 from onestop.outcomes.tables import KpiTargetRow, OutcomeReportRow
 from onestop.text import text
 
 MEASURES = frozenset({"firms_supported", "disbursed_won"} | {m.value for m in Measure})
+
+
+UNITS = {Kind.won: "원", Kind.usd: "달러", Kind.people: "명", Kind.items: "건"}
+UNITS_EN = {Kind.won: "won", Kind.usd: "US$", Kind.people: "people", Kind.items: "items"}
+#: KPI measures that are not outcome measures
+OTHER_MEASURES = {"firms_supported": ("지원(집행) 기업 수", "Firms supported (executed)"),
+                  "disbursed_won": ("지급액(원)", "Won disbursed")}
+
+
+def measure_name(key: str) -> tuple[str, str]:
+    """A measure's name with its unit, in Korean and English (never the bare key)."""
+    if key in OTHER_MEASURES:
+        return OTHER_MEASURES[key]
+    try:
+        info = OUTCOME_MEASURES[Measure(key)]
+    except ValueError:
+        return (key, key)
+    if info.kind == Kind.certification:
+        return (info.ko, info.en)
+    ko = info.ko if info.ko.endswith(")") else f"{info.ko} ({UNITS[info.kind]})"
+    return (ko, f"{info.en} ({UNITS_EN[info.kind]})")
 
 
 @dataclass(frozen=True)
@@ -76,21 +98,32 @@ def import_targets(db: Session, path: Path | None = None) -> int:
     return len(raw)
 
 
-def executed_count(db: Session, program_id: str, year: int, until: date | None = None) -> int:
-    """Applications of the program executed in the KST year (up to `until`): the summary table
+def executed_count(db: Session, program_id: str, year: int, until: date | None = None, agency_id: str = "",
+                   region: str = "") -> int:
+    """Applications executed in the KST year (up to `until`) — of the program, or of the
+    agency's programs when `program_id` is empty, in `region` (a 시도) when given: the summary
     the execution hook writes (`dashboard.executed_count`)."""
     from onestop.outcomes.dashboard import executed_count as count
 
-    return count(db, program_id, year, until)
+    return count(db, program_id, year, until, agency_id, region)
 
 
-def outcome_totals(db: Session, program_id: str, start: date, end: date) -> tuple[int, dict[str, int]]:
+def outcome_totals(db: Session, program_id: str, start: date, end: date, agency_id: str = "",
+                   region: str = "") -> tuple[int, dict[str, int]]:
     """Over the latest accepted report per application whose period ended in [start, end]: how
-    many reports, and each measure's sum (a 12-month report supersedes the 6-month one)."""
-    rows = db.execute(select(OutcomeReportRow.application_id, OutcomeReportRow.values).where(
-        OutcomeReportRow.program_id == program_id, OutcomeReportRow.state == "accepted",
-        OutcomeReportRow.period_end >= start, OutcomeReportRow.period_end <= end,
-    ).order_by(OutcomeReportRow.application_id, OutcomeReportRow.after_months.desc()))
+    many reports, and each measure's sum (a 12-month report supersedes the 6-month one). Of the
+    program, or of the agency's programs when `program_id` is empty; of firms in `region`."""
+    from onestop.outcomes.dashboard import executed_in
+
+    t = OutcomeReportRow
+    cond = [t.state == "accepted", t.period_end >= start, t.period_end <= end]
+    if program_id:
+        cond.append(t.program_id == program_id)
+    elif agency_id:
+        cond.append(t.agency_id == agency_id)
+    if region:
+        cond.append(t.application_id.in_(executed_in(region)))
+    rows = db.execute(select(t.application_id, t.values).where(*cond).order_by(t.application_id, t.after_months.desc()))
     seen: set[int] = set()
     totals: dict[str, int] = {}
     for app_id, values in rows:
@@ -103,19 +136,31 @@ def outcome_totals(db: Session, program_id: str, start: date, end: date) -> tupl
     return len(seen), totals
 
 
-def outcome_total(db: Session, program_id: str, year: int, measure: str, until: date | None = None) -> int:
+def outcome_total(db: Session, program_id: str, year: int, measure: str, until: date | None = None,
+                  agency_id: str = "", region: str = "") -> int:
     """Sum of `measure` over the latest accepted report per application whose period ended in
-    `year` (up to `until`)."""
+    `year` (up to `until`); scope as `outcome_totals`."""
     end = min(date(year, 12, 31), until) if until else date(year, 12, 31)
-    return outcome_totals(db, program_id, date(year, 1, 1), end)[1].get(measure, 0)
+    return outcome_totals(db, program_id, date(year, 1, 1), end, agency_id, region)[1].get(measure, 0)
 
 
-def disbursed(db: Session, program_id: str, year: int, until: date | None = None) -> int:
-    """Won disbursed from the program's budgets of the fiscal year (the funds ledger); with
-    `until`, what was paid out by the end of that month (value dates)."""
+def _agency_of(db: Session, program_id: str) -> str:
+    from onestop.catalog.services import current_spec
+
+    found = current_spec(db, program_id)
+    return str(found[1].spec.get("agency", "")) if found else ""
+
+
+def disbursed(db: Session, program_id: str, year: int, until: date | None = None, agency_id: str = "",
+              region: str = "") -> int:
+    """Won disbursed from the budgets of the fiscal year (the funds ledger) — the program's, or
+    every program's of the agency when `program_id` is empty, the 시도's budgets when `region`
+    is given; with `until`, what was paid out by the end of that month (value dates)."""
     from onestop.funds import budgets
 
-    mine = [b for b in budgets.listing(db, program_id) if b.fiscal_year == year]
+    mine = [b for b in budgets.listing(db, program_id or None) if b.fiscal_year == year
+            and (not region or b.region == region)
+            and (bool(program_id) or not agency_id or _agency_of(db, b.program_id) == agency_id)]
     if until is None:
         return sum(budgets.figures(db, b).disbursed for b in mine)
     last = f"{until:%Y-%m}"
@@ -134,11 +179,12 @@ def disbursed_between(db: Session, program_id: str, start: date, end: date) -> i
 
 def actual(db: Session, target: KpiTargetRow, until: date | None = None) -> int:
     """The target's actual in its year, or up to `until` within it (year to date)."""
+    scope = {"agency_id": target.agency_id, "region": target.region}
     if target.measure == "firms_supported":
-        return executed_count(db, target.program_id, target.year, until)
+        return executed_count(db, target.program_id, target.year, until, **scope)
     if target.measure == "disbursed_won":
-        return disbursed(db, target.program_id, target.year, until)
-    return outcome_total(db, target.program_id, target.year, target.measure, until)
+        return disbursed(db, target.program_id, target.year, until, **scope)
+    return outcome_total(db, target.program_id, target.year, target.measure, until, **scope)
 
 
 def progress(db: Session, year: int | None = None, program_id: str | None = None,

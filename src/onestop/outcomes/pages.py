@@ -19,7 +19,7 @@ from onestop.accounts.model import ROLE_NAMES
 from onestop.errors import DomainError
 from onestop.korea import regions
 from onestop.korea.dates import KST
-from onestop.outcomes import dashboard, services
+from onestop.outcomes import dashboard, kpi, services
 from onestop.outcomes.model import MEASURES, Kind
 from onestop.outcomes.suppression import THRESHOLD
 from onestop.platform.db import utcnow
@@ -179,7 +179,7 @@ def quarterly_report(request: Request, who: CurrentActor, db: DB) -> Response:
     labels = [Show(who.lang).sido(code) for code in shown]
     return render(request, who, "outcomes/quarterly.html", r=report, agencies=agencies, choose=own is None,
                   errors=errors, threshold=THRESHOLD, names=_program_names(request, db), sido_labels=labels,
-                  measure_name=quarterly.measure_name, unread=unread(db, who))
+                  measure_name=kpi.measure_name, unread=unread(db, who))
 
 
 def _public(request: Request, db: Session) -> tuple[int, list[dict[str, Any]], Any]:

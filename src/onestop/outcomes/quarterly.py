@@ -24,12 +24,11 @@ from onestop.errors import DomainError
 from onestop.korea import regions
 from onestop.korea.money import format_won
 from onestop.outcomes import kpi
+from onestop.outcomes.kpi import measure_name
 from onestop.outcomes.model import MEASURES, Kind, Measure
 from onestop.outcomes.reports import font_faces, svg_bars
 from onestop.outcomes.suppression import THRESHOLD, suppress_list
 from onestop.outcomes.tables import SupportedRow
-
-UNITS = {Kind.won: "원", Kind.usd: "달러", Kind.people: "명", Kind.items: "건"}
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
@@ -90,26 +89,6 @@ def _counts(db: Session, agency_id: str, start: date, end: date, column: Any) ->
     q = (select(column, func.count()).where(t.agency_id == agency_id, t.executed_on >= start, t.executed_on <= end)
          .group_by(column))
     return {str(k): int(n) for k, n in db.execute(q)}
-
-
-UNITS_EN = {Kind.won: "won", Kind.usd: "US$", Kind.people: "people", Kind.items: "items"}
-#: KPI measures that are not outcome measures
-OTHER_MEASURES = {"firms_supported": ("지원(집행) 기업 수", "Firms supported (executed)"),
-                  "disbursed_won": ("지급액(원)", "Won disbursed")}
-
-
-def measure_name(key: str) -> tuple[str, str]:
-    """A measure's name with its unit, in Korean and English (never the bare key)."""
-    if key in OTHER_MEASURES:
-        return OTHER_MEASURES[key]
-    try:
-        info = MEASURES[Measure(key)]
-    except ValueError:
-        return (key, key)
-    if info.kind == Kind.certification:
-        return (info.ko, info.en)
-    ko = info.ko if info.ko.endswith(")") else f"{info.ko} ({UNITS[info.kind]})"
-    return (ko, f"{info.en} ({UNITS_EN[info.kind]})")
 
 
 def build(db: Session, catalog: Catalog, agency_id: str, year: int, quarter: int, today: date) -> AgencyQuarter:

@@ -89,7 +89,7 @@ def xlsx(r: ProgramReport) -> bytes:
     k = wb.create_sheet("성과지표")
     k.append(["지표", "단위", "목표", "실적", "달성률(%)", "기준(전년)", "출처"])
     for x in r.kpis:
-        k.append([x["measure"], x["unit"], x["target"], x["actual"], x["percent"], x["baseline"], x["source"]])
+        k.append([kpi.measure_name(x["measure"])[0], x["unit"], x["target"], x["actual"], x["percent"], x["baseline"], x["source"]])
     s = wb.create_sheet("시도별")
     s.append(["시도", "지원 기업 수"])
     for sido_name, count in r.by_sido:
@@ -136,7 +136,7 @@ def font_faces() -> str:
 def html(r: ProgramReport) -> str:
     faces = font_faces()
     kpis = "".join(
-        f"<tr><td>{escape(x['measure'])}</td><td>{x['target']:,} {escape(x['unit'])}</td><td>{x['actual']:,}</td>"
+        f"<tr><td>{escape(kpi.measure_name(x['measure'])[0])}</td><td>{x['target']:,} {escape(x['unit'])}</td><td>{x['actual']:,}</td>"
         f"<td>{x['percent']}%</td><td class='src'>{escape(x['source'])}</td></tr>" for x in r.kpis)
     sidos = "".join(f"<tr><td>{escape(n)}</td><td>{_cell(v)}</td></tr>" for n, v in r.by_sido)
     outcomes = "".join(f"<tr><td>{escape(n)}</td><td>{v:,}</td></tr>" for n, v in r.outcomes)
