@@ -121,9 +121,9 @@ def find(db: Session, program_id: str, on: date, region: str) -> BudgetRow | Non
 def figures(db: Session, budget: BudgetRow) -> BudgetFigures:
     """The budget's position, from the journal's summary rows (a few rows a budget, whatever
     the number of loans)."""
-    t = journal.budget_totals(db, budget.id)
-    active = db.scalar(select(func.count()).select_from(CommitmentRow).where(CommitmentRow.budget_id == budget.id,
-                                                                             CommitmentRow.state == "active")) or 0
+    count = (select(func.count()).select_from(CommitmentRow)
+             .where(CommitmentRow.budget_id == budget.id, CommitmentRow.state == "active").scalar_subquery())
+    t, (active,) = journal.budget_totals_and(db, budget.id, count)  # one round trip: sums and commitments
     return BudgetFigures(budget.id, budget.program_id, budget.fiscal_year, budget.region,
                          amount=t[Kind.appropriation], available=t[Kind.budget], committed=t[Kind.committed],
                          disbursed=disbursed(t), commitments=active,
