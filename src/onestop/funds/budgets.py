@@ -144,12 +144,12 @@ def disbursed(t: dict[Kind, int]) -> int:
 def visible(db: Session, who: Principal) -> list[tuple[BudgetRow, dict[str, Any], BudgetFigures]]:
     """The budgets an officer may see (their agency's programs; every one for an admin), with
     the program and the figures."""
-    out = []
-    for b in listing(db):
-        spec = program_spec(db, b.program_id)
-        if who.can_edit_program(spec["agency"]):
-            out.append((b, spec, figures(db, b)))
-    return out
+    from onestop.catalog.services import current_specs
+
+    rows = listing(db)
+    specs = current_specs(db, sorted({b.program_id for b in rows}))  # one query for the programs
+    return [(b, specs[b.program_id], figures(db, b)) for b in rows
+            if b.program_id in specs and who.can_edit_program(specs[b.program_id]["agency"])]
 
 
 def budgetable_programs(db: Session, who: Principal) -> list[tuple[str, dict[str, Any]]]:
