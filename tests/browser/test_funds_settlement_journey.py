@@ -94,7 +94,7 @@ def test_settle_a_grant_and_see_the_clawback(browser: Any, live_server: str) -> 
         officer.locator("#login-submit").click()
         officer.wait_for_load_state()
         officer.goto("/officer/settlements")
-        officer.locator("#settlements tbody a").first.click()
+        officer.locator("#settlements tbody a", has_text=f"#{app_id})").click()
         officer.wait_for_url(re.compile(r"/officer/settlements/\d+$"))
         officer.locator("[name='lines[2].allowed']").fill("150,000,000")
         officer.locator("[name='lines[2].reason']").fill("부스 장치비 일부 증빙 없음")

@@ -79,7 +79,8 @@ def test_settle_a_grant_cut_a_line_and_see_the_clawback(app: Any, client: TestCl
     with TestClient(app) as kosmes:
         assert page_login(kosmes, "officer.kosmes@onestop.demo", PASSWORD).status_code == 303
         queue = kosmes.get("/officer/settlements")
-        sid = re.search(r'href="/officer/settlements/(\d+)"', queue.text).group(1)  # type: ignore[union-attr]
+        # this application's settlement (other tests' settlements are in the queue too)
+        sid = re.search(rf'href="/officer/settlements/(\d+)">#\d+ \(신청 #{app_id}\)', queue.text).group(1)  # type: ignore[union-attr]
         review = kosmes.get(f"/officer/settlements/{sid}")
         assert review.status_code == 200 and 'id="decide-form"' in review.text
         receipt_url = re.search(r'href="(/settlements/receipts/\d+)"', review.text).group(1)  # type: ignore[union-attr]

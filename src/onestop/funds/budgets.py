@@ -121,9 +121,9 @@ def find(db: Session, program_id: str, on: date, region: str) -> BudgetRow | Non
 def figures(db: Session, budget: BudgetRow) -> BudgetFigures:
     """The budget's position, from the journal's summary rows (a few rows a budget, whatever
     the number of loans)."""
-    t = journal.budget_totals(db, budget.id)
-    active = db.scalar(select(func.count()).select_from(CommitmentRow).where(CommitmentRow.budget_id == budget.id,
-                                                                             CommitmentRow.state == "active")) or 0
+    count = (select(func.count()).select_from(CommitmentRow)
+             .where(CommitmentRow.budget_id == budget.id, CommitmentRow.state == "active").scalar_subquery())
+    t, (active,) = journal.budget_totals_and(db, budget.id, count)  # one round trip: sums and commitments
     return BudgetFigures(budget.id, budget.program_id, budget.fiscal_year, budget.region,
                          amount=t[Kind.appropriation], available=t[Kind.budget], committed=t[Kind.committed],
                          disbursed=disbursed(t), commitments=active,
@@ -144,12 +144,12 @@ def disbursed(t: dict[Kind, int]) -> int:
 def visible(db: Session, who: Principal) -> list[tuple[BudgetRow, dict[str, Any], BudgetFigures]]:
     """The budgets an officer may see (their agency's programs; every one for an admin), with
     the program and the figures."""
-    out = []
-    for b in listing(db):
-        spec = program_spec(db, b.program_id)
-        if who.can_edit_program(spec["agency"]):
-            out.append((b, spec, figures(db, b)))
-    return out
+    from onestop.catalog.services import current_specs
+
+    rows = listing(db)
+    specs = current_specs(db, sorted({b.program_id for b in rows}))  # one query for the programs
+    return [(b, specs[b.program_id], figures(db, b)) for b in rows
+            if b.program_id in specs and who.can_edit_program(specs[b.program_id]["agency"])]
 
 
 def budgetable_programs(db: Session, who: Principal) -> list[tuple[str, dict[str, Any]]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -180,12 +181,21 @@ def compact_totals(db: Session) -> int:
 def budget_totals(db: Session, budget_id: int) -> dict[Kind, int]:
     """A budget's balances per kind of account, from the summary rows (a few rows a budget once
     compacted); equal to `totals_by_kind` over its accounts (`verify` checks it)."""
-    rows = db.execute(select(BudgetTotalRow.kind, func.sum(BudgetTotalRow.debits), func.sum(BudgetTotalRow.credits))
+    return budget_totals_and(db, budget_id)[0]
+
+
+def budget_totals_and(db: Session, budget_id: int, *also: Any) -> tuple[dict[Kind, int], list[int]]:
+    """`budget_totals`, and the values of the scalar subqueries `also` read in the same round
+    trip (zeros when the budget has no summary row)."""
+    rows = db.execute(select(BudgetTotalRow.kind, func.sum(BudgetTotalRow.debits), func.sum(BudgetTotalRow.credits),
+                             *also)
                       .where(BudgetTotalRow.budget_id == budget_id).group_by(BudgetTotalRow.kind)).all()
     out = dict.fromkeys(Kind, 0)
-    for kind, d, c in rows:
+    extra = [0] * len(also)
+    for kind, d, c, *values in rows:
         out[Kind(kind)] = balance(Kind(kind), int(d or 0), int(c or 0))
-    return out
+        extra = [int(v or 0) for v in values]
+    return out, extra
 
 
 def monthly_debits(db: Session, budget_ids: list[int], entry_kinds: list[str]) -> list[tuple[str, str, int]]:
