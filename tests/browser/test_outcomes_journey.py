@@ -38,6 +38,9 @@ def test_dashboard_and_simulation(page: Any, live_app: Any) -> None:
         assert page.locator(f"#h-{dim}").is_visible()
     assert page.locator("#table-sido tbody tr").count() >= 2
     shot(page, "60-outcomes-dashboard")
+    page.set_viewport_size({"width": 390, "height": 844})  # with charts drawn, the page still fits a phone
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("#to-quarterly").click()
     page.wait_for_load_state()
     assert "유통망" in page.locator("#quarter-programs").inner_text()  # this quarter's executions, by program
