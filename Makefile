@@ -43,8 +43,11 @@ lint: $(VENV)/.test
 typecheck: $(VENV)/.test
 	$(BIN)/mypy src/onestop
 
+# pytest-xdist: test files spread over $(JOBS) processes (each with its own databases and, for the
+# browser tests, its own server and chromium); JOBS=0 runs them all in this one process.
+JOBS ?= 2
 unit: $(VENV)/.test
-	$(BIN)/pytest --cov=onestop --cov-report=term:skip-covered
+	$(BIN)/pytest -n $(JOBS) --dist loadfile --cov=onestop --cov-report=term:skip-covered
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/run_all.py
