@@ -68,7 +68,7 @@ def live_server(live_app: Any) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 180  # the app warms its catalog, search and model first
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")

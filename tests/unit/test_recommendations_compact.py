@@ -145,3 +145,12 @@ def test_standings_agree_with_the_reference_evaluation(raws: list[dict[str, Any]
             score = next(s.score for s in found.shown() if s.program.id == p.id)
             assert score == 50 + min(15, 3 * met)
         assert reference in (MET, UNKNOWN, NOT_MET)
+
+
+def test_the_coding_is_chosen_from_what_the_client_accepts() -> None:
+    from onestop.platform.compress import negotiate
+
+    assert negotiate("gzip, deflate, br") == "br"
+    assert negotiate("gzip;q=1.0, br;q=0") == "gzip"
+    assert negotiate("br;q=0, gzip;q=0") is None
+    assert negotiate("*") == "gzip" and negotiate("identity") is None and negotiate("") is None
