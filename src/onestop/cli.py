@@ -228,7 +228,7 @@ def batch(
     out_path: Annotated[Path, typer.Option("--out", help="Result Parquet file")],
     date_: DateOpt = None,
 ) -> None:
-    """Evaluate every firm in FIRMS (.jsonl or .parquet) against the catalog, vectorized."""
+    """Evaluate every firm in FIRMS (.jsonl, .parquet or a registry folder) against the catalog, vectorized."""
     from onestop.matching.batch import run_batch
 
     try:

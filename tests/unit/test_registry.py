@@ -164,3 +164,27 @@ def test_reach_keeps_the_facts_of_a_date_until_the_registry_changes(tmp_path: Pa
     gone = pl.read_parquet(seoul).height
     seoul.unlink()  # the registry changed: the kept facts are derived again
     assert registry_reach(root, program, ON).firms == 300 - gone
+
+
+def test_batch_reads_a_registry_folder_by_column_and_reports_a_bad_row(tmp_path: Path) -> None:
+    from onestop.registry.store import generate_registry
+
+    root = tmp_path / "registry"
+    generate_registry(root, 120, seed=9)
+    part = next((root / "sido=41").glob("*.parquet"))
+    frame = pl.read_parquet(part)
+    brn = frame.get_column("brn")[0]
+    frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(brn[:-1] + str((int(brn[-1]) + 1) % 10)))
+                       .otherwise(pl.col("brn")).alias("brn")).write_parquet(part)
+    out = tmp_path / "result.parquet"
+    result = runner.invoke(app, ["batch", str(root), "--out", str(out), "--date", ON.isoformat()])
+    assert result.exit_code == 0, result.output
+    (error,) = [json.loads(x) for x in (tmp_path / "result.errors.jsonl").read_text("utf-8").splitlines()]
+    assert [p["code"] for p in error["problems"]] == ["brn_check_digit"]
+    # the same firms as JSON Lines give the same results
+    src = tmp_path / "firms.jsonl"
+    src.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n"
+                           for p in as_profiles(pl.concat(list(read_parts(root))))), encoding="utf-8")
+    assert runner.invoke(app, ["batch", str(src), "--out", str(tmp_path / "r2.parquet"), "--date", ON.isoformat()]
+                         ).exit_code == 0
+    assert pl.read_parquet(out).sort("brn").equals(pl.read_parquet(tmp_path / "r2.parquet").sort("brn"))
