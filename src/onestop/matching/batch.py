@@ -62,16 +62,22 @@ def _registry_chunks(root: Path, on: date) -> tuple[int, Iterator[tuple[int, Fac
 
 
 def run_batch_spark(src: Path, dst: Path, on: date, engine: Engine, master: str = "local[2]",
-                    console: Console | None = None, chunk: int = CHUNK) -> dict[str, Any]:
+                    console: Console | None = None, chunk: int = CHUNK,
+                    facts_dir: Path | None = None) -> dict[str, Any]:
     """`onestop batch --engine spark`: the facts are derived and checked by column (as for the
     Polars engine; invalid rows to the errors file), then Spark evaluates every program and line
-    (`registry.spark`) and writes `dst` as a Parquet folder."""
+    (`registry.spark`) and writes `dst` as a Parquet folder. On a cluster, `facts_dir` must be a
+    folder every executor can read (a shared mount); by default a temporary folder."""
     import tempfile
 
     from onestop.registry import spark as spark_engine
 
     with tempfile.TemporaryDirectory(prefix="onestop-facts-") as tmp:
-        facts_dir = Path(tmp)
+        if facts_dir is not None:
+            facts_dir.mkdir(parents=True, exist_ok=True)
+            for old in facts_dir.glob("part-*.parquet"):
+                old.unlink()
+        facts_dir = facts_dir or Path(tmp)
         summary = _ingest(src, dst, on, console, chunk,
                           lambda n, facts: facts.write_parquet(facts_dir / f"part-{n:05d}.parquet"))
         if summary["firms"] == 0:
