@@ -228,12 +228,24 @@ def batch(
     firms: Path,
     out_path: Annotated[Path, typer.Option("--out", help="Result Parquet file")],
     date_: DateOpt = None,
+    engine: Annotated[str, typer.Option("--engine", help="polars (this machine) or spark (a cluster, or local)")]
+    = "polars",
+    master: Annotated[str, typer.Option("--master", help="Spark master URL for --engine spark")] = "local[2]",
+    facts_dir: Annotated[Path | None, typer.Option("--facts-dir", help="--engine spark on a cluster: a folder "
+                                                    "every executor can read, for the derived facts")] = None,
 ) -> None:
-    """Evaluate every firm in FIRMS (.jsonl or .parquet) against the catalog, vectorized."""
-    from onestop.matching.batch import run_batch
+    """Evaluate every firm in FIRMS (.jsonl, .parquet or a registry folder) against the catalog, vectorized."""
+    from onestop.matching.batch import run_batch, run_batch_spark
 
+    if engine not in ("polars", "spark"):
+        _fail(DomainError(code="engine", field="--engine", ko=f"--engine 값은 polars 또는 spark여야 합니다. 입력값: {engine!r}",
+                          en=f"--engine must be polars or spark; got {engine!r}."), 2)
     try:
-        summary = run_batch(firms, out_path, _date(date_), _engine(), console=err)
+        if engine == "spark":
+            summary = run_batch_spark(firms, out_path, _date(date_), _engine(), master, console=err,
+                                      facts_dir=facts_dir)
+        else:
+            summary = run_batch(firms, out_path, _date(date_), _engine(), console=err)
     except DomainError as e:
         _fail(e)
         raise

@@ -59,8 +59,9 @@ def test_a_killed_alert_job_resumes_and_tells_each_new_firm_once(database_url: s
         assert run is not None and run.finished_at is None and run.firms_seen == 14  # two batches committed
         told_before = s.scalar(select(func.count()).select_from(ProgramAlertRow).where(ProgramAlertRow.run_id == run.id))
         assert told_before == run.notified
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+    # run again (in process, as the command does): it resumes after the last committed batch
+    resumed = alert_new_qualifiers(db, program, None, ON, batch=7)
+    assert resumed.finished and resumed.run_id == run.id
     expected = _eligible(db, program.rule)
     with db.unit_of_work() as s:
         run = s.scalar(select(ProgramAlertRunRow).where(ProgramAlertRunRow.change_key == key))
@@ -73,8 +74,8 @@ def test_a_killed_alert_job_resumes_and_tells_each_new_firm_once(database_url: s
     assert len({(n.user_id, n.data["firm_id"]) for n in mine}) == len(mine)
     assert all("비즈니스 멘토링" in n.title_ko and "now eligible" in n.title_en for n in mine)
     # the same change run again: finished, nobody told twice
-    again = subprocess.run(args, capture_output=True, text=True, check=False)
-    assert again.returncode == 0
+    again = alert_new_qualifiers(db, program, None, ON, batch=7)
+    assert again.finished and again.notified == len(expected)
     with db.unit_of_work() as s:
         assert s.scalar(select(func.count()).select_from(ProgramAlertRow).where(ProgramAlertRow.run_id == run.id)) \
             == len(expected)

@@ -32,7 +32,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("reg") / "registry"
-    result = runner.invoke(app, ["registry", "generate", "--out", str(root), "--firms", "1500", "--seed", "3"])
+    result = runner.invoke(app, ["registry", "generate", "--out", str(root), "--firms", "800", "--seed", "3"])
     assert result.exit_code == 0, result.output
     return root
 
@@ -41,7 +41,7 @@ def test_generated_registry_is_partitioned_valid_and_agrees_with_per_firm_facts(
     folders = sorted(p.name for p in registry.iterdir())
     assert "sido=11" in folders and "sido=41" in folders and all(f.startswith("sido=") for f in folders)
     frame = pl.concat(list(read_parts(registry)))
-    assert frame.height == 1500 and frame.get_column("brn").n_unique() == 1500
+    assert frame.height == 800 and frame.get_column("brn").n_unique() == 800
     assert (frame.get_column("region").str.slice(0, 2) == frame.get_column("sido")).all()
     facts, refused = frame_facts(*to_typed(frame), ON, date.today())
     assert refused == []
@@ -103,10 +103,14 @@ def test_import_names_missing_mapping_fields(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "Unknown fields: 매출" in result.output
 
 
-def _one_by_one(rule: Rule, profiles: list[dict[str, object]]) -> dict[str, int]:
+@pytest.fixture(scope="module")
+def firm_facts(registry: Path) -> list[dict[str, object]]:
+    return [derive(parse_firm(raw), ON) for raw in as_profiles(pl.concat(list(read_parts(registry))))]
+
+
+def _one_by_one(rule: Rule, all_facts: list[dict[str, object]]) -> dict[str, int]:
     out = {"eligible": 0, "near_miss": 0, "unknown": 0, "not_eligible": 0}
-    for raw in profiles:
-        facts = derive(parse_firm(raw), ON)
+    for facts in all_facts:
         status = evaluate_rule(rule, facts)
         if status == MET:
             out["eligible"] += 1
@@ -121,16 +125,16 @@ def _one_by_one(rule: Rule, profiles: list[dict[str, object]]) -> dict[str, int]
 
 @pytest.mark.parametrize("program_id", ["kosmes-youth-startup-fund", "kosmes-business-conversion-fund",
                                         "fki-business-mentoring"])
-def test_reach_counts_what_one_by_one_matching_finds(registry: Path, program_id: str) -> None:
+def test_reach_counts_what_one_by_one_matching_finds(registry: Path, firm_facts: list[dict[str, object]],
+                                                     program_id: str) -> None:
     result = runner.invoke(app, ["reach", program_id, "--registry", str(registry), "--date", ON.isoformat(), "--json"])
     assert result.exit_code == 0, result.output
     got = json.loads(result.output)
     program = Engine.shipped().catalog.programs[program_id]
-    profiles = as_profiles(pl.concat(list(read_parts(registry))))
-    assert got["totals"] == _one_by_one(program.rule, profiles)
-    assert got["firms"] == 1500
+    assert got["totals"] == _one_by_one(program.rule, firm_facts)
+    assert got["firms"] == 800
     for dim in ("sido", "size_class", "section", "ceo_age_band"):
-        assert sum(r["firms"] for r in got["by"][dim]) == 1500
+        assert sum(r["firms"] for r in got["by"][dim]) == 800
 
 
 def test_reach_of_a_draft_and_of_an_unknown_program(registry: Path, tmp_path: Path) -> None:
@@ -164,3 +168,27 @@ def test_reach_keeps_the_facts_of_a_date_until_the_registry_changes(tmp_path: Pa
     gone = pl.read_parquet(seoul).height
     seoul.unlink()  # the registry changed: the kept facts are derived again
     assert registry_reach(root, program, ON).firms == 300 - gone
+
+
+def test_batch_reads_a_registry_folder_by_column_and_reports_a_bad_row(tmp_path: Path) -> None:
+    from onestop.registry.store import generate_registry
+
+    root = tmp_path / "registry"
+    generate_registry(root, 120, seed=9)
+    part = next((root / "sido=41").glob("*.parquet"))
+    frame = pl.read_parquet(part)
+    brn = frame.get_column("brn")[0]
+    frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(brn[:-1] + str((int(brn[-1]) + 1) % 10)))
+                       .otherwise(pl.col("brn")).alias("brn")).write_parquet(part)
+    out = tmp_path / "result.parquet"
+    result = runner.invoke(app, ["batch", str(root), "--out", str(out), "--date", ON.isoformat()])
+    assert result.exit_code == 0, result.output
+    (error,) = [json.loads(x) for x in (tmp_path / "result.errors.jsonl").read_text("utf-8").splitlines()]
+    assert [p["code"] for p in error["problems"]] == ["brn_check_digit"]
+    # the same firms as JSON Lines give the same results
+    src = tmp_path / "firms.jsonl"
+    src.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n"
+                           for p in as_profiles(pl.concat(list(read_parts(root))))), encoding="utf-8")
+    assert runner.invoke(app, ["batch", str(src), "--out", str(tmp_path / "r2.parquet"), "--date", ON.isoformat()]
+                         ).exit_code == 0
+    assert pl.read_parquet(out).sort("brn").equals(pl.read_parquet(tmp_path / "r2.parquet").sort("brn"))

@@ -151,7 +151,7 @@ def assert_same(rows: list[tuple[int, Any]], on: date) -> None:
         assert got.frame.get_column(name).to_list() == expected.get_column(name).to_list(), name
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(profiles(), min_size=1, max_size=8), st.dates(date(2020, 1, 1), date(2027, 12, 31)))
 def test_columnar_facts_and_errors_equal_the_per_firm_path(raws: list[Any], on: date) -> None:
     assert_same(list(enumerate(raws, 1)), on)

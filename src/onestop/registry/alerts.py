@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from onestop.accounts.tables import MembershipRow
 from onestop.alerts import outbox
@@ -79,7 +79,7 @@ def alert_new_qualifiers(database: Database, program: Any, before: Rule | None, 
             s.add(run)
             s.flush()
         run_id = run.id
-        total = len(s.scalars(select(FirmRow.id)).all())
+        total = int(s.scalar(select(func.count(FirmRow.id))) or 0)
         if run.finished_at is not None:
             return AlertRun(run_id, run.firms_seen, run.notified, True)
     number = 0
