@@ -5,6 +5,7 @@ go out once; closing, the survey and the officer's open-needs and statistics vie
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 from typing import Any
 
@@ -147,3 +148,26 @@ def test_reminders_at_7_21_45_business_days_once(database: Database) -> None:
         last = list(s.scalars(select(NotificationRow.user_id).where(NotificationRow.kind == "advisory_reminder",
                                                                     NotificationRow.link == f"/advisory/needs/{need_id}")))
         assert len(last) == 4 and set(last) == {e.user_id, who.user_id}
+
+
+def test_cli_registers_an_expert_and_routes_a_need_to_the_registered_experts(database: Database,
+                                                                             database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from onestop.cli import app
+
+    with database.unit_of_work() as s:
+        retire_all(s)
+    run = CliRunner()
+    bad = run.invoke(app, ["advisory", "expert", "cli.expert@advisory.test", "--name", "강수출", "--institution", "KOTRA",
+                           "--subjects", "export,space", "--ksic", "Z9", "--password", "a-long-password-13",
+                           "--database-url", database_url])
+    assert bad.exit_code == 1 and "자문 분야를 하나 이상 고르세요" in bad.output and "한국표준산업분류" in bad.output
+    ok = run.invoke(app, ["advisory", "expert", "cli.expert@advisory.test", "--name", "강수출", "--institution", "KOTRA",
+                          "--subjects", "export", "--regions", "48", "--ksic", "C", "--password", "a-long-password-13",
+                          "--database-url", database_url])
+    assert ok.exit_code == 0, ok.output
+    routed = run.invoke(app, ["advisory", "route", "examples/need-export.json", "--json", "--database-url",
+                              database_url])
+    assert routed.exit_code == 0, routed.output
+    assert [x["name"] for x in json.loads(routed.stdout)["routed"]] == ["강수출"]
