@@ -171,3 +171,43 @@ def test_cli_registers_an_expert_and_routes_a_need_to_the_registered_experts(dat
                               database_url])
     assert routed.exit_code == 0, routed.output
     assert [x["name"] for x in json.loads(routed.stdout)["routed"]] == ["강수출"]
+
+
+def test_long_term_engagement_sessions_and_end_assessment(database: Database) -> None:
+    from onestop.advisory import engagements
+
+    with database.unit_of_work() as s:
+        retire_all(s)
+        _, mail = expert(s, "한멘토", ["management"], [])
+        _, other_mail = expert(s, "두번째", ["management"], [])
+        who = principal(s, "crisis@onestop.demo")
+        need = services.submit_need(s, who, _firm(who), "management", "재무 구조 개선",
+                                    "부채 비율을 낮추는 방법을 1년간 자문받고 싶습니다.")
+        need_id = need.id
+    with database.unit_of_work() as s:
+        mentor, other = principal(s, mail), principal(s, other_mail)
+        with pytest.raises(DomainError) as err:  # not taken yet
+            engagements.start(s, mentor, need_id, "management_doctor", "6")
+        assert err.value.code == "conflict"
+        services.take(s, mentor, need_id, "재무 진단 후 1년 경영닥터제로 진행하겠습니다.")
+        with pytest.raises(DomainError) as err:
+            engagements.start(s, other, need_id, "management_doctor", "6")  # pending, not taken by them
+        assert err.value.code == "conflict"
+        with pytest.raises(DomainError) as err:
+            engagements.start(s, mentor, need_id, "management_doctor", "99")
+        assert err.value.field == "planned_sessions"
+        engagements.start(s, mentor, need_id, "business_mentoring", "6")
+        told = s.scalars(select(NotificationRow.title_ko).where(NotificationRow.kind == "advisory_engagement"))
+        from onestop.korea.hangul import particle
+
+        assert f"자문 요청 #{need_id}{particle(str(need_id), '은')} 비즈니스 멘토링으로 이어집니다 (6회)." in list(told)
+        with pytest.raises(DomainError) as err:
+            engagements.end(s, mentor, need_id, "목표를 모두 달성했습니다. 부채비율 개선.", "yes")
+        assert "하나 이상 보고한 뒤" in err.value.ko
+        with pytest.raises(DomainError) as err:
+            engagements.add_session(s, mentor, need_id, "2099-01-01", "재무제표 분석과 개선 과제 도출")
+        assert err.value.field == "held_on"
+        engagements.add_session(s, mentor, need_id, services.today_kst().isoformat(), "재무제표 분석과 개선 과제 도출")
+        row = engagements.end(s, mentor, need_id, "부채비율을 180%에서 140%로 낮추는 계획을 세웠습니다.", "yes")
+        assert row.state == "ended" and row.goals_met is True
+        assert len(engagements.of_need(s, need_id)[1]) == 1

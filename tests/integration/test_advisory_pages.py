@@ -67,6 +67,22 @@ def test_need_journey_through_the_pages(app: Any) -> None:
     adviser.post(f"{url}/take", data={"csrf_token": csrf_of(need_page.text),
                                       "answer": "중동 전시회와 KOTRA 무역관 연계를 안내드리겠습니다."})
     assert "중동 전시회와" in firm.get(url).text
+    page = adviser.get(url)  # the taken need continues as long-term advisory
+    assert 'id="engagement-form"' in page.text
+    bad = adviser.post(f"{url}/engagement", data={"csrf_token": csrf_of(page.text), "kind": "management_doctor",
+                                                  "planned_sessions": "0"})
+    assert bad.status_code == 422 and "계획 회차는 1–52회" in bad.text
+    adviser.post(f"{url}/engagement", data={"csrf_token": csrf_of(page.text), "kind": "management_doctor",
+                                            "planned_sessions": "4"})
+    page = adviser.get(url)
+    from onestop.advisory.services import today_kst
+
+    adviser.post(f"{url}/engagement/sessions", data={"csrf_token": csrf_of(page.text), "held_on": str(today_kst()),
+                                                     "report": "전시회 참가 계획과 바이어 명단을 정리했습니다."})
+    adviser.post(f"{url}/engagement/end", data={"csrf_token": csrf_of(page.text), "goals_met": "yes",
+                                                "assessment": "바이어 3곳과 상담을 마쳤고 견적을 보냈습니다."})
+    shown = firm.get(url).text
+    assert 'id="engagement"' in shown and "바이어 명단을 정리" in shown and "목표 달성" in shown
 
     page = firm.get(url)
     firm.post(f"{url}/close", data={"csrf_token": csrf_of(page.text), "closure": "done"})
