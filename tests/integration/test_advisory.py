@@ -40,13 +40,13 @@ def _firm(p: Any) -> int:
 def test_routing_by_subject_region_filters_and_capacity(database: Database) -> None:
     with database.unit_of_work() as s:
         retire_all(s)
-        gyeongnam, _ = expert(s, "정수출", ["export"], ["48", "26"], {"ksic_prefixes": ["C"]})
-        nationwide, _ = expert(s, "한무역", ["export"], [], {"sizes": ["small", "medium"]})
-        expert(s, "오기술", ["tech"], ["48"])  # another subject
-        expert(s, "서울만", ["export"], ["11"])  # another region
-        expert(s, "비제조", ["export"], ["48"], {"exclude_ksic_prefixes": ["C29"]})  # excludes the industry
-        expert(s, "신생만", ["export"], ["48"], {"max_business_age": 7})  # the firm is 12 years old
-        full, _ = expert(s, "바쁜위원", ["export"], ["48"], capacity=1)
+        gyeongnam, _ = expert(s, "정수출", ["export"], ["48", "26"], {"ksic_prefixes": ["C"]}, login=False)
+        nationwide, _ = expert(s, "한무역", ["export"], [], {"sizes": ["small", "medium"]}, login=False)
+        expert(s, "오기술", ["tech"], ["48"], login=False)  # another subject
+        expert(s, "서울만", ["export"], ["11"], login=False)  # another region
+        expert(s, "비제조", ["export"], ["48"], {"exclude_ksic_prefixes": ["C29"]}, login=False)  # excludes the industry
+        expert(s, "신생만", ["export"], ["48"], {"max_business_age": 7}, login=False)  # the firm is 12 years old
+        full, _ = expert(s, "바쁜위원", ["export"], ["48"], capacity=1, login=False)
         busy_firm = principal(s, "founder@onestop.demo")
         services.submit_need(s, busy_firm, _firm(busy_firm), "export", "판로", "수출 판로를 찾고 있습니다. 도와주세요.")
         # the founder's need (전남) went to the nationwide expert only, not to 바쁜위원; fill 바쁜위원 by hand
@@ -72,9 +72,9 @@ def test_routing_by_subject_region_filters_and_capacity(database: Database) -> N
 def test_take_decline_reroute_close_survey_and_authorization(database: Database) -> None:
     with database.unit_of_work() as s:
         retire_all(s)
-        first, first_mail = expert(s, "김자문", ["management"], ["48"])
-        second, second_mail = expert(s, "이자문", ["management"], [])
-        later, later_mail = expert(s, "박자문", ["management"], ["48"], capacity=3)
+        first, first_mail = expert(s, "김자문", ["management"], ["48"], login=False)
+        second, second_mail = expert(s, "이자문", ["management"], [], login=False)
+        later, later_mail = expert(s, "박자문", ["management"], ["48"], capacity=3, login=False)
         later.active = False
         s.flush()
         who = principal(s, "exporter@onestop.demo")
@@ -122,7 +122,7 @@ def test_take_decline_reroute_close_survey_and_authorization(database: Database)
 def test_reminders_at_7_21_45_business_days_once(database: Database) -> None:
     with database.unit_of_work() as s:
         retire_all(s)
-        e, _ = expert(s, "최인력", ["people"], [])
+        e, _ = expert(s, "최인력", ["people"], [], login=False)
         who = principal(s, "seoul@onestop.demo")
         # routed on Friday 2026-09-18, before Chuseok (9/24–25; 9/26 falls on a Saturday, no substitute
         # day for Chuseok), 개천절 on a Saturday (substitute Monday 10/5) and 한글날 (10/9)
@@ -178,8 +178,8 @@ def test_long_term_engagement_sessions_and_end_assessment(database: Database) ->
 
     with database.unit_of_work() as s:
         retire_all(s)
-        _, mail = expert(s, "한멘토", ["management"], [])
-        _, other_mail = expert(s, "두번째", ["management"], [])
+        _, mail = expert(s, "한멘토", ["management"], [], login=False)
+        _, other_mail = expert(s, "두번째", ["management"], [], login=False)
         who = principal(s, "crisis@onestop.demo")
         need = services.submit_need(s, who, _firm(who), "management", "재무 구조 개선",
                                     "부채 비율을 낮추는 방법을 1년간 자문받고 싶습니다.")
