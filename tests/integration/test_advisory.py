@@ -211,3 +211,11 @@ def test_long_term_engagement_sessions_and_end_assessment(database: Database) ->
         row = engagements.end(s, mentor, need_id, "부채비율을 180%에서 140%로 낮추는 계획을 세웠습니다.", "yes")
         assert row.state == "ended" and row.goals_met is True
         assert len(engagements.of_need(s, need_id)[1]) == 1
+
+
+def test_decisions_on_a_need_are_in_its_audit_chain(database: Database) -> None:
+    from onestop.audit.tables import AuditRow
+
+    with database.unit_of_work() as s:
+        actions = set(s.scalars(select(AuditRow.action).where(AuditRow.subject.like("advisory_need:%"))))
+    assert {"advisory.submit", "advisory.route", "advisory.take", "advisory.decline", "advisory.close"} <= actions
