@@ -114,3 +114,22 @@ def test_inquiry_answered_and_contract_recorded(page: Any, live_app: Any) -> Non
     assert "US$ 230,000" in page.locator("#contract").inner_text()
     shot(page, "74-export-contract-recorded")
     page.watch.check()
+
+
+def test_every_expert_page(browser: Any, live_server: str, live_app: Any) -> None:
+    """The expert's pages through the every-page walk (axe, console, CSP, 390 px, both languages),
+    on a need the expert took: the inbox, and the need with the long-term advisory forms."""
+    from onestop.advisory import services
+    from tests.browser.test_every_page import visit_all
+    from tests.integration.advisory_helpers import expert, retire_all
+    from tests.integration.funds_helpers import principal
+
+    with live_app.state.app.db.unit_of_work() as s:
+        retire_all(s)
+        _, mail = expert(s, "오기술", ["tech"], [])
+        firm = principal(s, "seoul@onestop.demo")
+        need = services.submit_need(s, firm, sorted(firm.firms)[0], "tech", "클라우드 전환",
+                                    "사내 서버를 클라우드로 옮기는 방법을 알고 싶습니다.")
+        services.take(s, principal(s, mail), need.id, "현재 구성을 진단한 뒤 단계별 전환 계획을 드리겠습니다.")
+    failures = visit_all(browser, live_server, live_app, "expert", mail, ["/expert/needs", "/advisory/needs/{need}"])
+    assert not failures, "\n".join(failures)

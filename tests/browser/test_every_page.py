@@ -91,6 +91,8 @@ def visit_all(browser: Any, base: str, live_app: Any, who: str, email: str | Non
                         ids["app"] = first_link(page, "/applications", r"/applications/(\d+)")
                     elif who == "evaluator":
                         ids["app"] = first_link(page, "/evaluator", r"/evaluator/applications/(\d+)")
+                    elif who == "expert":
+                        ids["need"] = first_link(page, "/expert/needs", r"/advisory/needs/(\d+)")
                     else:
                         ids["app"] = first_link(page, "/officer/applications", r"/officer/applications/(\d+)")
                 for raw in urls:

@@ -5,6 +5,7 @@ go out once; closing, the survey and the officer's open-needs and statistics vie
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 from typing import Any
 
@@ -39,13 +40,13 @@ def _firm(p: Any) -> int:
 def test_routing_by_subject_region_filters_and_capacity(database: Database) -> None:
     with database.unit_of_work() as s:
         retire_all(s)
-        gyeongnam, _ = expert(s, "정수출", ["export"], ["48", "26"], {"ksic_prefixes": ["C"]})
-        nationwide, _ = expert(s, "한무역", ["export"], [], {"sizes": ["small", "medium"]})
-        expert(s, "오기술", ["tech"], ["48"])  # another subject
-        expert(s, "서울만", ["export"], ["11"])  # another region
-        expert(s, "비제조", ["export"], ["48"], {"exclude_ksic_prefixes": ["C29"]})  # excludes the industry
-        expert(s, "신생만", ["export"], ["48"], {"max_business_age": 7})  # the firm is 12 years old
-        full, _ = expert(s, "바쁜위원", ["export"], ["48"], capacity=1)
+        gyeongnam, _ = expert(s, "정수출", ["export"], ["48", "26"], {"ksic_prefixes": ["C"]}, login=False)
+        nationwide, _ = expert(s, "한무역", ["export"], [], {"sizes": ["small", "medium"]}, login=False)
+        expert(s, "오기술", ["tech"], ["48"], login=False)  # another subject
+        expert(s, "서울만", ["export"], ["11"], login=False)  # another region
+        expert(s, "비제조", ["export"], ["48"], {"exclude_ksic_prefixes": ["C29"]}, login=False)  # excludes the industry
+        expert(s, "신생만", ["export"], ["48"], {"max_business_age": 7}, login=False)  # the firm is 12 years old
+        full, _ = expert(s, "바쁜위원", ["export"], ["48"], capacity=1, login=False)
         busy_firm = principal(s, "founder@onestop.demo")
         services.submit_need(s, busy_firm, _firm(busy_firm), "export", "판로", "수출 판로를 찾고 있습니다. 도와주세요.")
         # the founder's need (전남) went to the nationwide expert only, not to 바쁜위원; fill 바쁜위원 by hand
@@ -71,9 +72,9 @@ def test_routing_by_subject_region_filters_and_capacity(database: Database) -> N
 def test_take_decline_reroute_close_survey_and_authorization(database: Database) -> None:
     with database.unit_of_work() as s:
         retire_all(s)
-        first, first_mail = expert(s, "김자문", ["management"], ["48"])
-        second, second_mail = expert(s, "이자문", ["management"], [])
-        later, later_mail = expert(s, "박자문", ["management"], ["48"], capacity=3)
+        first, first_mail = expert(s, "김자문", ["management"], ["48"], login=False)
+        second, second_mail = expert(s, "이자문", ["management"], [], login=False)
+        later, later_mail = expert(s, "박자문", ["management"], ["48"], capacity=3, login=False)
         later.active = False
         s.flush()
         who = principal(s, "exporter@onestop.demo")
@@ -121,7 +122,7 @@ def test_take_decline_reroute_close_survey_and_authorization(database: Database)
 def test_reminders_at_7_21_45_business_days_once(database: Database) -> None:
     with database.unit_of_work() as s:
         retire_all(s)
-        e, _ = expert(s, "최인력", ["people"], [])
+        e, _ = expert(s, "최인력", ["people"], [], login=False)
         who = principal(s, "seoul@onestop.demo")
         # routed on Friday 2026-09-18, before Chuseok (9/24–25; 9/26 falls on a Saturday, no substitute
         # day for Chuseok), 개천절 on a Saturday (substitute Monday 10/5) and 한글날 (10/9)
@@ -147,3 +148,74 @@ def test_reminders_at_7_21_45_business_days_once(database: Database) -> None:
         last = list(s.scalars(select(NotificationRow.user_id).where(NotificationRow.kind == "advisory_reminder",
                                                                     NotificationRow.link == f"/advisory/needs/{need_id}")))
         assert len(last) == 4 and set(last) == {e.user_id, who.user_id}
+
+
+def test_cli_registers_an_expert_and_routes_a_need_to_the_registered_experts(database: Database,
+                                                                             database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from onestop.cli import app
+
+    with database.unit_of_work() as s:
+        retire_all(s)
+    run = CliRunner()
+    bad = run.invoke(app, ["advisory", "expert", "cli.expert@advisory.test", "--name", "강수출", "--institution", "KOTRA",
+                           "--subjects", "export,space", "--ksic", "Z9", "--password", "a-long-password-13",
+                           "--database-url", database_url])
+    assert bad.exit_code == 1 and "자문 분야를 하나 이상 고르세요" in bad.output and "한국표준산업분류" in bad.output
+    ok = run.invoke(app, ["advisory", "expert", "cli.expert@advisory.test", "--name", "강수출", "--institution", "KOTRA",
+                          "--subjects", "export", "--regions", "48", "--ksic", "C", "--password", "a-long-password-13",
+                          "--database-url", database_url])
+    assert ok.exit_code == 0, ok.output
+    routed = run.invoke(app, ["advisory", "route", "examples/need-export.json", "--json", "--database-url",
+                              database_url])
+    assert routed.exit_code == 0, routed.output
+    assert [x["name"] for x in json.loads(routed.stdout)["routed"]] == ["강수출"]
+
+
+def test_long_term_engagement_sessions_and_end_assessment(database: Database) -> None:
+    from onestop.advisory import engagements
+
+    with database.unit_of_work() as s:
+        retire_all(s)
+        _, mail = expert(s, "한멘토", ["management"], [], login=False)
+        _, other_mail = expert(s, "두번째", ["management"], [], login=False)
+        who = principal(s, "crisis@onestop.demo")
+        need = services.submit_need(s, who, _firm(who), "management", "재무 구조 개선",
+                                    "부채 비율을 낮추는 방법을 1년간 자문받고 싶습니다.")
+        need_id = need.id
+    with database.unit_of_work() as s:
+        mentor, other = principal(s, mail), principal(s, other_mail)
+        with pytest.raises(DomainError) as err:  # not taken yet
+            engagements.start(s, mentor, need_id, "management_doctor", "6")
+        assert err.value.code == "conflict"
+        services.take(s, mentor, need_id, "재무 진단 후 1년 경영닥터제로 진행하겠습니다.")
+        with pytest.raises(DomainError) as err:
+            engagements.start(s, other, need_id, "management_doctor", "6")  # pending, not taken by them
+        assert err.value.code == "conflict"
+        with pytest.raises(DomainError) as err:
+            engagements.start(s, mentor, need_id, "management_doctor", "99")
+        assert err.value.field == "planned_sessions"
+        engagements.start(s, mentor, need_id, "business_mentoring", "6")
+        told = s.scalars(select(NotificationRow.title_ko).where(NotificationRow.kind == "advisory_engagement"))
+        from onestop.korea.hangul import particle
+
+        assert f"자문 요청 #{need_id}{particle(str(need_id), '은')} 비즈니스 멘토링으로 이어집니다 (6회)." in list(told)
+        with pytest.raises(DomainError) as err:
+            engagements.end(s, mentor, need_id, "목표를 모두 달성했습니다. 부채비율 개선.", "yes")
+        assert "하나 이상 보고한 뒤" in err.value.ko
+        with pytest.raises(DomainError) as err:
+            engagements.add_session(s, mentor, need_id, "2099-01-01", "재무제표 분석과 개선 과제 도출")
+        assert err.value.field == "held_on"
+        engagements.add_session(s, mentor, need_id, services.today_kst().isoformat(), "재무제표 분석과 개선 과제 도출")
+        row = engagements.end(s, mentor, need_id, "부채비율을 180%에서 140%로 낮추는 계획을 세웠습니다.", "yes")
+        assert row.state == "ended" and row.goals_met is True
+        assert len(engagements.of_need(s, need_id)[1]) == 1
+
+
+def test_decisions_on_a_need_are_in_its_audit_chain(database: Database) -> None:
+    from onestop.audit.tables import AuditRow
+
+    with database.unit_of_work() as s:
+        actions = set(s.scalars(select(AuditRow.action).where(AuditRow.subject.like("advisory_need:%"))))
+    assert {"advisory.submit", "advisory.route", "advisory.take", "advisory.decline", "advisory.close"} <= actions

@@ -67,6 +67,22 @@ def test_need_journey_through_the_pages(app: Any) -> None:
     adviser.post(f"{url}/take", data={"csrf_token": csrf_of(need_page.text),
                                       "answer": "중동 전시회와 KOTRA 무역관 연계를 안내드리겠습니다."})
     assert "중동 전시회와" in firm.get(url).text
+    page = adviser.get(url)  # the taken need continues as long-term advisory
+    assert 'id="engagement-form"' in page.text
+    bad = adviser.post(f"{url}/engagement", data={"csrf_token": csrf_of(page.text), "kind": "management_doctor",
+                                                  "planned_sessions": "0"})
+    assert bad.status_code == 422 and "계획 회차는 1–52회" in bad.text
+    adviser.post(f"{url}/engagement", data={"csrf_token": csrf_of(page.text), "kind": "management_doctor",
+                                            "planned_sessions": "4"})
+    page = adviser.get(url)
+    from onestop.advisory.services import today_kst
+
+    adviser.post(f"{url}/engagement/sessions", data={"csrf_token": csrf_of(page.text), "held_on": str(today_kst()),
+                                                     "report": "전시회 참가 계획과 바이어 명단을 정리했습니다."})
+    adviser.post(f"{url}/engagement/end", data={"csrf_token": csrf_of(page.text), "goals_met": "yes",
+                                                "assessment": "바이어 3곳과 상담을 마쳤고 견적을 보냈습니다."})
+    shown = firm.get(url).text
+    assert 'id="engagement"' in shown and "바이어 명단을 정리" in shown and "목표 달성" in shown
 
     page = firm.get(url)
     firm.post(f"{url}/close", data={"csrf_token": csrf_of(page.text), "closure": "done"})
@@ -82,3 +98,33 @@ def test_need_journey_through_the_pages(app: Any) -> None:
     view = officer.get("/officer/advisory")
     assert view.status_code == 200 and 'id="per-expert"' in view.text and "정수출" in view.text
     assert firm.get("/officer/advisory").status_code == 404 and firm.get("/expert/needs").status_code == 404
+
+
+def test_english_advisory_pages_show_korean_only_in_peoples_own_words(app: Any) -> None:
+    import sqlalchemy as sa
+
+    from onestop.advisory.tables import EngagementRow, EngagementSessionRow, NeedRouteRow
+    from tests.integration.test_english_pages import korean_left, proper_names
+
+    database = app.state.app.db
+    with database.unit_of_work() as s:
+        retire_all(s)
+        _, mail = expert(s, "윤판로", ["market"], [])
+    firm = _client(app, "seoul@onestop.demo")
+    page = firm.get("/advisory")
+    firm_id = re.search(r'<option value="(\d+)"', page.text).group(1)  # type: ignore[union-attr]
+    url = firm.post("/advisory", data={"csrf_token": csrf_of(page.text), "firm_id": firm_id, "subject": "market",
+                                       "title": "온라인 판로", "body": "해외 온라인몰 입점 방법을 알고 싶습니다."},
+                    follow_redirects=False).headers["location"]
+    adviser = _client(app, mail)
+    adviser.post(f"{url}/take", data={"csrf_token": csrf_of(adviser.get(url).text),
+                                      "answer": "입점 절차와 수수료 구조를 정리해 드리겠습니다."})
+    with database.unit_of_work() as s:  # the firm's and the experts' own words stay as written
+        words = [*s.scalars(sa.select(NeedRow.body)), *s.scalars(sa.select(NeedRouteRow.answer)),
+                 *s.scalars(sa.select(NeedRouteRow.decline_reason)), *s.scalars(sa.select(EngagementRow.assessment)),
+                 *s.scalars(sa.select(EngagementSessionRow.report))]
+    names = sorted({*proper_names(app), *(w for w in words if w)}, key=len, reverse=True)
+    for client, path in ((adviser, "/expert/needs"), (adviser, url), (firm, url), (firm, "/advisory")):
+        r = client.get(path, params={"lang": "en"})
+        assert r.status_code == 200 and '<html lang="en">' in r.text
+        assert korean_left(r.text, names) == [], path

@@ -98,3 +98,11 @@ def test_inquiry_matched_answered_and_followed_to_a_contract(database: Database)
         assert y2026["contracts"] >= 1 and y2026["won"] >= 318_000_000 and y2026["usd"] >= 230_000
         with pytest.raises(DomainError):
             services.contract_totals(s, exporter)
+
+
+def test_each_step_is_in_the_inquirys_audit_chain(database: Database) -> None:
+    from onestop.audit.tables import AuditRow
+
+    with database.unit_of_work() as s:
+        actions = list(s.scalars(select(AuditRow.action).where(AuditRow.subject.like("export_inquiry:%"))))
+    assert {"exports.register", "exports.answer", "exports.follow_up"} <= set(actions)

@@ -72,3 +72,13 @@ def test_inquiry_journey_through_the_pages(app: Any) -> None:
     assert 'id="contract-totals"' in totals.text
     en = firm.get(offer_url + "?lang=en")
     assert "Contract signed" in en.text and "same HS heading" in en.text
+    from onestop.exports.tables import InquiryOfferRow, InquiryRow
+    from tests.integration.test_english_pages import korean_left, proper_names
+
+    with app.state.app.db.unit_of_work() as s:  # the firm's terms and the buyer's quantity stay as written
+        notes = [n for n in [*s.scalars(select(InquiryOfferRow.quote_note)), *s.scalars(select(InquiryRow.quantity))] if n]
+    names = sorted({*proper_names(app), *notes}, key=len, reverse=True)
+    for client, path in ((firm, offer_url), (firm, "/exports"), (officer, made.headers["location"]),
+                         (officer, "/officer/exports")):
+        r = client.get(path, params={"lang": "en"})
+        assert r.status_code == 200 and korean_left(r.text, names) == [], path

@@ -43,7 +43,7 @@ def test_an_administrator_cannot_invite_itself_or_anyone_into_a_firm(client: Tes
     assert audit_of(app, f"firm:{firm_id}", "firm.member.invite") == []
 
 
-@pytest.mark.parametrize("role", [Role.officer, Role.evaluator, Role.admin])
+@pytest.mark.parametrize("role", [Role.officer, Role.evaluator, Role.expert, Role.admin])
 def test_an_owner_cannot_invite_a_staff_account(client: TestClient, app: Any, role: Role) -> None:
     owner = Api(client)
     firm_id = owner.register_firm()["id"]

@@ -108,6 +108,56 @@ def route_cmd(need: Annotated[Path, typer.Argument(help="The need: subject, titl
         cli.out.print(f"  – {x['ko']} / {x['en']}: {x['experts']:,}")
 
 
+@app.command("expert")
+def expert_cmd(email: Annotated[str, typer.Argument(help="The expert's email (the sign-in name)")],
+               name: Annotated[str, typer.Option("--name", help="Name shown to firms")],
+               institution: Annotated[str, typer.Option("--institution", help="e.g. 전경련중소기업협력센터")],
+               subjects: Annotated[str, typer.Option("--subjects", help="Comma-separated: tech, export, management, "
+                                                     "finance, people, market, smart_factory")],
+               password: Annotated[str, typer.Option("--password", prompt=True, hide_input=True,
+                                                     help="For a new account (asked when not given)")],
+               regions: Annotated[str, typer.Option("--regions", help="Comma-separated 시도 codes; empty: "
+                                                    "nationwide")] = "",
+               ksic: Annotated[str, typer.Option("--ksic", help="KSIC prefixes accepted, e.g. C,J62")] = "",
+               exclude_ksic: Annotated[str, typer.Option("--exclude-ksic", help="KSIC prefixes refused")] = "",
+               sizes: Annotated[str, typer.Option("--sizes", help="micro, small, medium")] = "",
+               min_age: Annotated[str, typer.Option("--min-age", help="Minimum business age (years)")] = "",
+               max_age: Annotated[str, typer.Option("--max-age", help="Maximum business age (years)")] = "",
+               capacity: Annotated[int, typer.Option("--capacity", help="Open requests at a time")] = 10,
+               database_url: DbOpt = None) -> None:
+    """Create an expert account (role `expert`) if it does not exist, and register or update its
+    routing profile: subjects, regions, match filters and capacity."""
+    from sqlalchemy import select
+
+    from onestop.accounts import services as accounts
+    from onestop.accounts.model import Principal, Role
+    from onestop.accounts.tables import UserRow
+    from onestop.advisory.services import register_expert
+
+    cli = _cli()
+    operator = Principal(user_id=0, email="cli", name="onestop advisory expert", role=Role.admin, agency_id=None,
+                         firms={})
+    try:
+        with cli._migrated(database_url) as db:
+            user = db.scalar(select(UserRow).where(UserRow.email == accounts.normal_email(email)))
+            if user is None:
+                user = accounts.create_account(db, email=email, password=password, name=name, role=Role.expert,
+                                               confirmed=True)
+            elif user.role != Role.expert.value:
+                raise DomainError(code="invalid", field="email", ko="이미 다른 역할로 가입된 이메일입니다.",
+                                  en="This email belongs to an account with another role.")
+            row = register_expert(db, operator, user_id=user.id, institution=institution,
+                                  subjects=subjects.split(","), regions=regions.split(","),
+                                  filters={"ksic_prefixes": ksic, "exclude_ksic_prefixes": exclude_ksic,
+                                           "sizes": sizes, "min_business_age": min_age, "max_business_age": max_age},
+                                  capacity=capacity)
+            expert_id = row.id
+    except DomainError as e:
+        cli._fail(e)
+        raise
+    cli.out.print(f"[green]OK[/] expert #{expert_id}: {email}")
+
+
 @app.command("remind")
 def remind(database_url: DbOpt = None) -> None:
     """Send the advisory reminders due today (+7, +21, +45 business days), each once; run daily from cron."""

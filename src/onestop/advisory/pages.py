@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Role
-from onestop.advisory import services
+from onestop.advisory import engagements, services
 from onestop.advisory.model import AGE_BANDS, CLOSURE_NAMES, EXCLUSIONS, SUBJECT_NAMES
 from onestop.errors import DomainError
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
@@ -82,7 +82,9 @@ def _need_page(request: Request, who: CurrentActor, db: Session, need_id: int,
     routes = services.routes(db, need.id)
     me = services.expert_of(db, who.principal)
     mine = next((r for r, e in routes if me is not None and e.id == me.id), None)
+    engagement, sessions = engagements.of_need(db, need.id)
     return render(request, who, "advisory/need.html", status_code=status, need=need, routes=routes, mine=mine,
+                  engagement=engagement, sessions=sessions, kinds=engagements.KINDS,
                   subjects=SUBJECT_NAMES, states=NEED_STATES, route_states=ROUTE_STATES, closures=CLOSURE_NAMES,
                   exclusions=EXCLUSIONS, firm=who.principal.role == Role.firm_member, form=form or {},
                   errors=errors or [], unread=unread(db, who))
@@ -138,6 +140,33 @@ def survey(need_id: PathId, form: PostedForm, request: Request, who: CurrentActo
     p, raw = who.principal, {"satisfaction": _field(form, "satisfaction"), "comment": _field(form, "comment")}
     return _act(request, who, db, need_id, raw,
                 lambda: services.survey(db, p, need_id, raw["satisfaction"], raw["comment"]))
+
+
+@router.post("/advisory/needs/{need_id}/engagement")
+def start_engagement(need_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    p, raw = who.principal, {"kind": _field(form, "kind"), "planned_sessions": _field(form, "planned_sessions")}
+    return _act(request, who, db, need_id, raw,
+                lambda: engagements.start(db, p, need_id, raw["kind"], raw["planned_sessions"]))
+
+
+@router.post("/advisory/needs/{need_id}/engagement/sessions")
+def add_session(need_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    p, raw = who.principal, {"held_on": _field(form, "held_on"), "report": _field(form, "report")}
+    return _act(request, who, db, need_id, raw,
+                lambda: engagements.add_session(db, p, need_id, raw["held_on"], raw["report"]))
+
+
+@router.post("/advisory/needs/{need_id}/engagement/end")
+def end_engagement(need_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    p, raw = who.principal, {"assessment": _field(form, "assessment"), "goals_met": _field(form, "goals_met")}
+    return _act(request, who, db, need_id, raw,
+                lambda: engagements.end(db, p, need_id, raw["assessment"], raw["goals_met"]))
 
 
 @router.get("/expert/needs")

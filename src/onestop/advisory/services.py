@@ -32,6 +32,7 @@ from onestop.advisory.model import (
 from onestop.advisory.tables import ExpertRow, NeedReminderRow, NeedRouteRow, NeedRow
 from onestop.alerts.outbox import notify
 from onestop.applications.consultations import business_days_between, is_business_day
+from onestop.audit import services as audit
 from onestop.errors import DomainError, FieldProblem
 from onestop.firms.facts import derive
 from onestop.firms.services import profile_of
@@ -51,6 +52,12 @@ _NOT_FOUND = DomainError(code="not_found", field="need_id", ko="자문 요청을
 
 def today_kst(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(KST).date()
+
+
+def _audit(db: Session, who: Principal | None, action: str, need_id: int, data: dict[str, Any]) -> None:
+    """Every decision on a need goes to its audit chain ("advisory_need:ID")."""
+    audit.record(db, actor=who.role.value if who else "system", actor_user_id=who.user_id if who else None,
+                 action=f"advisory.{action}", subject=f"advisory_need:{need_id}", data=data)
 
 
 # ── experts ──────────────────────────────────────────────────────────────────────────────────
@@ -179,6 +186,8 @@ def _route(db: Session, need: NeedRow, skip: frozenset[int] = frozenset()) -> De
     need.state = "open" if rows else "unrouted"
     db.flush()
     _notify_routed(db, need, rows)
+    _audit(db, None, "route", need.id, {"experts": [r.expert.id for r in decision.routed],
+                                        "reasons": [r.ko for r in decision.routed], "excluded": decision.excluded})
     return decision
 
 
@@ -194,6 +203,7 @@ def submit_need(db: Session, who: Principal, firm_id: int, subject: str, title: 
                    decision={}, state="open", routed_on=today, survey_comment="", created_by=who.user_id)
     db.add(need)
     db.flush()
+    _audit(db, who, "submit", need.id, {"firm_id": firm_id, "subject": subject})
     for step, due in reminder_dates(today, is_business_day):
         db.add(NeedReminderRow(need_id=need.id, step=step, due_on=due))
     _route(db, need)
@@ -258,6 +268,7 @@ def take(db: Session, who: Principal, need_id: int, answer: str) -> NeedRow:
                           en=f"Write your first answer to the firm in 10–{MAX_BODY} characters.")
     mine.state, mine.answer, mine.decided_at = "taken", answer, utcnow()
     need.state = "taken"
+    _audit(db, who, "take", need.id, {"expert_id": mine.expert_id})
     expert = db.get(ExpertRow, mine.expert_id)
     assert expert is not None
     notify(db, owners(db, need.firm_id), "advisory_taken",
@@ -280,6 +291,7 @@ def decline(db: Session, who: Principal, need_id: int, reason: str) -> NeedRow:
         raise DomainError(code="invalid", field="reason", ko="거절 사유를 2–1000자로 쓰세요.",
                           en="Give the reason for declining in 2–1000 characters.")
     mine.state, mine.decline_reason, mine.decided_at = "declined", reason, utcnow()
+    _audit(db, who, "decline", need.id, {"expert_id": mine.expert_id, "reason": reason})
     db.flush()
     all_routes = [r for r, _ in routes(db, need.id)]
     if not any(r.state in ("pending", "taken") for r in all_routes):
@@ -304,6 +316,7 @@ def close(db: Session, who: Principal, need_id: int, closure: str) -> NeedRow:
                           ko="종료 사유를 고르세요: " + ", ".join(n[0] for n in CLOSURE_NAMES.values()) + ".",
                           en="Choose how it ended: " + ", ".join(n[1] for n in CLOSURE_NAMES.values()) + ".")
     need.state, need.closure, need.closed_at, need.closed_by = "closed", closure, utcnow(), who.user_id
+    _audit(db, who, "close", need.id, {"closure": closure})
     for r, _ in routes(db, need.id):
         if r.state == "pending":
             r.state = "withdrawn"

@@ -87,3 +87,33 @@ class NeedReminderRow(Base):
     step: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class EngagementRow(Base):
+    """Long-term advisory on a need (경영닥터제, 비즈니스 멘토링, 중견기업 키우기): the expert who took
+    the need runs sessions, writes a report of each, and ends with an assessment."""
+
+    __tablename__ = "advisory_engagements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("advisory_needs.id"), unique=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("advisory_experts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    planned_sessions: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    assessment: Mapped[str] = mapped_column(Text, default="")
+    goals_met: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class EngagementSessionRow(Base):
+    """One advisory session of an engagement and the expert's report of it."""
+
+    __tablename__ = "advisory_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("advisory_engagements.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    report: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

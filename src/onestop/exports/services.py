@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from onestop.accounts.memberships import owners
 from onestop.accounts.model import Principal, Role
 from onestop.alerts.outbox import notify
+from onestop.audit import services as audit
 from onestop.errors import DomainError, FieldProblem
 from onestop.exports import hs
 from onestop.exports.model import (
@@ -43,6 +44,12 @@ _NOT_FOUND = DomainError(code="not_found", field="offer_id", ko="인콰이어리
 
 def today_kst(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(KST).date()
+
+
+def _audit(db: Session, who: Principal, action: str, inquiry_id: int, data: dict[str, Any]) -> None:
+    """Every step of an inquiry goes to its audit chain ("export_inquiry:ID")."""
+    audit.record(db, actor=who.role.value, actor_user_id=who.user_id, action=f"exports.{action}",
+                 subject=f"export_inquiry:{inquiry_id}", data=data)
 
 
 def _invalid(problems: list[FieldProblem]) -> DomainError:
@@ -169,7 +176,10 @@ def register_inquiry(db: Session, who: Principal, raw: dict[str, Any], now: date
                      required=sorted(inquiry.required), state="open")
     db.add(row)
     db.flush()
-    for m in rank(inquiry, exporters(db))[:INVITE]:
+    invited = rank(inquiry, exporters(db))[:INVITE]
+    _audit(db, who, "register", row.id, {"hs_code": row.hs_code, "buyer_country": row.buyer_country,
+                                         "invited": [m.exporter.firm_id for m in invited]})
+    for m in invited:
         db.add(InquiryOfferRow(inquiry_id=row.id, firm_id=m.exporter.firm_id, score=m.score, matched_hs=m.hs_code,
                                reasons_ko=[r[0] for r in m.reasons], reasons_en=[r[1] for r in m.reasons],
                                state="invited", quote_note=""))
@@ -255,6 +265,7 @@ def answer(db: Session, who: Principal, offer_id: int, quote_usd: str, note: str
         raise _invalid(problems)
     offer.quote_usd, offer.quote_note, offer.samples = int(digits), note, samples
     offer.state, offer.answered_at, offer.updated_at = "answered", utcnow(), utcnow()
+    _audit(db, who, "answer", inquiry.id, {"firm_id": offer.firm_id, "quote_usd": offer.quote_usd, "samples": samples})
     notify(db, [inquiry.created_by], "export_answer", f"인콰이어리 #{inquiry.id}에 견적이 도착했습니다.",
            f"A quote arrived for inquiry #{inquiry.id}.", link=f"/officer/exports/inquiries/{inquiry.id}")
     db.flush()
@@ -265,7 +276,7 @@ def follow_up(db: Session, who: Principal, offer_id: int, state: str, won: str =
               on: str = "", now: datetime | None = None) -> InquiryOfferRow:
     """사후관리: the firm records negotiation, a lost deal, or the contract with its export amount
     in won and US$ (counted in the export outcomes)."""
-    offer, _ = _firm_offer(db, who, offer_id)
+    offer, inquiry = _firm_offer(db, who, offer_id)
     state = text(state)
     if offer.state == "invited":
         raise DomainError(code="conflict", field="state", ko="먼저 견적으로 답하세요.", en="Answer with a quote first.")
@@ -288,6 +299,8 @@ def follow_up(db: Session, who: Principal, offer_id: int, state: str, won: str =
                               en=f"The contract date cannot be after today ({today}).")
         offer.contracted_on = signed
     offer.state, offer.updated_at = state, utcnow()
+    _audit(db, who, "follow_up", inquiry.id, {"firm_id": offer.firm_id, "state": state, "won": offer.contract_won,
+                                              "usd": offer.contract_usd})
     db.flush()
     return offer
 

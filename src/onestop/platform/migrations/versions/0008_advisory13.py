@@ -96,6 +96,35 @@ def upgrade() -> None:
     op.create_index(op.f('ix_advisory_reminders_due_on'), 'advisory_reminders', ['due_on'], unique=False)
 
 
+    op.create_table('advisory_engagements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('need_id', sa.Integer(), nullable=False),
+    sa.Column('expert_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('planned_sessions', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('assessment', sa.Text(), nullable=False),
+    sa.Column('goals_met', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['need_id'], ['advisory_needs.id'], name=op.f('fk_advisory_engagements_need_id_advisory_needs')),
+    sa.ForeignKeyConstraint(['expert_id'], ['advisory_experts.id'],
+                            name=op.f('fk_advisory_engagements_expert_id_advisory_experts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_advisory_engagements')),
+    sa.UniqueConstraint('need_id', name=op.f('uq_advisory_engagements_need_id'))
+    )
+    op.create_index(op.f('ix_advisory_engagements_expert_id'), 'advisory_engagements', ['expert_id'], unique=False)
+    op.create_table('advisory_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('engagement_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('report', sa.Text(), nullable=False),
+    sa.Column('created_at', _TS, nullable=False),
+    sa.ForeignKeyConstraint(['engagement_id'], ['advisory_engagements.id'],
+                            name=op.f('fk_advisory_sessions_engagement_id_advisory_engagements')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_advisory_sessions'))
+    )
+    op.create_index(op.f('ix_advisory_sessions_engagement_id'), 'advisory_sessions', ['engagement_id'], unique=False)
     op.create_table('export_profiles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('firm_id', sa.Integer(), nullable=False),
@@ -156,6 +185,8 @@ def downgrade() -> None:
     op.drop_table('export_offers')
     op.drop_table('export_inquiries')
     op.drop_table('export_profiles')
+    op.drop_table('advisory_sessions')
+    op.drop_table('advisory_engagements')
     op.drop_table('advisory_reminders')
     op.drop_table('advisory_routes')
     op.drop_table('advisory_needs')
