@@ -61,6 +61,9 @@ def test_cli_upgrade_import_and_seed_are_idempotent(tmp_path: Path, monkeypatch:
     assert len(list((tmp_path / "uploads").rglob("*"))) >= 3
     reseeded = runner.invoke(cli, ["demo", "seed", "--database-url", url, "--firms", "20"])
     assert "0 accounts, 0 firms and 0 applications added" in reseeded.output
+    # the demo's advisers are registered, so a firm's export need is routed to someone
+    routed = runner.invoke(cli, ["advisory", "route", "examples/need-export.json", "--database-url", url, "--json"])
+    assert routed.exit_code == 0 and "강해외" in routed.output
 
 
 def free_port() -> int:

@@ -52,6 +52,9 @@ ACCOUNTS = (
     DemoAccount("seeker@onestop.demo", "정순천 (신중년 구직자)", Role.seeker),
     # the idle-asset marketplace's large company (fictional), which lists an instrument, a patent and space
     DemoAccount("owner.large@onestop.demo", "정자산 (대한정밀중공업)", Role.firm_member, firms=("large-company",)),
+    # issue 13: two advisers of the management advisory corps (advisory.demo gives their routing profiles)
+    DemoAccount("expert@onestop.demo", "강해외 (수출 자문위원)", Role.expert),
+    DemoAccount("expert2@onestop.demo", "윤경영 (경영·기술 자문위원)", Role.expert),
 )
 
 
@@ -98,6 +101,10 @@ def seed(db: Session, registry_size: int = 300) -> dict[str, int]:
     from onestop.marketplace import demo as marketplace_demo
 
     marketplace_demo.seed(db)
+
+    from onestop.advisory import demo as advisory_demo
+
+    advisory_demo.seed(db)
     return {"users": created_users, "firms": after - before}
 
 
