@@ -319,3 +319,33 @@ def test_staff_answer_requests_but_only_owners_sign_and_withdrawing_closes_reque
         with pytest.raises(DomainError) as gone:
             services.request_listing(db, founder, second, min(founder.firms), raw)
         assert gone.value.code == "listing_unavailable"
+
+
+def _settle() -> None:
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "marketplace-index":
+            thread.join(timeout=60)
+
+
+def test_a_large_index_is_rebuilt_in_the_background_and_never_shows_a_closed_listing(
+        app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "SYNC_REBUILD_MAX", 0)
+    first = _listing(app, title="초정밀 레이저 가공기 유휴 설비")
+    database = app.state.app.db
+    query = services.SearchQuery(text="레이저 가공기")
+    with database.unit_of_work() as db:
+        services.search(db, query)  # an index existed: it answers while the new one is built
+    _settle()
+    with database.unit_of_work() as db:
+        assert first in [r.id for r in services.search(db, query)[1]]
+        services.withdraw_listing(db, principal(db, OWNER), first)
+    second = _listing(app, title="초정밀 레이저 가공기 예비 설비")
+    with database.unit_of_work() as db:
+        ids = [r.id for r in services.search(db, query)[1]]
+        assert first not in ids and second not in ids  # the previous index has the first; its row says withdrawn
+    _settle()
+    with database.unit_of_work() as db:
+        ids = [r.id for r in services.search(db, query)[1]]
+        assert second in ids and first not in ids
