@@ -251,8 +251,9 @@ _index: dict[str, tuple[tuple[Any, ...], ListingIndex]] = {}
 def _stamp(db: Session) -> tuple[Any, ...]:
     """Changes whenever a listing is added or changes (every change sets its `updated_at`), and
     each day (availability ends): two index lookups, not a scan of the listings."""
-    top = db.scalar(select(func.max(ListingRow.id)))
-    changed = db.scalar(select(func.max(ListingRow.updated_at)))
+    # two scalar subqueries: SQLite reads a max from its index only when it is the query's one aggregate
+    top, changed = db.execute(select(select(func.max(ListingRow.id)).scalar_subquery(),
+                                     select(func.max(ListingRow.updated_at)).scalar_subquery())).one()
     return (top, changed, today_kst())
 
 
