@@ -289,3 +289,63 @@ def test_listing_and_request_pages_read_in_english(app: Any, founder: TestClient
         english = founder.get(url, params={"lang": "en"})
         assert english.status_code == 200 and "KRW 300,000 a month" in english.text
         assert korean_left(english.text, names) == []
+
+
+def test_staff_answer_requests_but_only_owners_sign_and_withdrawing_closes_requests(app: Any, client: TestClient) -> None:
+    from onestop.accounts import services as accounts
+    from onestop.accounts.model import FirmRole
+
+    listing_id, second = _listing(app), _listing(app)
+    staff_user = Api(client)
+    today = services.today_kst()
+    raw = {"purpose": "연구 시제품 분석에 한 달간 사용하려 합니다.", "wanted_from": today.isoformat(),
+           "wanted_until": (today + timedelta(days=30)).isoformat()}
+    with app.state.app.db.unit_of_work() as db:
+        owner_firm = services.owner_firms(db, principal(db, OWNER))[0].firm_id
+        accounts.add_member(db, principal(db, staff_user.email).user_id, owner_firm, FirmRole.staff)
+        founder = principal(db, "founder@onestop.demo")
+        req = services.request_listing(db, founder, listing_id, min(founder.firms), raw)
+        staff = principal(db, staff_user.email)
+        services.decide(db, staff, req.id, "accept")
+        agreement = services.agreement_of(db, req.id)
+        assert agreement is not None
+        with pytest.raises(DomainError) as e:
+            services.sign(db, staff, req.id, agreement.document_sha256, "127.0.0.1")
+        assert e.value.code == "forbidden" and "대표 관리자" in e.value.ko
+        other = principal(db, "exporter@onestop.demo")
+        asked = services.request_listing(db, other, second, min(other.firms), raw)
+        services.withdraw_listing(db, staff, second)
+        assert asked.state == "declined" and "게시 중단" in asked.reason
+        with pytest.raises(DomainError) as gone:
+            services.request_listing(db, founder, second, min(founder.firms), raw)
+        assert gone.value.code == "listing_unavailable"
+
+
+def _settle() -> None:
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name == "marketplace-index":
+            thread.join(timeout=60)
+
+
+def test_a_large_index_is_rebuilt_in_the_background_and_never_shows_a_closed_listing(
+        app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "SYNC_REBUILD_MAX", 0)
+    first = _listing(app, title="초정밀 레이저 가공기 유휴 설비")
+    database = app.state.app.db
+    query = services.SearchQuery(text="레이저 가공기")
+    with database.unit_of_work() as db:
+        services.search(db, query)  # an index existed: it answers while the new one is built
+    _settle()
+    with database.unit_of_work() as db:
+        assert first in [r.id for r in services.search(db, query)[1]]
+        services.withdraw_listing(db, principal(db, OWNER), first)
+    second = _listing(app, title="초정밀 레이저 가공기 예비 설비")
+    with database.unit_of_work() as db:
+        ids = [r.id for r in services.search(db, query)[1]]
+        assert first not in ids and second not in ids  # the previous index has the first; its row says withdrawn
+    _settle()
+    with database.unit_of_work() as db:
+        ids = [r.id for r in services.search(db, query)[1]]
+        assert second in ids and first not in ids

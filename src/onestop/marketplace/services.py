@@ -251,26 +251,59 @@ _index: dict[str, tuple[tuple[Any, ...], ListingIndex]] = {}
 def _stamp(db: Session) -> tuple[Any, ...]:
     """Changes whenever a listing is added or changes (every change sets its `updated_at`), and
     each day (availability ends): two index lookups, not a scan of the listings."""
-    top = db.scalar(select(func.max(ListingRow.id)))
-    changed = db.scalar(select(func.max(ListingRow.updated_at)))
+    # two scalar subqueries: SQLite reads a max from its index only when it is the query's one aggregate
+    top, changed = db.execute(select(select(func.max(ListingRow.id)).scalar_subquery(),
+                                     select(func.max(ListingRow.updated_at)).scalar_subquery())).one()
     return (top, changed, today_kst())
+
+
+#: up to this many indexed listings a change is indexed before the next search answers (under half
+#: a second); above it, searches keep using the previous index while one thread rebuilds it
+SYNC_REBUILD_MAX = 5000
+_rebuilding: set[str] = set()
+
+
+def _build(db: Session) -> ListingIndex:
+    rows = db.execute(select(ListingRow.id, ListingRow.kind, ListingRow.region, ListingRow.terms, ListingRow.price_won,
+                             ListingRow.search_terms, ListingRow.available_until)
+                      .where(ListingRow.state == ListingState.open.value))
+    today = today_kst()
+    return ListingIndex(Doc(r.id, r.kind, r.region, r.terms, r.price_won, r.search_terms.split())
+                        for r in rows if r.available_until is None or r.available_until >= today)
+
+
+def _rebuild(engine: Any, key: str) -> None:
+    try:
+        with Session(engine) as db:
+            stamp = _stamp(db)
+            built = _build(db)
+        with _index_lock:
+            _index[key] = (stamp, built)
+    finally:
+        with _index_lock:
+            _rebuilding.discard(key)
 
 
 def index(db: Session) -> ListingIndex:
     """The search index over open listings, rebuilt from their stored terms when listings change
-    (per process and database)."""
+    (per process and database). A large index (over `SYNC_REBUILD_MAX` listings, about ten seconds
+    to rebuild at 100,000) is rebuilt in the background while searches use the previous one; a
+    listing closed or withdrawn meanwhile is still left out (`search` reads each hit's row), a new
+    one shows once the rebuild ends."""
     key = str(db.get_bind().engine.url)
     stamp = _stamp(db)
     with _index_lock:
         found = _index.get(key)
         if found is not None and found[0] == stamp:
             return found[1]
-    rows = db.execute(select(ListingRow.id, ListingRow.kind, ListingRow.region, ListingRow.terms, ListingRow.price_won,
-                             ListingRow.search_terms, ListingRow.available_until)
-                      .where(ListingRow.state == ListingState.open.value))
-    today = today_kst()
-    built = ListingIndex(Doc(r.id, r.kind, r.region, r.terms, r.price_won, r.search_terms.split())
-                         for r in rows if r.available_until is None or r.available_until >= today)
+        background = found is not None and found[1].n > SYNC_REBUILD_MAX
+        if background and key not in _rebuilding:
+            _rebuilding.add(key)
+            threading.Thread(target=_rebuild, args=(db.get_bind().engine, key), daemon=True,
+                             name="marketplace-index").start()
+    if found is not None and background:
+        return found[1]
+    built = _build(db)
     with _index_lock:
         _index[key] = (stamp, built)
     return built
@@ -283,7 +316,10 @@ def search(db: Session, q: SearchQuery) -> tuple[Result, list[ListingRow]]:
                         Filters(kinds=q.kinds, regions=q.regions, terms_kinds=q.terms_kinds, max_price=q.max_price),
                         limit=PAGE_SIZE, offset=(max(1, q.page) - 1) * PAGE_SIZE)
     ids = [h.id for h in result.hits]
-    rows = {r.id: r for r in db.scalars(select(ListingRow).where(ListingRow.id.in_(ids)))} if ids else {}
+    today = today_kst()
+    # the index may be a moment behind (see `index`): a listing no longer open is left out
+    rows = {r.id: r for r in db.scalars(select(ListingRow).where(ListingRow.id.in_(ids))) if r.state == "open"
+            and (r.available_until is None or r.available_until >= today)} if ids else {}
     return result, [rows[i] for i in ids if i in rows]
 
 
