@@ -197,6 +197,8 @@ def _firm_page(request: Request, who: CurrentActor, db: Session, errors: list[di
 def firm_page(request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
+    if not who.principal.firms and who.principal.role == Role.firm_member:
+        return see_other("/firms/new")  # a firm posts jobs once it is registered
     if not who.principal.firms:
         return _not_found(request, who)
     return _firm_page(request, who, db)
