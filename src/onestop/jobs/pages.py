@@ -86,7 +86,7 @@ def jobs_home(request: Request, who: CurrentActor, db: DB) -> Response:
         return render(request, who, "jobs/home.html", count=len(services.open_postings(db, _today())), unread=0)
     if who.principal.role == Role.seeker:
         return see_other("/jobs/matches" if services.my_seeker_row(db, who.principal) else "/jobs/profile")
-    return see_other("/jobs/firm")
+    return see_other("/jobs/firm" if who.principal.role == Role.firm_member else "/jobs/fairs")
 
 
 @router.get("/jobs/profile")
