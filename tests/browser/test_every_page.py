@@ -35,8 +35,8 @@ OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/pro
 COMMITTEE = ["/officer/applications/{app}/committee"]
 EVALUATOR = ["/evaluator", "/evaluator/applications/{app}", "/evaluator/profile"]
 #: issue 12: the demo seeker (50, 순천) and the founder's job postings with their candidates
-JOB_SEEKER = ["/jobs/profile", "/jobs/matches"]
-JOB_FIRM = ["/jobs/firm", "/jobs/firm/postings/{posting}"]
+JOB_SEEKER = ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}"]
+JOB_FIRM = ["/jobs/firm", "/jobs/firm/postings/{posting}", "/jobs/fairs/{fair}"]
 
 
 def serious_violations(page: Any) -> list[str]:
@@ -82,10 +82,12 @@ def visit_all(browser: Any, base: str, live_app: Any, who: str, email: str | Non
                 if email:
                     sign_in(page, email)
                 if email and not ids:
-                    if who == "seeker":
-                        ids["seeker"] = "-"
-                    elif who == "jobfirm":
+                    if who in ("seeker", "jobfirm"):
+                        ids["fair"] = first_link(page, "/jobs/fairs", r"/jobs/fairs/(\d+)")
+                    if who == "jobfirm":
                         ids["posting"] = first_link(page, "/jobs/firm", r"/jobs/firm/postings/(\d+)")
+                    elif who == "seeker":
+                        pass
                     elif who == "firm":
                         ids["firm"] = first_link(page, "/firms", r"/firms/(\d+)/recommendations")
                         ids["app"] = first_link(page, "/applications", r"/applications/(\d+)")

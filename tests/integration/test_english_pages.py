@@ -28,7 +28,7 @@ from onestop.exports.tables import InquiryRow
 from onestop.firms.tables import FirmRow
 from onestop.jobs import occupations
 from onestop.jobs import services as jobs
-from onestop.jobs.tables import JobPostingRow, JobSeekerRow
+from onestop.jobs.tables import JobFairRow, JobPostingRow, JobSeekerRow
 from onestop.korea import ksic, regions
 from onestop.marketplace.tables import ListingRow, RequestRow
 from tests.integration.test_pages import page_login
@@ -46,7 +46,8 @@ OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements"
            "/officer/advisory", "/officer/exports", "/officer/marketplace"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
-         ("admin", "admin@onestop.demo", OFFICER), ("seeker", "seeker@onestop.demo", ["/jobs/profile", "/jobs/matches"])]
+         ("admin", "admin@onestop.demo", OFFICER),
+         ("seeker", "seeker@onestop.demo", ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}"])]
 
 
 def _only_korean(value: Any, inside_pair: bool = False) -> list[str]:
@@ -95,6 +96,8 @@ def proper_names(app: Any) -> list[str]:
         for title, description, data in db.execute(sa.select(JobPostingRow.title, JobPostingRow.description,
                                                              JobPostingRow.data)):
             names.update([title, description, *data.get("licences", [])])
+        for name, venue in db.execute(sa.select(JobFairRow.name, JobFairRow.venue)):
+            names.update([name, venue])
         for (profile,) in db.execute(sa.select(JobSeekerRow.profile)):
             names.update([*profile.get("licences", []), *jobs.terms_of(profile.get("keywords", ""))])
     # longest first, so that a name containing another is removed whole
@@ -132,11 +135,13 @@ def test_english_pages_have_no_korean_but_proper_names(app: Any, who: str, email
         if email:
             assert page_login(browser, email, PASSWORD).status_code == 303
         ids: dict[str, str] = {}
+        if who == "seeker":
+            ids["fair"] = first(browser, "/jobs/fairs", r'href="/jobs/fairs/(\d+)"')
         if who in ("firm", "founder"):
             ids["firm"] = first(browser, "/firms", r"/firms/(\d+)/recommendations")
             found = re.search(r'href="/applications/(\d+)"', browser.get("/applications").text)
             ids["app"] = found.group(1) if found else "0"
-        elif who != "public":
+        elif who not in ("public", "seeker"):
             found = re.search(r'/officer/applications/(\d+)"', browser.get("/officer/applications").text)
             ids["app"] = found.group(1) if found else "0"
         failures = {}

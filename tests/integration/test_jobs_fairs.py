@@ -76,3 +76,42 @@ def test_mini_fair_interviews_on_business_days_without_double_booking(db: Databa
             fairs.record_result(s, founder, interview.id, step)
         counts = fairs.results(s, fair.id)
         assert counts["hired"] == 1 and counts["booked"] == 1
+
+
+def test_a_hire_confirmed_by_both_counts_for_the_fairs_agency_and_is_checked_at_3_and_6_months(db: Database) -> None:
+    from onestop.jobs import placements
+
+    with db.unit_of_work() as s:
+        jn = officer(s, "jnsbi")
+        fair = fairs.create_fair(s, jn, name="여수 미니 채용박람회", kind="mini", venue="여수시청",
+                                 starts_on=date(2026, 12, 28), ends_on=date(2026, 12, 29))
+        founder, exporter = principal(s, "founder@onestop.demo"), principal(s, "exporter@onestop.demo")
+        bakery = min(founder.firms)
+        posting = services.create_posting(s, founder, bakery, POSTING)
+        booth = fairs.register_booth(s, founder, fair.id, bakery, [posting.id])
+        who = new_seeker(s, "채용될사람")
+        seeker = services.save_profile(s, who, SEEKER, date(2026, 11, 30), consent_version=services.CONSENT_VERSION)
+        stranger = new_seeker(s, "모르는사람")
+        unseen = services.save_profile(s, stranger, SEEKER, date(2026, 11, 30), consent_version=services.CONSENT_VERSION)
+        with pytest.raises(DomainError):  # the firm never met this seeker
+            placements.propose(s, founder, posting.id, unseen.id, date(2027, 1, 4))
+        fairs.register_seeker(s, who, fair.id)
+        fairs.book(s, who, booth.id, at(28, 14))
+        with pytest.raises(DomainError):  # another firm cannot record the bakery's hire
+            placements.propose(s, exporter, posting.id, seeker.id, date(2027, 1, 4))
+        hire = placements.propose(s, founder, posting.id, seeker.id, date(2027, 1, 4))
+        assert hire.agency_id == "jnsbi" and hire.pay_won == 2_700_000
+        assert placements.count_by_agency(s, 2027).get("jnsbi", {}).get("placed", 0) == 0  # not confirmed yet
+        with pytest.raises(DomainError):
+            placements.confirm(s, stranger, hire.id)
+        placements.confirm(s, who, hire.id)
+        before = placements.count_by_agency(s, 2027)["jnsbi"]["placed"]
+        assert before >= 1
+        assert placements.retention_due(hire) == {3: date(2027, 4, 4), 6: date(2027, 7, 4)}
+        with pytest.raises(DomainError) as early:
+            placements.record_retention(s, founder, hire.id, 3, True, date(2027, 4, 3))
+        assert early.value.code == "retention_not_due"
+        placements.record_retention(s, founder, hire.id, 3, True, date(2027, 4, 4))
+        placements.record_retention(s, founder, hire.id, 6, False, date(2027, 7, 6))
+        counts = placements.count_by_agency(s, 2027)["jnsbi"]
+        assert counts["retained_3m"] >= 1 and counts["placed"] == before

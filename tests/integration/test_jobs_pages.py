@@ -82,3 +82,32 @@ def test_another_firms_posting_and_a_firms_pages_are_not_found(app: Any) -> None
         assert page_login(other, "crisis@onestop.demo", PASSWORD).status_code == 303
         assert other.get("/jobs/firm/postings/999999").status_code == 404
         assert other.get("/jobs/profile").status_code == 404
+
+
+def test_the_demo_seeker_registers_for_the_mini_fair_books_an_interview_and_is_hired(app: Any) -> None:
+    with TestClient(app, client=("2001:db8::1204", 5000)) as seeker, TestClient(app, client=("2001:db8::1205", 5000)) as firm:
+        assert page_login(seeker, "seeker@onestop.demo", PASSWORD).status_code == 303
+        listing = seeker.get("/jobs/fairs").text
+        fair = re.search(r'href="/jobs/fairs/(\d+)">순천 신중년 미니 채용박람회', listing).group(1)  # type: ignore[union-attr]
+        page = seeker.get(f"/jobs/fairs/{fair}").text
+        r = seeker.post(f"/jobs/fairs/{fair}/register", data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+        assert r.status_code == 303
+        page = seeker.get(f"/jobs/fairs/{fair}").text
+        booth, slot = re.search(r'name="booth_id" value="(\d+)".*?<option value="([^"]+)"', page, re.S).groups()  # type: ignore[union-attr]
+        r = seeker.post(f"/jobs/fairs/{fair}/book", data={"csrf_token": csrf_of(page), "booth_id": booth, "starts_at": slot},
+                        follow_redirects=False)
+        assert r.status_code == 303
+        again = seeker.post(f"/jobs/fairs/{fair}/book", data={"csrf_token": csrf_of(page), "booth_id": booth,
+                                                              "starts_at": slot})
+        assert again.status_code == 422 and "이미" in again.text
+        assert "면접 예약" in seeker.get(f"/jobs/fairs/{fair}").text
+
+        assert page_login(firm, "founder@onestop.demo", PASSWORD).status_code == 303
+        page = firm.get(f"/jobs/fairs/{fair}").text
+        assert "정순천 (신중년 구직자)" in page
+        interview = re.search(r'id="interview-(\d+)"', page).group(1)  # type: ignore[union-attr]
+        for step in ("interviewed", "offered", "hired"):
+            r = firm.post(f"/jobs/interviews/{interview}/result", data={"csrf_token": csrf_of(page), "result": step},
+                          follow_redirects=False)
+            assert r.status_code == 303, step
+        assert "채용 1" in seeker.get(f"/jobs/fairs/{fair}").text

@@ -180,3 +180,22 @@ def test_the_example_seeker_is_the_demo_seeker() -> None:
     root = Path(__file__).resolve().parents[2]
     assert (root / "examples/seeker-50s-suncheon.json").read_text(encoding="utf-8") == (
         root / "src/onestop/data/demo/seeker-50s-suncheon.json").read_text(encoding="utf-8")
+
+
+def test_worknet_records_read_pay_in_man_won_dates_and_careers_and_name_what_they_cannot_read() -> None:
+    from onestop.jobs import worknet
+
+    regions = {"12150": ("순천시", "전남광주통합특별시 순천시"), "26110": ("중구", "부산광역시 중구"),
+               "11140": ("중구", "서울특별시 중구")}
+    fields, problems = worknet.read({"title": "품질관리", "salTpNm": "월급", "sal": "월급 280만원 ~ 300만원",
+                                     "region": "서울 중구", "minEdubg": "대졸(4년)", "career": "경력(24개월 이상)",
+                                     "regDt": "26-11-16", "closeDt": "채용시까지 26-12-31", "empTpCd": "11",
+                                     "jobsCd": "32122"}, 0, regions)
+    assert problems == []
+    assert (fields["pay_won"], fields["region"], fields["education_min"], fields["career_years"]) == (
+        2_800_000, "11140", "university", 2)
+    assert (fields["opens_on"], fields["closes_on"], fields["hours_per_week"]) == ("2026-11-16", "2026-12-31", 20)
+    _, bad = worknet.read({"salTpNm": "주급", "region": "화성", "closeDt": "채용시까지", "empTpCd": "99"}, 4, regions)
+    assert {p.field for p in bad} == {"wanted[4].salTpNm", "wanted[4].sal", "wanted[4].region", "wanted[4].regDt",
+                                      "wanted[4].closeDt", "wanted[4].empTpCd"}
+    assert all(p.ko.startswith("5번째 공고") for p in bad)

@@ -5,7 +5,7 @@ today (순천바른빵's 품질관리 사무원 welcomes 신중년; a forklift j
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -56,6 +56,7 @@ def seed_jobs(db: Session) -> int:
         except DomainError:  # e.g. no minimum wage yet for a new year: that posting waits for the parameter
             continue
         made += 1
+    _seed_fair(db, today)
     seeker = db.scalar(select(UserRow).where(UserRow.email == SEEKER_EMAIL))
     if seeker is not None:
         who = accounts.principal(db, seeker)
@@ -63,3 +64,25 @@ def seed_jobs(db: Session) -> int:
             profile = json.loads(data_path("demo", "seeker-50s-suncheon.json").read_text(encoding="utf-8"))
             services.save_profile(db, who, profile, today, consent_version=services.CONSENT_VERSION, discoverable=True)
     return made
+
+
+def _seed_fair(db: Session, today: date) -> None:
+    """전남 진흥원's regional mini fair in 순천, a week ahead, with 순천바른빵's booth."""
+    from onestop.jobs import fairs
+    from onestop.jobs.tables import JobFairRow
+
+    name = "순천 신중년 미니 채용박람회"
+    officer = db.scalar(select(UserRow).where(UserRow.email == "officer.jeonnam@onestop.demo"))
+    founder = db.scalar(select(UserRow).where(UserRow.email == "founder@onestop.demo"))
+    if officer is None or founder is None or db.scalar(select(JobFairRow.id).where(JobFairRow.name == name)) is not None:
+        return
+    start = today + timedelta(days=7)
+    try:
+        fair = fairs.create_fair(db, accounts.principal(db, officer), name=name, kind="mini", venue="순천시 일자리센터",
+                                 region="12150", starts_on=start, ends_on=start + timedelta(days=4))
+    except DomainError:  # a week of holidays: no demo fair this time
+        return
+    who = accounts.principal(db, founder)
+    firm = min(who.firms)
+    postings = [p.id for p in services.postings_of_firm(db, who, firm)]
+    fairs.register_booth(db, who, fair.id, firm, postings)

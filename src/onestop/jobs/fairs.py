@@ -10,6 +10,7 @@ constraints when two bookings race.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -201,3 +202,57 @@ def results(db: Session, fair_id: int) -> dict[str, int]:
     for r in rows:
         out[r] += 1
     return out
+
+
+def list_fairs(db: Session, on: date) -> list[JobFairRow]:
+    """Fairs not over yet, soonest first."""
+    return list(db.scalars(select(JobFairRow).where(JobFairRow.ends_on >= on).order_by(JobFairRow.starts_on, JobFairRow.id)))
+
+
+@dataclass(frozen=True)
+class Booth:
+    id: int
+    firm_id: int
+    firm: str
+    postings: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class FairView:
+    """A fair as the acting user sees it: booths, whether they registered (a seeker), their own
+    interviews (a seeker), the interviews at their firms' booths (a firm member), the counts."""
+
+    fair: JobFairRow
+    booths: list[Booth]
+    registered: bool
+    mine: list[tuple[JobInterviewRow, Booth]]
+    at_my_booths: list[tuple[JobInterviewRow, Booth, str]]
+    counts: dict[str, int]
+
+
+def view(db: Session, who: Principal | None, fair_id: int) -> FairView:
+    from onestop.accounts.tables import UserRow
+    from onestop.firms.services import names_of
+    from onestop.jobs.tables import JobSeekerRow
+
+    fair = _fair(db, fair_id)
+    rows = list(db.scalars(select(JobFairBoothRow).where(JobFairBoothRow.fair_id == fair.id).order_by(JobFairBoothRow.id)))
+    firms = names_of(db, [b.firm_id for b in rows])
+    titles = dict(db.execute(select(JobPostingRow.id, JobPostingRow.title).where(
+        JobPostingRow.id.in_([p for b in rows for p in b.posting_ids]))).all())
+    booths = [Booth(b.id, b.firm_id, firms.get(b.firm_id, ("", None, ""))[0],
+                    [(p, titles[p]) for p in b.posting_ids if p in titles]) for b in rows]
+    by_id = {b.id: b for b in booths}
+    me = services.my_seeker_row(db, who) if who is not None and who.role == Role.seeker else None
+    registered = me is not None and db.scalar(select(JobFairSeekerRow.id).where(
+        JobFairSeekerRow.fair_id == fair.id, JobFairSeekerRow.seeker_id == me.id)) is not None
+    interviews = list(db.scalars(select(JobInterviewRow).where(JobInterviewRow.booth_id.in_(list(by_id)))
+                                 .order_by(JobInterviewRow.starts_at)))
+    mine = [(i, by_id[i.booth_id]) for i in interviews if me is not None and i.seeker_id == me.id]
+    firm_ids = set(who.firms) if who is not None else set()
+    at_mine = [i for i in interviews if by_id[i.booth_id].firm_id in firm_ids]
+    # the booth's firm sees who booked: booking an interview is applying to the booth's firm
+    users = dict(db.execute(select(JobSeekerRow.id, UserRow.name).join(UserRow, UserRow.id == JobSeekerRow.user_id)
+                            .where(JobSeekerRow.id.in_([i.seeker_id for i in at_mine]))).all())
+    return FairView(fair, booths, registered, mine, [(i, by_id[i.booth_id], users.get(i.seeker_id, "")) for i in at_mine],
+                    results(db, fair.id))

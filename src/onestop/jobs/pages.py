@@ -86,7 +86,7 @@ def jobs_home(request: Request, who: CurrentActor, db: DB) -> Response:
         return render(request, who, "jobs/home.html", count=len(services.open_postings(db, _today())), unread=0)
     if who.principal.role == Role.seeker:
         return see_other("/jobs/matches" if services.my_seeker_row(db, who.principal) else "/jobs/profile")
-    return see_other("/jobs/firm")
+    return see_other("/jobs/firm" if who.principal.role == Role.firm_member else "/jobs/fairs")
 
 
 @router.get("/jobs/profile")
@@ -197,6 +197,8 @@ def _firm_page(request: Request, who: CurrentActor, db: Session, errors: list[di
 def firm_page(request: Request, who: CurrentActor, db: DB) -> Response:
     if who.principal is None:
         return login_redirect(request)
+    if not who.principal.firms and who.principal.role == Role.firm_member:
+        return see_other("/firms/new")  # a firm posts jobs once it is registered
     if not who.principal.firms:
         return _not_found(request, who)
     return _firm_page(request, who, db)
@@ -247,3 +249,123 @@ def invite(posting_id: PathId, form: PostedForm, request: Request, who: CurrentA
     except DomainError as e:
         return error_page(request, who, e)
     return see_other(f"/jobs/firm/postings/{posting_id}", "flash.action_done")
+
+
+# --- job fairs --------------------------------------------------------------------------------
+
+
+@router.get("/jobs/fairs")
+def fairs_page(request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.jobs import fairs
+
+    return render(request, who, "jobs/fairs.html", fairs=fairs.list_fairs(db, _today()), kinds=fairs.KINDS,
+                  officer=who.principal is not None and who.principal.role == Role.officer, errors=[], values={},
+                  unread=unread(db, who))
+
+
+@router.post("/jobs/fairs")
+def create_fair(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.jobs import fairs
+
+    if who.principal is None:
+        return login_redirect(request)
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        starts, ends = date.fromisoformat(values.get("starts_on", "")), date.fromisoformat(values.get("ends_on", ""))
+    except ValueError:
+        starts = ends = date(1900, 1, 1)
+    try:
+        with db.begin_nested():
+            row = fairs.create_fair(db, who.principal, name=values.get("name", ""), kind=values.get("kind", ""),
+                                    starts_on=starts, ends_on=ends, venue=values.get("venue", ""))
+    except DomainError as e:
+        return render(request, who, "jobs/fairs.html", status_code=422, fairs=fairs.list_fairs(db, _today()),
+                      kinds=fairs.KINDS, officer=True, errors=problems_of(e), values=values, unread=unread(db, who))
+    return see_other(f"/jobs/fairs/{row.id}", "flash.action_done")
+
+
+@router.get("/jobs/fairs/{fair_id}")
+def fair_page(fair_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.firms.services import names_of
+    from onestop.jobs import fairs
+
+    try:
+        v = fairs.view(db, who.principal, fair_id)
+    except DomainError:
+        return _not_found(request, who)
+    free = {b.id: fairs.open_slots(db, b.id) for b in v.booths} if v.registered else {}
+    p = who.principal
+    my_firms = names_of(db, p.firms) if p is not None else {}
+    own_postings = {f: services.postings_of_firm(db, p, f) for f in my_firms} if p is not None else {}
+    return render(request, who, "jobs/fair.html", v=v, free=free, kinds=fairs.KINDS, results=fairs.RESULTS,
+                  next_results=fairs.NEXT, my_firms=my_firms, own_postings=own_postings,
+                  seeker=p is not None and p.role == Role.seeker, kst=KST, unread=unread(db, who))
+
+
+@router.post("/jobs/fairs/{fair_id}/register")
+def register_for_fair(fair_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.jobs import fairs
+
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        with db.begin_nested():
+            fairs.register_seeker(db, who.principal, fair_id)
+    except DomainError as e:
+        return error_page(request, who, e)
+    return see_other(f"/jobs/fairs/{fair_id}", "flash.action_done")
+
+
+@router.post("/jobs/fairs/{fair_id}/booths")
+def register_booth(fair_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.jobs import fairs
+
+    if who.principal is None:
+        return login_redirect(request)
+    firm = str(form.get("firm_id") or "")
+    postings = [int(x) for x in form.getlist("posting_ids") if isinstance(x, str) and x.isdigit()]
+    try:
+        with db.begin_nested():
+            fairs.register_booth(db, who.principal, fair_id, int(firm) if firm.isdigit() else 0, postings)
+    except DomainError as e:
+        return error_page(request, who, e)
+    return see_other(f"/jobs/fairs/{fair_id}", "flash.action_done")
+
+
+@router.post("/jobs/fairs/{fair_id}/book")
+def book_interview(fair_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from datetime import datetime
+
+    from onestop.jobs import fairs
+
+    if who.principal is None:
+        return login_redirect(request)
+    booth, slot = str(form.get("booth_id") or ""), str(form.get("starts_at") or "")
+    try:
+        try:
+            starts = datetime.fromisoformat(slot)
+        except ValueError:
+            raise DomainError(code="slot_invalid", field="starts_at", ko="면접 시간을 고르세요.",
+                              en="Choose an interview time.") from None
+        with db.begin_nested():
+            fairs.book(db, who.principal, int(booth) if booth.isdigit() else 0, starts)
+    except DomainError as e:
+        return error_page(request, who, e)
+    return see_other(f"/jobs/fairs/{fair_id}", "flash.action_done")
+
+
+@router.post("/jobs/interviews/{interview_id}/result")
+def interview_result(interview_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.jobs import fairs
+
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        with db.begin_nested():
+            row = fairs.record_result(db, who.principal, interview_id, str(form.get("result") or ""))
+    except DomainError as e:
+        return error_page(request, who, e)
+    from onestop.jobs.tables import JobFairBoothRow
+
+    booth = db.get(JobFairBoothRow, row.booth_id)
+    return see_other(f"/jobs/fairs/{booth.fair_id if booth else 0}", "flash.action_done")

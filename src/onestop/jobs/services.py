@@ -338,16 +338,27 @@ def export_my_data(db: Session, who: Principal) -> dict[str, Any]:
                                .where(JobEngagementRow.seeker_id == row.id).order_by(JobEngagementRow.id)):
             out["applications"].append({"posting_id": p.id, "title": p.title, "state": e.state,
                                         "at": e.created_at.isoformat(), "match": e.match})
+        from onestop.jobs.tables import JobInterviewRow, JobPlacementRow
+
+        out["interviews"] = [{"booth_id": i.booth_id, "starts_at": i.starts_at.isoformat(), "result": i.result}
+                             for i in db.scalars(select(JobInterviewRow).where(JobInterviewRow.seeker_id == row.id))]
+        out["placements"] = [{"posting_id": p.posting_id, "starts_on": p.starts_on.isoformat(), "pay_won": p.pay_won,
+                              "pay_unit": p.pay_unit, "confirmed": p.seeker_confirmed_at is not None}
+                             for p in db.scalars(select(JobPlacementRow).where(JobPlacementRow.seeker_id == row.id))]
     return out
 
 
 def delete_my_data(db: Session, who: Principal) -> int:
-    """Delete the acting seeker's profile, applications, invitations and consent answers (개인정보
+    """Delete the acting seeker's profile, applications, invitations, fair registrations, interviews,
+    placements and consent answers (개인정보
     보호법 제36조·제21조); the account itself stays until the seeker leaves. Returns rows deleted."""
     row = my_seeker_row(db, who)
     n = 0
     if row is not None:
-        n += getattr(db.execute(delete(JobEngagementRow).where(JobEngagementRow.seeker_id == row.id)), "rowcount", 0) or 0
+        from onestop.jobs.tables import JobFairSeekerRow, JobInterviewRow, JobPlacementRow
+
+        for table in (JobEngagementRow, JobInterviewRow, JobFairSeekerRow, JobPlacementRow):
+            n += getattr(db.execute(delete(table).where(table.seeker_id == row.id)), "rowcount", 0) or 0
         db.delete(row)
         n += 1
     n += getattr(db.execute(delete(JobConsentRow).where(JobConsentRow.user_id == who.user_id)), "rowcount", 0) or 0

@@ -149,3 +149,27 @@ class JobInterviewRow(Base):
     result: Mapped[str] = mapped_column(String(12), default="booked")
     recorded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobPlacementRow(Base):
+    """A hire: seeker, firm, posting, start date, employment type and pay. The firm proposes it
+    and the seeker confirms it; a confirmed placement counts toward its agency's target and is
+    checked for retention at 3 and 6 months (`retained_3m`, `retained_6m`: None until answered)."""
+
+    __tablename__ = "job_placements"
+    __table_args__ = (UniqueConstraint("posting_id", "seeker_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seeker_id: Mapped[int] = mapped_column(ForeignKey("job_seekers.id", ondelete="CASCADE"), index=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id", ondelete="CASCADE"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("job_postings.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[str] = mapped_column(String(60), default="", index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    employment_type: Mapped[str] = mapped_column(String(24))
+    pay_won: Mapped[int] = mapped_column(Integer)
+    pay_unit: Mapped[str] = mapped_column(String(8))
+    firm_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seeker_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retained_3m: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    retained_6m: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,4 +1,4 @@
-"""jobs: seeker profiles, their consent answers, postings, applications and invitations, job fairs
+"""jobs: seeker profiles, their consent answers, postings, applications and invitations, job fairs, placements
 
 Revision ID: 0008_jobs12
 Revises: 0007_outcomes
@@ -150,10 +150,36 @@ def upgrade() -> None:
     )
     for col in ('booth_id', 'seeker_id'):
         op.create_index(op.f(f'ix_job_interviews_{col}'), 'job_interviews', [col], unique=False)
+    op.create_table('job_placements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('seeker_id', sa.Integer(), nullable=False),
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('posting_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.String(length=60), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('employment_type', sa.String(length=24), nullable=False),
+    sa.Column('pay_won', sa.Integer(), nullable=False),
+    sa.Column('pay_unit', sa.String(length=8), nullable=False),
+    sa.Column('firm_confirmed_at', _TS, nullable=True),
+    sa.Column('seeker_confirmed_at', _TS, nullable=True),
+    sa.Column('retained_3m', sa.Boolean(), nullable=True),
+    sa.Column('retained_6m', sa.Boolean(), nullable=True),
+    sa.Column('created_at', _TS, nullable=False),
+    sa.ForeignKeyConstraint(['firm_id'], ['firms.id'], name=op.f('fk_job_placements_firm_id_firms'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['posting_id'], ['job_postings.id'], name=op.f('fk_job_placements_posting_id_job_postings'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['seeker_id'], ['job_seekers.id'], name=op.f('fk_job_placements_seeker_id_job_seekers'),
+                            ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_placements')),
+    sa.UniqueConstraint('posting_id', 'seeker_id', name=op.f('uq_job_placements_posting_id'))
+    )
+    for col in ('agency_id', 'firm_id', 'posting_id', 'seeker_id'):
+        op.create_index(op.f(f'ix_job_placements_{col}'), 'job_placements', [col], unique=False)
 
 
 def downgrade() -> None:
-    for table, cols in (('job_interviews', ('booth_id', 'seeker_id')), ('job_fair_seekers', ('fair_id', 'seeker_id')),
+    for table, cols in (('job_placements', ('agency_id', 'firm_id', 'posting_id', 'seeker_id')),
+                        ('job_interviews', ('booth_id', 'seeker_id')), ('job_fair_seekers', ('fair_id', 'seeker_id')),
                         ('job_fair_booths', ('fair_id', 'firm_id')), ('job_fairs', ('agency_id',))):
         for col in cols:
             op.drop_index(op.f(f'ix_{table}_{col}'), table_name=table)
