@@ -76,6 +76,8 @@ def test_mini_fair_interviews_on_business_days_without_double_booking(db: Databa
             fairs.record_result(s, founder, interview.id, step)
         counts = fairs.results(s, fair.id)
         assert counts["hired"] == 1 and counts["booked"] == 1
+        # each booth is shown with its firm's whole name (not the first letter of it)
+        assert {b.firm for b in fairs.view(s, founder, fair.id).booths} == {"순천바른빵 주식회사", "창원정밀기계 주식회사"}
 
 
 def test_a_hire_confirmed_by_both_counts_for_the_fairs_agency_and_is_checked_at_3_and_6_months(db: Database) -> None:

@@ -232,12 +232,12 @@ class FairView:
 
 def view(db: Session, who: Principal | None, fair_id: int) -> FairView:
     from onestop.accounts.tables import UserRow
-    from onestop.firms.services import names_of
+    from onestop.firms.services import public_facts_of
     from onestop.jobs.tables import JobSeekerRow
 
     fair = _fair(db, fair_id)
     rows = list(db.scalars(select(JobFairBoothRow).where(JobFairBoothRow.fair_id == fair.id).order_by(JobFairBoothRow.id)))
-    firms = names_of(db, [b.firm_id for b in rows])
+    firms = public_facts_of(db, [b.firm_id for b in rows])
     titles = dict(db.execute(select(JobPostingRow.id, JobPostingRow.title).where(
         JobPostingRow.id.in_([p for b in rows for p in b.posting_ids]))).all())
     booths = [Booth(b.id, b.firm_id, firms.get(b.firm_id, ("", None, ""))[0],

@@ -286,7 +286,7 @@ def create_fair(form: PostedForm, request: Request, who: CurrentActor, db: DB) -
 
 @router.get("/jobs/fairs/{fair_id}")
 def fair_page(fair_id: PathId, request: Request, who: CurrentActor, db: DB) -> Response:
-    from onestop.firms.services import names_of
+    from onestop.firms.services import public_facts_of
     from onestop.jobs import fairs
 
     try:
@@ -295,7 +295,7 @@ def fair_page(fair_id: PathId, request: Request, who: CurrentActor, db: DB) -> R
         return _not_found(request, who)
     free = {b.id: fairs.open_slots(db, b.id) for b in v.booths} if v.registered else {}
     p = who.principal
-    my_firms = names_of(db, p.firms) if p is not None else {}
+    my_firms = public_facts_of(db, p.firms) if p is not None else {}
     own_postings = {f: services.postings_of_firm(db, p, f) for f in my_firms} if p is not None else {}
     return render(request, who, "jobs/fair.html", v=v, free=free, kinds=fairs.KINDS, results=fairs.RESULTS,
                   next_results=fairs.NEXT, my_firms=my_firms, own_postings=own_postings,
