@@ -83,7 +83,7 @@ def test_prospective_founder_registers_without_a_brn_and_later_adds_it(client: T
     assert firm["brn"] is None
     second = api.post("/api/v1/firms", json={**data, "name": "예비창업 둘"})  # two founders: no BRN clash
     assert second.status_code == 201, second.text
-    recs = api.get(f"/api/v1/firms/{firm['id']}/recommendations", params={"date": "2026-11-23"}).json()
+    recs = api.get(f"/api/v1/firms/{firm['id']}/recommendations", params={"date": "2026-11-23", "explain": "full"}).json()
     assert "kosmes-youth-startup-fund" in {x["program_id"] for x in recs["eligible"]}
     assert {"kosmes-new-growth-fund"} <= {e["program_id"] for e in recs["excluded"] if e["code"] == "applicant_kind"}
     wrong = api.post("/api/v1/firms", json={**data, "brn": fresh_brn()})

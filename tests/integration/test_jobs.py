@@ -113,7 +113,7 @@ def test_seeker_sees_explained_matches_and_firms_see_only_who_applied_or_accepte
         assert "신중년 적합직무" in reasons["programs"]
         assert first.company == "순천바른빵 주식회사"
         far_reasons = {p.key: p.en for p in next(r for r in ranked if r.match.posting_id == far.id).match.parts}
-        assert far_reasons["region"].startswith("Outside your commute: 순천시")
+        assert far_reasons["region"].startswith("Outside your commute: Suncheon-si")  # places in English
 
         # Nobody applied yet: the seeker has not allowed being found, so neither firm sees them at all.
         assert all(c.seeker_id != seeker.id for c in services.candidates(s, founder, near.id, ON))

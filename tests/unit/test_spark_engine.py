@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -33,9 +34,12 @@ def spark() -> Iterator[Any]:
         if os.environ.get("ONESTOP_TEST_SPARK"):  # CI: a missing Java is a failure, never a skip
             pytest.fail("ONESTOP_TEST_SPARK is set but java is missing (apt-get install openjdk-17-jre-headless)")
         pytest.skip("Spark needs Java 17 (.ci/run installs it)")
+    handler = signal.getsignal(signal.SIGINT)
     session = spark_engine.session("local[2]")
     yield session
     session.stop()
+    # PySpark's SparkContext installs its own SIGINT handler, which fails once the context is gone
+    signal.signal(signal.SIGINT, handler)
 
 
 def test_batch_with_the_spark_engine_equals_polars_row_by_row(spark: Any, tmp_path: Path) -> None:
