@@ -22,28 +22,22 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+# the registry's distributions, shared with `onestop registry generate` (one source of truth)
+from onestop.registry.synthetic import (
+    CERT_RATES,
+    CREDIT_SHARES,
+    EOK,
+    EXPORTER_RATE,
+    QUAL_RATES,
+    REVENUE_PER_HEAD,
+    SECTION_SHARES,
+    SIDO_SHARES,
+    USD_KRW,
+)
 from onestop.rules.facts import CERTIFICATIONS, CREDIT_GRADES, QUALIFICATIONS
 from onestop.rules.vectorize import fact_schema
 
 REFERENCE = Path(__file__).resolve().parents[1] / "src" / "onestop" / "data" / "reference"
-EOK = 100_000_000  # 1억 원
-USD_KRW = 1350
-
-#: 시도 shares of Korea's firms (approximate); 12 = 전남광주통합특별시, 51 = 강원, 52 = 전북.
-SIDO_SHARES = {
-    "41": 26.0, "11": 22.0, "26": 6.0, "48": 6.0, "28": 5.5, "47": 5.0, "27": 4.5, "44": 4.0,
-    "12": 5.5, "43": 3.0, "52": 3.0, "51": 2.7, "30": 2.6, "31": 2.0, "50": 1.5, "36": 0.5,
-}
-#: KSIC section shares of SMEs (SME census, approximate).
-SECTION_SHARES = {
-    "G": 25.0, "I": 14.0, "C": 9.0, "L": 8.0, "F": 7.0, "H": 6.0, "M": 5.0, "N": 5.0, "S": 5.0,
-    "P": 4.5, "Q": 4.0, "J": 3.5, "R": 2.0, "E": 0.6, "K": 0.9, "A": 0.5,
-}
-#: Revenue per (employee + 1), in 억 원, by section.
-REVENUE_PER_HEAD = {
-    "G": 4.0, "I": 0.9, "C": 3.0, "L": 2.0, "F": 3.0, "H": 2.0, "M": 1.5, "N": 0.8, "S": 0.7,
-    "P": 0.6, "Q": 0.9, "J": 1.5, "R": 0.8, "E": 2.5, "K": 3.0, "A": 1.2,
-}
 #: 별표1 ceilings and 별표3 소기업 bands (2026), simplified to the section, in 억 원.
 SME_CEILING = {
     "G": 1200, "I": 400, "C": 1200, "L": 400, "F": 1200, "H": 1000, "M": 600, "N": 800, "S": 600,
@@ -54,24 +48,6 @@ SMALL_BAND = {
     "Q": 15, "J": 50, "R": 30, "E": 40, "K": 100, "A": 80,
 }
 MICRO_TEN = {"B", "C", "F", "H"}  # 소상공인: fewer than 10 employees here, fewer than 5 elsewhere
-EXPORTER_RATE = {"C": 0.20, "G": 0.08, "J": 0.06, "M": 0.05, "A": 0.03}
-#: Certification rates (overall) and the sections where they are several times more common.
-CERT_RATES = {
-    "venture": (0.04, {"C", "J", "M"}), "innobiz": (0.02, {"C", "J", "M"}),
-    "mainbiz": (0.02, {"C", "J", "F"}), "women_owned": (0.10, set()),
-    "disabled_owned": (0.01, set()), "social_enterprise": (0.003, set()),
-    "promising_exporter": (0.005, {"C"}),
-    "village_enterprise": (0.001, set()), "cooperative": (0.004, set()),
-    "self_sufficiency_enterprise": (0.0005, set()),
-}
-QUAL_RATES = {
-    "restart_founder": 0.05, "business_conversion_approved": 0.01, "restructuring_target": 0.005,
-    "disaster_damage_confirmed": 0.01, "developed_technology": 0.04,
-    "new_industry_field": 0.05, "honest_management_review_passed": 0.02, "in_depth_review_passed": 0.005,
-    "funding_difficulty_or_credit_recovery": 0.03, "vc_investment_referral": 0.01,
-    "manufacturing_related_or_knowledge_service": 0.06, "priority_field": 0.15,
-}
-CREDIT_SHARES = np.array([0.2, 0.3, 0.6, 1.0, 1.5, 2, 3, 5, 7, 8, 9, 10, 10, 9, 8, 7, 4, 3, 2, 1, 1, 1.0])
 PROGRAM_IDS = (
     "kosmes-youth-startup-fund", "kosmes-new-growth-fund", "kosmes-innovation-growth-fund",
     "kised-startup-academy", "kised-early-startup-package", "kised-pre-startup-package",
