@@ -19,7 +19,10 @@ from onestop.audit.services import history
 from onestop.demo.seed import PASSWORD
 from onestop.errors import DomainError
 from onestop.marketplace import services
+from onestop.marketplace.model import deal_value
 from onestop.marketplace.tables import DealAgreementRow, ListingRow, RequestRow
+from onestop.outcomes import kpi
+from onestop.outcomes.tables import RecordedOutcomeRow
 from tests.integration.conftest import Api, fresh_brn
 from tests.integration.funds_helpers import principal
 from tests.integration.test_pages import csrf_of, page_login
@@ -134,6 +137,16 @@ def test_an_sme_requests_the_idle_instrument_and_gets_it(app: Any, owner: TestCl
         assert [e.action for e in history(db, f"listing:{listing_id}")][-1] == "market.deal.agreed"
         figures = {f.kind: f for f in services.figures(db)}
         assert figures["instrument"].deals >= 1 and figures["instrument"].value_won >= 500_000 * 3
+        # the deal is an outcome of the marketplace program, for the requesting SME: the KPI
+        # actuals count it (one deal, the monthly rent times the months agreed)
+        recorded = db.scalars(select(RecordedOutcomeRow).where(RecordedOutcomeRow.source_kind == "asset_deal",
+                                                               RecordedOutcomeRow.source_id == request_id))
+        got = {r.measure: (r.value, r.program_id, r.agency_id, r.firm_id) for r in recorded}
+        firm = db.get(RequestRow, request_id).firm_id
+        assert got == {"asset_deals": (1, "fki-idle-asset-marketplace", "fki-sme", firm),
+                       "asset_deal_won": (deal_value("lease", 500_000, today, today + timedelta(days=90)),
+                                          "fki-idle-asset-marketplace", "fki-sme", firm)}
+        assert kpi.outcome_total(db, "fki-idle-asset-marketplace", today.year, "asset_deals") >= 1
         agreement = db.scalar(select(DealAgreementRow).where(DealAgreementRow.request_id == request_id))
         agreement.document = "changed"  # a concluded agreement never changes (database trigger)
         with pytest.raises(Exception, match="cannot change"):
