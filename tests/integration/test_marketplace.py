@@ -362,3 +362,28 @@ def test_a_large_index_is_rebuilt_in_the_background_and_never_shows_a_closed_lis
     with database.unit_of_work() as db:
         ids = [r.id for r in services.search(db, query)[1]]
         assert second in ids and first not in ids
+
+
+def test_the_json_api_searches_and_reads_listings_with_the_pages_authorization(app: Any, client: TestClient,
+                                                                              owner: TestClient) -> None:
+    listing_id = _listing(app, title="초정밀 레이저 가공기 (API 시험)", kind="equipment", terms="price",
+                          price_won="9,000,000", available_until="")
+    found = client.get("/api/v1/marketplace/listings", params={"q": "레이저 가공기", "kind": "equipment",
+                                                                "region": "30", "max_price": "9,000,000"})
+    assert found.status_code == 200
+    body = found.json()
+    item = next(x for x in body["items"] if x["id"] == listing_id)
+    assert (item["kind"], item["kind_ko"], item["terms"], item["price_won"], item["owner"]) == (
+        "equipment", "생산 설비", "price", 9_000_000, "대한정밀중공업 주식회사")
+    assert body["page"] == 1 and body["total"] >= 1
+    cheaper = client.get("/api/v1/marketplace/listings", params={"q": "레이저 가공기", "max_price": "8,999,999"})
+    assert listing_id not in [x["id"] for x in cheaper.json()["items"]]
+    bad = client.get("/api/v1/marketplace/listings", params={"max_price": "구백만"})
+    assert bad.status_code == 422 and "max_price" in bad.text and "최대 가격" in bad.text
+    assert client.get("/api/v1/marketplace/listings", params={"kind": "yacht"}).status_code == 422
+    assert client.get(f"/api/v1/marketplace/listings/{listing_id}").json()["title"] == "초정밀 레이저 가공기 (API 시험)"
+    with app.state.app.db.unit_of_work() as db:
+        services.withdraw_listing(db, principal(db, OWNER), listing_id)
+    assert client.get(f"/api/v1/marketplace/listings/{listing_id}").status_code == 404  # no longer open
+    assert owner.get(f"/api/v1/marketplace/listings/{listing_id}").json()["state"] == "withdrawn"  # its owner
+    assert client.get("/api/v1/marketplace/listings/999999").status_code == 404
