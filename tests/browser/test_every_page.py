@@ -29,7 +29,7 @@ OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/pro
            "/officer/programs/kosmes-emergency-fund/edit", "/officer/programs/new", "/consultations",
            "/officer/fast-track", "/officer/outcomes", "/officer/outcomes/quarterly",
            "/officer/simulate?program=kosmes-youth-startup-academy", "/officer/funds", "/officer/settlements",
-           "/officer/advisory", "/officer/exports",
+           "/officer/advisory", "/officer/advisory/experts", "/officer/exports",
            "/officer/marketplace"]
 #: journey 8 as seeded: KOTRA's committee on 창원정밀기계's 수출바우처 application, and its evaluators
 COMMITTEE = ["/officer/applications/{app}/committee"]

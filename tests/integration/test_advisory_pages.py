@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from onestop.advisory.tables import NeedRow
 from onestop.demo.seed import PASSWORD
@@ -128,3 +128,61 @@ def test_english_advisory_pages_show_korean_only_in_peoples_own_words(app: Any) 
         r = client.get(path, params={"lang": "en"})
         assert r.status_code == 200 and '<html lang="en">' in r.text
         assert korean_left(r.text, names) == [], path
+
+
+def test_an_officer_registers_and_updates_an_adviser_on_the_page(app: Any) -> None:
+    from onestop.accounts.tables import UserRow
+    from onestop.advisory.tables import ExpertRow
+    from onestop.alerts.tables import NotificationRow
+
+    officer, firm = _client(app, "officer.kosmes@onestop.demo"), _client(app, "exporter@onestop.demo")
+    assert firm.get("/officer/advisory/experts").status_code == 404
+    assert firm.post("/officer/advisory/experts", data={"email": "x@y.kr"}).status_code in (403, 404)
+    assert 'id="manage-experts"' in officer.get("/officer/advisory").text
+    page = officer.get("/officer/advisory/experts")
+    assert page.status_code == 200 and 'id="expert-form"' in page.text and 'value="10"' in page.text
+    email = f"smart.{id(page) % 100000}@advisory.test"
+    form = {"csrf_token": csrf_of(page.text), "email": email, "name": "김스마트", "institution": "",
+            "subjects": ["우주"], "regions": ["48", "99"], "sizes": ["small"], "ksic_prefixes": "C, 62",
+            "exclude_ksic_prefixes": "", "min_business_age": "7", "max_business_age": "3", "capacity": "많이"}
+    bad = officer.post("/officer/advisory/experts", data=form)
+    assert bad.status_code == 422
+    for message in ("소속 기관을 입력하세요", "자문 분야를 하나 이상 고르세요: 기술, 수출", "담당 지역은 시도 목록에서 고르세요",
+                    "한국표준산업분류 코드가 아닙니다", "최대 업력은 최소 업력보다 작을 수 없습니다",
+                    "1에서 200 사이의 정수"):
+        assert message in bad.text, message
+    assert 'id="capacity-error"' in bad.text and 'id="subjects-error"' in bad.text
+    assert f'value="{email}"' in bad.text and 'value="48" id="region-48" checked' in bad.text  # kept
+    english = officer.post("/officer/advisory/experts?lang=en", data=form)
+    assert "Enter the institution" in english.text and "Choose one or more subjects: Technology" in english.text
+    with app.state.app.db.unit_of_work() as s:
+        assert s.scalar(select(UserRow).where(UserRow.email == email)) is None  # nothing half-saved
+    good = {**form, "institution": "전경련중소기업협력센터 경영자문단", "subjects": ["smart_factory", "tech"],
+            "regions": ["48"], "ksic_prefixes": "C", "max_business_age": "", "capacity": "3"}
+    ok = officer.post("/officer/advisory/experts", data=good, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"].startswith("/officer/advisory/experts#expert-")
+    with app.state.app.db.unit_of_work() as s:
+        user = s.scalar(select(UserRow).where(UserRow.email == email))
+        assert user is not None and user.role == "expert"
+        row = s.scalar(select(ExpertRow).where(ExpertRow.user_id == user.id))
+        assert row is not None and (row.name, row.subjects, row.regions, row.capacity) == (
+            "김스마트", ["smart_factory", "tech"], ["48"], 3)
+        assert row.filters["ksic_prefixes"] == ["C"] and row.filters["min_business_age"] == 7
+        mails = s.scalars(select(NotificationRow.kind).where(NotificationRow.user_id == user.id))
+        assert "password_reset" in list(mails)  # the new adviser chooses a password by the link
+        expert_id = row.id
+    listed = officer.get("/officer/advisory/experts")
+    assert f'id="expert-{expert_id}"' in listed.text and "스마트공장" in listed.text and "경상남도" in listed.text
+    edit = officer.get(f"/officer/advisory/experts?expert={expert_id}")
+    assert f'value="{email}"' in edit.text and 'value="smart_factory" id="subject-smart_factory" checked' in edit.text
+    assert officer.get("/officer/advisory/experts?expert=999999").status_code == 404
+    again = officer.post("/officer/advisory/experts", follow_redirects=False,
+                         data={**good, "csrf_token": csrf_of(edit.text), "regions": [], "capacity": "8"})
+    assert again.status_code == 303
+    with app.state.app.db.unit_of_work() as s:
+        row = s.get(ExpertRow, expert_id)
+        assert row is not None and (row.regions, row.capacity) == ([], 8)  # updated, not a second adviser
+        assert s.scalar(select(func.count()).select_from(UserRow).where(UserRow.email == email)) == 1
+        row.active = False  # out of the routing pool of later tests
+    taken = officer.post("/officer/advisory/experts", data={**good, "email": "exporter@onestop.demo"})
+    assert taken.status_code == 422 and "이미 다른 역할" in taken.text

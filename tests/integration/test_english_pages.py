@@ -43,7 +43,7 @@ FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms
         "/advisory", "/exports", "/marketplace/requests", "/marketplace/owner"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
 OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements", "/officer/outcomes/quarterly",
-           "/officer/advisory", "/officer/exports", "/officer/marketplace"]
+           "/officer/advisory", "/officer/advisory/experts", "/officer/exports", "/officer/marketplace"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER),

@@ -5,6 +5,7 @@ export amount in won and US$ is counted."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from onestop.errors import DomainError
 from onestop.exports import services
 from onestop.exports.tables import ExporterProfileRow, InquiryOfferRow
+from onestop.outcomes import kpi
 from onestop.platform.db import Database
 from tests.integration.funds_helpers import officer, principal
 
@@ -89,7 +91,14 @@ def test_inquiry_matched_answered_and_followed_to_a_contract(database: Database)
         with pytest.raises(DomainError) as err:
             services.follow_up(s, exporter, offer_id, "contracted", "1억", "")
         assert {p.field for p in err.value.problems} == {"contract_won", "contract_usd"}
+        before = kpi.recorded_totals(s, services.PROGRAM_ID, date(2026, 1, 1), date(2026, 12, 31))
         services.follow_up(s, exporter, offer_id, "contracted", "318,000,000", "230,000", "2026-11-20")
+        after = kpi.recorded_totals(s, services.PROGRAM_ID, date(2026, 1, 1), date(2026, 12, 31))
+        # the contract is an outcome of buyer-inquiry matching, dated the day it was signed
+        assert {m: after[m] - before.get(m, 0) for m in after} == {
+            "export_contracts": 1, "exports_won": 318_000_000, "exports_usd": 230_000}
+        assert kpi.recorded_totals(s, "", date(2026, 11, 20), date(2026, 11, 20), kosmes.agency_id or "platform")[
+            "exports_won"] >= 318_000_000
         row = s.get(InquiryOfferRow, offer_id)
         assert (row.state, row.contract_won, row.contract_usd, str(row.contracted_on)) == (
             "contracted", 318_000_000, 230_000, "2026-11-20")

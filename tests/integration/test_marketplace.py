@@ -19,7 +19,10 @@ from onestop.audit.services import history
 from onestop.demo.seed import PASSWORD
 from onestop.errors import DomainError
 from onestop.marketplace import services
+from onestop.marketplace.model import deal_value
 from onestop.marketplace.tables import DealAgreementRow, ListingRow, RequestRow
+from onestop.outcomes import kpi
+from onestop.outcomes.tables import RecordedOutcomeRow
 from tests.integration.conftest import Api, fresh_brn
 from tests.integration.funds_helpers import principal
 from tests.integration.test_pages import csrf_of, page_login
@@ -134,6 +137,16 @@ def test_an_sme_requests_the_idle_instrument_and_gets_it(app: Any, owner: TestCl
         assert [e.action for e in history(db, f"listing:{listing_id}")][-1] == "market.deal.agreed"
         figures = {f.kind: f for f in services.figures(db)}
         assert figures["instrument"].deals >= 1 and figures["instrument"].value_won >= 500_000 * 3
+        # the deal is an outcome of the marketplace program, for the requesting SME: the KPI
+        # actuals count it (one deal, the monthly rent times the months agreed)
+        recorded = db.scalars(select(RecordedOutcomeRow).where(RecordedOutcomeRow.source_kind == "asset_deal",
+                                                               RecordedOutcomeRow.source_id == request_id))
+        got = {r.measure: (r.value, r.program_id, r.agency_id, r.firm_id) for r in recorded}
+        firm = db.get(RequestRow, request_id).firm_id
+        assert got == {"asset_deals": (1, "fki-idle-asset-marketplace", "fki-sme", firm),
+                       "asset_deal_won": (deal_value("lease", 500_000, today, today + timedelta(days=90)),
+                                          "fki-idle-asset-marketplace", "fki-sme", firm)}
+        assert kpi.outcome_total(db, "fki-idle-asset-marketplace", today.year, "asset_deals") >= 1
         agreement = db.scalar(select(DealAgreementRow).where(DealAgreementRow.request_id == request_id))
         agreement.document = "changed"  # a concluded agreement never changes (database trigger)
         with pytest.raises(Exception, match="cannot change"):
@@ -349,3 +362,28 @@ def test_a_large_index_is_rebuilt_in_the_background_and_never_shows_a_closed_lis
     with database.unit_of_work() as db:
         ids = [r.id for r in services.search(db, query)[1]]
         assert second in ids and first not in ids
+
+
+def test_the_json_api_searches_and_reads_listings_with_the_pages_authorization(app: Any, client: TestClient,
+                                                                              owner: TestClient) -> None:
+    listing_id = _listing(app, title="초정밀 레이저 가공기 (API 시험)", kind="equipment", terms="price",
+                          price_won="9,000,000", available_until="")
+    found = client.get("/api/v1/marketplace/listings", params={"q": "레이저 가공기", "kind": "equipment",
+                                                                "region": "30", "max_price": "9,000,000"})
+    assert found.status_code == 200
+    body = found.json()
+    item = next(x for x in body["items"] if x["id"] == listing_id)
+    assert (item["kind"], item["kind_ko"], item["terms"], item["price_won"], item["owner"]) == (
+        "equipment", "생산 설비", "price", 9_000_000, "대한정밀중공업 주식회사")
+    assert body["page"] == 1 and body["total"] >= 1
+    cheaper = client.get("/api/v1/marketplace/listings", params={"q": "레이저 가공기", "max_price": "8,999,999"})
+    assert listing_id not in [x["id"] for x in cheaper.json()["items"]]
+    bad = client.get("/api/v1/marketplace/listings", params={"max_price": "구백만"})
+    assert bad.status_code == 422 and "max_price" in bad.text and "최대 가격" in bad.text
+    assert client.get("/api/v1/marketplace/listings", params={"kind": "yacht"}).status_code == 422
+    assert client.get(f"/api/v1/marketplace/listings/{listing_id}").json()["title"] == "초정밀 레이저 가공기 (API 시험)"
+    with app.state.app.db.unit_of_work() as db:
+        services.withdraw_listing(db, principal(db, OWNER), listing_id)
+    assert client.get(f"/api/v1/marketplace/listings/{listing_id}").status_code == 404  # no longer open
+    assert owner.get(f"/api/v1/marketplace/listings/{listing_id}").json()["state"] == "withdrawn"  # its owner
+    assert client.get("/api/v1/marketplace/listings/999999").status_code == 404

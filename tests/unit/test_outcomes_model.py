@@ -9,7 +9,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onestop.errors import DomainError
-from onestop.outcomes.model import Measure, OutcomePlan, Progress, add_months, check_report, is_jump, schedule
+from onestop.outcomes.model import (
+    Measure,
+    OutcomePlan,
+    Progress,
+    SourceKind,
+    add_months,
+    check_recorded,
+    check_report,
+    is_jump,
+    schedule,
+)
 from onestop.outcomes.simulation import simulate
 from onestop.outcomes.suppression import THRESHOLD, derivable, suppress, suppress_list
 from onestop.rules.evaluate import MET, evaluate_rule
@@ -200,3 +210,18 @@ def test_effect_compares_like_with_like_and_hides_small_groups() -> None:
     assert any("인과" in c for c in e.caveats_ko) and any("causal" in c for c in e.caveats_en)
     small = compare(units[:3] + units[5:8])
     assert small.mean_supported is None and small.matched_difference is None  # fewer than 5
+
+
+def test_recorded_outcomes_carry_only_their_sources_measures() -> None:
+    got = check_recorded("export_contract", {"export_contracts": 1, "exports_won": 318_000_000, "exports_usd": 0})
+    assert got == {Measure.export_contracts: 1, Measure.exports_won: 318_000_000, Measure.exports_usd: 0}
+    assert check_recorded(SourceKind.asset_deal, {"asset_deal_won": 0}) == {Measure.asset_deal_won: 0}
+    with pytest.raises(DomainError) as err:
+        check_recorded("asset_deal", {"asset_deals": -1})
+    assert err.value.field == "asset_deals" and err.value.ko == "유휴자산 약정 건수는 0 이상 100,000 이하의 정수여야 합니다."
+    with pytest.raises(DomainError) as err:
+        check_recorded("asset_deal", {"asset_deals": True})
+    assert err.value.field == "asset_deals"
+    with pytest.raises(DomainError) as err:
+        check_recorded("export_contract", {"revenue_won": 1})
+    assert err.value.en == "Not a measure of this outcome: 'revenue_won'; allowed: export_contracts, exports_usd, exports_won"

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Role
 from onestop.advisory import engagements, services
-from onestop.advisory.model import AGE_BANDS, CLOSURE_NAMES, EXCLUSIONS, SUBJECT_NAMES
+from onestop.advisory.model import AGE_BANDS, CLOSURE_NAMES, EXCLUSIONS, SIZE_NAMES, SUBJECT_NAMES
 from onestop.errors import DomainError
+from onestop.korea.regions import name_en, sido_list
 from onestop.platform.pages import error_page, login_redirect, problems_of, see_other, unread
 from onestop.platform.templating import render
-from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute
+from onestop.platform.web import DB, CurrentActor, PathId, PostedForm, UnitOfWorkRoute, client_ip
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -192,3 +193,72 @@ def officer_view(request: Request, who: CurrentActor, db: DB) -> Response:
     return render(request, who, "advisory/officer.html", bands=bands, band_names=AGE_BANDS, total=len(opened),
                   per_expert=per_expert, per_institution=per_institution, closures=closures,
                   closure_names=CLOSURE_NAMES, subjects=SUBJECT_NAMES, states=NEED_STATES, unread=unread(db, who))
+
+
+# ── officers: the advisers and their routing profiles ──────────────────────────────────────────
+
+EXPERT_TEXT = ("email", "name", "institution", "ksic_prefixes", "exclude_ksic_prefixes", "min_business_age",
+               "max_business_age", "capacity")
+EXPERT_LISTS = ("subjects", "regions", "sizes")
+
+
+def _experts_page(request: Request, who: CurrentActor, db: Session, form: dict[str, Any] | None = None,
+                  errors: list[dict[str, str]] | None = None, status: int = 200) -> Response:
+    assert who.principal is not None
+    sidos = [(r.code, r.name_ko, name_en(r.code)) for r in sido_list()]
+    return render(request, who, "advisory/experts.html", status_code=status, experts=services.expert_rows(db, who.principal),
+                  form=form or {"capacity": "10"}, errors=errors or [], subjects=SUBJECT_NAMES, sizes=SIZE_NAMES,
+                  sidos=sidos, sido_names={c: (ko, en) for c, ko, en in sidos}, unread=unread(db, who))
+
+
+def _expert_form(db: Session, expert_id: str) -> dict[str, Any] | None:
+    """The form filled from a registered expert (to update the profile)."""
+    if not expert_id.isdigit():
+        return None
+    from onestop.accounts.tables import UserRow
+    from onestop.advisory.tables import ExpertRow
+
+    row = db.get(ExpertRow, int(expert_id))
+    user = db.get(UserRow, row.user_id) if row is not None else None
+    if row is None or user is None:
+        return None
+    f = row.filters or {}
+    return {"email": user.email, "name": row.name, "institution": row.institution, "subjects": list(row.subjects),
+            "regions": list(row.regions), "sizes": list(f.get("sizes") or []),
+            "ksic_prefixes": ", ".join(f.get("ksic_prefixes") or []),
+            "exclude_ksic_prefixes": ", ".join(f.get("exclude_ksic_prefixes") or []),
+            "min_business_age": "" if f.get("min_business_age") is None else str(f["min_business_age"]),
+            "max_business_age": "" if f.get("max_business_age") is None else str(f["max_business_age"]),
+            "capacity": str(row.capacity)}
+
+
+@router.get("/officer/advisory/experts")
+def experts_page(request: Request, who: CurrentActor, db: DB, expert: str = "") -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if not who.principal.is_officer:
+        return _not_found(request, who)
+    form = _expert_form(db, expert) if expert else None
+    if expert and form is None:
+        return _not_found(request, who)
+    return _experts_page(request, who, db, form=form)
+
+
+@router.post("/officer/advisory/experts")
+def save_expert(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    if not who.principal.is_officer:
+        return _not_found(request, who)
+    raw: dict[str, Any] = {k: _field(form, k) for k in EXPERT_TEXT}
+    raw.update({k: [v for v in form.getlist(k) if isinstance(v, str)] for k in EXPERT_LISTS})
+    filters = {k: raw[k] for k in ("ksic_prefixes", "exclude_ksic_prefixes", "min_business_age", "max_business_age")}
+    try:
+        with db.begin_nested():
+            row, _ = services.enrol_expert(
+                db, who.principal, request.app.state.app.settings.secret_key, client_ip(request), email=raw["email"],
+                name=raw["name"], institution=raw["institution"], subjects=raw["subjects"], regions=raw["regions"],
+                filters={**filters, "sizes": raw["sizes"]}, capacity=raw["capacity"])
+    except DomainError as e:
+        return _experts_page(request, who, db, form=raw, errors=problems_of(e), status=422)
+    return see_other(f"/officer/advisory/experts#expert-{row.id}", "flash.action_done")

@@ -3,6 +3,7 @@ chased by reminders, closed and rated. One use case per function."""
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,7 +41,7 @@ from onestop.firms.tables import FirmRow
 from onestop.korea.dates import KST
 from onestop.korea.regions import sido_list
 from onestop.platform.db import utcnow
-from onestop.text import text
+from onestop.text import identifier, text
 
 OPEN_STATES = ("open", "taken", "unrouted")
 MAX_TITLE = 200
@@ -62,16 +63,10 @@ def _audit(db: Session, who: Principal | None, action: str, need_id: int, data: 
 
 # ── experts ──────────────────────────────────────────────────────────────────────────────────
 
-def register_expert(db: Session, who: Principal, *, user_id: int, institution: str, subjects: list[str],
-                    regions: list[str], filters: dict[str, Any], capacity: int) -> ExpertRow:
-    """An officer (or administrator) registers an expert account's profile, or updates it."""
-    if not who.is_officer:
-        raise DomainError(code="forbidden", ko="자문위원은 기관 담당자만 등록할 수 있습니다.",
-                          en="Only an agency officer can register experts.")
-    user = db.get(UserRow, user_id)
-    if user is None or user.role != Role.expert.value:
-        raise DomainError(code="invalid", field="user_id", ko="자문위원(expert) 역할의 계정을 고르세요.",
-                          en="Choose an account with the advisory expert role.")
+def check_profile(subjects: list[str], regions: list[str], filters: dict[str, Any], capacity: int | str
+                  ) -> tuple[list[str], list[str], Any, int, list[FieldProblem]]:
+    """An expert's routing profile, normalised: subjects, regions (시도 codes; none: the whole
+    country), match filters and capacity, with a problem named per bad field (empty: valid)."""
     problems: list[FieldProblem] = []
     subjects = [s for s in dict.fromkeys(text(str(s)) for s in subjects) if s]
     if not subjects or any(s not in SUBJECT_NAMES for s in subjects):
@@ -84,17 +79,37 @@ def register_expert(db: Session, who: Principal, *, user_id: int, institution: s
     if any(r not in known for r in regions):
         problems.append(FieldProblem("regions", "invalid", "담당 지역은 시도 목록에서 고르세요 (비우면 전국).",
                                      "Choose the regions from the list of provinces (none: the whole country)."))
-    if not 1 <= capacity <= 200:
-        problems.append(FieldProblem("capacity", "invalid", "동시에 맡을 수 있는 건수는 1에서 200 사이입니다.",
-                                     "Capacity is 1 to 200 open requests at a time."))
+    typed = identifier(str(capacity)).replace(",", "")
+    count = int(typed) if typed.isdigit() else 0
+    if not 1 <= count <= 200:
+        problems.append(FieldProblem("capacity", "invalid", "동시에 맡을 수 있는 건수는 1에서 200 사이의 정수입니다.",
+                                     "Capacity is a whole number of 1 to 200 open requests at a time."))
     try:
         parsed = parse_filters(filters)
     except DomainError as e:
         problems.extend(e.problems)
         parsed = None
+    return subjects, regions, parsed, count, problems
+
+
+def _invalid(problems: list[FieldProblem]) -> DomainError:
+    return DomainError(code="invalid", field=problems[0].field, ko=problems[0].ko, en=problems[0].en,
+                       problems=problems)
+
+
+def register_expert(db: Session, who: Principal, *, user_id: int, institution: str, subjects: list[str],
+                    regions: list[str], filters: dict[str, Any], capacity: int | str) -> ExpertRow:
+    """An officer (or administrator) registers an expert account's profile, or updates it."""
+    if not who.is_officer:
+        raise DomainError(code="forbidden", ko="자문위원은 기관 담당자만 등록할 수 있습니다.",
+                          en="Only an agency officer can register experts.")
+    user = db.get(UserRow, user_id)
+    if user is None or user.role != Role.expert.value:
+        raise DomainError(code="invalid", field="user_id", ko="자문위원(expert) 역할의 계정을 고르세요.",
+                          en="Choose an account with the advisory expert role.")
+    subjects, regions, parsed, count, problems = check_profile(subjects, regions, filters, capacity)
     if problems:
-        raise DomainError(code="invalid", field=problems[0].field, ko=problems[0].ko, en=problems[0].en,
-                          problems=problems)
+        raise _invalid(problems)
     assert parsed is not None
     row = db.scalar(select(ExpertRow).where(ExpertRow.user_id == user_id))
     if row is None:
@@ -102,9 +117,68 @@ def register_expert(db: Session, who: Principal, *, user_id: int, institution: s
         db.add(row)
     row.institution = text(institution)[:200]
     row.subjects, row.regions, row.filters, row.capacity, row.active = (subjects, regions, parsed.as_dict(),
-                                                                        capacity, True)
+                                                                        count, True)
     db.flush()
     return row
+
+
+def enrol_expert(db: Session, who: Principal, secret: str, ip: str, *, email: str, name: str, institution: str,
+                 subjects: list[str], regions: list[str], filters: dict[str, Any], capacity: str
+                 ) -> tuple[ExpertRow, bool]:
+    """An officer registers an adviser by email (the officer page): a new address gets an
+    expert account and a link to choose its password (the reset mail, one hour); a known expert
+    account has its profile updated. Every bad field is named at once. Returns the expert and
+    whether the account is new. The caller runs this in a savepoint: on DomainError nothing of
+    it stays."""
+    if not who.is_officer:
+        raise DomainError(code="not_found", ko="페이지를 찾을 수 없습니다.", en="Page not found.")
+    from onestop.accounts import services as accounts
+
+    problems: list[FieldProblem] = []
+    address = accounts.normal_email(email)
+    name = text(name)
+    if not name:
+        problems.append(FieldProblem("name", "invalid", "자문위원의 이름을 입력하세요.", "Enter the adviser's name."))
+    if not text(institution):
+        problems.append(FieldProblem("institution", "invalid", "소속 기관을 입력하세요 (예: 전경련중소기업협력센터).",
+                                     "Enter the institution (e.g. FKI SME Cooperation Center)."))
+    user = db.scalar(select(UserRow).where(UserRow.email == address)) if address else None
+    if user is not None and user.role != Role.expert.value:
+        problems.append(FieldProblem("email", "invalid", "이미 다른 역할(기업·기관 등)로 가입된 이메일입니다. 다른 주소를 쓰세요.",
+                                     "This email belongs to an account with another role (firm, agency …); use another."))
+    created = False
+    if user is None:
+        try:
+            user = accounts.create_account(db, email=address, password=secrets.token_urlsafe(24) + "aA1!", name=name,
+                                           role=Role.expert, confirmed=True)
+            created = True
+        except DomainError as e:
+            problems.extend(p for p in e.problems if p.field in ("email", "name") and
+                            not any(q.field == p.field for q in problems))
+    subjects, regions, parsed, count, more = check_profile(subjects, regions, filters, capacity)
+    problems.extend(more)
+    if problems:
+        raise _invalid(problems)
+    assert user is not None and parsed is not None
+    if not created and name and user.name != name:
+        user.name = name[:100]
+    row = register_expert(db, who, user_id=user.id, institution=institution, subjects=subjects, regions=regions,
+                          filters=filters, capacity=count)
+    row.name = user.name
+    if created:
+        accounts.request_reset(db, secret, address, ip)
+    db.flush()
+    return row, created
+
+
+def expert_rows(db: Session, who: Principal) -> list[tuple[ExpertRow, str, int]]:
+    """Every registered expert with the account's email and open load (officers only)."""
+    if not who.is_officer:
+        raise DomainError(code="not_found", ko="페이지를 찾을 수 없습니다.", en="Page not found.")
+    loads = open_loads(db)
+    rows = db.execute(select(ExpertRow, UserRow.email).join(UserRow, UserRow.id == ExpertRow.user_id)
+                      .order_by(ExpertRow.institution, ExpertRow.name, ExpertRow.id))
+    return [(r, str(email), loads.get(r.id, 0)) for r, email in rows]
 
 
 def open_loads(db: Session) -> dict[int, int]:

@@ -31,12 +31,15 @@ from onestop.exports.tables import ExporterProfileRow, InquiryOfferRow, InquiryR
 from onestop.firms.services import profile_of
 from onestop.firms.tables import FirmRow
 from onestop.korea.dates import KST
+from onestop.outcomes.services import record_outcome
 from onestop.platform.db import utcnow
 from onestop.text import identifier, text
 
 #: how many exporters an inquiry is sent to
 INVITE = 5
 MAX_CODES = 30
+#: the catalog program the contracts of buyer-inquiry matching count towards (KPI actuals)
+PROGRAM_ID = "kosmes-buyer-inquiry-matching"
 OFFER_STATES = ("invited", "answered", "negotiating", "contracted", "lost")
 
 _NOT_FOUND = DomainError(code="not_found", field="offer_id", ko="인콰이어리를 찾을 수 없습니다.", en="No such inquiry.")
@@ -298,6 +301,9 @@ def follow_up(db: Session, who: Principal, offer_id: int, state: str, won: str =
             raise DomainError(code="invalid", field="contracted_on", ko=f"계약일은 오늘({today}) 이후일 수 없습니다.",
                               en=f"The contract date cannot be after today ({today}).")
         offer.contracted_on = signed
+        record_outcome(db, "export_contract", offer.id, offer.firm_id, PROGRAM_ID, inquiry.agency_id,
+                       {"export_contracts": 1, "exports_won": offer.contract_won, "exports_usd": offer.contract_usd},
+                       signed)
     offer.state, offer.updated_at = state, utcnow()
     _audit(db, who, "follow_up", inquiry.id, {"firm_id": offer.firm_id, "state": state, "won": offer.contract_won,
                                               "usd": offer.contract_usd})

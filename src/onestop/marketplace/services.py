@@ -45,11 +45,14 @@ from onestop.marketplace.model import (
 )
 from onestop.marketplace.search import Doc, Filters, ListingIndex, Result, terms_of
 from onestop.marketplace.tables import AssetOwnerRow, DealAgreementRow, ListingRow, PhotoRow, RequestRow
+from onestop.outcomes.services import record_outcome
 from onestop.platform.db import utcnow
 
 LISTING_NOT_FOUND = DomainError(code="not_found", field="listing_id", ko="자산을 찾을 수 없습니다.", en="Asset not found.")
 REQUEST_NOT_FOUND = DomainError(code="not_found", field="request_id", ko="신청을 찾을 수 없습니다.", en="Request not found.")
 PHOTO_TYPES = ("image/png", "image/jpeg")
+#: the catalog program (and its agency) agreed deals count towards as outcomes (KPI actuals)
+PROGRAM_ID, AGENCY_ID = "fki-idle-asset-marketplace", "fki-sme"
 
 
 def today_kst() -> date:
@@ -574,6 +577,9 @@ def sign(db: Session, who: Principal, request_id: int, document_sha256: str, ip:
         _audit(db, who, "deal.agreed", f"listing:{listing.id}", request_id=req.id, firm_id=req.firm_id,
                owner_firm_id=listing.owner_firm_id, terms=listing.terms, price_won=listing.price_won,
                document_sha256=agreement.document_sha256)
+        value = model.deal_value(listing.terms, listing.price_won, req.wanted_from, req.wanted_until)
+        record_outcome(db, "asset_deal", req.id, req.firm_id, PROGRAM_ID, AGENCY_ID,
+                       {"asset_deals": 1, "asset_deal_won": value}, today_kst())
         for firm in (req.firm_id, listing.owner_firm_id):
             outbox.notify(db, _members(db, firm), "market_agreed", f"자산 약정 체결: '{listing.title}' (신청 #{req.id})",
                           f"Asset agreement concluded: '{listing.title}' (request #{req.id})",

@@ -6,7 +6,8 @@ Actuals:
 - an outcome measure (`placements`, `revenue_won`, …): the sum over the program's accepted
   outcome reports whose reporting period ended in the year, taking for each application only
   its latest such report (a 12-month report supersedes the 6-month one, so nothing is counted
-  twice);
+  twice), plus the recorded outcomes that come from no application (export contracts from
+  buyer inquiries, idle-asset deals: `services.record_outcome`) dated in the year;
 - `disbursed_won`: what the funds ledger shows disbursed from the program's budgets of that
   fiscal year (`funds.budgets.figures`).
 """
@@ -19,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
 from onestop.outcomes.model import MEASURES as OUTCOME_MEASURES
 from onestop.outcomes.model import Kind, Measure, Progress
-from onestop.outcomes.tables import KpiTargetRow, OutcomeReportRow
+from onestop.outcomes.tables import KpiTargetRow, OutcomeReportRow, RecordedOutcomeRow
 from onestop.text import text
 
 MEASURES = frozenset({"firms_supported", "disbursed_won"} | {m.value for m in Measure})
@@ -111,8 +112,9 @@ def executed_count(db: Session, program_id: str, year: int, until: date | None =
 def outcome_totals(db: Session, program_id: str, start: date, end: date, agency_id: str = "",
                    region: str = "") -> tuple[int, dict[str, int]]:
     """Over the latest accepted report per application whose period ended in [start, end]: how
-    many reports, and each measure's sum (a 12-month report supersedes the 6-month one). Of the
-    program, or of the agency's programs when `program_id` is empty; of firms in `region`."""
+    many reports, and each measure's sum (a 12-month report supersedes the 6-month one) plus
+    the recorded outcomes dated in [start, end] (`recorded_totals`). Of the program, or of the
+    agency's programs when `program_id` is empty; of firms in `region`."""
     from onestop.outcomes.dashboard import executed_in
 
     t = OutcomeReportRow
@@ -133,7 +135,25 @@ def outcome_totals(db: Session, program_id: str, start: date, end: date, agency_
         for k, v in values.items():
             if isinstance(v, int):
                 totals[k] = totals.get(k, 0) + v
+    for k, v in recorded_totals(db, program_id, start, end, agency_id, region).items():
+        totals[k] = totals.get(k, 0) + v
     return len(seen), totals
+
+
+def recorded_totals(db: Session, program_id: str, start: date, end: date, agency_id: str = "",
+                    region: str = "") -> dict[str, int]:
+    """Each measure's sum over the recorded outcomes (no application's report: export
+    contracts, idle-asset deals) dated in [start, end]; scope as `outcome_totals`."""
+    t = RecordedOutcomeRow
+    cond = [t.occurred_on >= start, t.occurred_on <= end]
+    if program_id:
+        cond.append(t.program_id == program_id)
+    elif agency_id:
+        cond.append(t.agency_id == agency_id)
+    if region:
+        cond.append(t.sido == region)
+    rows = db.execute(select(t.measure, func.sum(t.value)).where(*cond).group_by(t.measure))
+    return {str(m): int(v or 0) for m, v in rows}
 
 
 def outcome_total(db: Session, program_id: str, year: int, measure: str, until: date | None = None,

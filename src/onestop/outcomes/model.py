@@ -53,6 +53,9 @@ class Measure(StrEnum):
     patents = "patents"
     products_launched = "products_launched"
     placements = "placements"
+    export_contracts = "export_contracts"
+    asset_deals = "asset_deals"
+    asset_deal_won = "asset_deal_won"
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,58 @@ MEASURES: dict[Measure, MeasureInfo] = {
     Measure.patents: MeasureInfo(Kind.items, "특허 등록 건수", "patents registered"),
     Measure.products_launched: MeasureInfo(Kind.items, "출시 제품 수", "products launched"),
     Measure.placements: MeasureInfo(Kind.people, "취업 연계 인원", "people placed in jobs"),
+    Measure.export_contracts: MeasureInfo(Kind.items, "수출 계약 건수", "export contracts"),
+    Measure.asset_deals: MeasureInfo(Kind.items, "유휴자산 약정 건수", "idle-asset deals"),
+    Measure.asset_deal_won: MeasureInfo(Kind.won, "유휴자산 약정 금액", "idle-asset deal value"),
 }
 
 #: Upper bounds that catch a slip of the keyboard, not a real figure.
 _MAX = {Kind.won: MAX_WON, Kind.usd: 10**12, Kind.people: 10_000_000, Kind.items: 100_000}
 #: A value this many times the previous one (or less than 1/JUMP of it) needs a confirmation.
 JUMP = 10
+
+
+class SourceKind(StrEnum):
+    """What an outcome that does not come from an application's report comes from."""
+
+    export_contract = "export_contract"  # a buyer inquiry followed up to a contract (exports)
+    asset_deal = "asset_deal"            # an idle-asset request agreed by both sides (marketplace)
+
+
+#: The measures each kind of recorded outcome may carry.
+SOURCE_MEASURES: dict[SourceKind, frozenset[Measure]] = {
+    SourceKind.export_contract: frozenset({Measure.export_contracts, Measure.exports_won, Measure.exports_usd}),
+    SourceKind.asset_deal: frozenset({Measure.asset_deals, Measure.asset_deal_won}),
+}
+
+
+def check_recorded(source_kind: str, values: Mapping[str, int]) -> dict[Measure, int]:
+    """The figures of one recorded outcome, checked: a known source kind, only the measures
+    that kind carries, each a whole number from 0 up to the measure's bound."""
+    try:
+        kind = SourceKind(source_kind)
+    except ValueError:
+        raise DomainError(code="invalid", field="source_kind",
+                          ko=f"성과 출처가 아닙니다: {source_kind!r}; 가능한 값: {', '.join(SourceKind)}",
+                          en=f"Not an outcome source: {source_kind!r}; allowed: {', '.join(SourceKind)}") from None
+    allowed = SOURCE_MEASURES[kind]
+    out: dict[Measure, int] = {}
+    for key, value in values.items():
+        try:
+            measure = Measure(key)
+        except ValueError:
+            measure = None
+        if measure is None or measure not in allowed:
+            names = ", ".join(sorted(m.value for m in allowed))
+            raise DomainError(code="invalid", field=key, ko=f"이 성과에 없는 지표입니다: {key!r}; 가능한 값: {names}",
+                              en=f"Not a measure of this outcome: {key!r}; allowed: {names}")
+        info = MEASURES[measure]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX[info.kind]:
+            raise DomainError(code="invalid", field=key,
+                              ko=f"{josa(info.ko, '는')} 0 이상 {_MAX[info.kind]:,} 이하의 정수여야 합니다.",
+                              en=f"The {info.en} must be a whole number from 0 to {_MAX[info.kind]:,}.")
+        out[measure] = value
+    return out
 
 
 class _Strict(BaseModel):

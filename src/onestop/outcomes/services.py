@@ -19,8 +19,8 @@ from onestop.firms.facts import derive
 from onestop.firms.services import profiles_by_id
 from onestop.korea.dates import KST
 from onestop.outcomes import dashboard
-from onestop.outcomes.model import MEASURES, OutcomePlan, check_report, is_jump, schedule
-from onestop.outcomes.tables import OutcomeReportRow
+from onestop.outcomes.model import MEASURES, OutcomePlan, check_recorded, check_report, is_jump, schedule
+from onestop.outcomes.tables import OutcomeReportRow, RecordedOutcomeRow
 from onestop.platform.db import utcnow
 from onestop.text import text
 
@@ -277,3 +277,36 @@ def send_reminders(db: Session, days: int = 5, now: datetime | None = None) -> i
         n += 1
     db.flush()
     return n
+
+
+def record_outcome(db: Session, source_kind: str, source_id: int, firm_id: int, program_id: str, agency_id: str,
+                   values: dict[str, int], occurred_on: date) -> list[RecordedOutcomeRow]:
+    """Record an outcome that does not come from an application's report (an export contract,
+    an idle-asset deal) so the KPI actuals count it: one row per measure, keyed by its source,
+    in the caller's transaction. Recording the same source again replaces its figures (a
+    source is counted once). DomainError for an unknown source kind or a measure it does not
+    carry."""
+    checked = check_recorded(text(source_kind), values)
+    profile = profiles_by_id(db, [firm_id]).get(firm_id)
+    sido = (profile.region or "")[:2] if profile is not None else ""
+    existing = {r.measure: r for r in db.scalars(select(RecordedOutcomeRow).where(
+        RecordedOutcomeRow.source_kind == source_kind, RecordedOutcomeRow.source_id == source_id))}
+    rows = []
+    for measure, value in checked.items():
+        row = existing.pop(measure.value, None)
+        if row is None:
+            row = RecordedOutcomeRow(source_kind=source_kind, source_id=source_id, measure=measure.value)
+            db.add(row)
+        row.firm_id, row.program_id, row.agency_id, row.sido = firm_id, program_id, agency_id, sido
+        row.value, row.occurred_on = value, occurred_on
+        rows.append(row)
+    for stale in existing.values():
+        db.delete(stale)
+    db.flush()
+    return rows
+
+
+def recorded_of_firm(db: Session, firm_id: int) -> list[RecordedOutcomeRow]:
+    """A firm's recorded outcomes, newest first (a system read; the caller authorises)."""
+    return list(db.scalars(select(RecordedOutcomeRow).where(RecordedOutcomeRow.firm_id == firm_id)
+                           .order_by(RecordedOutcomeRow.occurred_on.desc(), RecordedOutcomeRow.id)))

@@ -112,3 +112,27 @@ class SupportedCountRow(Base):
     size_class: Mapped[str] = mapped_column(String(20), primary_key=True)
     ceo_age_band: Mapped[str] = mapped_column(String(20), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecordedOutcomeRow(Base):
+    """One figure of an outcome that does not come from an application's report: an export
+    contract from a buyer inquiry, an idle-asset deal. Written by the feature where it happens
+    (`services.record_outcome`, in the same transaction) and summed into the KPI actuals with
+    the reports. `sido` is the firm's 시도 on the day (its profile), for 시도 targets."""
+
+    __tablename__ = "outcome_recorded"
+    __table_args__ = (UniqueConstraint("source_kind", "source_id", "measure"),
+                      Index("ix_outcome_recorded_program", "program_id", "measure", "occurred_on"),
+                      Index("ix_outcome_recorded_agency", "agency_id", "measure", "occurred_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(30))
+    source_id: Mapped[int] = mapped_column(Integer)
+    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    program_id: Mapped[str] = mapped_column(String(100))
+    agency_id: Mapped[str] = mapped_column(String(60))
+    sido: Mapped[str] = mapped_column(String(2), default="")
+    measure: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int] = mapped_column(BigInteger)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

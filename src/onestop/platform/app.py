@@ -125,10 +125,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from onestop.evaluation.committee_api import router as committee_api
     from onestop.firms.api import router as firms_api
     from onestop.funds.api import router as funds_api
+    from onestop.marketplace.api import router as marketplace_api
     from onestop.matching.api import router as matching_api
 
     for router in (accounts_api, firms_api, catalog_api, matching_api, alerts_api, applications_api, evaluation_api,
-                   committee_api, funds_api):
+                   committee_api, funds_api, marketplace_api):
         app.include_router(router)
 
     from onestop.platform.pages import router as pages
