@@ -178,16 +178,17 @@ def _empty() -> Part:
                 pl.DataFrame(schema=c.YEAR_SCHEMA))
 
 
-def _read(numbered: list[tuple[int, bytes]]) -> tuple[list[tuple[list[tuple[int, bytes]], list[str], pl.DataFrame]],
+def _read(numbered: list[tuple[int, bytes]]) -> tuple[list[tuple[list[tuple[int, bytes]], pl.Series, pl.DataFrame]],
                                                      list[tuple[int, bytes]]]:
     """(pieces Polars read: (lines, their text, the frame), lines it refused in pieces of `FLOOR`)."""
     try:
         data = b"".join(line if line.endswith(b"\n") else line + b"\n" for _, line in numbered)
-        text = data.decode("utf-8").split("\n")[:-1]
+        text = pl.Series("_line", [data], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
+        text = text.head(text.len() - 1)
         read = pl.read_ndjson(io.BytesIO(data), schema=_SCHEMA)
-        if read.height != len(numbered) or len(text) != len(numbered):
+        if read.height != len(numbered) or text.len() != len(numbered):
             raise ValueError("rows lost")
-    except (UnicodeDecodeError, pl.exceptions.PolarsError, ValueError):
+    except (pl.exceptions.PolarsError, ValueError):
         if len(numbered) <= FLOOR:
             return [], numbered
         step = -(-len(numbered) // FANOUT)
@@ -212,7 +213,7 @@ def read_part(numbered: list[tuple[int, bytes]]) -> Part:
         return part
     read = [x for _, _, x in pieces]
     lines = [x for p, _, _ in pieces for x in p]
-    text = pl.Series("_line", [t for _, p, _ in pieces for t in p]).str.strip_chars(" \t\r")
+    text = pl.concat([p for _, p, _ in pieces]).str.strip_chars(" \t\r")
     rows = pl.Series("row", [n for n, _ in lines], dtype=pl.Int64)
     typed, revenue, profit, plain = _typed(text, rows, pl.concat(read) if len(read) > 1 else read[0])
     other = [(lines[i][0], _decode(lines[i][1])) for i in (~plain).arg_true().to_list()]
