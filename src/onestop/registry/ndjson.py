@@ -41,6 +41,8 @@ from onestop.rules.vectorize import MASKED_SETS
 #: A refused piece is split into this many parts, down to `FLOOR` lines.
 FANOUT = 16
 FLOOR = 64
+#: Lines Polars reads at once.
+PIECE = 8192
 
 _TEXT = ("brn", "name", "ksic", "region", "credit_grade", "business_status", *c._DATES)
 _LISTS = tuple(c._SETS)
@@ -205,7 +207,12 @@ def read_part(numbered: list[tuple[int, bytes]]) -> Part:
     """A chunk of non-blank lines (line number, bytes) as typed columns and per-row rows."""
     from onestop.registry.ingest import _decode
 
-    pieces, refused = _read(numbered)
+    pieces: list[tuple[list[tuple[int, bytes]], pl.Series, pl.DataFrame]] = []
+    refused: list[tuple[int, bytes]] = []
+    for i in range(0, len(numbered), PIECE):  # a refused piece is read again in parts: keep it small
+        p, r = _read(numbered[i:i + PIECE])
+        pieces += p
+        refused += r
     rest = [(n, _decode(line)) for n, line in refused]
     if not pieces:
         part = _empty()
