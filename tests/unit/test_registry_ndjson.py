@@ -27,7 +27,11 @@ ON = date(2026, 11, 23)
 #: Lines no profile writer makes, each a different way for a line to be odd or broken.
 ODD = [b'{"brn": "broken', b"[1, 2]", b"null", b'{"name": "\\ud800"}', b"\xff\xfe{}", b'{"a": NaN}',
        b'{"brn": "124-81-00998", "brn": 5}', b'{"revenue": {"2024": 1.0}}', b"{}", b'{"name": "x"} {"name": "y"}',
-       b'{"total_assets": 100000000000000000000}', b'{"certifications": "[]"}', b'{"revenue": {"2024": 1, "2024": 2}}']
+       b'{"total_assets": 100000000000000000000}', b'{"certifications": "[]"}', b'{"revenue": {"2024": 1, "2024": 2}}',
+       b'\xef\xbb\xbf{"name": "x"}', b'{"brn" : "124-81-00998", "name": "a:b", "ksic": "J62", "region": "11",'
+       b' "founded_on": "2020-01-01"}', b'{"2024": 1, "brn": "124-81-00998", "name": "x", "ksic": "J62",'
+       b' "region": "11", "founded_on": "2020-01-01"}', b'{"brn": 1248100998, "name": "x", "ksic": 26111,'
+       b' "region": 11680, "founded_on": "2020-01-01", "revenue": {"2024": 1.0}}']
 
 
 def _line(p: Any, style: int) -> bytes:

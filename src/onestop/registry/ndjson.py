@@ -25,6 +25,7 @@ re-reads of its neighbourhood.
 from __future__ import annotations
 
 import bisect
+import gc
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -240,6 +241,9 @@ def jsonl_parts(path: Path, size: int) -> Iterator[tuple[int, Part]]:
             if len(chunk) >= size:
                 yield done, read_part(chunk)
                 chunk = []
+                # a refused piece leaves reference cycles (its exception's frames hold its lines),
+                # which the collector's own schedule would let pile up for several chunks
+                gc.collect()
     if chunk:
         yield done, read_part(chunk)
 
