@@ -21,7 +21,7 @@ from onestop.registry.columns import Facts, facts_of
 from onestop.registry.ingest import jsonl_chunks
 from onestop.registry.ndjson import facts_of_part, read_part
 from tests.conftest import example
-from tests.unit.test_registry_columns import profiles
+from tests.unit.test_registry_columns import SPOILERS, profiles
 
 ON = date(2026, 11, 23)
 #: Lines no profile writer makes, each a different way for a line to be odd or broken.
@@ -40,6 +40,14 @@ def _line(p: Any, style: int) -> bytes:
     if style == 1 or (style == 0 and "100000000000000000000" in json.dumps(p)):
         return json.dumps(p, ensure_ascii=False).encode()
     return json.dumps(p).encode()  # \\u escapes: the per-row path
+
+
+def _values(strategy: Any) -> list[Any]:
+    """The values of a `sampled_from` or `just` strategy."""
+    inner = getattr(strategy, "wrapped_strategy", strategy)
+    if hasattr(inner, "elements"):
+        return list(inner.elements)
+    return [inner.value] if hasattr(inner, "value") else []
 
 
 def _same(got: Facts, expected: Facts) -> None:
@@ -77,6 +85,12 @@ def test_plain_lines_stay_columnar_and_odd_ones_do_not() -> None:
     got, expected = _both(odd, ON)
     _same(got, expected)
     assert got.per_firm == 2
+    # every spoiler of the property test, in a valid profile between two plain lines (a value Polars
+    # refuses sends the whole small piece to the per-row decode; one it reads must fail the screen)
+    for key, value in [(k, v) for k, strategy in SPOILERS.items() for v in _values(strategy)]:
+        lines = [orjson.dumps(good), _line({**good, key: value}, 0), orjson.dumps(good)]
+        got, expected = _both(lines, ON)
+        _same(got, expected)
 
 
 def test_a_malformed_line_in_the_middle_gives_the_same_output_and_errors(tmp_path: Path) -> None:

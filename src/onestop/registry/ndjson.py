@@ -5,10 +5,11 @@ only when its line is *plain* — every value of exactly the JSON type the per-r
 (`columns.split_rows`) carries by column, checked on the line itself, so the typed values are
 the ones that path would make:
 
-- no backslash and no control character in the line (no escapes: each `"` delimits a string,
-  so the keys and the type of each value can be read off the line);
-- only known keys, each at most once (JSON keeps the last of a repeated key, Polars the first),
-  and four-digit years only inside `revenue` / `operating_profit`;
+- no backslash (no escapes: each `"` delimits a string, so the keys and the type of each value
+  can be read off the line) and no null (Polars reads a null as it reads an absent key);
+- one colon per key read (a colon in a text value, an unknown key, a key twice — JSON keeps the
+  last of a repeated key, Polars the first — or a year outside `revenue` / `operating_profit`
+  leaves a colon over); a support history or an applicant kind is not read;
 - text values are JSON strings, lists are lists of strings, amounts by year are objects of
   integers; no number with a fraction or an exponent anywhere in the line;
 - the values in the plain forms the per-row path takes without a change (a BRN without blanks,
@@ -54,14 +55,6 @@ _SCHEMA: dict[str, pl.DataType] = {
     **{k: pl.Boolean() for k in c._BOOLS},
     **{k: pl.String() for k in (*_LISTS, *c._BY_YEAR)},
 }
-#: Keys a plain line may have (a support history or an applicant kind: the per-row path).
-_PLAIN_KEYS = sorted(c.KNOWN - {"support_history", "applicant_kind"})
-
-
-def _alt(keys: Any) -> str:
-    return "|".join(sorted(keys))
-
-
 #: Text fields Polars would also fill from a number or a Boolean: a JSON string is required.
 _STRING_TYPED = ("brn", "name", "ksic", "region", "credit_grade")
 _STRINGS = r'^\[(?:"[^"]*"(?:, "[^"]*")*)?\]$'
@@ -146,8 +139,7 @@ def _typed(lines: pl.Series, rows: pl.Series, read: pl.DataFrame) -> tuple[pl.Da
         pl.col("founded_on").str.contains(iso) & founded.is_not_null() & (founded.dt.year() >= 1),
         pl.col("ceo_birth_date").is_null() | (pl.col("ceo_birth_date").str.contains(iso) & born.is_not_null()
                                               & (born.dt.year() >= 1)),
-        pl.col("certifications").is_null() | masks["certifications"][1],
-        *[pl.col(k).is_null() | masks[k][1] for k in _LISTS if k != "certifications"],
+        *[pl.col(k).is_null() | (pl.col(k).str.contains(_STRINGS) & masks[k][1]) for k in _LISTS],
     ]
     plain = pl.all_horizontal(checks).fill_null(False)
     frame = frame.with_columns(plain.alias("_plain"))
