@@ -241,13 +241,23 @@ def jsonl_parts(path: Path, size: int) -> Iterator[tuple[int, Part]]:
 
 
 def facts_of_part(part: Part, on: date, today: date | None = None) -> c.Facts:
-    """`columns.facts_of` for a part read by Polars: the plain rows by column, the rest (and the
-    plain rows a column check refuses, decoded again) by the per-firm model."""
+    """`columns.facts_of` for a part read by Polars: the plain rows by column; the rest decoded
+    row by row are sorted into columns as `facts_of` sorts them (`columns.split_rows`), and what
+    those columns cannot carry, or a column check refuses, goes to the per-firm model."""
     from onestop.registry.ingest import _decode
 
     today = today or date.today()
-    columnar, refused = c.frame_facts(part.frame, part.revenue, part.profit, on, today)
-    other = part.other + [(n, _decode(part.line(n))) for n in refused]
+    split = c.split_rows(part.other)
+    frame, revenue, profit = c.typed(split)
+    if frame.height:
+        frame = pl.concat([part.frame, frame])
+        revenue = pl.concat([part.revenue, revenue])
+        profit = pl.concat([part.profit, profit])
+    else:
+        frame, revenue, profit = part.frame, part.revenue, part.profit
+    columnar, refused = c.frame_facts(frame, revenue, profit, on, today)
+    decoded = dict(part.other)
+    other = split.other + [(n, decoded[n] if n in decoded else _decode(part.line(n))) for n in refused]
     slow, errors = c._per_firm(other, on)
     rescued = len(refused) - len(set(refused).intersection(n for n, _ in errors))
     out = (pl.concat([columnar, slow]) if slow.height else columnar).sort("row")
