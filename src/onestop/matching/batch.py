@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from onestop.matching.services import Engine
 from onestop.registry.columns import Facts, facts_of, frame_facts, result_schema
 from onestop.registry.ingest import CHUNK, chunks
+from onestop.registry.ndjson import facts_of_part, jsonl_parts
 from onestop.registry.schema import to_typed
 from onestop.registry.store import read_parts, registry_files
 from onestop.registry.synthetic import as_profiles
@@ -96,7 +97,10 @@ def _ingest(src: Path, dst: Path, on: date, console: Console | None, chunk: int,
         total, facts_parts = _registry_chunks(src, on)
     else:
         total, parts = chunks(src, chunk)
-        facts_parts = ((position, facts_of(rows, on)) for position, rows in parts)
+        if src.suffix == ".jsonl":  # Polars' own reader; lines it cannot read by column, per row
+            facts_parts = ((position, facts_of_part(part, on)) for position, part in jsonl_parts(src, chunk))
+        else:
+            facts_parts = ((position, facts_of(rows, on)) for position, rows in parts)
     errors_path = dst.with_suffix(".errors.jsonl")
     done = invalid = per_firm = 0
     progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
