@@ -106,7 +106,25 @@ def test_a_hire_confirmed_by_both_counts_for_the_fairs_agency_and_is_checked_at_
         assert placements.count_by_agency(s, 2027).get("jnsbi", {}).get("placed", 0) == 0  # not confirmed yet
         with pytest.raises(DomainError):
             placements.confirm(s, stranger, hire.id)
+        from onestop.outcomes import kpi
+
+        recorded = kpi.recorded_totals(s, "", date(2027, 1, 1), date(2027, 12, 31), agency_id="jnsbi")
         placements.confirm(s, who, hire.id)
+        placements.confirm(s, who, hire.id)  # confirming twice counts once
+        now = kpi.recorded_totals(s, "", date(2027, 1, 1), date(2027, 12, 31), agency_id="jnsbi")
+        assert now.get("placements", 0) == recorded.get("placements", 0) + 1
+        assert SEEKER["birth_year"] <= 1977  # a 50s seeker: also a 신중년 new hire
+        assert now.get("new_hires_senior", 0) == recorded.get("new_hires_senior", 0) + 1
+        # jnsbi's hire does not count toward the FKI center's 2,500 target …
+        fki_before = kpi.outcome_total(s, placements.PROGRAM_ID, 2027, "placements")
+        assert kpi.recorded_totals(s, placements.PROGRAM_ID, date(2027, 1, 1), date(2027, 12, 31),
+                                   agency_id="jnsbi").get("placements", 0) == fki_before
+        # … a hire counted for the FKI SME center does (its fair or its officer's posting)
+        again = services.create_posting(s, founder, bakery, {**POSTING, "title": "제과 품질관리 사무원"})
+        other = placements.propose(s, founder, again.id, seeker.id, date(2027, 2, 1))
+        other.agency_id = placements.PROGRAM_AGENCY
+        placements.confirm(s, who, other.id)
+        assert kpi.outcome_total(s, placements.PROGRAM_ID, 2027, "placements") == fki_before + 1
         before = placements.count_by_agency(s, 2027)["jnsbi"]["placed"]
         assert before >= 1
         assert placements.retention_due(hire) == {3: date(2027, 4, 4), 6: date(2027, 7, 4)}

@@ -3,7 +3,11 @@ becomes a placement that counts toward an agency's target — the agency that ra
 they met, or whose officer posted the job; retention is checked at 3 and 6 months after the start.
 
 The seed articles' target: the FKI center placing 2,500 middle-aged people in SMEs (from 1,941);
-`count_by_agency` gives the actual to set beside such a target.
+`count_by_agency` gives the actual to set beside such a target. A placement confirmed by both
+sides is also recorded as an outcome (`outcomes.services.record_outcome`, dated its start, 1
+`placements` and, for a seeker aged 50 or over that year, 1 `new_hires_senior`), so it counts
+toward the KPI actuals of the agency: of the FKI middle-aged job center program when the agency
+is the FKI SME center, else of the agency alone.
 """
 
 from __future__ import annotations
@@ -26,10 +30,15 @@ from onestop.jobs.tables import (
     JobSeekerRow,
 )
 from onestop.outcomes.model import add_months
+from onestop.outcomes.services import record_outcome
 from onestop.platform.db import utcnow
 
 #: months after the start at which retention is asked
 RETENTION_MONTHS = (3, 6)
+#: the program whose KPI (2,500 placements in 2014) placements of its agency count toward
+PROGRAM_ID, PROGRAM_AGENCY = "fki-middle-aged-job-center", "fki-sme"
+#: 신중년: 50 and over (as outcomes.model's new_hires_senior)
+SENIOR_AGE = 50
 _NOT_FOUND = DomainError(code="not_found", field="placement_id", ko="채용 기록을 찾을 수 없습니다.",
                          en="No such placement.")
 
@@ -78,7 +87,13 @@ def confirm(db: Session, who: Principal, placement_id: int) -> JobPlacementRow:
     row = db.get(JobPlacementRow, placement_id)
     if row is None or me is None or row.seeker_id != me.id:
         raise _NOT_FOUND
-    row.seeker_confirmed_at = row.seeker_confirmed_at or utcnow()
+    if row.seeker_confirmed_at is None:
+        row.seeker_confirmed_at = utcnow()
+        values = {"placements": 1}
+        if row.starts_on.year - me.birth_year >= SENIOR_AGE:
+            values["new_hires_senior"] = 1
+        record_outcome(db, "job_placement", row.id, row.firm_id,
+                       PROGRAM_ID if row.agency_id == PROGRAM_AGENCY else "", row.agency_id, values, row.starts_on)
     db.flush()
     return row
 

@@ -98,12 +98,14 @@ class SourceKind(StrEnum):
 
     export_contract = "export_contract"  # a buyer inquiry followed up to a contract (exports)
     asset_deal = "asset_deal"            # an idle-asset request agreed by both sides (marketplace)
+    job_placement = "job_placement"      # a hire recorded by the firm and confirmed by the seeker (jobs)
 
 
 #: The measures each kind of recorded outcome may carry.
 SOURCE_MEASURES: dict[SourceKind, frozenset[Measure]] = {
     SourceKind.export_contract: frozenset({Measure.export_contracts, Measure.exports_won, Measure.exports_usd}),
     SourceKind.asset_deal: frozenset({Measure.asset_deals, Measure.asset_deal_won}),
+    SourceKind.job_placement: frozenset({Measure.placements, Measure.new_hires_senior}),
 }
 
 
