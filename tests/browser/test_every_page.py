@@ -35,8 +35,8 @@ OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/pro
 COMMITTEE = ["/officer/applications/{app}/committee"]
 EVALUATOR = ["/evaluator", "/evaluator/applications/{app}", "/evaluator/profile"]
 #: issue 12: the demo seeker (50, 순천) and the founder's job postings with their candidates
-JOB_SEEKER = ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}"]
-JOB_FIRM = ["/jobs/firm", "/jobs/firm/postings/{posting}", "/jobs/fairs/{fair}"]
+JOB_SEEKER = ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}", "/jobs/placements"]
+JOB_FIRM = ["/jobs/firm", "/jobs/firm/postings/{posting}", "/jobs/fairs/{fair}", "/jobs/placements"]
 
 
 def serious_violations(page: Any) -> list[str]:

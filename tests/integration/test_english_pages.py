@@ -40,14 +40,15 @@ PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/program
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
         "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements", "/jobs/firm",
-        "/advisory", "/exports", "/marketplace/requests", "/marketplace/owner"]
+        "/jobs/placements", "/advisory", "/exports", "/marketplace/requests", "/marketplace/owner"]
 STAFF = ["/officer/applications", "/officer/applications/{app}", "/consultations", "/notifications", "/account"]
 OFFICER = [*STAFF, "/officer/programs", "/officer/funds", "/officer/settlements", "/officer/outcomes/quarterly",
            "/officer/advisory", "/officer/advisory/experts", "/officer/exports", "/officer/marketplace"]
 ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("founder", "founder@onestop.demo", FIRM),
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER),
-         ("seeker", "seeker@onestop.demo", ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}"])]
+         ("seeker", "seeker@onestop.demo", ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}",
+                                            "/jobs/placements"])]
 
 
 def _only_korean(value: Any, inside_pair: bool = False) -> list[str]:

@@ -111,3 +111,26 @@ def test_the_demo_seeker_registers_for_the_mini_fair_books_an_interview_and_is_h
                           follow_redirects=False)
             assert r.status_code == 303, step
         assert "채용 1" in seeker.get(f"/jobs/fairs/{fair}").text
+
+        page = firm.get("/jobs/placements").text
+        posting = re.search(r'name="posting_id".*?<option value="(\d+)"', page, re.S).group(1)  # type: ignore[union-attr]
+        seeker_id = re.search(r'<option value="(\d+)">정순천 \(신중년 구직자\)</option>', page).group(1)  # type: ignore[union-attr]
+        bad = firm.post("/jobs/placements", data={"csrf_token": csrf_of(page), "posting_id": posting, "seeker_id": seeker_id,
+                                                  "starts_on": "2027-13-01"})
+        assert bad.status_code == 422 and 'id="starts_on-error"' in bad.text and "YYYY-MM-DD" in bad.text
+        assert f'<option value="{seeker_id}" selected>정순천' in bad.text  # what was chosen is kept
+        english = firm.post("/jobs/placements?lang=en", data={"csrf_token": csrf_of(page), "posting_id": posting,
+                                                              "seeker_id": "", "starts_on": "2027-01-04"})
+        assert english.status_code == 422 and "No such job seeker." in english.text and 'id="seeker_id-error"' in english.text
+        r = firm.post("/jobs/placements", data={"csrf_token": csrf_of(page), "posting_id": posting, "seeker_id": seeker_id,
+                                                "starts_on": "2027-01-04"}, follow_redirects=False)
+        assert r.status_code == 303
+        assert "확인 전" in firm.get("/jobs/placements").text
+        mine = seeker.get("/jobs/placements").text
+        hire = re.search(r'id="confirm-(\d+)"', mine).group(1)  # type: ignore[union-attr]
+        assert firm.post(f"/jobs/placements/{hire}/confirm", data={"csrf_token": csrf_of(page)}).status_code == 404
+        r = seeker.post(f"/jobs/placements/{hire}/confirm", data={"csrf_token": csrf_of(mine)}, follow_redirects=False)
+        assert r.status_code == 303 and "확인함" in seeker.get("/jobs/placements").text
+        early = firm.post(f"/jobs/placements/{hire}/retention", data={"csrf_token": csrf_of(page), "months": "3",
+                                                                     "retained": "yes"})
+        assert early.status_code == 422 and 'id="retained-' in early.text and "2027-04-04" in early.text

@@ -369,3 +369,83 @@ def interview_result(interview_id: PathId, form: PostedForm, request: Request, w
 
     booth = db.get(JobFairBoothRow, row.booth_id)
     return see_other(f"/jobs/fairs/{booth.fair_id if booth else 0}", "flash.action_done")
+
+
+# --- placements -------------------------------------------------------------------------------
+
+
+def _placements_page(request: Request, who: CurrentActor, db: Session, errors: list[dict[str, str]] | None = None,
+                     values: dict[str, str] | None = None, status: int = 200) -> Response:
+    from onestop.jobs import placements
+
+    assert who.principal is not None
+    postings, seekers = placements.hireable(db, who.principal) if who.principal.firms else ([], [])
+    today = _today()
+    return render(request, who, "jobs/placements.html", status_code=status, firm_rows=placements.of_firms(db, who.principal),
+                  my_rows=placements.of_seeker(db, who.principal), postings=postings, seekers=seekers,
+                  is_member=bool(who.principal.firms), today=today, months=placements.RETENTION_MONTHS,
+                  values=values if values is not None else {"starts_on": today.isoformat()}, errors=errors or [],
+                  types={t.value: (ko, en) for t, (_, ko, en) in model.EMPLOYMENT_TYPES.items()},
+                  units={u.value: (ko, en) for u, (_, ko, en) in model.PAY_UNITS.items()}, unread=unread(db, who))
+
+
+@router.get("/jobs/placements")
+def placements_page(request: Request, who: CurrentActor, db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    return _placements_page(request, who, db)
+
+
+@router.post("/jobs/placements")
+def propose_placement(form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.jobs import placements
+
+    if who.principal is None:
+        return login_redirect(request)
+    if not who.principal.firms:
+        return _not_found(request, who)
+    values = {k: str(form.get(k) or "") for k in ("posting_id", "seeker_id", "starts_on")}
+    try:
+        starts = placements.parse_start(values["starts_on"])
+        with db.begin_nested():
+            placements.propose(db, who.principal, int(values["posting_id"]) if values["posting_id"].isdigit() else 0,
+                               int(values["seeker_id"]) if values["seeker_id"].isdigit() else 0, starts)
+    except DomainError as e:
+        return _placements_page(request, who, db, problems_of(e), values, 422)
+    return see_other("/jobs/placements", "flash.action_done")
+
+
+@router.post("/jobs/placements/{placement_id}/confirm")
+def confirm_placement(placement_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.jobs import placements
+
+    if who.principal is None:
+        return login_redirect(request)
+    try:
+        with db.begin_nested():
+            placements.confirm(db, who.principal, placement_id)
+    except DomainError:
+        return _not_found(request, who)
+    return see_other("/jobs/placements", "flash.action_done")
+
+
+@router.post("/jobs/placements/{placement_id}/retention")
+def placement_retention(placement_id: PathId, form: PostedForm, request: Request, who: CurrentActor, db: DB) -> Response:
+    from onestop.jobs import placements
+
+    if who.principal is None:
+        return login_redirect(request)
+    months, answer = str(form.get("months") or ""), str(form.get("retained") or "")
+    try:
+        if answer not in ("yes", "no"):
+            raise DomainError(code="choice_unknown", field="retained",
+                              ko="계속 근무 중인지 '예' 또는 '아니요'로 답하세요.", en="Answer 'yes' or 'no': do they still work there?")
+        with db.begin_nested():
+            placements.record_retention(db, who.principal, placement_id, int(months) if months.isdigit() else 0,
+                                        answer == "yes", _today())
+    except DomainError as e:
+        if e.code == "not_found":
+            return _not_found(request, who)
+        where = f"retained-{placement_id}-{months if months in ('3', '6') else '3'}"
+        return _placements_page(request, who, db, [{**p, "field": where} for p in problems_of(e)], None, 422)
+    return see_other("/jobs/placements", "flash.action_done")

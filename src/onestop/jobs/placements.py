@@ -13,6 +13,7 @@ is the FKI SME center, else of the agency alone.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -136,3 +137,58 @@ def count_by_agency(db: Session, year: int) -> dict[str, dict[str, int]]:
                       .group_by(JobPlacementRow.agency_id))
     return {agency: {"placed": int(n), "retained_3m": int(r3), "retained_6m": int(r6)} for agency, n, r3, r6 in rows}
 
+
+
+def parse_start(raw: str) -> date:
+    """The start date as typed (YYYY-MM-DD), or a DomainError on `starts_on`."""
+    from onestop.text import identifier
+
+    try:
+        return date.fromisoformat(identifier(raw))
+    except ValueError:
+        raise DomainError(code="date_invalid", field="starts_on", ko="근무 시작일을 YYYY-MM-DD 형식으로 입력하세요.",
+                          en="Enter the start date as YYYY-MM-DD.") from None
+
+
+def hireable(db: Session, who: Principal) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """What the acting member may record a hire of: their firms' postings (id, title) and the
+    seekers their firms may see (id, name): who applied, accepted an invitation or was
+    interviewed at a booth of theirs."""
+    from onestop.accounts.tables import UserRow
+
+    firms = list(who.firms)
+    postings = [(p.id, p.title) for p in db.scalars(select(JobPostingRow).where(JobPostingRow.firm_id.in_(firms))
+                                                  .order_by(JobPostingRow.id.desc()))]
+    engaged = select(JobEngagementRow.seeker_id).where(JobEngagementRow.firm_id.in_(firms),
+                                                       JobEngagementRow.state.in_(services.VISIBLE_STATES))
+    interviewed = (select(JobInterviewRow.seeker_id).join(JobFairBoothRow, JobFairBoothRow.id == JobInterviewRow.booth_id)
+                   .where(JobFairBoothRow.firm_id.in_(firms)))
+    seekers = [(int(i), str(n)) for i, n in db.execute(
+        select(JobSeekerRow.id, UserRow.name).join(UserRow, UserRow.id == JobSeekerRow.user_id)
+        .where(JobSeekerRow.id.in_(engaged) | JobSeekerRow.id.in_(interviewed)).order_by(UserRow.name, JobSeekerRow.id))]
+    return postings, seekers
+
+
+def _views(db: Session, where: Any) -> list[dict[str, Any]]:
+    from onestop.accounts.tables import UserRow
+    from onestop.firms.services import public_facts_of
+
+    rows = db.execute(select(JobPlacementRow, JobPostingRow.title, UserRow.name)
+                      .join(JobPostingRow, JobPostingRow.id == JobPlacementRow.posting_id)
+                      .join(JobSeekerRow, JobSeekerRow.id == JobPlacementRow.seeker_id)
+                      .join(UserRow, UserRow.id == JobSeekerRow.user_id)
+                      .where(where).order_by(JobPlacementRow.starts_on.desc(), JobPlacementRow.id)).all()
+    firms = public_facts_of(db, {r[0].firm_id for r in rows})
+    return [{"row": r, "title": title, "seeker": name, "firm": firms[r.firm_id][0] if r.firm_id in firms else "",
+             "due": retention_due(r), "retained": {3: r.retained_3m, 6: r.retained_6m}} for r, title, name in rows]
+
+
+def of_firms(db: Session, who: Principal) -> list[dict[str, Any]]:
+    """The placements of the acting member's firms, newest start first."""
+    return _views(db, JobPlacementRow.firm_id.in_(list(who.firms)))
+
+
+def of_seeker(db: Session, who: Principal) -> list[dict[str, Any]]:
+    """The acting seeker's placements, newest start first."""
+    me = services.my_seeker_row(db, who)
+    return _views(db, JobPlacementRow.seeker_id == (me.id if me is not None else -1))
