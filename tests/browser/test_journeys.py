@@ -156,6 +156,13 @@ def test_officer_edits_a_rule_and_sees_the_preview_change(page: Any) -> None:
     page.wait_for_url(re.compile(r"/programs/jeonnam-sme-development-fund/history$"))
     assert "상시근로자 50인 이상으로 조정" in page.locator("main").inner_text()
     shot(page, "10-program-history")
+    # the officer puts the rule back: other journeys on this server apply to the program as published
+    page.goto("/officer/programs/jeonnam-sme-development-fund/edit")
+    page.locator("#spec").fill(spec)
+    page.locator("#note").fill("상시근로자 요건 원상 복구")
+    page.locator("#save-program").click()
+    page.wait_for_url(re.compile(r"/programs/jeonnam-sme-development-fund/history$"))
+    assert "상시근로자 요건 원상 복구" in page.locator("main").inner_text()
 
 
 def test_english_switch_keeps_the_query(page: Any) -> None:
