@@ -33,6 +33,8 @@ from onestop.registry.synthetic import (
     SECTION_SHARES,
     SIDO_SHARES,
     USD_KRW,
+    pick_codes,
+    shares,
 )
 from onestop.rules.facts import CERTIFICATIONS, CREDIT_GRADES, QUALIFICATIONS
 from onestop.rules.vectorize import fact_schema
@@ -79,32 +81,16 @@ def ksic_codes() -> dict[str, list[str]]:
     return out
 
 
-def _shares(table: dict[str, float]) -> tuple[list[str], np.ndarray]:
-    keys = list(table)
-    p = np.array([table[k] for k in keys], dtype=float)
-    return keys, p / p.sum()
-
-
-def _pick_codes(rng: np.random.Generator, groups: np.ndarray, pools: dict[str, list[str]]) -> np.ndarray:
-    """For each row's group, a uniformly chosen code from that group's pool."""
-    out = np.empty(len(groups), dtype=object)
-    for g, pool in pools.items():
-        idx = np.flatnonzero(groups == g)
-        if len(idx):
-            out[idx] = np.asarray(pool, dtype=object)[rng.integers(0, len(pool), len(idx))]
-    return out
-
-
 def generate_firms(n: int, seed: int = 42) -> pl.DataFrame:
     """n synthetic firms as a facts frame (columns and dtypes = `fact_schema()`)."""
     rng = np.random.default_rng(seed)
     schema = fact_schema()
 
-    sidos, p_sido = _shares(SIDO_SHARES)
+    sidos, p_sido = shares(SIDO_SHARES)
     sido_idx = rng.choice(len(sidos), n, p=p_sido)
     sido = np.asarray(sidos, dtype=object)[sido_idx]
-    region = _pick_codes(rng, sido, sigungu_by_sido())
-    sections, p_sec = _shares(SECTION_SHARES)
+    region = pick_codes(rng, sido, sigungu_by_sido())
+    sections, p_sec = shares(SECTION_SHARES)
     sec_idx = rng.choice(len(sections), n, p=p_sec)
     section = np.asarray(sections, dtype=object)[sec_idx]
 
@@ -115,7 +101,7 @@ def generate_firms(n: int, seed: int = 42) -> pl.DataFrame:
         return np.isin(sec_idx, [i for i, s in enumerate(sections) if s in names])
 
     codes = ksic_codes()
-    ksic = _pick_codes(rng, section, {s: codes["sub:" + s] for s in sections})
+    ksic = pick_codes(rng, section, {s: codes["sub:" + s] for s in sections})
     # About 1% registered only the division (e.g. `C26`): prefix tests on deeper codes are unknown.
     coarse = rng.random(n) < 0.01
 
