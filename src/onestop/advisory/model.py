@@ -17,6 +17,7 @@ from typing import Any
 
 from onestop.errors import DomainError, FieldProblem
 from onestop.korea.hangul import josa
+from onestop.korea.sme_size import SIZE_CLASS_GROUPS
 from onestop.text import identifier
 
 
@@ -57,12 +58,7 @@ CLOSURE_NAMES: dict[str, tuple[str, str]] = {
     "unreachable": ("연락 불가", "Firm not reachable"),
 }
 
-SIZE_NAMES: dict[str, tuple[str, str]] = {
-    "micro": ("소상공인", "micro-enterprises"),
-    "small": ("소기업", "small enterprises"),
-    "medium": ("중기업", "medium-sized enterprises"),
-    "non_sme": ("중소기업 아닌 기업", "firms that are not SMEs"),
-}
+SIZE_NAMES = SIZE_CLASS_GROUPS
 
 #: Short names of the 시도 for explanations ("서울·경기 담당"); codes as in `korea.regions`.
 SIDO_SHORT: dict[str, tuple[str, str]] = {

@@ -24,6 +24,24 @@ from onestop.parameters.store import ParameterVersion, in_force
 SMALL = "small"
 MEDIUM = "medium"
 NON_SME = "non_sme"
+MICRO = "micro"
+
+#: A size class's name as a label (Korean, English), e.g. a table cell or a chart's axis.
+#: Source of the terms: 중소기업기본법 §2 (중기업, 소기업), 소상공인기본법 §2 (소상공인).
+SIZE_CLASS_NAMES: dict[str, tuple[str, str]] = {
+    MICRO: ("소상공인", "Micro-enterprise"),
+    SMALL: ("소기업", "Small enterprise"),
+    MEDIUM: ("중기업", "Medium-sized enterprise"),
+    NON_SME: ("중소기업 아님", "Not an SME"),
+}
+#: The same classes named as groups of firms inside a sentence ("소기업·중기업 대상", "for small
+#: enterprises, medium-sized enterprises").
+SIZE_CLASS_GROUPS: dict[str, tuple[str, str]] = {
+    MICRO: ("소상공인", "micro-enterprises"),
+    SMALL: ("소기업", "small enterprises"),
+    MEDIUM: ("중기업", "medium-sized enterprises"),
+    NON_SME: ("중소기업 아닌 기업", "firms that are not SMEs"),
+}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from onestop.accounts.model import Principal
 from onestop.errors import DomainError
 from onestop.korea import ksic, regions
+from onestop.korea.sme_size import SIZE_CLASS_NAMES
 from onestop.outcomes.simulation import AGE_BANDS, UNKNOWN_GROUP
 from onestop.outcomes.suppression import THRESHOLD, Table, suppress
 from onestop.outcomes.tables import SupportedCountRow, SupportedRow
@@ -30,8 +31,7 @@ from onestop.outcomes.tables import SupportedCountRow, SupportedRow
 SUPPORTED_STATES = ("executed", "outcome_reporting", "closed")
 #: firms listed on a drill-down page at most (the count says how many there are)
 DRILL_LIMIT = 100
-SIZE_NAMES = {"small": ("소기업", "small"), "medium": ("중기업", "medium-sized"),
-              "non_sme": ("중소기업 아님", "not an SME"), UNKNOWN_GROUP: ("미상", "unknown")}
+SIZE_NAMES = SIZE_CLASS_NAMES
 DIMENSIONS: dict[str, tuple[str, str]] = {
     "program": ("사업별", "By program"), "sido": ("시도별", "By province"), "industry": ("업종(대분류)별", "By industry"),
     "size_class": ("기업 규모별", "By size class"), "ceo_age_band": ("대표자 연령대별", "By CEO age band")}

@@ -18,14 +18,10 @@ from onestop.catalog.model import CATEGORY_NAMES, SUPPORT_NAMES
 from onestop.firms.model import CERTIFICATION_NAMES
 from onestop.korea import ksic, regions
 from onestop.korea.regions import SIDO_EN
+from onestop.korea.sme_size import SIZE_CLASS_NAMES
 from onestop.platform.i18n import Lang
 
-SIZE_NAMES: dict[str, tuple[str, str]] = {
-    "micro": ("소상공인", "Micro-enterprise"),
-    "small": ("소기업", "Small enterprise"),
-    "medium": ("중기업", "Medium-sized enterprise"),
-    "non_sme": ("중소기업 아님", "Not an SME"),
-}
+SIZE_NAMES = SIZE_CLASS_NAMES
 ROLE_NAMES: dict[str, tuple[str, str]] = {
     "firm_member": ("기업 회원", "Firm member"),
     "officer": ("기관 담당자", "Agency officer"),
