@@ -1,6 +1,7 @@
 """English names from their publishers' tables (issue 15 item 9): Statistics Korea's English
-KSIC-11 titles and its English 시군구 names, shown on English pages and in English explanations;
-where a table has no English name, the Korean name stays beside the code, as before."""
+KSIC-11 titles, its English 시군구 names and, for the 시군구 created since, the Ministry of the
+Interior and Safety's; shown on English pages and in English explanations. Where no table has an
+English name, the Korean name stays beside the code, as before."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from onestop.korea import ksic, regions
 from onestop.korea._data import data_path
-from onestop.korea.regions import english_from_published
+from onestop.korea.regions import english_from_mois, english_from_published
 from onestop.platform.display import Show
 
 
@@ -77,14 +78,58 @@ def test_known_sigungu_have_their_english_names() -> None:
     assert regions.name_en("41111") == "Jangan-gu, Suwon-si, Gyeonggi-do"
 
 
-def test_places_without_a_published_english_name_keep_the_korean_name() -> None:
-    """Created or renamed after the 2018 table, or a wrong row (철원군 published as "Gongju-si"):
-    never an invented name, the Korean name with the province in English."""
-    missing = {c for c, r in regions.table().items() if r.level == "sigungu" and regions.english_name(c) is None}
-    assert missing == {"28125", "28155", "28177", "28275", "28290", "41192", "41194", "41196",
-                       "41591", "41593", "41595", "41597", "51780"}
-    assert regions.name_en("28177") == "미추홀구, Incheon"  # 남구 until 2018: not "Nam-gu"
-    assert regions.name_en("51780") == "철원군, Gangwon State"
+MOIS_2026 = {"28125": "Jemulpo-gu", "28155": "Yeongjong-gu", "28177": "Michuhol-gu", "28275": "Seohae-gu",
+             "28290": "Geomdan-gu", "41192": "Wonmi-gu, Bucheon-si", "41194": "Sosa-gu, Bucheon-si",
+             "41196": "Ojeong-gu, Bucheon-si", "41591": "Manse-gu, Hwaseong-si",
+             "41593": "Hyohaeng-gu, Hwaseong-si", "41595": "Byeongjeom-gu, Hwaseong-si",
+             "41597": "Dongtan-gu, Hwaseong-si", "51780": "Cheorwon-gun"}
+
+
+def test_every_sigungu_has_a_published_english_name() -> None:
+    """243 of the 256 from Statistics Korea's 2018 table (세종 by the 시도's name); the 13 it does
+    not name (created or renamed since, and 철원군, published there as "Gongju-si") from the
+    Ministry of the Interior and Safety's 2026 table."""
+    sigungu = {c for c, r in regions.table().items() if r.level == "sigungu"}
+    assert len(sigungu) == 256 and all(regions.english_name(c) for c in sigungu)
+    assert {c: regions.english_name(c) for c in MOIS_2026} == MOIS_2026
+    kostat = set(regions._kostat_sigungu_en())
+    assert len(kostat | {"36110"}) == 243 and kostat.isdisjoint(MOIS_2026)
+    assert set(regions._mois_en()) == set(MOIS_2026) == sigungu - kostat - {"36110"}
+    assert regions.name_en("28177") == "Michuhol-gu, Incheon"  # 남구 until 2018: never "Nam-gu"
+    assert regions.name_en("51780") == "Cheorwon-gun, Gangwon State"  # not the 2018 row's "Gongju-si"
+    assert regions.name_en("41591") == "Manse-gu, Hwaseong-si, Gyeonggi-do"
+
+
+def test_the_ministrys_rows_match_our_codes_and_names_and_the_2018_spelling_of_their_si() -> None:
+    """Code for code and Korean name for Korean name against regions.csv; a 일반구's 시 is spelled as
+    Statistics Korea spelled it in 2018, when the 시 had no 구 ("Bucheon-si", "Hwaseong-si")."""
+    text = data_path("reference", "sigungu_en_mois2026.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 13
+    for row in rows:
+        region = regions.table()[row["code"]]
+        assert region.level == "sigungu" and region.name_ko == row["name"], row
+        assert row["name_eng"] == MOIS_2026[row["code"]]
+    assert regions.former_name_en("41190", "경기도 부천시") == "Bucheon-si, Gyeonggi-do"
+    assert regions.former_name_en("41590", "경기도 화성시") == "Hwaseong-si, Gyeonggi-do"
+    assert all(MOIS_2026[c].endswith(", Bucheon-si") for c in ("41192", "41194", "41196"))
+    assert all(MOIS_2026[c].endswith(", Hwaseong-si") for c in ("41591", "41593", "41595", "41597"))
+
+
+def test_ministry_rows_with_the_wrong_unit_are_refused() -> None:
+    assert english_from_mois("제물포구", "Jemulpo-gu") == "Jemulpo-gu"
+    assert english_from_mois("철원군", "Cheorwon-gun") == "Cheorwon-gun"
+    assert english_from_mois("부천시 원미구", "Wonmi-gu, Bucheon-si") == "Wonmi-gu, Bucheon-si"
+    assert english_from_mois("철원군", "Gongju-si") is None
+    assert english_from_mois("부천시 원미구", "Wonmi-gu") is None
+    assert english_from_mois("제물포구", "Jemulpo-dong") is None
+    assert english_from_mois("제물포구", "jemulpo gu") is None
+
+
+def test_a_name_no_table_covers_keeps_the_korean_name() -> None:
+    """No invented names: a former 시군구 neither table names (청원군, merged into 청주시 in 2014)
+    reads in Korean with its province in English."""
+    assert regions.former_name_en("43710", "충청북도 청원군") == "청원군, Chungcheongbuk-do"
 
 
 def test_every_english_sigungu_name_has_the_unit_after_a_hyphen() -> None:
