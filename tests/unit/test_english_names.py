@@ -26,8 +26,9 @@ def test_known_ksic_codes_have_statistics_koreas_english_titles() -> None:
     assert t["J58221"].name_en == "System software publishing"
     assert t["I56111"].name_en == "General Korean food restaurants"
     assert t["R91291"].name_en == "Ballroom operation"
-    # sections as published (A–F)
+    # sections as published (A–F), and division 01 (the package's README prints its C11 row)
     assert t["C"].name_en == "Manufacturing" and t["F"].name_en == "Construction"
+    assert t["A01"].name_ko == "농업" and t["A01"].name_en == "Agriculture"
     # a class titled word for word like its subclass takes the subclass's English title
     assert t["G4651"].name_ko == t["G46510"].name_ko and t["G4651"].name_en == t["G46510"].name_en
     # a division without a published English title keeps its Korean title
@@ -40,17 +41,25 @@ def test_every_subclass_has_an_english_title_and_the_others_only_as_derived() ->
     t = ksic.table()
     subclasses = [e for e in t.values() if e.level == "subclass"]
     assert len(subclasses) == 1205 and all(e.name_en for e in subclasses)
+    text = data_path("reference", "ksic11_en.csv").read_text(encoding="utf-8")
+    published = {r["code"]: r["name_en"] for r in csv.DictReader(io.StringIO(text))}
     for e in t.values():
         if e.level in ("subclass", "section") or e.name_en is None:
+            continue
+        if e.code[1:] in published:  # published at its own level
+            assert e.name_en == published[e.code[1:]]
             continue
         same = [s for s in subclasses if s.code.startswith(e.code)
                 and "".join(s.name_ko.split()) == "".join(e.name_ko.split())]
         assert same and {s.name_en for s in same} == {e.name_en}, e.code
-    # every row of the published table names a KSIC-11 subclass or section
-    text = data_path("reference", "ksic11_en.csv").read_text(encoding="utf-8")
-    published = {r["code"] for r in csv.DictReader(io.StringIO(text))}
-    codes = {c[1:] for c, e in t.items() if e.level == "subclass"} | {c for c, e in t.items() if e.level == "section"}
-    assert published <= codes
+    # every row of the published table names a KSIC-11 code: a section by its letter, the others
+    # without it
+    codes = {c[1:] for c, e in t.items() if e.level != "section"} | {c for c, e in t.items() if e.level == "section"}
+    assert set(published) <= codes
+    # the counts README states: every subclass, 6 sections, 3 divisions, 41 groups, 182 classes
+    have = {lvl: sum(1 for e in t.values() if e.level == lvl and e.name_en) for lvl in
+            ("section", "division", "group", "class", "subclass")}
+    assert have == {"section": 6, "division": 3, "group": 41, "class": 182, "subclass": 1205}
 
 
 def test_ksic_search_finds_english_titles() -> None:
@@ -183,6 +192,7 @@ def test_pages_show_codes_with_their_names_in_the_pages_language() -> None:
     assert ko.ksic("C10602") == "빵류 제조업 (C10602)"
     assert en.ksic("C10602") == "Manufacture of bakery products (C10602)"
     assert en.ksic("C10") == "식료품 제조업 (C10)"
+    assert en.ksic("A01") == "Agriculture (A01)" and ko.ksic("A01") == "농업 (A01)"
     assert ko.region("41111") == "경기도 수원시 장안구"
     assert en.region("41111") == "Jangan-gu, Suwon-si, Gyeonggi-do"
     assert en.place(regions.table()["12150"]) == "Suncheon-si" and ko.place(regions.table()["12150"]) == "순천시"

@@ -577,7 +577,8 @@ def _earlier_names() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _kostat_sigungu_en() -> dict[str, str]:
-    """Current code → English name from Statistics Korea's 2018 table (243 of the 256 시군구)."""
+    """Current code → English name from Statistics Korea's 2018 table (242 of the 256 시군구;
+    세종 36110 is named as its 시도)."""
     published = _published_en()
     out: dict[str, str] = {}
     for region in table().values():
