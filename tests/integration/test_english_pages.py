@@ -223,7 +223,7 @@ def test_the_code_lookups_give_the_english_names(client: TestClient) -> None:
     assert {"code": "C10602", "level": "subclass", "name_ko": "빵류 제조업",
             "name_en": "Manufacture of bakery products"} in bakery
     places = {r["code"]: r for r in client.get("/api/v1/regions", params={"parent": "28"}).json()}
-    assert places["28185"]["name_en"] == "Yeonsu-gu" and places["28125"]["name_en"] is None
+    assert places["28185"]["name_en"] == "Yeonsu-gu" and places["28125"]["name_en"] == "Jemulpo-gu"
     assert {"code": "11", "level": "sido", "name_ko": "서울특별시", "name_en": "Seoul"} in \
         client.get("/api/v1/regions").json()
 

@@ -1,6 +1,7 @@
 """English names from their publishers' tables (issue 15 item 9): Statistics Korea's English
-KSIC-11 titles and its English 시군구 names, shown on English pages and in English explanations;
-where a table has no English name, the Korean name stays beside the code, as before."""
+KSIC-11 titles, its English 시군구 names and, for the 시군구 created since, the Ministry of the
+Interior and Safety's; shown on English pages and in English explanations. Where no table has an
+English name, the Korean name stays beside the code, as before."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from onestop.korea import ksic, regions
 from onestop.korea._data import data_path
-from onestop.korea.regions import english_from_published
+from onestop.korea.regions import english_from_mois, english_from_published
 from onestop.platform.display import Show
 
 
@@ -25,8 +26,9 @@ def test_known_ksic_codes_have_statistics_koreas_english_titles() -> None:
     assert t["J58221"].name_en == "System software publishing"
     assert t["I56111"].name_en == "General Korean food restaurants"
     assert t["R91291"].name_en == "Ballroom operation"
-    # sections as published (A–F)
+    # sections as published (A–F), and division 01 (the package's README prints its C11 row)
     assert t["C"].name_en == "Manufacturing" and t["F"].name_en == "Construction"
+    assert t["A01"].name_ko == "농업" and t["A01"].name_en == "Agriculture"
     # a class titled word for word like its subclass takes the subclass's English title
     assert t["G4651"].name_ko == t["G46510"].name_ko and t["G4651"].name_en == t["G46510"].name_en
     # a division without a published English title keeps its Korean title
@@ -39,17 +41,25 @@ def test_every_subclass_has_an_english_title_and_the_others_only_as_derived() ->
     t = ksic.table()
     subclasses = [e for e in t.values() if e.level == "subclass"]
     assert len(subclasses) == 1205 and all(e.name_en for e in subclasses)
+    text = data_path("reference", "ksic11_en.csv").read_text(encoding="utf-8")
+    published = {r["code"]: r["name_en"] for r in csv.DictReader(io.StringIO(text))}
     for e in t.values():
         if e.level in ("subclass", "section") or e.name_en is None:
+            continue
+        if e.code[1:] in published:  # published at its own level
+            assert e.name_en == published[e.code[1:]]
             continue
         same = [s for s in subclasses if s.code.startswith(e.code)
                 and "".join(s.name_ko.split()) == "".join(e.name_ko.split())]
         assert same and {s.name_en for s in same} == {e.name_en}, e.code
-    # every row of the published table names a KSIC-11 subclass or section
-    text = data_path("reference", "ksic11_en.csv").read_text(encoding="utf-8")
-    published = {r["code"] for r in csv.DictReader(io.StringIO(text))}
-    codes = {c[1:] for c, e in t.items() if e.level == "subclass"} | {c for c, e in t.items() if e.level == "section"}
-    assert published <= codes
+    # every row of the published table names a KSIC-11 code: a section by its letter, the others
+    # without it
+    codes = {c[1:] for c, e in t.items() if e.level != "section"} | {c for c, e in t.items() if e.level == "section"}
+    assert set(published) <= codes
+    # the counts README states: every subclass, 6 sections, 3 divisions, 41 groups, 182 classes
+    have = {lvl: sum(1 for e in t.values() if e.level == lvl and e.name_en) for lvl in
+            ("section", "division", "group", "class", "subclass")}
+    assert have == {"section": 6, "division": 3, "group": 41, "class": 182, "subclass": 1205}
 
 
 def test_ksic_search_finds_english_titles() -> None:
@@ -77,14 +87,58 @@ def test_known_sigungu_have_their_english_names() -> None:
     assert regions.name_en("41111") == "Jangan-gu, Suwon-si, Gyeonggi-do"
 
 
-def test_places_without_a_published_english_name_keep_the_korean_name() -> None:
-    """Created or renamed after the 2018 table, or a wrong row (철원군 published as "Gongju-si"):
-    never an invented name, the Korean name with the province in English."""
-    missing = {c for c, r in regions.table().items() if r.level == "sigungu" and regions.english_name(c) is None}
-    assert missing == {"28125", "28155", "28177", "28275", "28290", "41192", "41194", "41196",
-                       "41591", "41593", "41595", "41597", "51780"}
-    assert regions.name_en("28177") == "미추홀구, Incheon"  # 남구 until 2018: not "Nam-gu"
-    assert regions.name_en("51780") == "철원군, Gangwon State"
+MOIS_2026 = {"28125": "Jemulpo-gu", "28155": "Yeongjong-gu", "28177": "Michuhol-gu", "28275": "Seohae-gu",
+             "28290": "Geomdan-gu", "41192": "Wonmi-gu, Bucheon-si", "41194": "Sosa-gu, Bucheon-si",
+             "41196": "Ojeong-gu, Bucheon-si", "41591": "Manse-gu, Hwaseong-si",
+             "41593": "Hyohaeng-gu, Hwaseong-si", "41595": "Byeongjeom-gu, Hwaseong-si",
+             "41597": "Dongtan-gu, Hwaseong-si", "51780": "Cheorwon-gun"}
+
+
+def test_every_sigungu_has_a_published_english_name() -> None:
+    """243 of the 256 from Statistics Korea's 2018 table (세종 by the 시도's name); the 13 it does
+    not name (created or renamed since, and 철원군, published there as "Gongju-si") from the
+    Ministry of the Interior and Safety's 2026 table."""
+    sigungu = {c for c, r in regions.table().items() if r.level == "sigungu"}
+    assert len(sigungu) == 256 and all(regions.english_name(c) for c in sigungu)
+    assert {c: regions.english_name(c) for c in MOIS_2026} == MOIS_2026
+    kostat = set(regions._kostat_sigungu_en())
+    assert len(kostat | {"36110"}) == 243 and kostat.isdisjoint(MOIS_2026)
+    assert set(regions._mois_en()) == set(MOIS_2026) == sigungu - kostat - {"36110"}
+    assert regions.name_en("28177") == "Michuhol-gu, Incheon"  # 남구 until 2018: never "Nam-gu"
+    assert regions.name_en("51780") == "Cheorwon-gun, Gangwon State"  # not the 2018 row's "Gongju-si"
+    assert regions.name_en("41591") == "Manse-gu, Hwaseong-si, Gyeonggi-do"
+
+
+def test_the_ministrys_rows_match_our_codes_and_names_and_the_2018_spelling_of_their_si() -> None:
+    """Code for code and Korean name for Korean name against regions.csv; a 일반구's 시 is spelled as
+    Statistics Korea spelled it in 2018, when the 시 had no 구 ("Bucheon-si", "Hwaseong-si")."""
+    text = data_path("reference", "sigungu_en_mois2026.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 13
+    for row in rows:
+        region = regions.table()[row["code"]]
+        assert region.level == "sigungu" and region.name_ko == row["name"], row
+        assert row["name_eng"] == MOIS_2026[row["code"]]
+    assert regions.former_name_en("41190", "경기도 부천시") == "Bucheon-si, Gyeonggi-do"
+    assert regions.former_name_en("41590", "경기도 화성시") == "Hwaseong-si, Gyeonggi-do"
+    assert all(MOIS_2026[c].endswith(", Bucheon-si") for c in ("41192", "41194", "41196"))
+    assert all(MOIS_2026[c].endswith(", Hwaseong-si") for c in ("41591", "41593", "41595", "41597"))
+
+
+def test_ministry_rows_with_the_wrong_unit_are_refused() -> None:
+    assert english_from_mois("제물포구", "Jemulpo-gu") == "Jemulpo-gu"
+    assert english_from_mois("철원군", "Cheorwon-gun") == "Cheorwon-gun"
+    assert english_from_mois("부천시 원미구", "Wonmi-gu, Bucheon-si") == "Wonmi-gu, Bucheon-si"
+    assert english_from_mois("철원군", "Gongju-si") is None
+    assert english_from_mois("부천시 원미구", "Wonmi-gu") is None
+    assert english_from_mois("제물포구", "Jemulpo-dong") is None
+    assert english_from_mois("제물포구", "jemulpo gu") is None
+
+
+def test_a_name_no_table_covers_keeps_the_korean_name() -> None:
+    """No invented names: a former 시군구 neither table names (청원군, merged into 청주시 in 2014)
+    reads in Korean with its province in English."""
+    assert regions.former_name_en("43710", "충청북도 청원군") == "청원군, Chungcheongbuk-do"
 
 
 def test_every_english_sigungu_name_has_the_unit_after_a_hyphen() -> None:
@@ -138,6 +192,7 @@ def test_pages_show_codes_with_their_names_in_the_pages_language() -> None:
     assert ko.ksic("C10602") == "빵류 제조업 (C10602)"
     assert en.ksic("C10602") == "Manufacture of bakery products (C10602)"
     assert en.ksic("C10") == "식료품 제조업 (C10)"
+    assert en.ksic("A01") == "Agriculture (A01)" and ko.ksic("A01") == "농업 (A01)"
     assert ko.region("41111") == "경기도 수원시 장안구"
     assert en.region("41111") == "Jangan-gu, Suwon-si, Gyeonggi-do"
     assert en.place(regions.table()["12150"]) == "Suncheon-si" and ko.place(regions.table()["12150"]) == "순천시"

@@ -5,7 +5,8 @@ Codes are written with the section letter, as agencies print them: `C`, `C26`, `
 a class padded with a zero (`C26110`) is read as the class (`C2611`).
 
 English titles (``name_en``) are Statistics Korea's, from its KSIC-11 English table
-(``data/reference/ksic11_en.csv``; see SOURCE.md): every subclass and sections A–F as published.
+(``data/reference/ksic11_en.csv``; see SOURCE.md): every subclass, sections A–F and division 01
+as published.
 A section, division, group or class whose Korean title is word for word the title of one of its
 own subclasses takes that subclass's English title (the publisher translates one title once);
 the others have no English title here (``name_en`` is ``None``) and English pages show them by
@@ -42,8 +43,8 @@ class KsicEntry:
 
 
 def _published_en() -> dict[str, str]:
-    """Statistics Korea's English titles as published: numeric subclass codes and section
-    letters → title."""
+    """Statistics Korea's English titles as published: numeric codes without the section letter
+    (subclass "01110", division "01") and section letters → title."""
     text = data_path("reference", "ksic11_en.csv").read_text(encoding="utf-8")
     return {row["code"]: row["name_en"] for row in csv.DictReader(io.StringIO(text))}
 
@@ -67,6 +68,8 @@ def table() -> dict[str, KsicEntry]:
             return published.get(code[1:])
         if level == "section" and code in published:
             return published[code]
+        if level != "section" and code[1:] in published:
+            return published[code[1:]]
         same = {published[c[1:]] for c in by_title.get(_squash(name_ko), ()) if c.startswith(code)}
         return same.pop() if len(same) == 1 else None
 

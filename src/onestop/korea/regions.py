@@ -478,6 +478,28 @@ def english_from_published(name_ko: str, published: str, city_prefix: str = "") 
     return f"{stem.capitalize()}-{unit}" if stem else None
 
 
+#: A 일반구 as the Ministry of the Interior and Safety writes it in English: "Wonmi-gu, Bucheon-si".
+_MOIS_CITY_DISTRICT = re.compile(r"^([A-Z][a-z]+)-gu, ([A-Z][a-z]+)-si$")
+
+
+def english_from_mois(name_ko: str, published: str) -> str | None:
+    """Check a 시군구's English name from the Ministry of the Interior and Safety's (행정안전부)
+    administrative-boundary table, which already writes the unit after a hyphen ("Jemulpo-gu",
+    "Cheorwon-gun") and a 일반구 with its 시 ("Wonmi-gu, Bucheon-si" for "부천시 원미구").
+
+    ``name_ko`` is the Korean name as the table gives it, with or without the space between 시
+    and 구. Returns the published name unchanged when its units are the Korean name's (a 일반구's
+    "-gu, …-si", otherwise the last unit), ``None`` otherwise, so a wrong row is left out rather
+    than shown. Raises nothing."""
+    district = _CITY_DISTRICT.match(_squash(name_ko))
+    if district:
+        return published if _MOIS_CITY_DISTRICT.match(published) else None
+    unit = _UNITS.get(name_ko[-1:])
+    if unit is None or not re.fullmatch(rf"[A-Z][a-z]+-{unit}", published):
+        return None
+    return published
+
+
 @lru_cache(maxsize=1)
 def _published_en() -> dict[tuple[str, str], str]:
     """(시도 name, 시군구 name) → English name, from Statistics Korea's 2018 table."""
@@ -509,6 +531,31 @@ def _published_en() -> dict[tuple[str, str], str]:
 
 
 @lru_cache(maxsize=1)
+def _mois_en() -> dict[str, str]:
+    """Current code → English name, from the Ministry of the Interior and Safety's 2026-07 table
+    (``sigungu_en_mois2026.csv``), for the 시군구 the 2018 table does not name: a row counts only
+    where its code is a current 시군구 whose Korean name is the row's, its units check out
+    (``english_from_mois``) and a 일반구's 시 is spelled as in the 2018 table ("Bucheon-si")."""
+    text = data_path("reference", "sigungu_en_mois2026.csv").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        region = table().get(row["code"])
+        if region is None or region.level != "sigungu" or _squash(region.name_ko) != _squash(row["name"]):
+            continue
+        english = english_from_mois(row["name"], row["name_eng"])
+        if english is None:
+            continue
+        # a 일반구's 시 is spelled as the 2018 table spells that 시, where it names it
+        district = _CITY_DISTRICT.match(_squash(row["name"]))
+        if district:
+            city_en = _published_en().get((region.name_full.partition(" ")[0], district[1]))
+            if city_en is not None and not english.endswith(f", {city_en}"):
+                continue
+        out[row["code"]] = english
+    return out
+
+
+@lru_cache(maxsize=1)
 def _earlier_names() -> dict[str, tuple[str, ...]]:
     """Current code → the full names its whole area had under former codes (a recode, a move, a
     merge into it), newest first; from ``region_changes.csv``."""
@@ -529,7 +576,9 @@ def _earlier_names() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _sigungu_en() -> dict[str, str]:
+def _kostat_sigungu_en() -> dict[str, str]:
+    """Current code → English name from Statistics Korea's 2018 table (242 of the 256 시군구;
+    세종 36110 is named as its 시도)."""
     published = _published_en()
     out: dict[str, str] = {}
     for region in table().values():
@@ -543,6 +592,17 @@ def _sigungu_en() -> dict[str, str]:
             if _squash(rest) == own and (sido, own) in published:
                 out[region.code] = published[(sido, own)]
                 break
+    return out
+
+
+@lru_cache(maxsize=1)
+def _sigungu_en() -> dict[str, str]:
+    """Current code → English name: Statistics Korea's 2018 names, and for the 시군구 created or
+    renamed since (미추홀구, 제물포구, 부천시·화성시의 구 …) and 철원군, whose 2018 row is wrong,
+    the Ministry of the Interior and Safety's 2026 names."""
+    out = dict(_kostat_sigungu_en())
+    for code, english in _mois_en().items():
+        out.setdefault(code, english)
     return out
 
 
@@ -571,7 +631,10 @@ def english_name(code: str) -> str | None:
 
     시군구: Statistics Korea's English names (2018 administrative-district boundaries), written with
     the unit after a hyphen; a code recoded or moved since (강원 42→51, 전북 45→52, 군위군 to 대구,
-    전남·광주 to 12) keeps the name it had when its Korean name is the same."""
+    전남·광주 to 12) keeps the name it had when its Korean name is the same. The 13 시군구 that
+    table does not name (created or renamed since, e.g. 28125 "Jemulpo-gu", 41591 "Manse-gu,
+    Hwaseong-si", and 51780 "Cheorwon-gun", whose 2018 row is wrong) take the Ministry of the
+    Interior and Safety's 2026 English names."""
     entry = table().get(code)
     if entry is None:
         return None
@@ -583,9 +646,9 @@ def english_name(code: str) -> str | None:
 def name_en(code: str) -> str:
     """A region's name for English text: a 시도 by its English name ("Seoul", "Gyeonggi-do"), a
     시군구 by its English name and its 시도's ("Suncheon-si, Jeonnam-Gwangju Integrated Special
-    City"; "Jangan-gu, Suwon-si, Gyeonggi-do"). Where no published English name covers a 시군구,
-    its Korean name with the 시도's English name ("제물포구, Incheon"). A code not in the table is
-    returned as given. Raises nothing."""
+    City"; "Jangan-gu, Suwon-si, Gyeonggi-do"; "Jemulpo-gu, Incheon"). Where no published English
+    name covers a 시군구 (none of today's 256 at present), its Korean name with the 시도's English
+    name. A code not in the table is returned as given. Raises nothing."""
     entry = table().get(code)
     if entry is None:
         return code
