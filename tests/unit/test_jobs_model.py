@@ -199,3 +199,14 @@ def test_worknet_records_read_pay_in_man_won_dates_and_careers_and_name_what_the
     assert {p.field for p in bad} == {"wanted[4].salTpNm", "wanted[4].sal", "wanted[4].region", "wanted[4].regDt",
                                       "wanted[4].closeDt", "wanted[4].empTpCd"}
     assert all(p.ko.startswith("5번째 공고") for p in bad)
+
+
+def test_an_occupation_may_be_typed_as_the_list_offers_it_or_by_its_exact_name() -> None:
+    """The profile form's list shows `87304 지게차 운전원`; a seeker who picks it, or types the
+    name alone, gets the code, and an ambiguous or unknown name is still refused."""
+    assert occupations.normalize_occupation("87304 지게차 운전원") == "87304"
+    assert occupations.normalize_occupation("  지게차   운전원 ") == "87304"
+    with pytest.raises(DomainError):
+        occupations.normalize_occupation("87304 품질관리 사무원")  # the code with another's name
+    with pytest.raises(DomainError):
+        occupations.normalize_occupation("운전원")

@@ -40,9 +40,20 @@ def table() -> dict[str, Occupation]:
 
 
 def normalize_occupation(value: str, field: str = "occupation") -> str:
-    """A KSCO-8 code as typed (`８７１２１`, ` 87304 `) → its stored form; unknown codes are
-    refused naming what is allowed."""
-    code = "".join(identifier(value).split()).upper()
+    """A KSCO-8 occupation as typed → its code: a code (`８７１２１`, ` 87304 `), the code with its
+    name as the form's list offers it (`87304 지게차 운전원`), or a name that is exactly one
+    occupation's (`지게차 운전원`). Anything else raises DomainError (`occupation_unknown`) naming
+    what is allowed."""
+    typed = identifier(value).strip()
+    code = "".join(typed.split()).upper()
+    if code not in table() and typed:
+        first = typed.split()[0].upper()
+        if first in table() and " ".join(typed.split()[1:]) == table()[first].name_ko:
+            code = first
+        else:
+            named = [o.code for o in table().values() if o.name_ko == " ".join(typed.split())]
+            if len(named) == 1:
+                code = named[0]
     if code not in table():
         shown = repr(value.strip()) if value.strip() else "(빈 값)"
         raise DomainError(

@@ -77,7 +77,8 @@ def _profile_page(request: Request, who: CurrentActor, db: Session, errors: list
         groups = [g for g in model.age_groups(row.birth_year, _today(), services.age_groups(_today()))]
     return render(request, who, "jobs/profile.html", status_code=status, row=row, values=values, errors=errors or [],
                   consent=services.consent_html(who.lang), consent_version=services.CONSENT_VERSION, groups=groups,
-                  unread=unread(db, who), **_choices())
+                  unread=unread(db, who), label=occupations.label, known_occupations=occupations.table(),
+                  **_choices())
 
 
 @router.get("/jobs")
