@@ -41,6 +41,8 @@ def test_seeker_and_firm_journey_through_the_pages(app: Any) -> None:
         r = seeker.post("/jobs/profile", data={**PROFILE, "csrf_token": csrf, "consent": "yes",
                                                 "consent_version": "2026-11-30"}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/jobs/matches"
+        profile = seeker.get("/jobs/profile").text  # each code is named beside its field, not shown bare
+        assert "32122 품질관리 사무원" in profile and "32121 생산관리 사무원" in profile
 
         assert page_login(firm, "founder@onestop.demo", PASSWORD).status_code == 303
         page = firm.get("/jobs/firm").text
@@ -53,6 +55,7 @@ def test_seeker_and_firm_journey_through_the_pages(app: Any) -> None:
                    "career_years": "3", "programs": "new_middle_aged_job", "description": "품질관리 업무"}
         r = firm.post("/jobs/firm/postings", data=posting)
         assert r.status_code == 422 and "최저임금" in r.text and 'value="제과 공장 품질관리 사무원"' in r.text
+        assert "32122 품질관리 사무원" in r.text  # the typed code is named beside its field
         r = firm.post("/jobs/firm/postings", data={**posting, "pay_won": "2,800,000"}, follow_redirects=False)
         assert r.status_code == 303
         posting_id = r.headers["location"].rsplit("/", 1)[1]

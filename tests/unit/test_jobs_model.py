@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onestop.errors import DomainError
 from onestop.jobs import engine, model, occupations
 from onestop.jobs.model import Commute, EmploymentType, Experience, PayUnit, Posting, Seeker
 

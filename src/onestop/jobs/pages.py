@@ -44,6 +44,7 @@ def _choices() -> dict[str, Any]:
         grouped.setdefault(r.code[:2], []).append(r)
     return {"regions": [(sidos[c], rows) for c, rows in grouped.items() if c in sidos],
             "occupations": [o for o in occupations.table().values() if o.level == 5],
+            "known_occupations": occupations.table(),
             "education": model.EDUCATION, "commutes": model.COMMUTES, "types": model.EMPLOYMENT_TYPES,
             "units": model.PAY_UNITS, "programs": model.PROGRAMS, "region_en": regions.name_en}
 
@@ -77,8 +78,7 @@ def _profile_page(request: Request, who: CurrentActor, db: Session, errors: list
         groups = [g for g in model.age_groups(row.birth_year, _today(), services.age_groups(_today()))]
     return render(request, who, "jobs/profile.html", status_code=status, row=row, values=values, errors=errors or [],
                   consent=services.consent_html(who.lang), consent_version=services.CONSENT_VERSION, groups=groups,
-                  unread=unread(db, who), label=occupations.label, known_occupations=occupations.table(),
-                  **_choices())
+                  unread=unread(db, who), label=occupations.label, **_choices())
 
 
 @router.get("/jobs")
