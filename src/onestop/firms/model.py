@@ -493,8 +493,9 @@ class FirmProfile(BaseModel):
         """Facts that contradict each other are refused, naming both: a figure for a fiscal year
         before the founding year or after this year (revenue, operating profit, regular employees,
         exports), exports above the revenue of the same year (the current figure against the last
-        fiscal year's revenue, and each fiscal year's exports against that year's revenue), a representative younger than 15 today (근로기준법 제64조: the
-        youngest age at which one may work), and, for a sole proprietorship, a representative born
+        fiscal year's revenue, and each fiscal year's exports against that year's revenue), a
+        representative younger than 15 today (근로기준법 제64조: the youngest age at which one may
+        work), and, for a sole proprietorship, a representative born
         after the founding (the owner is the representative; a corporation may appoint a younger
         one later)."""
         founded = self.founded_on
