@@ -236,10 +236,10 @@ def by_fiscal_year(v: object, field: str, *, allow_negative: bool, unit: str = "
             y = int(year)
         except (TypeError, ValueError):
             raise _custom(f"{field}_year", f"{ko_name}의 사업연도 {year!r}는 4자리 연도여야 합니다.",
-                          f"Fiscal year {year!r} in {en_name.lower()} must be a 4-digit year.") from None
+                          f"Fiscal year {year!r} in {en_name[:1].lower() + en_name[1:]} must be a 4-digit year.") from None
         if not 1950 <= y <= 2100:
             raise _custom(f"{field}_year", f"{ko_name}의 사업연도 {y}는 1950~2100 사이여야 합니다.",
-                          f"Fiscal year {y} in {en_name.lower()} must be between 1950 and 2100.")
+                          f"Fiscal year {y} in {en_name[:1].lower() + en_name[1:]} must be between 1950 and 2100.")
         if isinstance(amount, bool) or not isinstance(amount, int) or (amount < 0 and not allow_negative) \
                 or abs(amount) > maximum:
             allowed_ko = f"정수({unit_ko}, 손실은 음수)" if allow_negative else \
