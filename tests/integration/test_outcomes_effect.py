@@ -1,0 +1,130 @@
+"""The effect measure over registered firms, on SQLite and PostgreSQL: supported firms (applications
+executed) against near misses and a matched group on revenue, employment and exports, each with
+its own group sizes; the officer's page shows all three with method and caveats; the CLI's JSON
+carries the same."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from onestop.applications import services as applications
+from onestop.applications.tables import ApplicationRow
+from onestop.catalog.services import build_catalog
+from onestop.cli import app as cli_app
+from onestop.demo.seed import PASSWORD
+from onestop.firms.model import parse_firm
+from onestop.firms.tables import FirmRow
+from onestop.outcomes.effect import MIN_GROUP, Measure
+from onestop.outcomes.effect_services import measure
+from onestop.outcomes.services import today_kst
+from onestop.platform.db import Database, utcnow
+from tests.integration.funds_helpers import principal
+from tests.integration.test_pages import page_login
+
+PROGRAM = "jnsbi-online-mall-entry"  # no other test executes it
+SUPPORTED = 6  # supported firms given figures below; one more is supported without any
+
+
+@pytest.fixture(scope="module")
+def supported(database_url: str) -> Iterator[tuple[Database, list[int]]]:
+    """Seven registered firms supported by PROGRAM: six with revenue +10 %, +3 regular employees and
+    +50,000,000 won of exports between the two latest fiscal years, one that gave no figures."""
+    database = Database(database_url)
+    last = today_kst().year - 1
+    with database.unit_of_work() as s:
+        admin = principal(s, "admin@onestop.demo")
+        taken = set(s.scalars(select(ApplicationRow.firm_id)))
+        rows = [f for f in s.scalars(select(FirmRow).order_by(FirmRow.id))
+                if f.id not in taken and f.profile["founded_on"] < f"{last - 2}-01-01"][:SUPPORTED + 1]
+        assert len(rows) == SUPPORTED + 1
+        for i, row in enumerate(rows):
+            profile = {k: v for k, v in row.profile.items()
+                       if k not in ("regular_employees_by_year", "export_revenue_by_year", "export_usd_by_year")}
+            profile["revenue"] = {str(last - 1): 2_000_000_000, str(last): 2_200_000_000}
+            profile["export_revenue"] = 250_000_000
+            if i < SUPPORTED:
+                profile["regular_employees_by_year"] = {str(last - 1): 20, str(last): 23}
+                profile["export_revenue_by_year"] = {str(last - 1): 200_000_000, str(last): 250_000_000}
+            else:
+                profile["revenue"] = {str(last): 2_200_000_000}  # one year only: measured nowhere
+            row.profile = parse_firm(profile).model_dump(mode="json", exclude_none=True)
+            app = ApplicationRow(firm_id=row.id, program_id=PROGRAM, agency_id="jnsbi", branch=row.region[:2],
+                                 state="agreement_signed", open_slot=None, created_by=admin.user_id,
+                                 eligibility={"status": "eligible"}, idempotency_key=f"effect-{row.id}",
+                                 submitted_at=utcnow())
+            s.add(app)
+            s.flush()
+            applications.act(s, admin, app.id, "execute", None)
+        ids = [r.id for r in rows]
+    yield database, ids
+    database.dispose()
+
+
+def test_the_service_measures_revenue_employment_and_exports(supported: tuple[Database, list[int]]) -> None:
+    database, ids = supported
+    with database.unit_of_work() as s:
+        e = measure(s, build_catalog(s), PROGRAM, today_kst())
+    assert e.supported == SUPPORTED + 1
+    revenue, employment, exports = (e.of(m) for m in Measure)
+    for m in (revenue, employment, exports):
+        assert m.supported_measured == SUPPORTED  # the seventh firm is counted, not measured
+        assert m.matched + m.unmatched == SUPPORTED
+        assert m.near_misses_measured <= e.near_misses
+        assert m.method_ko and m.caveats_en
+    assert revenue.mean_supported == pytest.approx(0.10)
+    assert employment.mean_supported == pytest.approx(3.0)
+    assert exports.mean_supported == pytest.approx(50_000_000)
+    # the demo registry gives employees and exports by fiscal year: comparison firms are measured
+    assert employment.near_misses_measured + employment.controls_used > 0
+    assert exports.near_misses_measured + exports.controls_used > 0
+    for m in (revenue, employment, exports):
+        assert (m.matched_difference is None) == (m.matched < MIN_GROUP)
+
+
+def test_the_officers_page_shows_all_three_measures(app: Any, supported: tuple[Database, list[int]]) -> None:
+    with TestClient(app) as c:
+        assert c.get("/officer/outcomes/effect", follow_redirects=False).status_code in (302, 303)  # to the login
+        assert page_login(c, "officer.jeonnam@onestop.demo", PASSWORD).status_code == 303
+        page = c.get("/officer/outcomes/effect")
+        assert page.status_code == 200 and 'id="effect-form"' in page.text and "effect-table" not in page.text
+        r = c.get(f"/officer/outcomes/effect?program={PROGRAM}")
+        assert r.status_code == 200
+        for row_id, name in (("revenue", "매출액 증감률"), ("employment", "상시근로자 증감"), ("exports", "수출액 증감")):
+            assert f'id="effect-{row_id}"' in r.text and name in r.text
+        assert "+10.0%" in r.text and "+3.0명" in r.text and "+50,000,000원" in r.text
+        assert "인과 효과가 아닙니다" in r.text and "원화 수출액만 씁니다" in r.text
+        assert f"지원 기업 {SUPPORTED + 1}개" in r.text
+        bad = c.get("/officer/outcomes/effect?program=no-such-program")
+        assert bad.status_code == 422 and "목록에 있는 사업을 고르세요." in bad.text
+        assert "Traceback" not in bad.text
+        en = c.get("/officer/outcomes/effect", params={"program": PROGRAM, "lang": "en"})
+        assert '<html lang="en">' in en.text and "Change in regular employees" in en.text
+        assert "+3.0 people" in en.text and "+₩50,000,000" in en.text and "not a causal effect" in en.text
+        dash = c.get("/officer/outcomes")
+        assert 'id="to-effect"' in dash.text
+
+
+def test_a_firm_is_not_shown_the_effect_page(app: Any) -> None:
+    with TestClient(app) as c:
+        assert page_login(c, "founder@onestop.demo", PASSWORD).status_code == 303
+        assert c.get(f"/officer/outcomes/effect?program={PROGRAM}").status_code == 404
+
+
+def test_the_cli_reports_each_measure(database_url: str, supported: tuple[Database, list[int]]) -> None:
+    r = CliRunner().invoke(cli_app, ["outcomes", "effect", PROGRAM, "--json", "--database-url", database_url])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["program"] == PROGRAM and data["supported"] == SUPPORTED + 1
+    assert [m["measure"] for m in data["measures"]] == ["revenue", "employment", "exports"]
+    assert [m["unit"] for m in data["measures"]] == ["ratio", "people", "won"]
+    assert all(m["supported_measured"] == SUPPORTED for m in data["measures"])
+    text = CliRunner().invoke(cli_app, ["outcomes", "effect", PROGRAM, "--database-url", database_url])
+    assert text.exit_code == 0
+    assert "상시근로자 증감: 지원 측정 6, 평균 +3.0명" in text.stdout and "수출액 증감" in text.stdout
