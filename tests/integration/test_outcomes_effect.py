@@ -25,8 +25,11 @@ from onestop.outcomes.effect import MIN_GROUP, Measure
 from onestop.outcomes.effect_services import measure
 from onestop.outcomes.services import today_kst
 from onestop.platform.db import Database, utcnow
+from tests.conftest import example
+from tests.integration.conftest import Api, fresh_brn
 from tests.integration.funds_helpers import principal
-from tests.integration.test_pages import page_login
+from tests.integration.test_api import problem_fields
+from tests.integration.test_pages import firm_form, page_login, sign_up
 
 PROGRAM = "jnsbi-online-mall-entry"  # no other test executes it
 SUPPORTED = 6  # supported firms given figures below; one more is supported without any
@@ -128,3 +131,43 @@ def test_the_cli_reports_each_measure(database_url: str, supported: tuple[Databa
     text = CliRunner().invoke(cli_app, ["outcomes", "effect", PROGRAM, "--database-url", database_url])
     assert text.exit_code == 0
     assert "상시근로자 증감: 지원 측정 6, 평균 +3.0명" in text.stdout and "수출액 증감" in text.stdout
+
+
+def test_the_firm_form_takes_employees_and_exports_by_fiscal_year(client: TestClient) -> None:
+    csrf = sign_up(client)
+    year = today_kst().year
+    form = firm_form(**{f"regular_employees_by_year.{year - 2}": "3", f"regular_employees_by_year.{year - 1}": "-2",
+                        f"export_revenue_by_year.{year - 1}": "1,000,000,000"})
+    bad = client.post("/firms/new", data={**form, "csrf_token": csrf})
+    assert bad.status_code == 422
+    # each problem beside its fieldset, in Korean; what was typed is kept
+    assert '<p class="form-hint-invalid" id="regular_employees_by_year-error">' in bad.text
+    assert f"{year - 1}년 상시근로자 수는 0 이상 1,000,000 이하의 정수(명)여야 합니다. 입력값: -2" in bad.text
+    assert f'id="regular_employees_by_year_{year - 1}" name="regular_employees_by_year.{year - 1}"' in bad.text
+    assert 'value="-2"' in bad.text and 'value="3"' in bad.text
+    live = client.post("/firms/check", data={**form, "csrf_token": csrf})
+    assert "상시근로자 수는 0 이상" in live.text
+    fixed = firm_form(brn=form["brn"], **{f"regular_employees_by_year.{year - 2}": "3",
+                                          f"regular_employees_by_year.{year - 1}": "5",
+                                          f"export_revenue_by_year.{year - 1}": "30,000,000",
+                                          f"export_usd_by_year.{year - 1}": "21000"})
+    ok = client.post("/firms/new", data={**fixed, "csrf_token": csrf}, follow_redirects=False)
+    assert ok.status_code == 303, ok.text
+    firm_id = int(ok.headers["location"].split("/")[2])
+    edit = client.get(f"/firms/{firm_id}/edit")
+    assert 'value="5"' in edit.text and 'value="30000000"' in edit.text and 'value="21000"' in edit.text
+
+
+def test_the_api_takes_figures_by_fiscal_year_and_names_a_bad_one(client: TestClient) -> None:
+    api = Api(client)
+    year = today_kst().year
+    bad = api.post("/api/v1/firms", json={**example("young-founder"), "brn": fresh_brn(),
+                                          "export_usd_by_year": {str(year - 1): -5}})
+    assert bad.status_code == 422
+    fields = problem_fields(bad)
+    assert "0 이상" in fields["export_usd_by_year"]["ko"] and "US dollars" in fields["export_usd_by_year"]["en"]
+    ok = api.post("/api/v1/firms", json={**example("young-founder"), "brn": fresh_brn(),
+                                         "regular_employees_by_year": {str(year - 2): 3, str(year - 1): 5}})
+    assert ok.status_code == 201, ok.text
+    got = api.get(f"/api/v1/firms/{ok.json()['id']}").json()["profile"]
+    assert got["regular_employees_by_year"] == {str(year - 2): 3, str(year - 1): 5}
