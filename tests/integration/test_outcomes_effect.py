@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from onestop.accounts.tables import MembershipRow
 from onestop.applications import services as applications
 from onestop.applications.tables import ApplicationRow
 from onestop.catalog.services import build_catalog
@@ -43,7 +44,8 @@ def supported(database_url: str) -> Iterator[tuple[Database, list[int]]]:
     last = today_kst().year - 1
     with database.unit_of_work() as s:
         admin = principal(s, "admin@onestop.demo")
-        taken = set(s.scalars(select(ApplicationRow.firm_id)))
+        # registry firms only: no member account, no application (other tests use the demo accounts' firms)
+        taken = set(s.scalars(select(ApplicationRow.firm_id))) | set(s.scalars(select(MembershipRow.firm_id)))
         rows = [f for f in s.scalars(select(FirmRow).order_by(FirmRow.id))
                 if f.id not in taken and f.profile["founded_on"] < f"{last - 2}-01-01"][:SUPPORTED + 1]
         assert len(rows) == SUPPORTED + 1

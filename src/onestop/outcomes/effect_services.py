@@ -52,6 +52,9 @@ def shown(value: float | None, unit: str, lang: str = "ko") -> str:
     `+₩12,000,000`; `—` when not shown (too few firms)."""
     if value is None:
         return "—"
+    digits = {"ratio": 3, "people": 1}.get(unit, 0)
+    if round(value, digits) == 0:
+        value = 0.0  # never "-0.0"
     if unit == "ratio":
         return f"{value * 100:+.1f}%"
     if unit == "people":
