@@ -22,6 +22,7 @@ from onestop.cli import app as cli_app
 from onestop.demo.seed import PASSWORD
 from onestop.firms.model import parse_firm
 from onestop.firms.tables import FirmRow
+from onestop.outcomes.dashboard import supported_firm_ids
 from onestop.outcomes.effect import MIN_GROUP, Measure
 from onestop.outcomes.effect_services import measure
 from onestop.outcomes.services import today_kst
@@ -76,6 +77,7 @@ def test_the_service_measures_revenue_employment_and_exports(supported: tuple[Da
     database, ids = supported
     with database.unit_of_work() as s:
         e = measure(s, build_catalog(s), PROGRAM, today_kst())
+        assert supported_firm_ids(s, PROGRAM) == set(ids)  # the executions are the supported group
     assert e.supported == SUPPORTED + 1
     revenue, employment, exports = (e.of(m) for m in Measure)
     for m in (revenue, employment, exports):

@@ -4,7 +4,9 @@ the profile's figures by fiscal year that feed it are validated with KO/EN field
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -177,3 +179,20 @@ def test_a_future_year_is_refused() -> None:
     year = date.today().year + 1
     code, ko, _ = _problems(export_usd_by_year={str(year): 10})["export_usd_by_year"]
     assert code == "export_usd_by_year_future_year" and f"{year}년 수출액(달러)은 아직 알 수 없습니다" in ko
+
+
+def test_onestop_validate_names_a_bad_figure_by_fiscal_year(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from onestop.cli import app
+
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({**BASE, "regular_employees_by_year": {"2023": 18, "2024": 23}}), encoding="utf-8")
+    assert CliRunner().invoke(app, ["validate", str(good)]).exit_code == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**BASE, "regular_employees_by_year": {"2024": "스물셋"}}, ensure_ascii=False),
+                   encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert "regular_employees_by_year" in result.output and "2024년 상시근로자 수는 0 이상" in result.output
+    assert "Regular employees for 2024 must be a whole number of people" in result.output
