@@ -31,6 +31,7 @@ from tests.conftest import example
 from tests.integration.conftest import Api, fresh_brn
 from tests.integration.funds_helpers import principal
 from tests.integration.test_api import problem_fields
+from tests.integration.test_english_pages import korean_left, proper_names
 from tests.integration.test_pages import firm_form, page_login, sign_up
 
 PROGRAM = "jnsbi-online-mall-entry"  # no other test executes it
@@ -114,6 +115,7 @@ def test_the_officers_page_shows_all_three_measures(app: Any, supported: tuple[D
         en = c.get("/officer/outcomes/effect", params={"program": PROGRAM, "lang": "en"})
         assert '<html lang="en">' in en.text and "Change in regular employees" in en.text
         assert "+3.0 people" in en.text and "+₩50,000,000" in en.text and "not a causal effect" in en.text
+        assert korean_left(en.text, proper_names(app)) == []  # no Korean left but proper names
         dash = c.get("/officer/outcomes")
         assert 'id="to-effect"' in dash.text
 
