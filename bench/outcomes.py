@@ -5,6 +5,7 @@ Usage:  .venv/bin/python bench/outcomes.py simulate [--firms 1000000] [--seed 42
         .venv/bin/python bench/outcomes.py pdf
         .venv/bin/python bench/outcomes.py dashboard [--executions 100000] [--firms 20000] [--reads 200]
                                                     [--reads-only] [--database-url URL]
+        .venv/bin/python bench/outcomes.py effect [--firms 2000] [--supported 100] [--database-url URL]
 
 * simulate: a generated national registry (`bench/generate.py`, seeded) of `--firms` firms, and
   one rule change of a shipped program (청년창업사관학교: CEO age limit 39 → 49 with the business-age
@@ -24,6 +25,12 @@ Usage:  .venv/bin/python bench/outcomes.py simulate [--firms 1000000] [--seed 42
   dashboard reads (an administrator's and an agency officer's: the five breakdowns, the review
   queue, a drill-down), of the public statistics (counts, suppression, records), and of the two
   pages over HTTP (TestClient, the whole request: session, queries, template).
+* effect (PostgreSQL; the database's public schema is DROPPED and recreated): the demo data with
+  a registry of `--firms` seeded firms (`demo.firms.generate`: revenue, employees and exports by
+  fiscal year), an application of 온라인몰 입점 지원 (`jnsbi-online-mall-entry`) executed for
+  `--supported` of them through the lifecycle; times `effect_services.measure` (every registered
+  firm's profile read and derived, the program's rule and its near misses evaluated, the three
+  measures compared), five runs.
 Results: bench/out/outcomes_<command>.json.
 """
 
@@ -255,6 +262,53 @@ def dashboard_bench(url: str, executions: int, firms: int, reads: int, reads_onl
     _save("dashboard", data)
 
 
+def effect_bench(url: str, firms: int, supported: int) -> None:
+    from sqlalchemy import select
+
+    from bench.funds import fresh
+    from onestop.accounts import services as accounts
+    from onestop.accounts.tables import MembershipRow, UserRow
+    from onestop.applications import services as applications
+    from onestop.applications.tables import ApplicationRow
+    from onestop.catalog.services import build_catalog
+    from onestop.firms.tables import FirmRow
+    from onestop.outcomes.effect_services import measure
+    from onestop.outcomes.services import today_kst
+    from onestop.platform.db import utcnow
+
+    program = "jnsbi-online-mall-entry"
+    t0 = time.perf_counter()
+    db = fresh(url, registry=firms)
+    seeded = time.perf_counter() - t0
+    with db.unit_of_work() as s:
+        admin = accounts.principal(s, s.scalar(select(UserRow).where(UserRow.email == "admin@onestop.demo")))
+        members = set(s.scalars(select(MembershipRow.firm_id)))
+        rows = [f for f in s.scalars(select(FirmRow).order_by(FirmRow.id)) if f.id not in members]
+        for f in rows[::max(1, len(rows) // supported)][:supported]:
+            app = ApplicationRow(firm_id=f.id, program_id=program, agency_id="jnsbi", branch=f.region[:2],
+                                 state="agreement_signed", open_slot=None, created_by=admin.user_id,
+                                 eligibility={"status": "eligible"}, idempotency_key=f"bench-effect-{f.id}",
+                                 submitted_at=utcnow())
+            s.add(app)
+            s.flush()
+            applications.act(s, admin, app.id, "execute", None)
+    times = []
+    with db.unit_of_work() as s:
+        catalog = build_catalog(s)
+        for _ in range(5):
+            t0 = time.perf_counter()
+            e = measure(s, catalog, program, today_kst())
+            times.append(time.perf_counter() - t0)
+        total = s.query(FirmRow).count()
+    db.dispose()
+    data = {"firms": total, "seed_s": round(seeded, 1), "supported": e.supported, "near_misses": e.near_misses,
+            "measured": {m.measure: [m.supported_measured, m.near_misses_measured, m.matched] for m in e.measures},
+            "measure_s": [round(t, 2) for t in times], "best_s": round(min(times), 2),
+            "load_average": [round(x, 2) for x in os.getloadavg()]}
+    print(json.dumps(data, ensure_ascii=False))
+    _save("effect", data)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -272,8 +326,14 @@ def main() -> None:
     d.add_argument("--reads", type=int, default=200)
     d.add_argument("--reads-only", action="store_true", help="measure the reads on the last run's data")
     d.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/h_outcomes2")
+    f = sub.add_parser("effect")
+    f.add_argument("--firms", type=int, default=2000)
+    f.add_argument("--supported", type=int, default=100)
+    f.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/h_effect10_bench")
     a = ap.parse_args()
-    if a.cmd == "simulate":
+    if a.cmd == "effect":
+        effect_bench(a.database_url, a.firms, a.supported)
+    elif a.cmd == "simulate":
         simulate(a.firms, a.seed)
     elif a.cmd == "suppress":
         suppress(a.rows, a.cols, a.tables)

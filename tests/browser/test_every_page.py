@@ -28,6 +28,7 @@ FIRM_MEMBER = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", 
 OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/programs",
            "/officer/programs/kosmes-emergency-fund/edit", "/officer/programs/new", "/consultations",
            "/officer/fast-track", "/officer/outcomes", "/officer/outcomes/quarterly",
+           "/officer/outcomes/effect?program=kosmes-distribution-channel-entry",
            "/officer/simulate?program=kosmes-youth-startup-academy", "/officer/funds", "/officer/settlements",
            "/officer/advisory", "/officer/advisory/experts", "/officer/exports",
            "/officer/marketplace"]

@@ -67,6 +67,26 @@ def test_dashboard_and_simulation(page: Any, live_app: Any) -> None:
     page.watch.check()
 
 
+def test_effect_page_compares_three_measures(page: Any) -> None:
+    sign_in(page, "officer.kosmes@onestop.demo")
+    page.goto("/officer/outcomes")
+    page.locator("#to-effect").click()
+    page.wait_for_load_state()
+    page.locator("#program").select_option("kosmes-distribution-channel-entry")
+    page.locator("#run-effect").click()
+    page.wait_for_load_state()
+    assert "program=kosmes-distribution-channel-entry" in page.url  # the choice stays in the URL
+    rows = page.locator("#effect-table tbody tr")
+    assert rows.count() == 3
+    assert [rows.nth(i).locator("th").inner_text() for i in range(3)] == ["매출액 증감률", "상시근로자 증감", "수출액 증감"]
+    assert "인과 효과가 아닙니다" in page.locator("#effect-caveats").inner_text()
+    shot(page, "64-outcomes-effect")
+    assert not serious_violations(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # the wide table scrolls inside its frame
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.watch.check()
+
+
 def test_public_statistics(page: Any) -> None:
     page.goto("/statistics")
     assert "5개 미만" in page.locator("#suppression-note").inner_text()

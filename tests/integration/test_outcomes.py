@@ -185,8 +185,10 @@ def test_effect_cli_reports_groups_and_caveats(database_url: str) -> None:
     r = CliRunner().invoke(cli_app, ["outcomes", "effect", PROGRAM, "--json", "--database-url", database_url])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
-    assert data["supported"] >= 1 and data["supported"] == data["supported_measured"] + (
-        data["supported"] - data["supported_measured"])
-    assert data["matched"] + data["unmatched"] <= data["supported_measured"]
-    assert data["mean_supported"] is None or data["supported_measured"] >= 5
+    assert data["supported"] >= 1
+    assert [m["measure"] for m in data["measures"]] == ["revenue", "employment", "exports"]
+    for m in data["measures"]:
+        assert m["matched"] + m["unmatched"] == m["supported_measured"] <= data["supported"]
+        assert m["mean_supported"] is None or m["supported_measured"] >= 5
+        assert m["caveats_ko"] and m["caveats_en"]
     assert any("인과" in c for c in data["caveats_ko"])

@@ -193,23 +193,28 @@ def test_measures_cover_the_issue() -> None:
 # ── effect ──────────────────────────────────────────────────────────────────────────────────
 
 def test_effect_compares_like_with_like_and_hides_small_groups() -> None:
-    from onestop.outcomes.effect import Unit, compare
+    from onestop.outcomes.effect import Measure, Unit, compare
 
+    rev = Measure.revenue
     cell_a = ("46", "C", "small", "40–49세")
     cell_b = ("11", "J", "small", "39세 이하")
-    units = [Unit(i, True, False, cell_a, 0.20) for i in range(5)]
-    units += [Unit(10 + i, False, i < 5, cell_a, 0.05) for i in range(6)]
-    units += [Unit(20, True, False, cell_b, 0.50)]  # no control in its cell: counted as unmatched
-    units += [Unit(21, True, False, cell_a, None)]  # no revenue history: not measured
+    units = [Unit(i, True, False, cell_a, {rev: 0.20}) for i in range(5)]
+    units += [Unit(10 + i, False, i < 5, cell_a, {rev: 0.05}) for i in range(6)]
+    units += [Unit(20, True, False, cell_b, {rev: 0.50})]  # no control in its cell: counted as unmatched
+    units += [Unit(21, True, False, cell_a, {rev: None})]  # no revenue history: not measured
     e = compare(units)
-    assert (e.supported, e.supported_measured, e.matched, e.unmatched) == (7, 6, 5, 1)
-    assert e.controls_used == 6 and e.near_misses == 5
-    assert e.matched_difference == pytest.approx(0.15)
-    assert e.mean_near_miss == pytest.approx(0.05)
-    assert e.mean_supported == pytest.approx((5 * 0.20 + 0.50) / 6)
+    r = e.of(rev)
+    assert (e.supported, r.supported_measured, r.matched, r.unmatched) == (7, 6, 5, 1)
+    assert r.controls_used == 6 and e.near_misses == 5
+    assert r.matched_difference == pytest.approx(0.15)
+    assert r.mean_near_miss == pytest.approx(0.05)
+    assert r.mean_supported == pytest.approx((5 * 0.20 + 0.50) / 6)
     assert any("인과" in c for c in e.caveats_ko) and any("causal" in c for c in e.caveats_en)
-    small = compare(units[:3] + units[5:8])
+    small = compare(units[:3] + units[5:8]).of(rev)
     assert small.mean_supported is None and small.matched_difference is None  # fewer than 5
+    # no firm gave employees or exports: counted in the groups, measured nowhere, nothing shown
+    for m in (Measure.employment, Measure.exports):
+        assert (e.of(m).supported_measured, e.of(m).matched, e.of(m).mean_supported) == (0, 0, None)
 
 
 def test_recorded_outcomes_carry_only_their_sources_measures() -> None:

@@ -70,6 +70,28 @@ def _plan_facts(rng: random.Random, revenue: dict[str, int], section: str, today
     return out
 
 
+def _yearly_figures(rng: random.Random, revenue: dict[str, int], employees: int,
+                    exporter: bool) -> dict[str, dict[str, int]]:
+    """Regular employees and exports (won, US$) for each fiscal year with revenue, drawn from a
+    generator of their own (the rest of the firm's seeded data is unchanged): headcount drifts a
+    few people a year toward today's; an exporter ships a share of each year's revenue (never
+    more than it), a non-exporter states 0; about one firm in six leaves the figures out."""
+    if not revenue or rng.random() < 1 / 6:
+        return {}
+    years = sorted(revenue, reverse=True)  # latest first: walk back from today's headcount
+    staff: dict[str, int] = {}
+    now = employees
+    for year in years:
+        staff[year] = now
+        now = max(0, now - round(rng.gauss(0.04 * now, 0.12 * now + 0.6)))
+    share = rng.uniform(0.05, 0.5) if exporter else 0.0
+    won = {y: min(revenue[y], int(revenue[y] * share * rng.uniform(0.7, 1.3))) for y in years}
+    usd = {y: w // 1400 for y, w in won.items()}
+    return {"regular_employees_by_year": dict(sorted(staff.items())),
+            "export_revenue_by_year": dict(sorted(won.items())),
+            **({"export_usd_by_year": dict(sorted(usd.items()))} if exporter else {})}
+
+
 def generate(n: int, seed: int = 2026, today: date | None = None) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     today = today or date.today()
@@ -126,6 +148,7 @@ def generate(n: int, seed: int = 2026, today: date | None = None) -> list[dict[s
             "tax_arrears": rng.random() < 0.03,
             "credit_grade": rng.choice(["A", "BBB+", "BBB", "BBB-", "BB+", "BB", "B"]),
         })
+        firms[-1].update(_yearly_figures(random.Random(seed * 300_007 + i), revenue, max(0, employees), exporter))
         if firms[-1]["tax_arrears"]:  # 체납처분 유예 for some (재도약·재해 funds then allow the arrears)
             firms[-1]["tax_arrears_deferred"] = random.Random(seed * 7 + i).random() < 0.3
     return firms

@@ -209,30 +209,43 @@ QUALIFICATION_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def by_fiscal_year(v: object, field: str, *, allow_negative: bool) -> dict[int, int]:
-    """Amounts by fiscal year (`{"2025": -120000000}`), years 1950–2100, whole won.
+#: Units of the figures kept by fiscal year: (Korean unit, English example, upper bound).
+_UNITS: dict[str, tuple[str, str, str, int]] = {
+    "won": ("원", "won", "120000000", MAX_WON),
+    "people": ("명", "people", "12", MAX_EMPLOYEES),
+    "usd": ("달러", "US dollars", "250000", MAX_USD),
+}
 
-    Raises a field error (Korean and English) naming the year or amount that is wrong."""
-    ko_name = _FIELD_NAMES_KO.get(field, field)
-    en_name = field.replace("_", " ").capitalize()
+
+def by_fiscal_year(v: object, field: str, *, allow_negative: bool, unit: str = "won") -> dict[int, int]:
+    """Figures by fiscal year (`{"2025": -120000000}`), years 1950–2100, whole numbers of `unit`
+    ("won", "people" — regular employees —, "usd"), at most `MAX_WON`, `MAX_EMPLOYEES` or
+    `MAX_USD`; a year left out is unknown.
+
+    Raises a field error (Korean and English) naming the year or figure that is wrong and what is
+    allowed."""
+    ko_name, en_name = _BY_YEAR_NAMES.get(field, (field, field.replace("_", " ").capitalize()))
+    unit_ko, unit_en, example, maximum = _UNITS[unit]
     if not isinstance(v, dict):
-        raise _custom(f"{field}_shape", f'{josa(ko_name, "은")} 사업연도별 금액이어야 합니다. 예: {{"2025": 120000000}}',
-                      f'{en_name} must map fiscal years to won, e.g. {{"2025": 120000000}}.')
+        raise _custom(f"{field}_shape",
+                      f'{josa(ko_name, "은")} 사업연도별 값이어야 합니다. 예: {{"2025": {example}}}',
+                      f'{en_name} must map fiscal years to {unit_en}, e.g. {{"2025": {example}}}.')
     out: dict[int, int] = {}
     for year, amount in v.items():
         try:
             y = int(year)
         except (TypeError, ValueError):
             raise _custom(f"{field}_year", f"{ko_name}의 사업연도 {year!r}는 4자리 연도여야 합니다.",
-                          f"Fiscal year {year!r} in {en_name.lower()} must be a 4-digit year.") from None
+                          f"Fiscal year {year!r} in {en_name[:1].lower() + en_name[1:]} must be a 4-digit year.") from None
         if not 1950 <= y <= 2100:
             raise _custom(f"{field}_year", f"{ko_name}의 사업연도 {y}는 1950~2100 사이여야 합니다.",
-                          f"Fiscal year {y} in {en_name.lower()} must be between 1950 and 2100.")
+                          f"Fiscal year {y} in {en_name[:1].lower() + en_name[1:]} must be between 1950 and 2100.")
         if isinstance(amount, bool) or not isinstance(amount, int) or (amount < 0 and not allow_negative) \
-                or abs(amount) > MAX_WON:
-            allowed_ko = "정수(원, 손실은 음수)" if allow_negative else "0 이상의 정수(원)"
-            allowed_en = "a whole number of won (a loss is negative)" if allow_negative else \
-                "a whole number of won, 0 or more"
+                or abs(amount) > maximum:
+            allowed_ko = f"정수({unit_ko}, 손실은 음수)" if allow_negative else \
+                f"0 이상 {maximum:,} 이하의 정수({unit_ko})"
+            allowed_en = f"a whole number of {unit_en} (a loss is negative)" if allow_negative else \
+                f"a whole number of {unit_en} from 0 to {maximum:,}"
             raise _custom(f"{field}_amount", f"{y}년 {josa(ko_name, '은')} {allowed_ko}여야 합니다. 입력값: {amount!r}",
                           f"{en_name} for {y} must be {allowed_en}; got {amount!r}.")
         out[y] = amount
@@ -306,11 +319,33 @@ class FirmProfile(BaseModel):
     hardship_causes: list[HardshipCause] | None = Field(default=None, max_length=len(HardshipCause))
     manufacturing_share_pct: int | None = Field(default=None, ge=0, le=100)
     factory_registered: bool | None = None
+    # ── Issue 10: dated figures for the effect measure (outcomes.effect); a year left out is unknown ──
+    #: regular employees (상시근로자) by fiscal year, people
+    regular_employees_by_year: dict[int, int] = Field(default_factory=dict)
+    #: exports by fiscal year, won (part of that year's revenue)
+    export_revenue_by_year: dict[int, int] = Field(default_factory=dict)
+    #: exports by fiscal year, US dollars, where the firm gives them
+    export_usd_by_year: dict[int, int] = Field(default_factory=dict)
 
     @field_validator("operating_profit", mode="before")
     @classmethod
     def _operating_profit(cls, v: object) -> object:
         return by_fiscal_year(v, "operating_profit", allow_negative=True)
+
+    @field_validator("regular_employees_by_year", mode="before")
+    @classmethod
+    def _employees_by_year(cls, v: object) -> object:
+        return by_fiscal_year(v, "regular_employees_by_year", allow_negative=False, unit="people")
+
+    @field_validator("export_revenue_by_year", mode="before")
+    @classmethod
+    def _exports_by_year(cls, v: object) -> object:
+        return by_fiscal_year(v, "export_revenue_by_year", allow_negative=False)
+
+    @field_validator("export_usd_by_year", mode="before")
+    @classmethod
+    def _exports_usd_by_year(cls, v: object) -> object:
+        return by_fiscal_year(v, "export_usd_by_year", allow_negative=False, unit="usd")
 
     @model_validator(mode="after")
     def _applicant(self, info: ValidationInfo) -> FirmProfile:
@@ -456,13 +491,15 @@ class FirmProfile(BaseModel):
 
     def _consistent(self, today: date) -> None:
         """Facts that contradict each other are refused, naming both: a figure for a fiscal year
-        before the founding year or after this year (revenue, operating profit), exports above the
-        revenue of the same year, a representative younger than 15 today (근로기준법 제64조: the
-        youngest age at which one may work), and, for a sole proprietorship, a representative born
+        before the founding year or after this year (revenue, operating profit, regular employees,
+        exports), exports above the revenue of the same year (the current figure against the last
+        fiscal year's revenue, and each fiscal year's exports against that year's revenue), a
+        representative younger than 15 today (근로기준법 제64조: the youngest age at which one may
+        work), and, for a sole proprietorship, a representative born
         after the founding (the owner is the representative; a corporation may appoint a younger
         one later)."""
         founded = self.founded_on
-        for field, name_ko, name_en in (("revenue", "매출액", "Revenue"), ("operating_profit", "영업이익", "Operating profit")):
+        for field, (name_ko, name_en) in _BY_YEAR_NAMES.items():
             for year in sorted(getattr(self, field)):
                 if year < founded.year:
                     raise _custom(f"{field}_before_founding",
@@ -482,6 +519,14 @@ class FirmProfile(BaseModel):
                           "수출액은 매출액의 일부입니다.",
                           f"Exports ({self.export_revenue:,} won) exceed the {last} revenue ({self.revenue[last]:,} won); "
                           "exports are part of revenue.")
+        for year, exports in sorted(self.export_revenue_by_year.items()):
+            revenue = self.revenue.get(year)
+            if revenue is not None and exports > revenue:
+                raise _custom("export_by_year_above_revenue",
+                              f"{year}년 수출액 {exports:,}원이 {year}년 매출액 {revenue:,}원보다 큽니다. "
+                              "수출액은 매출액의 일부입니다.",
+                              f"Exports for {year} ({exports:,} won) exceed the {year} revenue ({revenue:,} won); "
+                              "exports are part of revenue.")
         born = self.ceo_birth_date
         if born is not None and completed_years(born, today) < MIN_CEO_AGE:
             raise _custom("ceo_too_young",
@@ -527,6 +572,9 @@ _FIELD_NAMES_KO = {
     "hardship_causes": "경영애로 사유",
     "manufacturing_share_pct": "제조업 전업률(%)",
     "factory_registered": "공장등록 여부",
+    "regular_employees_by_year": "사업연도별 상시근로자 수",
+    "export_revenue_by_year": "사업연도별 수출액(원)",
+    "export_usd_by_year": "사업연도별 수출액(달러)",
 }
 
 _FIELD_NAMES_EN = {
@@ -542,6 +590,18 @@ _FIELD_NAMES_EN = {
     "credit_default_record": "registered default or overdue record", "rehabilitation": "rehabilitation or bankruptcy",
     "tax_arrears_deferred": "deferral of tax arrears collection", "hardship_causes": "causes of hardship",
     "manufacturing_share_pct": "share of manufacturing (%)", "factory_registered": "factory registration",
+    "regular_employees_by_year": "regular employees by fiscal year",
+    "export_revenue_by_year": "exports by fiscal year (won)", "export_usd_by_year": "exports by fiscal year (US dollars)",
+}
+
+#: Figures kept by fiscal year and their names in messages (Korean, English): none may be given
+#: for a year before the founding or after this year.
+_BY_YEAR_NAMES = {
+    "revenue": ("매출액", "Revenue"),
+    "operating_profit": ("영업이익", "Operating profit"),
+    "regular_employees_by_year": ("상시근로자 수", "Regular employees"),
+    "export_revenue_by_year": ("수출액(원)", "Exports (won)"),
+    "export_usd_by_year": ("수출액(달러)", "Exports (US dollars)"),
 }
 
 #: A field without a name here (an API parameter such as ``limit`` or ``starts_at``) is called
@@ -644,6 +704,7 @@ _MODEL_ERROR_FIELDS = {
     "operating_profit_future_year": "operating_profit",
     "ceo_too_young": "ceo_birth_date",
     "export_above_revenue": "export_revenue",
+    "export_by_year_above_revenue": "export_revenue_by_year",
     "ceo_born_after_founding": "ceo_birth_date",
 }
 
@@ -651,7 +712,8 @@ _MODEL_ERROR_FIELDS = {
 def _field_of(code: str) -> str:
     if code in _MODEL_ERROR_FIELDS:
         return _MODEL_ERROR_FIELDS[code]
-    for name in ("founded_on", "ceo_birth_date", "brn", "operating_profit"):
+    for name in ("founded_on", "ceo_birth_date", "brn", "operating_profit", "regular_employees_by_year",
+                 "export_revenue_by_year", "export_usd_by_year"):
         if code.startswith(name):
             return name
     return "firm"

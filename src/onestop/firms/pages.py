@@ -36,6 +36,8 @@ from onestop.text import number_or_text
 router = APIRouter(route_class=UnitOfWorkRoute)
 _NUMBERS = ("regular_employees", "total_assets", "export_revenue", "export_usd", "total_liabilities",
             "total_equity", "manufacturing_share_pct")
+#: figures by fiscal year beside revenue (issue 10: the effect measure), one input per year
+_BY_YEAR_FIGURES = ("regular_employees_by_year", "export_revenue_by_year", "export_usd_by_year")
 #: yes/no facts of the policy-fund plan's conditions: a checkbox, unchecked = no (issue 17)
 _FLAGS = ("credit_default_record", "rehabilitation", "tax_arrears_deferred", "factory_registered")
 
@@ -75,6 +77,16 @@ def profile_from_form(form: FormData, base: dict[str, Any] | None = None) -> dic
             else:
                 revenue.pop(year, None)
     data["revenue"] = revenue
+    for name in _BY_YEAR_FIGURES:
+        figures = dict(data.get(name) or {})
+        for key, value in form.items():
+            if key.startswith(f"{name}.") and isinstance(value, str):
+                year = key[len(name) + 1:]
+                if value.strip():
+                    figures[year] = number_or_text(value)
+                else:
+                    figures.pop(year, None)
+        data[name] = figures
     data["certifications"] = [v for v in form.getlist("certifications") if isinstance(v, str)]
     data["tax_arrears"] = form.get("tax_arrears") == "1"
     data["in_large_business_group"] = form.get("in_large_business_group") == "1"
@@ -201,7 +213,8 @@ def live_check(form: PostedForm, request: Request, who: CurrentActor) -> Respons
         errors: list[dict[str, str]] = []
     except DomainError as e:
         errors = problems_of(e)
-    touched = {k for k, v in form.items() if isinstance(v, str) and v.strip()}
+    # a figure by fiscal year (`operating_profit.2025`) touches its field (`operating_profit`)
+    touched = {part for k, v in form.items() if isinstance(v, str) and v.strip() for part in (k, k.split(".")[0])}
     shown = [e for e in errors if e["field"].split(".")[0] in touched or e["field"].startswith("revenue")]
     return render(request, who, "firms/_live.html", errors=shown, valid=not errors)
 

@@ -113,9 +113,10 @@ def kpi(year: Annotated[int | None, typer.Option("--year")] = None,
 
 @app.command("effect")
 def effect(program_id: str, database_url: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Supported firms against near misses and a matched group (revenue change), with the caveats."""
+    """Supported firms against near misses and a matched group on the changes of revenue, regular
+    employees and exports, each with its group sizes, method and caveats."""
     from onestop.catalog.services import build_catalog
-    from onestop.outcomes.effect_services import as_dict, measure
+    from onestop.outcomes.effect_services import as_dict, measure, shown
     from onestop.outcomes.services import today_kst
 
     cli = _cli()
@@ -124,17 +125,18 @@ def effect(program_id: str, database_url: DbOpt = None, as_json: JsonOpt = False
     if as_json:
         cli._print_json(data)
         return
-
-    def pct(v: float | None) -> str:
-        return "—" if v is None else f"{v * 100:+.1f}%"
-
     cli.out.print(data["method_ko"])
-    cli.out.print(f"지원 {data['supported']} (측정 {data['supported_measured']}), 평균 {pct(data['mean_supported'])}; "
-                  f"기준 하나 미달 {data['near_misses']} (측정 {data['near_misses_measured']}), 평균 "
-                  f"{pct(data['mean_near_miss'])}; 매칭 {data['matched']} (짝 없음 {data['unmatched']}), "
-                  f"차이 {pct(data['matched_difference'])}")
+    cli.out.print(f"지원 {data['supported']}개사, 기준 하나 미달 {data['near_misses']}개사")
+    for m in data["measures"]:
+        cli.out.print(f"{m['name_ko']}: 지원 측정 {m['supported_measured']}, 평균 {shown(m['mean_supported'], m['unit'])}; "
+                      f"기준 하나 미달 측정 {m['near_misses_measured']}, 평균 {shown(m['mean_near_miss'], m['unit'])}; "
+                      f"매칭 {m['matched']} (짝 없음 {m['unmatched']}, 비교 기업 {m['controls_used']}), "
+                      f"차이 {shown(m['matched_difference'], m['unit'])}")
+        cli.out.print(f"  {m['method_ko']}")
+        for c in m["caveats_ko"]:
+            cli.out.print(f"  • {c}")
     for c in data["caveats_ko"]:
-        cli.out.print(f"  • {c}")
+        cli.out.print(f"• {c}")
 
 
 report_app = typer.Typer(help="Reports as XLSX or PDF.", no_args_is_help=True)

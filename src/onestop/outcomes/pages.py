@@ -288,3 +288,33 @@ def simulate_run(form: PostedForm, request: Request, who: CurrentActor, db: DB) 
         return Response(body, media_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="simulation-{given["program"]}.json"'})
     return _simulate_page(request, who, db, given, result=result)
+
+
+@router.get("/officer/outcomes/effect")
+def effect_page(request: Request, who: CurrentActor, db: DB) -> Response:
+    """Officers: a program's supported firms against near misses and a matched group on the
+    changes of revenue, regular employees and exports, each with its group sizes, method and
+    caveats (`outcomes.effect`); `?program=` stays in the URL."""
+    if who.principal is None:
+        return login_redirect(request)
+    if not who.principal.is_officer:
+        return _not_found(request, who)
+    from onestop.catalog.services import build_catalog
+    from onestop.outcomes.effect import MIN_GROUP
+    from onestop.outcomes.effect_services import as_dict, measure, shown
+
+    names = _program_names(request, db)
+    program = request.query_params.get("program", "").strip()
+    result: dict[str, Any] | None = None
+    errors: list[dict[str, str]] = []
+    status = 200
+    if program:
+        if program in names:
+            result = as_dict(measure(db, build_catalog(db), program, _today()), program)
+        else:
+            errors = problems_of(DomainError(
+                code="program_unknown", field="program", ko="목록에 있는 사업을 고르세요.",
+                en="Choose a program from the list."))
+            status = 422
+    return render(request, who, "outcomes/effect.html", status_code=status, program=program, names=names,
+                  result=result, errors=errors, shown=shown, min_group=MIN_GROUP, unread=unread(db, who))
