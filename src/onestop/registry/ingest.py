@@ -7,6 +7,7 @@ an exception that stops the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import re
@@ -56,10 +57,8 @@ def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     finally:
         stop.set()
         while worker.is_alive():  # let a producer blocked on a full queue see `stop`
-            try:
+            with contextlib.suppress(queue.Empty):
                 box.get(timeout=0.05)
-            except queue.Empty:
-                pass
 
 
 def not_json(exc: json.JSONDecodeError) -> DomainError:

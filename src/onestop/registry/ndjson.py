@@ -45,7 +45,7 @@ from onestop.rules.vectorize import MASKED_SETS
 FANOUT = 16
 FLOOR = 64
 #: Lines Polars reads at once.
-PIECE = 8192
+PIECE = 2048
 #: Bytes read from the file at once when cutting it into lines.
 BLOCK = 1 << 24
 #: ASCII whitespace as `bytes.strip` removes it: a line of only these is blank (and skipped).
@@ -180,12 +180,13 @@ def _typed(lines: pl.Series, rows: pl.Series, read: pl.DataFrame) -> tuple[pl.Da
             *[pl.col(k).is_not_null().cast(pl.UInt32) for k in _SCHEMA],
             *[pl.col(k).str.count_matches('": ', literal=True).fill_null(0) for k in c._BY_YEAR]),
         *[pl.col(k).is_null() | stated(k, '"') for k in _STRING_TYPED],
-        *[pl.col(k).ne_missing("[]") | stated(k, "[]") for k in _LISTS],
-        *[pl.col(k).ne_missing("{}") | stated(k, "{}") for k in c._BY_YEAR],
+        pl.col("name") == pl.col("name").str.normalize("NFC"),
+        # an empty list or object stated as the string "[]" or "{}": not plain (a text value "[]"
+        # elsewhere on the line sends the row to the per-row path too, which is only slower)
+        ~has('"[]"'), ~has('"{}"'),
         *by_year_ok,
         pl.col("brn").str.contains(r"^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$"),
         pl.col("name").str.contains(_NAME), pl.col("name").str.len_chars() <= 200,
-        pl.col("name") == pl.col("name").str.normalize("NFC"),
         pl.col("ksic").is_not_null(), pl.col("region").is_not_null(),
         pl.col("credit_grade").is_null() | (pl.col("credit_grade").str.contains(r"^[\x20-\x7e]*$")
                                             & (grade.str.len_chars() <= 10)),
