@@ -244,12 +244,26 @@ def _forget(exc: BaseException) -> None:
         stack += [e.__cause__, e.__context__]
 
 
-def _read(lines: Lines) -> tuple[list[tuple[Lines, pl.Series, pl.DataFrame]], list[Lines]]:
-    """(pieces Polars read: (lines, their text, the frame), pieces it refused, of ≤ `FLOOR` lines)."""
+def _text(data: bytes) -> pl.Series:
+    """Each line of `data` (lines ending with a newline) as text; PolarsError when not UTF-8."""
+    text = pl.Series("_line", [data], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
+    return text.head(text.len() - 1)
+
+
+#: A line Polars is sure to refuse or that cannot be plain: not one JSON object, or a number of 19
+#: digits or more (beyond 64 bits or beyond every bound) — it goes to the per-row decode at once
+#: rather than costing its piece a refused read.
+_ODD_LINE = r'^[^{]|[^}]$|[:,\[] ?-?[0-9]{19}'
+
+
+def _read(lines: Lines, text: pl.Series | None = None) -> tuple[list[tuple[Lines, pl.Series, pl.DataFrame]],
+                                                                 list[Lines]]:
+    """(pieces Polars read: (lines, their text, the frame), pieces it refused, of ≤ `FLOOR` lines);
+    `text`: the lines' text when already made."""
     try:
         data = lines.text()
-        text = pl.Series("_line", [data], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
-        text = text.head(text.len() - 1)
+        if text is None:
+            text = _text(data)
         read = pl.read_ndjson(io.BytesIO(data), schema=_SCHEMA)
         if read.height != len(lines) or text.len() != len(lines):
             raise ValueError("rows lost")
@@ -261,7 +275,7 @@ def _read(lines: Lines) -> tuple[list[tuple[Lines, pl.Series, pl.DataFrame]], li
         step = -(-len(lines) // FANOUT)
         pieces, refused = [], []
         for i in range(0, len(lines), step):
-            p, r = _read(lines[i:i + step])
+            p, r = _read(lines[i:i + step], None if text is None else text.slice(i, step))
             pieces += p
             refused += r
         return pieces, refused
@@ -276,10 +290,27 @@ def read_part(numbered: list[tuple[int, bytes]] | Lines) -> Part:
     lines = numbered if isinstance(numbered, Lines) else Lines.of(numbered)
     pieces: list[tuple[Lines, pl.Series, pl.DataFrame]] = []
     refused: list[Lines] = []
-    for i in range(0, len(lines), PIECE):  # a refused piece is read again in parts: keep it small
-        p, r = _read(lines[i:i + PIECE])
-        pieces += p
-        refused += r
+    try:
+        whole: pl.Series | None = _text(lines.text())
+    except pl.exceptions.PolarsError as exc:  # not UTF-8 somewhere: each piece makes its own text
+        _forget(exc)
+        del exc
+        whole = None
+    odd: list[int] = []
+    if whole is not None and whole.len() == len(lines):
+        odd = whole.str.strip_chars(" \t\r").str.contains(_ODD_LINE).arg_true().to_list()
+    else:
+        whole = None
+    first = 0
+    for stop in [*odd, len(lines)]:
+        for i in range(first, stop, PIECE):  # a refused piece is read again in parts: keep it small
+            n = min(PIECE, stop - i)
+            p, r = _read(lines[i:i + n], None if whole is None else whole.slice(i, n))
+            pieces += p
+            refused += r
+        if stop < len(lines):
+            refused.append(lines[stop:stop + 1])
+        first = stop + 1
     rest = [(int(n), _decode(r.raw(i))) for r in refused for i, n in enumerate(r.numbers)]
     if not pieces:
         part = _empty()
