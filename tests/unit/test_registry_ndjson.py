@@ -176,3 +176,26 @@ def test_ahead_keeps_order_raises_in_place_and_stops_when_closed() -> None:
     gen.close()
     time.sleep(0.1)
     assert len(made) <= 4 and not any(t.name == "onestop-ahead" for t in threading.enumerate())
+
+
+def test_a_chunk_with_invalid_rows_is_freed_without_the_collector() -> None:
+    """The errors kept for the errors file hold no traceback: one would hold the chunk's frames
+    (its lines, its columns) in a reference cycle, and memory would grow with the file."""
+    import gc
+    import weakref
+
+    good = example("seoul-software")
+    lines = [orjson.dumps({**good, "name": f"바른식품 {i}"}) for i in range(200)]
+    lines[10] = orjson.dumps({**good, "brn": "124-81-00999"})  # a wrong check digit: the per-firm model
+    lines[20] = b'{"brn": "broken'
+    gc.disable()
+    try:
+        part = read_part([(n, line) for n, line in enumerate(lines, 1)])
+        facts = facts_of_part(part, ON)
+        assert [n for n, _ in facts.errors] == [11, 21]
+        assert all(e.__traceback__ is None for _, e in facts.errors)
+        gone = weakref.ref(part)
+        del part
+        assert gone() is None
+    finally:
+        gc.enable()

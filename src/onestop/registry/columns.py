@@ -441,6 +441,18 @@ def result_schema() -> dict[str, pl.DataType]:
             **fact_schema()}
 
 
+def _kept(error: DomainError) -> DomainError:
+    """The error without its traceback (and its cause's): kept in a list, a traceback's frames
+    would hold the whole chunk in a reference cycle until the collector ran."""
+    seen: set[int] = set()
+    e: BaseException | None = error
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        e.__traceback__ = None
+        e = e.__cause__ or e.__context__
+    return error
+
+
 def _per_firm(rows: Sequence[tuple[int, Any]], on: date) -> tuple[pl.DataFrame, list[tuple[int, DomainError]]]:
     facts: list[dict[str, Any]] = []
     ids: dict[str, list[Any]] = {"row": [], "brn": [], "name": [], "parameters_version": []}
@@ -451,7 +463,7 @@ def _per_firm(rows: Sequence[tuple[int, Any]], on: date) -> tuple[pl.DataFrame, 
                 raise raw
             firm = parse_firm(raw)
         except DomainError as e:
-            errors.append((n, e))
+            errors.append((n, _kept(e)))
             continue
         size = size_of(firm, on)
         facts.append(derive(firm, on, size))
@@ -564,7 +576,7 @@ def validated_typed(frame: pl.DataFrame, revenue: pl.DataFrame, profit: pl.DataF
                 raise raw
             firm = parse_firm(raw)
         except DomainError as e:
-            errors.append((n, e))
+            errors.append((n, _kept(e)))
             continue
         if firm.applicant_kind.value != "firm":
             errors.append((n, DomainError(
