@@ -20,7 +20,11 @@ Any other line goes to the per-row path unchanged (decoded by `ingest._decode`),
 or its field errors, are that path's own. A chunk Polars refuses (a malformed line, a count that
 is not an integer, an amount beyond 64 bits) is split into smaller pieces and read again, down to
 `FLOOR` lines, which take the per-row path: one bad line never stops the file, and costs a few
-re-reads of its neighbourhood.
+re-reads of its neighbourhood. A line that is not one JSON object, or holds a number of 19 digits
+or more, takes the per-row path before Polars reads its piece.
+
+The file is cut into numbered lines with numpy, a block at a time (`file_lines`): a chunk is one
+buffer and arrays of offsets and line numbers (`Lines`), with no Python object per line.
 """
 
 from __future__ import annotations
@@ -113,9 +117,6 @@ class Lines:
         if int(self.numbers[-1] - self.numbers[0]) == len(self) - 1 and last < len(self.buf):
             return self.buf[first:last + 1]  # consecutive lines: the buffer's own bytes, newlines included
         return b"\n".join(self.line(i) for i in range(len(self))) + b"\n"
-
-    def pairs(self) -> list[tuple[int, bytes]]:
-        return [(int(n), self.line(i)) for i, n in enumerate(self.numbers)]
 
 
 @dataclass
