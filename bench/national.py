@@ -3,6 +3,7 @@
     .venv/bin/python bench/national.py jsonl --firms 200000 --out /tmp/firms200k.jsonl
     .venv/bin/python bench/national.py batch /tmp/firms200k.jsonl          # onestop batch, timed
     .venv/bin/python bench/national.py reach /tmp/registry kosmes-youth-startup-fund
+    .venv/bin/python bench/national.py import --firms 200000 [--per-row]   # registry import of an extract
 
 Each command prints one JSON line: wall time, CPU time, peak RSS of this process (the whole run,
 from `resource.getrusage`), the load average before and after, and the counts. Run each big point
@@ -110,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     r = sub.add_parser("reach")
     r.add_argument("registry", type=Path)
     r.add_argument("program")
+    m = sub.add_parser("import", help="registry import of a generated CSV extract (1 % of rows with odd cells)")
+    m.add_argument("--firms", type=int, required=True)
+    m.add_argument("--per-row", action="store_true", help="the per-row import (the test's reference) instead")
     args = ap.parse_args(argv)
     load, started, cpu = os.getloadavg(), time.perf_counter(), time.process_time()
     if args.cmd == "jsonl":
@@ -127,6 +131,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         with open(os.devnull, "w") as quiet:
             summary = run_batch(args.src, args.out, ON, engine, console=Console(file=quiet))
         _report("batch", started, cpu, load, **{k: v for k, v in summary.items() if k != "errors_path"})
+    elif args.cmd == "import":
+        import shutil
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from onestop.registry.store import import_registry
+        from tests.unit.test_registry_import import MAPPING, TODAY, extract, reference_import
+
+        src = Path(f"/tmp/onestop_extract_{args.firms}.csv")
+        if not src.exists():
+            extract(args.firms, seed=5, odd_share=0.01).write_csv(src)
+        out = Path("/tmp/onestop_imported")
+        shutil.rmtree(out, ignore_errors=True)
+        load, started, cpu = os.getloadavg(), time.perf_counter(), time.process_time()
+        if args.per_row:
+            summary = reference_import(src, MAPPING, out, out.with_name("onestop_imported.errors.jsonl"), 500_000)
+        else:
+            summary = import_registry(src, MAPPING, out, out.with_name("onestop_imported.errors.jsonl"), today=TODAY)
+        _report("import-per-row" if args.per_row else "import", started, cpu, load, **summary)
     elif args.cmd == "curve":
         curve(args.registry, args.firms, args.programs)
     else:

@@ -1,5 +1,6 @@
 """Outcome declarations, reporting schedules, report checks, suppression and the simulation diff."""
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -167,6 +168,21 @@ def test_gain_and_lose_sets_match_the_per_firm_evaluator(old: dict[str, Any], ne
     for groups in result.by.values():
         assert sum(b.gain for b in groups.values()) == len(gained)
         assert sum(b.lose for b in groups.values()) == len(lost)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules_raw, rules_raw, st.lists(firm_facts(), min_size=0, max_size=15), st.lists(st.integers(0, 15), max_size=3))
+def test_counting_part_by_part_equals_counting_the_whole(old: dict[str, Any], new: dict[str, Any],
+                                                         firms: list[dict[str, Any]], cuts: list[int]) -> None:
+    """A registry is simulated a part at a time (`simulate_parts`): the same totals, breakdowns and
+    budget as one frame of the same firms, wherever the parts are cut (an empty part included)."""
+    from onestop.outcomes.simulation import simulate_parts
+
+    before, after = to_rule(old), to_rule(new)
+    edges = [0, *sorted(min(c, len(firms)) for c in cuts), len(firms)]
+    parts = [facts_frame(firms[a:b]) for a, b in itertools.pairwise(edges)]
+    whole = simulate(facts_frame(firms), before, after, amount_won=30_000_000, take_up=0.5, keep_rows=False)
+    assert simulate_parts(parts, before, after, amount_won=30_000_000, take_up=0.5).as_dict() == whole.as_dict()
 
 
 def test_raising_the_ceo_age_limit_gains_the_forties() -> None:

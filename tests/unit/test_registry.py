@@ -192,3 +192,29 @@ def test_batch_reads_a_registry_folder_by_column_and_reports_a_bad_row(tmp_path:
     assert runner.invoke(app, ["batch", str(src), "--out", str(tmp_path / "r2.parquet"), "--date", ON.isoformat()]
                          ).exit_code == 0
     assert pl.read_parquet(out).sort("brn").equals(pl.read_parquet(tmp_path / "r2.parquet").sort("brn"))
+
+
+def test_simulate_over_a_registry_folder_reads_its_facts_part_by_part(registry: Path, tmp_path: Path) -> None:
+    """`onestop simulate --registry FOLDER` counts what the simulation over the registry's facts as
+    one frame counts, and keeps the facts of the date as `onestop reach` does."""
+    from onestop.outcomes.simulation import simulate
+
+    draft = tmp_path / "draft.yaml"
+    draft.write_text("eligibility:\n  all:\n  - fact: ceo_age\n    op: <=\n    value: 49\n"
+                     "    label: {ko: 대표자 만 49세 이하, en: CEO aged 49 or younger}\n", encoding="utf-8")
+    program = "kosmes-youth-startup-academy"
+    result = runner.invoke(app, ["simulate", program, "--draft", str(draft), "--registry", str(registry),
+                                 "--date", ON.isoformat(), "--amount", "50000000", "--take-up", "0.5", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    facts = pl.concat([frame_facts(*to_typed(part), ON, ON, trusted=True)[0] for part in read_parts(registry)])
+    catalog = Engine.shipped().catalog
+    from onestop.outcomes.simulations import draft_rule_program
+
+    after = draft_rule_program(catalog, program, {"eligibility": yaml.safe_load(draft.read_text("utf-8"))["eligibility"]})
+    expected = simulate(facts, catalog.get(program).rule, after.rule, 50_000_000, 0.5, keep_rows=False).as_dict()
+    assert {k: v for k, v in data.items() if k not in ("program", "date", "population")} == expected
+    assert data["firms"] == 800 and data["gain"] > 0
+    assert (registry / "_facts" / ON.isoformat() / "stamp.json").exists()
+    missing = runner.invoke(app, ["simulate", program, "--draft", str(draft), "--registry", str(tmp_path), "--json"])
+    assert missing.exit_code == 1 and "registry generate" in missing.output and "Traceback" not in missing.output

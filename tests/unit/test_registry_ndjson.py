@@ -114,3 +114,88 @@ def test_a_malformed_line_in_the_middle_gives_the_same_output_and_errors(tmp_pat
     before = facts_of(rows, ON)
     assert [(n, e.ko, e.en) for n, e in before.errors] == [(e["row"], e["ko"], e["en"]) for e in errors]
     assert "1,000조" in errors[1]["problems"][0]["ko"] or "1,000" in errors[1]["problems"][0]["en"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([b"", b" ", b"\t \x0c", b"\r", b'{"a": 1}', b"x", b' {"b": [1, 2]} ', b"\xea\xb0\x80\xed\x9e\xa3",
+                                 b'{"name": "' + "가".encode() * 40 + b'"}', b"  y\r"]), max_size=40),
+       st.booleans(), st.integers(1, 7), st.sampled_from([1, 3, 16, 1 << 20]))
+def test_lines_found_with_numpy_are_the_files_lines(pieces: list[bytes], last_newline: bool, size: int,
+                                                    block: int) -> None:
+    """`file_lines` (numpy, a block at a time) numbers and cuts a file as `enumerate(f, 1)` does,
+    skipping blank lines, keeping each line's bytes, with or without a newline at the end."""
+    import io as _io
+
+    from onestop.registry import ndjson
+
+    data = b"\n".join(pieces) + (b"\n" if last_newline and pieces else b"")
+    expected = [(n, line) for n, line in enumerate(_io.BytesIO(data), 1) if line.strip()]
+    old_block = ndjson.BLOCK
+    ndjson.BLOCK = block
+    try:
+        chunks = list(ndjson.file_lines(_io.BytesIO(data), size))
+    finally:
+        ndjson.BLOCK = old_block
+    got = [(int(n), lines.raw(i)) for _, lines in chunks for i, n in enumerate(lines.numbers)]
+    assert got == expected
+    assert all(len(lines) == size for _, lines in chunks[:-1]) and all(len(lines) for _, lines in chunks)
+    assert [done for done, _ in chunks] == sorted(done for done, _ in chunks) and all(
+        done <= len(data) for done, _ in chunks)
+    for _, lines in chunks:  # the text Polars reads: each line once, each ending with a newline
+        assert lines.text() == b"".join(lines.line(i) + b"\n" for i in range(len(lines)))
+
+
+def test_ahead_keeps_order_raises_in_place_and_stops_when_closed() -> None:
+    import threading
+    import time
+
+    from onestop.registry.ingest import ahead
+
+    assert list(ahead(iter(range(50)), depth=2)) == list(range(50))
+
+    def failing() -> Any:
+        yield 1
+        raise ValueError("broken chunk")
+
+    got = []
+    try:
+        for x in ahead(failing()):
+            got.append(x)
+    except ValueError as e:
+        assert str(e) == "broken chunk"
+    assert got == [1]
+    made = []
+
+    def endless() -> Any:
+        for i in range(10**9):
+            made.append(i)
+            yield i
+
+    gen = ahead(endless())
+    assert next(gen) == 0
+    gen.close()
+    time.sleep(0.1)
+    assert len(made) <= 4 and not any(t.name == "onestop-ahead" for t in threading.enumerate())
+
+
+def test_a_chunk_with_invalid_rows_is_freed_without_the_collector() -> None:
+    """The errors kept for the errors file hold no traceback: one would hold the chunk's frames
+    (its lines, its columns) in a reference cycle, and memory would grow with the file."""
+    import gc
+    import weakref
+
+    good = example("seoul-software")
+    lines = [orjson.dumps({**good, "name": f"바른식품 {i}"}) for i in range(200)]
+    lines[10] = orjson.dumps({**good, "brn": "124-81-00999"})  # a wrong check digit: the per-firm model
+    lines[20] = b'{"brn": "broken'
+    gc.disable()
+    try:
+        part = read_part([(n, line) for n, line in enumerate(lines, 1)])
+        facts = facts_of_part(part, ON)
+        assert [n for n, _ in facts.errors] == [11, 21]
+        assert all(e.__traceback__ is None for _, e in facts.errors)
+        gone = weakref.ref(part)
+        del part
+        assert gone() is None
+    finally:
+        gc.enable()

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from onestop.matching.services import Engine
 from onestop.registry.columns import Facts, facts_of, frame_facts, result_schema
-from onestop.registry.ingest import CHUNK, chunks
+from onestop.registry.ingest import CHUNK, ahead, chunks
 from onestop.registry.ndjson import facts_of_part, jsonl_parts
 from onestop.registry.schema import to_typed
 from onestop.registry.store import read_parts, registry_files
@@ -98,7 +98,9 @@ def _ingest(src: Path, dst: Path, on: date, console: Console | None, chunk: int,
     else:
         total, parts = chunks(src, chunk)
         if src.suffix == ".jsonl":  # Polars' own reader; lines it cannot read by column, per row
-            facts_parts = ((position, facts_of_part(part, on)) for position, part in jsonl_parts(src, chunk))
+            # a pipeline on three threads: reading chunk k+2, checking chunk k+1, evaluating chunk k
+            facts_parts = ahead((position, facts_of_part(part, on))
+                                for position, part in ahead(jsonl_parts(src, chunk)))
         else:
             facts_parts = ((position, facts_of(rows, on)) for position, rows in parts)
     errors_path = dst.with_suffix(".errors.jsonl")

@@ -25,8 +25,9 @@ def _cli() -> Any:
 def simulate(
     program_id: Annotated[str, typer.Argument(help="The program whose rules change")],
     draft: Annotated[Path, typer.Option("--draft", help="YAML with the changed program keys (e.g. eligibility)")],
-    registry: Annotated[Path | None, typer.Option("--registry", help="A facts Parquet (generated national "
-                                                  "registry); default: the registered firms")] = None,
+    registry: Annotated[Path | None, typer.Option("--registry", help="A registry folder (`onestop registry "
+                                                  "generate|import`) or a facts Parquet; default: the "
+                                                  "registered firms")] = None,
     date_: Annotated[str | None, typer.Option("--date", help="Reference date YYYY-MM-DD (default today)")] = None,
     amount: Annotated[int | None, typer.Option("--amount", min=0, help="Expected won per firm (default: the "
                                                "program's limit)")] = None,
@@ -42,7 +43,10 @@ def simulate(
     on = cli._date(date_)
     try:
         changes = simulations.read_draft(draft)
-        if registry is not None:
+        if registry is not None and registry.is_dir():
+            result = simulations.run_registry(cli._engine().catalog, program_id, changes, registry, on, amount,
+                                              take_up)
+        elif registry is not None:
             catalog = cli._engine().catalog
             result = simulations.run(catalog, program_id, changes, simulations.registry_frame(registry), amount,
                                      take_up)

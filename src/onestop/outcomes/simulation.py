@@ -10,6 +10,7 @@ and CEO age band; the budget is count × expected amount × take-up rate.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,20 +87,8 @@ class SimulationResult:
         }
 
 
-def simulate(frame: pl.DataFrame, before: Rule, after: Rule, amount_won: int, take_up: float,
-             keep_rows: bool = True) -> SimulationResult:
-    """Compare two rules over `frame` (a facts frame, `rules.vectorize.fact_schema` columns).
-
-    `amount_won` is the expected support per firm (integer won), `take_up` the share of eligible
-    firms expected to apply and be supported (0–1). Raises ValueError on a take-up outside 0–1
-    or a negative amount. `by` has keys `sido` (the 시도 code), `size_class`, `industry` (KSIC
-    section letter) and `ceo_age_band`; unknown groups are `미상`."""
-    if not 0.0 <= take_up <= 1.0:
-        raise ValueError("take_up must be between 0 and 1")
-    if amount_won < 0:
-        raise ValueError("amount_won must not be negative")
-    rules = VectorRules([before, after], ["__before", "__after"])
-    judged = rules.lazy(frame, keep=["sido", "size_class", "ksic", "ceo_age"]).with_columns(
+def _judged(frame: pl.DataFrame, rules: VectorRules) -> pl.LazyFrame:
+    return rules.lazy(frame, keep=["sido", "size_class", "ksic", "ceo_age"]).with_columns(
         pl.col("__before").fill_null(False).alias("__b"),
         pl.col("__after").fill_null(False).alias("__a"),
     ).with_columns(
@@ -109,28 +98,77 @@ def simulate(frame: pl.DataFrame, before: Rule, after: Rule, amount_won: int, ta
         pl.col("size_class").fill_null(UNKNOWN_GROUP),
         pl.col("ksic").str.slice(0, 1).fill_null(UNKNOWN_GROUP).alias("industry"),
         age_band_expr(),
-    ).with_row_index("__row").collect()
-    totals = judged.select(
+    )
+
+
+def _counts(judged: pl.LazyFrame) -> pl.DataFrame:
+    """Firms, gains, losses, eligible and unknown before and after, by all four dimensions."""
+    return judged.group_by(*DIMENSIONS).agg(
+        pl.len().alias("firms"),
         pl.col("__gain").sum().alias("gain"), pl.col("__lose").sum().alias("lose"),
         pl.col("__b").sum().alias("before"), pl.col("__a").sum().alias("after"),
         pl.col("__before").null_count().alias("ub"), pl.col("__after").null_count().alias("ua"),
-    ).row(0, named=True)
-    n = judged.height
-    gain, lose = int(totals["gain"] or 0), int(totals["lose"] or 0)
+    ).collect()
+
+
+def _checked_inputs(amount_won: int, take_up: float) -> None:
+    if not 0.0 <= take_up <= 1.0:
+        raise ValueError("take_up must be between 0 and 1")
+    if amount_won < 0:
+        raise ValueError("amount_won must not be negative")
+
+
+def _result(counts: list[pl.DataFrame], amount_won: int, take_up: float) -> SimulationResult:
+    frames = [c for c in counts if c.height]
+    if not frames:
+        return SimulationResult(0, 0, 0, 0, 0, 0, 0, 0, amount_won, take_up, {d: {} for d in DIMENSIONS})
+    whole = pl.concat(frames)
+    t = whole.select(pl.col(k).sum() for k in ("firms", "gain", "lose", "before", "after", "ub", "ua")).row(0, named=True)
+    n, gain, lose = int(t["firms"]), int(t["gain"]), int(t["lose"])
     result = SimulationResult(
         firms=n, gain=gain, lose=lose, unchanged=n - gain - lose,
-        eligible_before=int(totals["before"] or 0), eligible_after=int(totals["after"] or 0),
-        unknown_before=int(totals["ub"]), unknown_after=int(totals["ua"]),
+        eligible_before=int(t["before"]), eligible_after=int(t["after"]),
+        unknown_before=int(t["ub"]), unknown_after=int(t["ua"]),
         amount_won=amount_won, take_up=take_up)
     for dim in DIMENSIONS:
-        grouped = judged.group_by(dim).agg(
-            pl.col("__gain").sum().alias("gain"), pl.col("__lose").sum().alias("lose"),
-            pl.col("__b").sum().alias("before"), pl.col("__a").sum().alias("after"),
-        ).sort(dim)
+        grouped = whole.group_by(dim).agg(pl.col("gain", "lose", "before", "after").sum()).sort(dim)
         result.by[dim] = {str(r[dim]): Breakdown(int(r["gain"]), int(r["lose"]), int(r["before"]),
                                                  int(r["after"]))
                           for r in grouped.iter_rows(named=True)}
+    return result
+
+
+def simulate(frame: pl.DataFrame, before: Rule, after: Rule, amount_won: int, take_up: float,
+             keep_rows: bool = True) -> SimulationResult:
+    """Compare two rules over `frame` (a facts frame, `rules.vectorize.fact_schema` columns).
+
+    `amount_won` is the expected support per firm (integer won), `take_up` the share of eligible
+    firms expected to apply and be supported (0–1). Raises ValueError on a take-up outside 0–1
+    or a negative amount. `by` has keys `sido` (the 시도 code), `size_class`, `industry` (KSIC
+    section letter) and `ceo_age_band`; unknown groups are `미상`."""
+    _checked_inputs(amount_won, take_up)
+    rules = VectorRules([before, after], ["__before", "__after"])
+    judged = _judged(frame, rules).with_row_index("__row").collect()
+    result = _result([_counts(judged.lazy())], amount_won, take_up)
     if keep_rows:
         result.gained_rows = judged.filter(pl.col("__gain"))["__row"].to_list()
         result.lost_rows = judged.filter(pl.col("__lose"))["__row"].to_list()
     return result
+
+
+def simulate_parts(parts: Iterable[pl.DataFrame], before: Rule, after: Rule, amount_won: int,
+                   take_up: float) -> SimulationResult:
+    """`simulate` over a population read a part at a time (a national registry's facts,
+    `registry.services.registry_facts`): each part is counted by the four dimensions and the
+    counts are summed, so memory holds one part. The same result as `simulate` over the parts
+    concatenated, without the row positions. Raises ValueError as `simulate` does."""
+    _checked_inputs(amount_won, take_up)
+    rules = VectorRules([before, after], ["__before", "__after"])
+    return _result([_counts(_judged(part, rules)) for part in parts], amount_won, take_up)
+
+
+def facts_needed(*rules: Rule) -> list[str]:
+    """The fact columns a simulation of these rules reads: their criteria's and the breakdowns'."""
+    from onestop.rules.syntax import leaves
+
+    return sorted({leaf.fact for rule in rules for leaf in leaves(rule)} | {"sido", "size_class", "ksic", "ceo_age"})

@@ -15,7 +15,7 @@ from onestop.catalog.loader import Catalog, program_from_raw
 from onestop.errors import DomainError
 from onestop.korea._data import data_path
 from onestop.korea.hangul import josa
-from onestop.outcomes.simulation import SimulationResult, simulate
+from onestop.outcomes.simulation import SimulationResult, facts_needed, simulate, simulate_parts
 from onestop.rules.vectorize import fact_schema, facts_frame
 from onestop.text import normalise_tree
 
@@ -105,11 +105,9 @@ def registered_frame(db: Session, on: date) -> pl.DataFrame:
     return facts_frame([derive(p, on) for p in firms.all_profiles(db)])
 
 
-def run(catalog: Catalog, program_id: str, draft: dict[str, Any], frame: pl.DataFrame,
-        amount_won: int | None = None, take_up: float = 1.0, db: Session | None = None) -> SimulationResult:
-    """Compare the draft with the program's rule in force over `frame`. The expected amount per
-    firm defaults to the draft's `limits.amount` (or the program's); DomainError when neither
-    states one and none is given, or on a take-up outside 0–1."""
+def _prepared(catalog: Catalog, program_id: str, draft: dict[str, Any], amount_won: int | None, take_up: float,
+              db: Session | None) -> tuple[Any, Any, int]:
+    """(program in force, the draft as a program, expected amount per firm), or DomainError."""
     current = catalog.get(program_id)
     draft_program = draft_rule_program(catalog, program_id, draft, db)
     amount = amount_won if amount_won is not None else (draft_program.spec.limits.amount
@@ -121,4 +119,27 @@ def run(catalog: Catalog, program_id: str, draft: dict[str, Any], frame: pl.Data
     if not 0.0 <= take_up <= 1.0:
         raise DomainError(code="take_up", field="--take-up", ko="--take-up은 0과 1 사이여야 합니다(예: 0.3).",
                           en="--take-up must be between 0 and 1 (e.g. 0.3).")
+    return current, draft_program, amount
+
+
+def run(catalog: Catalog, program_id: str, draft: dict[str, Any], frame: pl.DataFrame,
+        amount_won: int | None = None, take_up: float = 1.0, db: Session | None = None) -> SimulationResult:
+    """Compare the draft with the program's rule in force over `frame`. The expected amount per
+    firm defaults to the draft's `limits.amount` (or the program's); DomainError when neither
+    states one and none is given, or on a take-up outside 0–1."""
+    current, draft_program, amount = _prepared(catalog, program_id, draft, amount_won, take_up, db)
     return simulate(frame, current.rule, draft_program.rule, amount, take_up, keep_rows=False)
+
+
+def run_registry(catalog: Catalog, program_id: str, draft: dict[str, Any], root: Path, on: date,
+                 amount_won: int | None = None, take_up: float = 1.0) -> SimulationResult:
+    """`run` over a national registry folder (`onestop registry generate|import`): the facts on
+    `on` are read as `onestop reach` reads them (`registry.store.facts_parts`: derived by column
+    once per date and kept, then only the columns the two rules and the breakdowns need), a part
+    at a time, and counted part by part (`simulation.simulate_parts`), so memory holds one part.
+    DomainError as `run`, and `registry_empty` when `root` holds no registry."""
+    from onestop.registry.store import facts_parts
+
+    current, draft_program, amount = _prepared(catalog, program_id, draft, amount_won, take_up, None)
+    columns = facts_needed(current.rule, draft_program.rule)
+    return simulate_parts(facts_parts(root, on, columns), current.rule, draft_program.rule, amount, take_up)

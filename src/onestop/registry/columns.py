@@ -441,6 +441,18 @@ def result_schema() -> dict[str, pl.DataType]:
             **fact_schema()}
 
 
+def _kept(error: DomainError) -> DomainError:
+    """The error without its traceback (and its cause's): kept in a list, a traceback's frames
+    would hold the whole chunk in a reference cycle until the collector ran."""
+    seen: set[int] = set()
+    e: BaseException | None = error
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        e.__traceback__ = None
+        e = e.__cause__ or e.__context__
+    return error
+
+
 def _per_firm(rows: Sequence[tuple[int, Any]], on: date) -> tuple[pl.DataFrame, list[tuple[int, DomainError]]]:
     facts: list[dict[str, Any]] = []
     ids: dict[str, list[Any]] = {"row": [], "brn": [], "name": [], "parameters_version": []}
@@ -451,7 +463,7 @@ def _per_firm(rows: Sequence[tuple[int, Any]], on: date) -> tuple[pl.DataFrame, 
                 raise raw
             firm = parse_firm(raw)
         except DomainError as e:
-            errors.append((n, e))
+            errors.append((n, _kept(e)))
             continue
         size = size_of(firm, on)
         facts.append(derive(firm, on, size))
@@ -539,20 +551,32 @@ NOT_IN_REGISTRY = frozenset({"support_history", "region_given"})
 def validated(rows: Sequence[tuple[int, Any]], today: date | None = None) -> Validated:
     """Check raw rows for a registry; a row the columns cannot carry is read by the per-firm model
     and, when valid, carried in its normalised form."""
-    today = today or date.today()
     split = split_rows(rows)
-    frame, revenue, profit = typed(split)
+
+    def raw_of(refused: set[int]) -> list[tuple[int, Any]]:
+        return [(n, raw) for n, raw in rows if n in refused]
+
+    return validated_typed(*typed(split), split.other, raw_of, today)
+
+
+def validated_typed(frame: pl.DataFrame, revenue: pl.DataFrame, profit: pl.DataFrame,
+                    other: Sequence[tuple[int, Any]], raw_of: Callable[[set[int]], list[tuple[int, Any]]],
+                    today: date | None = None) -> Validated:
+    """`validated` for rows already typed (`typed_schema()`, amounts by year in `YEAR_SCHEMA`) and
+    raw rows (`other`, row number and raw profile) the columns could not carry; `raw_of(rows)`
+    gives the raw profiles of typed rows a check refuses, for the per-firm model."""
+    today = today or date.today()
     checked = _checked(frame, revenue, profit, today)
     refused = set(checked.filter(~pl.col("_ok")).get_column("row").to_list())
     errors: list[tuple[int, DomainError]] = []
     again: list[tuple[int, Any]] = []
-    for n, raw in split.other + ([(n, raw) for n, raw in rows if n in refused] if refused else []):
+    for n, raw in sorted([*other, *(raw_of(refused) if refused else [])], key=lambda r: r[0]):
         try:
             if isinstance(raw, DomainError):
                 raise raw
             firm = parse_firm(raw)
         except DomainError as e:
-            errors.append((n, e))
+            errors.append((n, _kept(e)))
             continue
         if firm.applicant_kind.value != "firm":
             errors.append((n, DomainError(

@@ -7,11 +7,14 @@ an exception that stops the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import pyarrow.parquet as pq
@@ -20,6 +23,42 @@ from onestop.errors import DomainError
 
 CHUNK = 100_000
 Rows = list[tuple[int, Any]]
+T = TypeVar("T")
+
+
+def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """`items`, made by a background thread up to `depth` items ahead of the consumer, so reading
+    the next chunk overlaps with the work on this one (Polars releases the GIL while it works).
+    An exception raised while making an item is raised here, in its place; closing this
+    generator early stops the thread after the item it is making."""
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                box.put((True, item))
+            box.put((False, None))
+        except BaseException as exc:  # handed over to the consumer, raised there
+            box.put((False, exc))
+
+    worker = threading.Thread(target=make, name="onestop-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = box.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue see `stop`
+            with contextlib.suppress(queue.Empty):
+                box.get(timeout=0.05)
 
 
 def not_json(exc: json.JSONDecodeError) -> DomainError:

@@ -20,20 +20,25 @@ Any other line goes to the per-row path unchanged (decoded by `ingest._decode`),
 or its field errors, are that path's own. A chunk Polars refuses (a malformed line, a count that
 is not an integer, an amount beyond 64 bits) is split into smaller pieces and read again, down to
 `FLOOR` lines, which take the per-row path: one bad line never stops the file, and costs a few
-re-reads of its neighbourhood.
+re-reads of its neighbourhood. A line that is not one JSON object, or holds a number of 19 digits
+or more, takes the per-row path before Polars reads its piece.
+
+The file is cut into numbered lines with numpy, a block at a time (`file_lines`): a chunk is one
+buffer and arrays of offsets and line numbers (`Lines`), with no Python object per line.
 """
 
 from __future__ import annotations
 
-import bisect
-import gc
 import io
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from onestop.registry import columns as c
@@ -44,7 +49,12 @@ from onestop.rules.vectorize import MASKED_SETS
 FANOUT = 16
 FLOOR = 64
 #: Lines Polars reads at once.
-PIECE = 8192
+PIECE = 2048
+#: Bytes read from the file at once when cutting it into lines.
+BLOCK = 1 << 24
+#: ASCII whitespace as `bytes.strip` removes it: a line of only these is blank (and skipped).
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[list(b" \t\n\r\x0b\x0c")] = True
 
 _TEXT = ("brn", "name", "ksic", "region", "credit_grade", "business_status", *c._DATES)
 _LISTS = tuple(c._SETS)
@@ -64,6 +74,51 @@ _EDGE = r"[\p{L}\p{N}\p{P}\p{S}\p{M}]"
 _NAME = rf"^{_EDGE}(?:.*{_EDGE})?$"
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Non-blank lines of a file held as one buffer and arrays, no Python object per line:
+    line `i` is `buf[starts[i]:ends[i]]` (without its newline), number `numbers[i]` in the file
+    (1-based, rising), ended by a newline in the file when `newline[i]` (all but perhaps the last)."""
+
+    buf: bytes
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    numbers: npt.NDArray[np.int64]
+    newline: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, numbered: list[tuple[int, bytes]]) -> Lines:
+        """From (line number, bytes) pairs, each line with or without its newline."""
+        parts = [line[:-1] if line.endswith(b"\n") else line for _, line in numbered]
+        lengths = np.fromiter((len(x) + 1 for x in parts), dtype=np.int64, count=len(parts))
+        ends = np.cumsum(lengths) - 1
+        return cls(b"\n".join(parts) + b"\n" if parts else b"", ends - lengths + 1, ends,
+                   np.fromiter((n for n, _ in numbered), dtype=np.int64, count=len(numbered)),
+                   np.fromiter((line.endswith(b"\n") for _, line in numbered), dtype=np.bool_, count=len(numbered)))
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, s: slice) -> Lines:
+        return Lines(self.buf, self.starts[s], self.ends[s], self.numbers[s], self.newline[s])
+
+    def line(self, i: int) -> bytes:
+        return self.buf[int(self.starts[i]):int(self.ends[i])]
+
+    def raw(self, i: int) -> bytes:
+        """Line `i` as the file holds it, its newline included (for the per-row decode)."""
+        return self.line(i) + b"\n" if self.newline[i] else self.line(i)
+
+    def text(self) -> bytes:
+        """The lines joined, each ending with a newline (one copy when they lie together)."""
+        if not len(self):
+            return b""
+        first, last = int(self.starts[0]), int(self.ends[-1])
+        if int(self.numbers[-1] - self.numbers[0]) == len(self) - 1 and last < len(self.buf):
+            return self.buf[first:last + 1]  # consecutive lines: the buffer's own bytes, newlines included
+        return b"\n".join(self.line(i) for i in range(len(self))) + b"\n"
+
+
 @dataclass
 class Part:
     """A chunk read: its plain rows typed (`columns.typed_schema()`) with their amounts by year,
@@ -73,12 +128,12 @@ class Part:
     revenue: pl.DataFrame
     profit: pl.DataFrame
     other: list[tuple[int, Any]] = field(default_factory=list)
-    #: the chunk's lines (row number, bytes) in row order, for the plain rows a column check refuses
-    lines: list[tuple[int, bytes]] = field(default_factory=list)
+    #: the chunk's lines in row order, for the plain rows a column check refuses
+    lines: Lines | None = None
 
     def line(self, n: int) -> bytes:
-        i = bisect.bisect_left(self.lines, (n, b""))
-        return self.lines[i][1]
+        assert self.lines is not None
+        return self.lines.raw(int(np.searchsorted(self.lines.numbers, n)))
 
 
 def _mask(col: str) -> tuple[pl.Expr, pl.Expr]:
@@ -126,12 +181,13 @@ def _typed(lines: pl.Series, rows: pl.Series, read: pl.DataFrame) -> tuple[pl.Da
             *[pl.col(k).is_not_null().cast(pl.UInt32) for k in _SCHEMA],
             *[pl.col(k).str.count_matches('": ', literal=True).fill_null(0) for k in c._BY_YEAR]),
         *[pl.col(k).is_null() | stated(k, '"') for k in _STRING_TYPED],
-        *[pl.col(k).ne_missing("[]") | stated(k, "[]") for k in _LISTS],
-        *[pl.col(k).ne_missing("{}") | stated(k, "{}") for k in c._BY_YEAR],
+        pl.col("name") == pl.col("name").str.normalize("NFC"),
+        # an empty list or object stated as the string "[]" or "{}": not plain (a text value "[]"
+        # elsewhere on the line sends the row to the per-row path too, which is only slower)
+        ~has('"[]"'), ~has('"{}"'),
         *by_year_ok,
         pl.col("brn").str.contains(r"^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$"),
         pl.col("name").str.contains(_NAME), pl.col("name").str.len_chars() <= 200,
-        pl.col("name") == pl.col("name").str.normalize("NFC"),
         pl.col("ksic").is_not_null(), pl.col("region").is_not_null(),
         pl.col("credit_grade").is_null() | (pl.col("credit_grade").str.contains(r"^[\x20-\x7e]*$")
                                             & (grade.str.len_chars() <= 10)),
@@ -173,71 +229,185 @@ def _empty() -> Part:
                 pl.DataFrame(schema=c.YEAR_SCHEMA))
 
 
-def _read(numbered: list[tuple[int, bytes]]) -> tuple[list[tuple[list[tuple[int, bytes]], pl.Series, pl.DataFrame]],
-                                                     list[tuple[int, bytes]]]:
-    """(pieces Polars read: (lines, their text, the frame), lines it refused in pieces of `FLOOR`)."""
+def _forget(exc: BaseException) -> None:
+    """Drop the frames an exception's tracebacks hold (and the lines in them), so no reference
+    cycle keeps a refused piece alive until the collector runs."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if e.__traceback__ is not None:
+            traceback.clear_frames(e.__traceback__)
+            e.__traceback__ = None
+        stack += [e.__cause__, e.__context__]
+
+
+def _text(data: bytes) -> pl.Series:
+    """Each line of `data` (lines ending with a newline) as text; PolarsError when not UTF-8."""
+    text = pl.Series("_line", [data], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
+    return text.head(text.len() - 1)
+
+
+#: A line Polars is sure to refuse or that cannot be plain: not one JSON object, or a number of 19
+#: digits or more (beyond 64 bits or beyond every bound) — it goes to the per-row decode at once
+#: rather than costing its piece a refused read.
+_ODD_LINE = r'^[^{]|[^}]$|[:,\[] ?-?[0-9]{19}'
+
+
+def _read(lines: Lines, text: pl.Series | None = None) -> tuple[list[tuple[Lines, pl.Series, pl.DataFrame]],
+                                                                 list[Lines]]:
+    """(pieces Polars read: (lines, their text, the frame), pieces it refused, of ≤ `FLOOR` lines);
+    `text`: the lines' text when already made."""
     try:
-        data = b"".join(line if line.endswith(b"\n") else line + b"\n" for _, line in numbered)
-        text = pl.Series("_line", [data], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
-        text = text.head(text.len() - 1)
+        data = lines.text()
+        if text is None:
+            text = _text(data)
         read = pl.read_ndjson(io.BytesIO(data), schema=_SCHEMA)
-        if read.height != len(numbered) or text.len() != len(numbered):
+        if read.height != len(lines) or text.len() != len(lines):
             raise ValueError("rows lost")
-    except (pl.exceptions.PolarsError, ValueError):
-        if len(numbered) <= FLOOR:
-            return [], numbered
-        step = -(-len(numbered) // FANOUT)
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        _forget(exc)
+        del exc
+        if len(lines) <= FLOOR:
+            return [], [lines]
+        step = -(-len(lines) // FANOUT)
         pieces, refused = [], []
-        for i in range(0, len(numbered), step):
-            p, r = _read(numbered[i:i + step])
+        for i in range(0, len(lines), step):
+            p, r = _read(lines[i:i + step], None if text is None else text.slice(i, step))
             pieces += p
             refused += r
         return pieces, refused
-    return [(numbered, text, read)], []
+    return [(lines, text, read)], []
 
 
-def read_part(numbered: list[tuple[int, bytes]]) -> Part:
-    """A chunk of non-blank lines (line number, bytes) as typed columns and per-row rows."""
+def read_part(numbered: list[tuple[int, bytes]] | Lines) -> Part:
+    """A chunk of non-blank lines ((line number, bytes) pairs, or `Lines`) as typed columns and
+    per-row rows."""
     from onestop.registry.ingest import _decode
 
-    pieces: list[tuple[list[tuple[int, bytes]], pl.Series, pl.DataFrame]] = []
-    refused: list[tuple[int, bytes]] = []
-    for i in range(0, len(numbered), PIECE):  # a refused piece is read again in parts: keep it small
-        p, r = _read(numbered[i:i + PIECE])
-        pieces += p
-        refused += r
-    rest = [(n, _decode(line)) for n, line in refused]
+    lines = numbered if isinstance(numbered, Lines) else Lines.of(numbered)
+    pieces: list[tuple[Lines, pl.Series, pl.DataFrame]] = []
+    refused: list[Lines] = []
+    try:
+        whole: pl.Series | None = _text(lines.text())
+    except pl.exceptions.PolarsError as exc:  # not UTF-8 somewhere: each piece makes its own text
+        _forget(exc)
+        del exc
+        whole = None
+    odd: list[int] = []
+    if whole is not None and whole.len() == len(lines):
+        odd = whole.str.strip_chars(" \t\r").str.contains(_ODD_LINE).arg_true().to_list()
+    else:
+        whole = None
+    first = 0
+    for stop in [*odd, len(lines)]:
+        for i in range(first, stop, PIECE):  # a refused piece is read again in parts: keep it small
+            n = min(PIECE, stop - i)
+            p, r = _read(lines[i:i + n], None if whole is None else whole.slice(i, n))
+            pieces += p
+            refused += r
+        if stop < len(lines):
+            refused.append(lines[stop:stop + 1])
+        first = stop + 1
+    rest = [(int(n), _decode(r.raw(i))) for r in refused for i, n in enumerate(r.numbers)]
     if not pieces:
         part = _empty()
         part.other = rest
         return part
     read = [x for _, _, x in pieces]
-    lines = [x for p, _, _ in pieces for x in p]
+    if len(pieces) == 1:
+        kept = pieces[0][0]
+    else:
+        kept = Lines(lines.buf, *(np.concatenate([getattr(p, k) for p, _, _ in pieces])
+                                  for k in ("starts", "ends", "numbers", "newline")))
     text = pl.concat([p for _, p, _ in pieces]).str.strip_chars(" \t\r")
-    rows = pl.Series("row", [n for n, _ in lines], dtype=pl.Int64)
+    rows = pl.Series("row", kept.numbers, dtype=pl.Int64)
     typed, revenue, profit, plain = _typed(text, rows, pl.concat(read) if len(read) > 1 else read[0])
-    other = [(lines[i][0], _decode(lines[i][1])) for i in (~plain).arg_true().to_list()]
-    return Part(typed, revenue, profit, sorted(other + rest, key=lambda r: r[0]), lines)
+    other = [(int(kept.numbers[i]), _decode(kept.raw(i))) for i in (~plain).arg_true().to_list()]
+    return Part(typed, revenue, profit, sorted(other + rest, key=lambda r: r[0]), kept)
+
+
+def _nonblank(buf: bytes, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Which lines hold something besides ASCII whitespace (`bytes.strip` keeps something)."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    keep = ends > starts
+    maybe = np.flatnonzero(keep)
+    maybe = maybe[_BLANK[arr[starts[maybe]]]]  # only a line starting with a blank may be all blank
+    for i in maybe:
+        keep[i] = bool(buf[int(starts[i]):int(ends[i])].strip())
+    return keep
+
+
+def file_lines(f: BinaryIO, size: int) -> Iterator[tuple[int, Lines]]:
+    """(bytes read so far, `size` non-blank lines — fewer at the end) of a binary file, numbered
+    by their line in the file; found with numpy, one block of `BLOCK` bytes at a time."""
+    held = b""  # the start of a line the last block cut
+    before = 0  # lines of the file before `held`
+    done = 0
+    pending: list[_Block] = []
+    count = 0
+    while True:
+        block = f.read(BLOCK)
+        done += len(block)
+        data = held + block if held else block
+        arr = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(arr == 10).astype(np.int64)
+        cut = int(ends[-1]) + 1 if ends.size else 0
+        newline = np.ones(ends.size, dtype=np.bool_)
+        if not block and cut < len(data):  # the last line, without a newline
+            ends = np.append(ends, len(data))
+            newline = np.append(newline, False)
+            cut = len(data)
+        starts = np.concatenate([np.zeros(1, np.int64), ends[:-1] + 1]) if ends.size else ends
+        numbers = np.arange(before + 1, before + 1 + ends.size, dtype=np.int64)
+        before += ends.size
+        keep = _nonblank(data, starts, ends)
+        if keep.any():
+            pending.append((data, starts[keep], ends[keep], numbers[keep], newline[keep]))
+            count += int(keep.sum())
+        held = data[cut:]
+        while count >= size or (not block and count):
+            out, count = _take(pending, min(size, count)), count - min(size, count)
+            yield done, out
+        if not block:
+            return
+
+
+_Block = tuple[bytes, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]
+
+
+def _take(pending: list[_Block], n: int) -> Lines:
+    """The first `n` lines held in `pending` (blocks of (buffer, starts, ends, numbers)) as one
+    `Lines` over their own bytes; what is left stays in `pending`."""
+    bufs, starts, ends, numbers, newlines = [], [], [], [], []
+    offset = 0
+    while n:
+        data, s, e, num, nl = pending[0]
+        k = min(n, len(num))
+        lo, hi = int(s[0]), int(e[k - 1]) + 1
+        bufs.append(data[lo:hi])
+        starts.append(s[:k] - lo + offset)
+        ends.append(e[:k] - lo + offset)
+        numbers.append(num[:k])
+        newlines.append(nl[:k])
+        offset += hi - lo
+        if k == len(num):
+            pending.pop(0)
+        else:
+            pending[0] = (data, s[k:], e[k:], num[k:], nl[k:])
+        n -= k
+    return Lines(bufs[0] if len(bufs) == 1 else b"".join(bufs), np.concatenate(starts), np.concatenate(ends),
+                 np.concatenate(numbers), np.concatenate(newlines))
 
 
 def jsonl_parts(path: Path, size: int) -> Iterator[tuple[int, Part]]:
     """(bytes read so far, part) per chunk of `size` non-blank lines, numbered by their line."""
-    chunk: list[tuple[int, bytes]] = []
-    done = 0
     with path.open("rb") as f:
-        for n, line in enumerate(f, 1):
-            done += len(line)
-            if not line.strip():
-                continue
-            chunk.append((n, line))
-            if len(chunk) >= size:
-                yield done, read_part(chunk)
-                chunk = []
-                # a refused piece leaves reference cycles (its exception's frames hold its lines),
-                # which the collector's own schedule would let pile up for several chunks
-                gc.collect()
-    if chunk:
-        yield done, read_part(chunk)
+        for done, lines in file_lines(f, size):
+            yield done, read_part(lines)
 
 
 def facts_of_part(part: Part, on: date, today: date | None = None) -> c.Facts:

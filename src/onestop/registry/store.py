@@ -7,6 +7,7 @@ memory stays flat however many firms the registry holds.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,6 @@ import polars as pl
 import yaml
 
 from onestop.errors import DomainError
-from onestop.registry.columns import validated
 from onestop.registry.schema import REGISTRY_SCHEMA, from_typed
 from onestop.registry.synthetic import generate
 from onestop.text import whole_number
@@ -236,10 +236,127 @@ def _source_batches(src: Path, columns: list[str], size: int) -> Iterator[pl.Dat
     yield from lf.collect_batches(chunk_size=size)
 
 
+# ─────────────────────────────────────────────── the same, by column (`import_registry`)
+#
+# A cell is *plain* when its column form is, by construction, what `profile_of` and then
+# `columns.split_rows` make of it; a row with any other cell goes to those functions unchanged,
+# so its values, or its field errors, are theirs (tests/unit/test_registry.py proves the two
+# agree on extracts with odd and invalid cells).
+
+#: Empty as `profile_of` sees it (Python's `str.strip` leaves nothing): no cell, or blanks and tabs.
+_EMPTY = r"^[ \t]*$"
+#: No blank at either end (Python's `str.isspace` characters are Unicode White_Space or \x1c–\x1f).
+_TRIMMED = r"^[^\s\x1c-\x1f](?s:.*[^\s\x1c-\x1f])?$"
+_WHOLE = r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$"  # `text.whole_number`'s forms, in ASCII
+_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_COMPACT_DATE = r"^[0-9]{8}$"
+
+
+def _whole(cell: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(value, plain?) of a count or an amount in won: `_number` by column; a number beyond 64 bits
+    is not plain (the per-row path names it)."""
+    value = pl.when(cell.str.contains(_WHOLE)).then(cell.str.replace_all(",", "", literal=True)) \
+        .cast(pl.Int64, strict=False)
+    return value, value.is_not_null()
+
+
+def _columns_of(batch: pl.DataFrame, mapping: Mapping, first: int) -> tuple[pl.DataFrame, pl.DataFrame,
+                                                                            pl.DataFrame, pl.Series]:
+    """(typed rows, revenue by year, profit by year — the plain rows only —, plain?) of a batch of
+    text cells, rows numbered from `first`."""
+    from onestop.registry.columns import _BOOLS, _DATES, _INTS, _SETS, YEAR_SCHEMA, typed_schema
+    from onestop.rules.facts import BUSINESS_STATUSES
+    from onestop.rules.vectorize import MASKED_SETS
+
+    cols = mapping.columns
+    values: dict[str, pl.Expr] = {}
+    checks: list[pl.Expr] = []
+
+    def cell(source: str) -> pl.Expr:
+        c = pl.col(source)
+        return pl.when(c.is_null() | c.str.contains(_EMPTY)).then(None).otherwise(c)
+
+    for source in dict.fromkeys(mapping.sources()):
+        c = pl.col(source)
+        checks.append(c.is_null() | c.str.contains(_EMPTY) | c.str.contains(_TRIMMED))
+    for field in ("brn", "name", "ksic", "region", "founded_on"):  # required: absent is the model's error
+        checks.append(cell(cols[field]).is_not_null())
+    brn, name = cell(cols["brn"]), cell(cols["name"])
+    checks += [brn.str.contains(r"^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$"), name.str.len_chars() <= 200,
+               name == name.str.normalize("NFC")]
+    values["brn"] = brn.str.replace_all("-", "", literal=True)
+    values["name"] = name
+    values["ksic_raw"], values["region_raw"] = cell(cols["ksic"]), cell(cols["region"])
+    grade = cell(cols["credit_grade"]) if "credit_grade" in cols else pl.lit(None, pl.String())
+    checks.append(grade.is_null() | (grade.str.contains(r"^[\x20-\x7e]*$") & (grade.str.len_chars() <= 10)))
+    values["credit_grade"] = grade.str.to_uppercase()
+    status = cell(cols["business_status"]) if "business_status" in cols else pl.lit(None, pl.String())
+    checks.append(status.is_null() | status.is_in(sorted(BUSINESS_STATUSES)))
+    values["business_status"] = status
+    for field in _DATES:
+        text = cell(cols[field]) if field in cols else pl.lit(None, pl.String())
+        iso = pl.when(text.str.contains(_COMPACT_DATE)).then(
+            text.str.slice(0, 4) + "-" + text.str.slice(4, 2) + "-" + text.str.slice(6, 2)).otherwise(text)
+        day = iso.str.to_date("%Y-%m-%d", strict=False)
+        checks.append(text.is_null() | (iso.str.contains(_ISO) & day.is_not_null() & (day.dt.year() >= 1)))
+        values[field] = day
+    for field in _INTS:
+        text = cell(cols[field]) if field in cols else pl.lit(None, pl.String())
+        value, ok = _whole(text)
+        checks.append(text.is_null() | ok)
+        values[field] = value
+    for field in ("in_large_business_group", *_BOOLS):
+        text = cell(cols[field]) if field in cols else pl.lit(None, pl.String())
+        low = text.str.to_lowercase()
+        checks.append(text.is_null() | low.is_in(sorted(_TRUE | _FALSE)))
+        flag = pl.when(low.is_in(sorted(_TRUE))).then(True).when(low.is_in(sorted(_FALSE))).then(False)
+        values[field] = flag.fill_null(False) if field == "in_large_business_group" else flag
+    for field, (vocab, optional) in _SETS.items():
+        text = cell(cols[field]) if field in cols else pl.lit(None, pl.String())
+        items = text.str.replace_all(",", ";", literal=True).str.split(";").list.eval(
+            pl.element().str.strip_chars(" ")).list.eval(pl.element().filter(pl.element() != ""))
+        bits = items.list.eval(pl.element().replace_strict(MASKED_SETS[field], default=None, return_dtype=pl.Int64))
+        checks.append(text.is_null() | (bits.list.eval(pl.element().is_null()).list.any().not_()
+                                        & (items.list.len() <= len(vocab))))
+        mask = bits.list.unique().list.sum().cast(pl.UInt16)
+        values[field] = mask if optional else mask.fill_null(0)
+    years: dict[str, list[tuple[int, pl.Expr]]] = {"revenue": [], "operating_profit": []}
+    for kind, by_year in (("revenue", mapping.revenue), ("operating_profit", mapping.operating_profit)):
+        for year, source in by_year.items():
+            text = cell(source)
+            value, ok = _whole(text)
+            checks.append(text.is_null() | (ok if re.fullmatch(r"[0-9]{4}", year) else pl.lit(False)))
+            years[kind].append((int(year) if re.fullmatch(r"[0-9]{4}", year) else 0, value))
+    frame = batch.with_row_index("row", offset=first).with_columns(pl.col("row").cast(pl.Int64)).with_columns(
+        pl.all_horizontal(checks).fill_null(False).alias("_plain"))
+    plain = frame.get_column("_plain")
+    frame = frame.filter(pl.col("_plain"))
+    schema = typed_schema()
+    typed = frame.select(pl.col("row"), *[values[k].cast(schema[k]).alias(k) for k in schema if k != "row"])
+
+    def long(kind: str) -> pl.DataFrame:
+        parts = [frame.select("row", pl.lit(year, pl.Int64).alias("year"), value.alias("amount"))
+                 .drop_nulls("amount") for year, value in years[kind]]
+        if not parts:
+            return pl.DataFrame(schema=YEAR_SCHEMA)
+        return pl.concat(parts).sort("row", maintain_order=True).cast(YEAR_SCHEMA)  # type: ignore[arg-type]
+
+    return typed, long("revenue"), long("operating_profit"), plain
+
+
 def import_registry(src: Path, mapping: Mapping, root: Path, errors_path: Path, chunk: int = CHUNK,
                     today: date | None = None) -> dict[str, int]:
     """Read an agency's extract (CSV or Parquet), check every row as the platform checks a profile,
-    and write the valid ones as a registry under `root`; invalid rows go to `errors_path`."""
+    and write the valid ones as a registry under `root`; invalid rows go to `errors_path`.
+
+    By column (Polars): the mapping's columns are read as text, typed and checked as expressions
+    (`_columns_of`, then `columns.validated_typed`); a row with a cell in a form those do not
+    take, or one a check refuses, is read by `profile_of` and the per-firm model, so its errors
+    are the platform's own. Rows are numbered from 1 in the extract's order. Returns
+    {"firms": rows written, "invalid": rows refused}; raises DomainError (`file`, `import_format`,
+    `import_columns`, `registry_exists`)."""
+    from onestop.registry.columns import validated_typed
+
     if not src.exists():
         raise DomainError(code="file", field="SOURCE", ko=f"파일이 없습니다: {src}", en=f"No such file: {src}")
     batches = _source_batches(src, list(dict.fromkeys(mapping.sources())), chunk)
@@ -248,11 +365,15 @@ def import_registry(src: Path, mapping: Mapping, root: Path, errors_path: Path, 
     row = 0
     with errors_path.open("w", encoding="utf-8") as errs:
         for batch in batches:
-            rows = []
-            for values in batch.iter_rows(named=True):
-                row += 1
-                rows.append((row, profile_of(values, mapping)))
-            v = validated(rows, today)
+            first = row + 1
+            typed, revenue, profit, plain = _columns_of(batch, mapping, first)
+            row += batch.height
+
+            def profiles(numbers: Any, batch: pl.DataFrame = batch, first: int = first) -> list[tuple[int, Any]]:
+                return [(n, profile_of(batch.row(n - first, named=True), mapping)) for n in sorted(numbers)]
+
+            other = profiles(i + first for i in (~plain).arg_true().to_list())
+            v = validated_typed(typed, revenue, profit, other, profiles, today)
             for n, e in v.errors:
                 errs.write(json.dumps({"row": n, "ko": e.ko, "en": e.en, "problems": [p.as_dict() for p in e.problems]},
                                       ensure_ascii=False) + "\n")
