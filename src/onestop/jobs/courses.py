@@ -292,7 +292,18 @@ def _recompute(db: Session, course: JobCourseRow, e: JobCourseEnrolmentRow) -> N
                    {MEASURE: 1} if done is not None else {}, done or course.enrol_opens, sido=sido)
 
 
-def sheet(db: Session, who: Principal, session_id: int) -> tuple[JobCourseRow, JobCourseSessionRow, list[dict[str, object]]]:
+@dataclass(frozen=True)
+class SheetLine:
+    """One line of an attendance sheet: the enrolment, the seeker's name, the minutes recorded
+    for this session (None: not yet) and the minutes attended over the course so far."""
+
+    enrolment: JobCourseEnrolmentRow
+    name: str
+    minutes: int | None
+    total: int
+
+
+def sheet(db: Session, who: Principal, session_id: int) -> tuple[JobCourseRow, JobCourseSessionRow, list[SheetLine]]:
     """The attendance sheet of a session for an officer of the course's agency: each active
     enrolment (id, the seeker's name, minutes recorded or None, total minutes so far)."""
     from onestop.accounts.tables import UserRow
@@ -303,14 +314,13 @@ def sheet(db: Session, who: Principal, session_id: int) -> tuple[JobCourseRow, J
     course = _own_course(db, who, session.course_id)
     marks = dict(db.execute(select(JobCourseAttendanceRow.enrolment_id, JobCourseAttendanceRow.minutes)
                             .where(JobCourseAttendanceRow.session_id == session.id)).all())
-    out: list[dict[str, object]] = []
+    out: list[SheetLine] = []
     for e, name in db.execute(select(JobCourseEnrolmentRow, UserRow.name)
                               .join(JobSeekerRow, JobSeekerRow.id == JobCourseEnrolmentRow.seeker_id)
                               .join(UserRow, UserRow.id == JobSeekerRow.user_id)
                               .where(JobCourseEnrolmentRow.course_id == course.id, JobCourseEnrolmentRow.cancelled_at.is_(None))
                               .order_by(UserRow.name, JobCourseEnrolmentRow.id)):
-        out.append({"enrolment": e, "name": name, "minutes": marks.get(e.id),
-                    "total": cm.attended_minutes(_attended(db, e.id))})
+        out.append(SheetLine(e, str(name), marks.get(e.id), cm.attended_minutes(_attended(db, e.id))))
     return course, session, out
 
 
