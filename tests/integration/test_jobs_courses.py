@@ -217,6 +217,8 @@ def test_a_referral_reveals_nothing_to_the_firm_until_the_seeker_applies_and_mar
         assert services.seeker_for_firm(s, founder, mine.id)["region"] == "12150"
         hire = placements.propose(s, founder, posting.id, mine.id, date(2027, 1, 4))
         assert hire.course_id == course.id
+        assert [v["course"] for v in placements.of_seeker(s, me)] == [course.title]
+        assert courses.placements_via(s, who, course.id) == 1
         other = services.my_seeker_row(s, stranger)
         assert other is not None
         services.apply(s, stranger, posting.id, ON)

@@ -124,6 +124,7 @@ def _course_page(request: Request, who: CurrentActor, db: Session, course_id: in
     if manage and p is not None:
         ctx["roster"] = courses.roster(db, p, course.id)
         ctx["referrals"] = courses.referrals_of_course(db, p, course.id)
+        ctx["placed"] = courses.placements_via(db, p, course.id)
         ctx["open_postings"] = services.open_postings(db, today)
         ctx["all_booked"] = courses.counselling_of(db, course.id)
         ctx["programs"] = _program_names(courses.programs_of(course.agency_id))

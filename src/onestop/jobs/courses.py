@@ -561,3 +561,12 @@ def delete_seeker(db: Session, seeker_id: int) -> int:
                  delete(JobCourseEnrolmentRow).where(JobCourseEnrolmentRow.seeker_id == seeker_id)):
         n += getattr(db.execute(stmt), "rowcount", 0) or 0
     return n
+
+
+def placements_via(db: Session, who: Principal, course_id: int) -> int:
+    """For an officer of the course's agency: hires recorded on postings the course referred to
+    (proposed by the firm; confirmed or not)."""
+    from onestop.jobs.tables import JobPlacementRow
+
+    course = _own_course(db, who, course_id)
+    return int(db.scalar(select(func.count(JobPlacementRow.id)).where(JobPlacementRow.course_id == course.id)) or 0)

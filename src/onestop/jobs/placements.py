@@ -183,7 +183,12 @@ def _views(db: Session, where: Any) -> list[dict[str, Any]]:
                       .join(UserRow, UserRow.id == JobSeekerRow.user_id)
                       .where(where).order_by(JobPlacementRow.starts_on.desc(), JobPlacementRow.id)).all()
     firms = public_facts_of(db, {r[0].firm_id for r in rows})
+    from onestop.jobs.tables import JobCourseRow
+
+    course_ids = {r[0].course_id for r in rows if r[0].course_id is not None}
+    course_titles = dict(db.execute(select(JobCourseRow.id, JobCourseRow.title).where(JobCourseRow.id.in_(course_ids))).all())
     return [{"row": r, "title": title, "seeker": name, "firm": firms[r.firm_id][0] if r.firm_id in firms else "",
+             "course": course_titles.get(r.course_id, "") if r.course_id is not None else "",
              "due": retention_due(r), "retained": {3: r.retained_3m, 6: r.retained_6m}} for r, title, name in rows]
 
 
