@@ -230,6 +230,15 @@ def test_two_enrolments_for_the_last_seat_never_both_succeed(db: Database) -> No
         course = rebounce(s, capacity="1")
         racers = [seeker(s, f"경쟁{i}") for i in range(2)]
         course_id = course.id
+    def go(who: Any, barrier: threading.Barrier, results: list[str]) -> None:
+        try:
+            with db.unit_of_work() as s:
+                barrier.wait(timeout=10)
+                courses.enrol(s, who, course_id, ON)
+            results.append("ok")
+        except DomainError as e:
+            results.append(e.code)
+
     for _ in range(2):  # twice: the lock, not luck
         with db.unit_of_work() as s:
             for e in s.scalars(select(courses.JobCourseEnrolmentRow).where(
@@ -237,17 +246,7 @@ def test_two_enrolments_for_the_last_seat_never_both_succeed(db: Database) -> No
                 s.delete(e)
         barrier = threading.Barrier(2)
         results: list[str] = []
-
-        def go(who: Any) -> None:
-            try:
-                with db.unit_of_work() as s:
-                    barrier.wait(timeout=10)
-                    courses.enrol(s, who, course_id, ON)
-                results.append("ok")
-            except DomainError as e:
-                results.append(e.code)
-
-        threads = [threading.Thread(target=go, args=(w,)) for w in racers]
+        threads = [threading.Thread(target=go, args=(w, barrier, results)) for w in racers]
         for t in threads:
             t.start()
         for t in threads:
