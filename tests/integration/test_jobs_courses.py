@@ -20,7 +20,7 @@ from onestop.jobs import courses, placements, services
 from onestop.korea.dates import KST
 from onestop.outcomes import kpi, quarterly
 from onestop.outcomes.services import recorded_of_firm
-from onestop.outcomes.tables import RecordedOutcomeRow
+from onestop.outcomes.tables import KpiTargetRow, RecordedOutcomeRow
 from onestop.platform.db import Database
 from tests.integration.funds_helpers import officer, principal
 from tests.integration.test_jobs import POSTING, SEEKER, new_seeker
@@ -143,8 +143,16 @@ def test_attendance_completes_on_the_crossing_session_and_counts_without_a_firm(
             .get("course_completions", 0) == 0
         # a NULL firm is nobody's: no firm's recorded outcomes, and the agency's quarter still reads
         assert all(r.source_kind != "course_completion" for r in recorded_of_firm(s, 0))
+        # a target on completions (an illustration, not a published one) reads them as its actual,
+        # on the KPI lines and in the agency's quarterly report
+        target = KpiTargetRow(program_id="fki-rebounce", agency_id="fki-sme", region="12", year=2026,
+                              measure="course_completions", target=100, unit="명", source="시험용 예시 목표")
+        s.add(target)
+        s.flush()
+        assert kpi.actual(s, target) >= 1
         q4 = quarterly.build(s, build_catalog(s), "fki-sme", 2026, 4, DAYS[4])
-        assert q4.executions == 0 and "전경련" in quarterly.html(q4)
+        line = next(k for k in q4.kpis if k["measure"] == "course_completions")
+        assert line["actual"] >= 1 and q4.executions == 0
         # taking hours away below 20 un-completes and removes the outcome
         courses.take_attendance(s, who, sessions[4].id, {e.id: "0"}, DAYS[4])
         courses.take_attendance(s, who, sessions[3].id, {e.id: "0"}, DAYS[4])
