@@ -70,6 +70,12 @@ def test_course_journey_through_the_pages(app: Any) -> None:
         for sheet in sheets:
             assert officer.post(sheet, data={"csrf_token": csrf_of(page), field: "4"}, follow_redirects=False).status_code == 303
         assert "수료" in officer.get(sheets[1]).text
+        edit = {"csrf_token": csrf_of(page), "day": today.isoformat(), "starts": "09:00", "ends": "13:30", "hours": "3",
+                "mode": "offline", "venue": "순천시 일자리센터 교육장"}
+        r = officer.post(f"{sheets[0]}/edit", data=edit)
+        assert r.status_code == 422 and "이미 4시간 출석으로 기록된 사람이 있어" in r.text and 'value="13:30"' in r.text
+        assert officer.post(f"{sheets[0]}/edit", data={**edit, "hours": "4.5"}, follow_redirects=False).status_code == 303
+        assert "09:00~13:30" in officer.get(sheets[0]).text
 
         with app.state.db.unit_of_work() as db:
             posting_id = db.scalar(select(JobPostingRow.id).where(JobPostingRow.external_id == "DEMO-JOB-1"))

@@ -227,7 +227,10 @@ def _sheet_page(request: Request, who: CurrentActor, db: Session, session_id: in
                 status: int = 200) -> Response:
     assert who.principal is not None
     course, session, rows = courses.sheet(db, who.principal, session_id)
-    shown = {f"hours-{r.enrolment.id}": cm.hours_label(r.minutes) if r.minutes is not None else "" for r in rows}
+    shown: dict[str, str] = {f"hours-{r.enrolment.id}": cm.hours_label(r.minutes) if r.minutes is not None else ""
+                             for r in rows}
+    shown.update({"day": session.day.isoformat(), "starts": session.starts, "ends": session.ends,
+                  "hours": cm.hours_label(session.minutes), "mode": session.mode, "venue": session.venue})
     return render(request, who, "jobs/attendance.html", status_code=status, course=course, session=session, rows=rows,
                   values={**shown, **(values or {})}, errors=errors or [], hours=cm.hours_label, modes=cm.MODES,
                   today=_today(), unread=unread(db, who))
@@ -257,6 +260,24 @@ def take_attendance(course_id: PathId, session_id: PathId, form: PostedForm, req
     try:
         with db.begin_nested():
             courses.take_attendance(db, who.principal, session_id, hours, _today())
+    except DomainError as e:
+        return _sheet_page(request, who, db, session_id, problems_of(e), values, 422)
+    return see_other(f"/jobs/courses/{course_id}/sessions/{session_id}", "flash.action_done")
+
+
+@router.post("/jobs/courses/{course_id}/sessions/{session_id}/edit")
+def edit_session(course_id: PathId, session_id: PathId, form: PostedForm, request: Request, who: CurrentActor,
+                 db: DB) -> Response:
+    if who.principal is None:
+        return login_redirect(request)
+    values = _values(form, SESSION_FIELDS)
+    try:
+        courses.sheet(db, who.principal, session_id)
+    except DomainError:
+        return _not_found(request, who)
+    try:
+        with db.begin_nested():
+            courses.update_session(db, who.principal, session_id, values)
     except DomainError as e:
         return _sheet_page(request, who, db, session_id, problems_of(e), values, 422)
     return see_other(f"/jobs/courses/{course_id}/sessions/{session_id}", "flash.action_done")
