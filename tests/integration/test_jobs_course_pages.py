@@ -97,3 +97,6 @@ def test_course_journey_through_the_pages(app: Any) -> None:
         assert f"Completed on {today.isoformat()}" in english and "8 of 8 hours attended" in english
         assert "Applied" in english
         assert "Re-employment courses" in me.get("/jobs/courses", params={"lang": "en"}).text
+        # the completion is an outcome without a firm: the agency's outcome pages read on
+        for url in ("/officer/outcomes", "/officer/outcomes/quarterly"):
+            assert officer.get(url).status_code == 200, url
