@@ -19,7 +19,7 @@ AXE = Axe()
 #: pages anyone can open; the closed program is 청년창업사관학교 (closed 2026-02-13)
 PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/programs/kosmes-youth-startup-fund",
           "/programs/kosmes-youth-startup-academy", "/programs/kosmes-youth-startup-fund/history", "/login", "/signup",
-          "/help/rules", "/statistics", "/jobs", "/marketplace"]
+          "/help/rules", "/statistics", "/jobs", "/marketplace", "/jobs/courses"]
 #: pages of the demo accounts; {firm}, {app} and {thread} are found by following links
 FIRM_MEMBER = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
                "/applications/{app}", "/consultations", "/saved", "/notifications", "/account",
@@ -36,8 +36,11 @@ OFFICER = ["/officer/applications", "/officer/applications/{app}", "/officer/pro
 COMMITTEE = ["/officer/applications/{app}/committee"]
 EVALUATOR = ["/evaluator", "/evaluator/applications/{app}", "/evaluator/profile"]
 #: issue 12: the demo seeker (50, 순천) and the founder's job postings with their candidates
-JOB_SEEKER = ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}", "/jobs/placements"]
+JOB_SEEKER = ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}", "/jobs/placements", "/jobs/courses",
+              "/jobs/courses/{course}"]
 JOB_FIRM = ["/jobs/firm", "/jobs/firm/postings/{posting}", "/jobs/fairs/{fair}", "/jobs/placements"]
+#: issue 12 item 5: the FKI center's officer and its Re-Bounce course, a session's attendance sheet
+COURSE_OFFICER = ["/jobs/courses", "/jobs/courses/{course}", "/jobs/courses/{course}/sessions/{session}"]
 
 
 def serious_violations(page: Any) -> list[str]:
@@ -85,9 +88,14 @@ def visit_all(browser: Any, base: str, live_app: Any, who: str, email: str | Non
                 if email and not ids:
                     if who in ("seeker", "jobfirm"):
                         ids["fair"] = first_link(page, "/jobs/fairs", r"/jobs/fairs/(\d+)")
+                    if who in ("seeker", "fki"):
+                        ids["course"] = first_link(page, "/jobs/courses", r"/jobs/courses/(\d+)")
+                    if who == "fki":
+                        ids["session"] = first_link(page, f"/jobs/courses/{ids['course']}",
+                                                    rf"/jobs/courses/{ids['course']}/sessions/(\d+)")
                     if who == "jobfirm":
                         ids["posting"] = first_link(page, "/jobs/firm", r"/jobs/firm/postings/(\d+)")
-                    elif who == "seeker":
+                    elif who in ("seeker", "fki"):
                         pass
                     elif who == "firm":
                         ids["firm"] = first_link(page, "/firms", r"/firms/(\d+)/recommendations")
@@ -153,6 +161,7 @@ def test_every_committee_page(browser: Any, live_server: str, live_app: Any) -> 
 def test_every_job_page(browser: Any, live_server: str, live_app: Any) -> None:
     failures = visit_all(browser, live_server, live_app, "seeker", "seeker@onestop.demo", JOB_SEEKER)
     failures += visit_all(browser, live_server, live_app, "jobfirm", "founder@onestop.demo", JOB_FIRM)
+    failures += visit_all(browser, live_server, live_app, "fki", "officer.fki@onestop.demo", COURSE_OFFICER)
     assert not failures, "\n".join(failures)
 
 

@@ -28,7 +28,14 @@ from onestop.exports.tables import InquiryRow
 from onestop.firms.tables import FirmRow
 from onestop.jobs import occupations
 from onestop.jobs import services as jobs
-from onestop.jobs.tables import JobFairRow, JobPostingRow, JobSeekerRow
+from onestop.jobs.tables import (
+    JobCourseRow,
+    JobCourseSessionRow,
+    JobFairRow,
+    JobPostingRow,
+    JobReferralRow,
+    JobSeekerRow,
+)
 from onestop.korea import ksic, regions
 from onestop.marketplace.tables import ListingRow, RequestRow
 from tests.integration.test_pages import page_login
@@ -36,7 +43,7 @@ from tests.integration.test_pages import page_login
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 PUBLIC = ["/", "/programs", "/programs?q=청년창업&category=funds", "/programs/kosmes-youth-startup-fund",
           "/programs/kosmes-youth-startup-academy", "/programs/kosmes-youth-startup-fund/history", "/login", "/signup",
-          "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25", "/jobs", "/marketplace"]
+          "/password/forgot", "/consultations?branch=jnsbi-hq&date=2026-09-25", "/jobs", "/marketplace", "/jobs/courses"]
 FIRM = ["/firms", "/firms/{firm}/recommendations", "/firms/{firm}/edit", "/firms/new", "/applications",
         "/applications/{app}", "/consultations", "/saved", "/notifications", "/account", "/invitations",
         "/firms/{firm}/members", "/firms/join", "/programs/jeonnam-sme-development-fund", "/loans", "/settlements", "/jobs/firm",
@@ -48,7 +55,9 @@ ROLES = [("public", None, PUBLIC), ("firm", "crisis@onestop.demo", FIRM), ("foun
          ("officer", "officer.kosmes@onestop.demo", OFFICER), ("evaluator", "evaluator@onestop.demo", STAFF),
          ("admin", "admin@onestop.demo", OFFICER),
          ("seeker", "seeker@onestop.demo", ["/jobs/profile", "/jobs/matches", "/jobs/fairs", "/jobs/fairs/{fair}",
-                                            "/jobs/placements"])]
+                                            "/jobs/placements", "/jobs/courses", "/jobs/courses/{course}"]),
+         ("fki", "officer.fki@onestop.demo", ["/jobs/courses", "/jobs/courses/{course}",
+                                             "/jobs/courses/{course}/sessions/{session}"])]
 
 
 def _only_korean(value: Any, inside_pair: bool = False) -> list[str]:
@@ -99,6 +108,11 @@ def proper_names(app: Any) -> list[str]:
             names.update([title, description, *data.get("licences", [])])
         for name, venue in db.execute(sa.select(JobFairRow.name, JobFairRow.venue)):
             names.update([name, venue])
+        # a course's title, description and venues, and a referral's note, are the agency's own words
+        for title, description in db.execute(sa.select(JobCourseRow.title, JobCourseRow.description)):
+            names.update([title, description])
+        names.update(db.scalars(sa.select(JobCourseSessionRow.venue)))
+        names.update(db.scalars(sa.select(JobReferralRow.note)))
         for (profile,) in db.execute(sa.select(JobSeekerRow.profile)):
             names.update([*profile.get("licences", []), *jobs.terms_of(profile.get("keywords", ""))])
     # longest first, so that a name containing another is removed whole
@@ -138,11 +152,15 @@ def test_english_pages_have_no_korean_but_proper_names(app: Any, who: str, email
         ids: dict[str, str] = {}
         if who == "seeker":
             ids["fair"] = first(browser, "/jobs/fairs", r'href="/jobs/fairs/(\d+)"')
+        if who in ("seeker", "fki"):
+            ids["course"] = first(browser, "/jobs/courses", r'href="/jobs/courses/(\d+)"')
+        if who == "fki":
+            ids["session"] = first(browser, f"/jobs/courses/{ids['course']}", rf'href="/jobs/courses/{ids["course"]}/sessions/(\d+)"')
         if who in ("firm", "founder"):
             ids["firm"] = first(browser, "/firms", r"/firms/(\d+)/recommendations")
             found = re.search(r'href="/applications/(\d+)"', browser.get("/applications").text)
             ids["app"] = found.group(1) if found else "0"
-        elif who not in ("public", "seeker"):
+        elif who not in ("public", "seeker", "fki"):
             found = re.search(r'/officer/applications/(\d+)"', browser.get("/officer/applications").text)
             ids["app"] = found.group(1) if found else "0"
         failures = {}

@@ -50,6 +50,8 @@ ACCOUNTS = (
     DemoAccount("prospective@onestop.demo", "김하늘 (예비창업)", Role.firm_member, firms=("prospective-founder",)),
     # issue 12: the 50-year-old job seeker in 순천 (jobs.demo gives her profile and the postings)
     DemoAccount("seeker@onestop.demo", "정순천 (신중년 구직자)", Role.seeker),
+    # issue 12 item 5: the FKI SME center's officer who runs its Re-Bounce course and counsels (jobs.demo)
+    DemoAccount("officer.fki@onestop.demo", "전경련센터 담당자", Role.officer, "fki-sme"),
     # the idle-asset marketplace's large company (fictional), which lists an instrument, a patent and space
     DemoAccount("owner.large@onestop.demo", "정자산 (대한정밀중공업)", Role.firm_member, firms=("large-company",)),
     # issue 13: two advisers of the management advisory corps (advisory.demo gives their routing profiles)

@@ -1,6 +1,7 @@
 """The jobs part of the demo (item 7 of issue 12): the 50-year-old seeker in 순천 with the
 profile of `examples/seeker-50s-suncheon.json`, and postings of the scenario firms open around
-today (순천바른빵's 품질관리 사무원 welcomes 신중년; a forklift job in 여수; 창원정밀기계's 생산관리)."""
+today (순천바른빵's 품질관리 사무원 welcomes 신중년; a forklift job in 여수; 창원정밀기계's 생산관리);
+the FKI SME center's 20-hour Re-Bounce course in December 2026 (순천 and online) with her enrolled."""
 
 from __future__ import annotations
 
@@ -63,7 +64,39 @@ def seed_jobs(db: Session) -> int:
         if services.my_seeker_row(db, who) is None:
             profile = json.loads(data_path("demo", "seeker-50s-suncheon.json").read_text(encoding="utf-8"))
             services.save_profile(db, who, profile, today, consent_version=services.CONSENT_VERSION, discoverable=True)
+    _seed_course(db)
     return made
+
+
+COURSE_TITLE = "리바운스(Re-Bounce) 중장년 재취업 교육 — 순천 12월반"
+#: five 4-hour sessions (10:00–15:00 with an hour's lunch not credited): 20 hours, as Re-Bounce
+COURSE_SESSIONS = [(date(2026, 12, 7), "offline"), (date(2026, 12, 8), "online"), (date(2026, 12, 9), "offline"),
+                   (date(2026, 12, 10), "online"), (date(2026, 12, 11), "offline")]
+
+
+def _seed_course(db: Session) -> None:
+    """The FKI center's Re-Bounce course, its sessions, and the demo seeker enrolled (directly,
+    as an officer enrolling her would: the demo may be seeded after enrolment closes)."""
+    from onestop.jobs import course_model, courses
+    from onestop.jobs.tables import JobCourseEnrolmentRow, JobCourseRow
+
+    officer = db.scalar(select(UserRow).where(UserRow.email == "officer.fki@onestop.demo"))
+    if officer is None or db.scalar(select(JobCourseRow.id).where(JobCourseRow.title == COURSE_TITLE)) is not None:
+        return
+    who = accounts.principal(db, officer)
+    course = courses.create_course(db, who, {
+        "title": COURSE_TITLE, "program_id": "fki-rebounce", "required_hours": str(course_model.REBOUNCE_HOURS),
+        "capacity": "30", "enrol_opens": "2026-11-16", "enrol_closes": "2026-12-04",
+        "description": "대기업 퇴직 중장년을 위한 20시간 재취업 종합교육: 경력 설계, 이력서·면접, 중소기업 이해. "
+                       "교육 기간에 담당자와 1:1 상담을 예약하고, 맞는 채용 공고를 추천받습니다."})
+    for day, mode in COURSE_SESSIONS:
+        courses.add_session(db, who, course.id, {"day": day.isoformat(), "starts": "10:00", "ends": "15:00", "hours": "4",
+                                                 "mode": mode, "venue": "순천시 일자리센터 교육장" if mode == "offline" else ""})
+    seeker = db.scalar(select(UserRow).where(UserRow.email == SEEKER_EMAIL))
+    me = services.my_seeker_row(db, accounts.principal(db, seeker)) if seeker is not None else None
+    if me is not None:
+        db.add(JobCourseEnrolmentRow(course_id=course.id, seeker_id=me.id))
+        db.flush()
 
 
 def _seed_fair(db: Session, today: date) -> None:

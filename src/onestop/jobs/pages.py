@@ -450,3 +450,8 @@ def placement_retention(placement_id: PathId, form: PostedForm, request: Request
         where = f"retained-{placement_id}-{months if months in ('3', '6') else '3'}"
         return _placements_page(request, who, db, [{**p, "field": where} for p in problems_of(e)], None, 422)
     return see_other("/jobs/placements", "flash.action_done")
+
+
+from onestop.jobs.course_pages import router as _course_router  # noqa: E402  (re-employment courses)
+
+router.include_router(_course_router)

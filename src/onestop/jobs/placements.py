@@ -57,7 +57,8 @@ def _agency_of(db: Session, posting: JobPostingRow, seeker_id: int) -> str:
 
 def propose(db: Session, who: Principal, posting_id: int, seeker_id: int, starts_on: date) -> JobPlacementRow:
     """The posting's firm records a hire of a seeker it may see (who applied, accepted an
-    invitation or was interviewed at its booth), at the posting's terms."""
+    invitation or was interviewed at its booth), at the posting's terms. A hire on a posting a
+    course's officer referred the seeker to is marked with that course (`course_id`)."""
     posting = db.get(JobPostingRow, posting_id)
     if posting is None or posting.firm_id not in who.firms:
         raise DomainError(code="not_found", field="posting_id", ko="채용 공고를 찾을 수 없습니다.", en="No such job posting.")
@@ -73,8 +74,11 @@ def propose(db: Session, who: Principal, posting_id: int, seeker_id: int, starts
         raise DomainError(code="already_placed", field="seeker_id", ko="이미 기록된 채용입니다.",
                           en="This hire is already recorded.")
     d = posting.data
+    from onestop.jobs.courses import referring_course
+
     row = JobPlacementRow(seeker_id=seeker_id, firm_id=posting.firm_id, posting_id=posting.id,
                           agency_id=_agency_of(db, posting, seeker_id), starts_on=starts_on,
+                          course_id=referring_course(db, seeker_id, posting.id),
                           employment_type=d["employment_type"], pay_won=int(d["pay_won"]), pay_unit=d["pay_unit"],
                           firm_confirmed_at=utcnow())
     db.add(row)
@@ -179,7 +183,12 @@ def _views(db: Session, where: Any) -> list[dict[str, Any]]:
                       .join(UserRow, UserRow.id == JobSeekerRow.user_id)
                       .where(where).order_by(JobPlacementRow.starts_on.desc(), JobPlacementRow.id)).all()
     firms = public_facts_of(db, {r[0].firm_id for r in rows})
+    from onestop.jobs.tables import JobCourseRow
+
+    course_ids = {r[0].course_id for r in rows if r[0].course_id is not None}
+    course_titles = dict(db.execute(select(JobCourseRow.id, JobCourseRow.title).where(JobCourseRow.id.in_(course_ids))).all())
     return [{"row": r, "title": title, "seeker": name, "firm": firms[r.firm_id][0] if r.firm_id in firms else "",
+             "course": course_titles.get(r.course_id, "") if r.course_id is not None else "",
              "due": retention_due(r), "retained": {3: r.retained_3m, 6: r.retained_6m}} for r, title, name in rows]
 
 

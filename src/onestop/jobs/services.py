@@ -345,18 +345,23 @@ def export_my_data(db: Session, who: Principal) -> dict[str, Any]:
         out["placements"] = [{"posting_id": p.posting_id, "starts_on": p.starts_on.isoformat(), "pay_won": p.pay_won,
                               "pay_unit": p.pay_unit, "confirmed": p.seeker_confirmed_at is not None}
                              for p in db.scalars(select(JobPlacementRow).where(JobPlacementRow.seeker_id == row.id))]
+        from onestop.jobs import courses
+
+        out["courses"] = courses.seeker_data(db, row.id)
     return out
 
 
 def delete_my_data(db: Session, who: Principal) -> int:
     """Delete the acting seeker's profile, applications, invitations, fair registrations, interviews,
-    placements and consent answers (개인정보
+    placements, course enrolments (attendance, counselling, referrals) and consent answers (개인정보
     보호법 제36조·제21조); the account itself stays until the seeker leaves. Returns rows deleted."""
     row = my_seeker_row(db, who)
     n = 0
     if row is not None:
+        from onestop.jobs import courses
         from onestop.jobs.tables import JobFairSeekerRow, JobInterviewRow, JobPlacementRow
 
+        n += courses.delete_seeker(db, row.id)
         for table in (JobEngagementRow, JobInterviewRow, JobFairSeekerRow, JobPlacementRow):
             n += getattr(db.execute(delete(table).where(table.seeker_id == row.id)), "rowcount", 0) or 0
         db.delete(row)

@@ -172,4 +172,102 @@ class JobPlacementRow(Base):
     seeker_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     retained_3m: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     retained_6m: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    #: the course whose officer referred the seeker to this posting (None: not via a course)
+    course_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobCourseRow(Base):
+    """A re-employment course of an agency (like Re-Bounce): required hours (minutes), seats,
+    the enrolment window, and the officer who counsels its enrolled seekers one to one."""
+
+    __tablename__ = "job_courses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(60), index=True)
+    program_id: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    required_minutes: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    enrol_opens: Mapped[date] = mapped_column(Date)
+    enrol_closes: Mapped[date] = mapped_column(Date)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobCourseSessionRow(Base):
+    """A session of a course: its date, start and end (KST), hours credited (minutes), and where."""
+
+    __tablename__ = "job_course_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("job_courses.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    starts: Mapped[str] = mapped_column(String(5))
+    ends: Mapped[str] = mapped_column(String(5))
+    minutes: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(8))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+
+
+class JobCourseEnrolmentRow(Base):
+    """A seeker enrolled in a course (once: unique), `cancelled_at` set when they withdrew before
+    the first session; `completed_on` the date of the session that reached the required hours."""
+
+    __tablename__ = "job_course_enrolments"
+    __table_args__ = (UniqueConstraint("course_id", "seeker_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("job_courses.id", ondelete="CASCADE"), index=True)
+    seeker_id: Mapped[int] = mapped_column(ForeignKey("job_seekers.id", ondelete="CASCADE"), index=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobCourseAttendanceRow(Base):
+    """Minutes an enrolled seeker attended one session (one row per session and enrolment)."""
+
+    __tablename__ = "job_course_attendance"
+    __table_args__ = (UniqueConstraint("session_id", "enrolment_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("job_course_sessions.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("job_course_enrolments.id", ondelete="CASCADE"), index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobCounsellingRow(Base):
+    """A one-to-one counselling slot an enrolled seeker booked with the course's counsellor (the
+    consultation slot grid). One booking per counsellor and slot, one per seeker and slot."""
+
+    __tablename__ = "job_counselling"
+    __table_args__ = (UniqueConstraint("counsellor_id", "starts_at"), UniqueConstraint("seeker_id", "starts_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("job_courses.id", ondelete="CASCADE"), index=True)
+    counsellor_id: Mapped[int] = mapped_column(Integer, index=True)
+    seeker_id: Mapped[int] = mapped_column(ForeignKey("job_seekers.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobReferralRow(Base):
+    """An officer of the course's agency referred an enrolled seeker to an open posting. The
+    firm learns nothing of it: it sees the seeker only once they apply."""
+
+    __tablename__ = "job_referrals"
+    __table_args__ = (UniqueConstraint("enrolment_id", "posting_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("job_courses.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("job_course_enrolments.id", ondelete="CASCADE"), index=True)
+    seeker_id: Mapped[int] = mapped_column(ForeignKey("job_seekers.id", ondelete="CASCADE"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("job_postings.id", ondelete="CASCADE"), index=True)
+    referred_by: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -56,6 +56,7 @@ class Measure(StrEnum):
     export_contracts = "export_contracts"
     asset_deals = "asset_deals"
     asset_deal_won = "asset_deal_won"
+    course_completions = "course_completions"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ MEASURES: dict[Measure, MeasureInfo] = {
     Measure.export_contracts: MeasureInfo(Kind.items, "수출 계약 건수", "export contracts"),
     Measure.asset_deals: MeasureInfo(Kind.items, "유휴자산 약정 건수", "idle-asset deals"),
     Measure.asset_deal_won: MeasureInfo(Kind.won, "유휴자산 약정 금액", "idle-asset deal value"),
+    Measure.course_completions: MeasureInfo(Kind.people, "재취업 교육 수료 인원", "people completing a re-employment course"),
 }
 
 #: Upper bounds that catch a slip of the keyboard, not a real figure.
@@ -99,6 +101,7 @@ class SourceKind(StrEnum):
     export_contract = "export_contract"  # a buyer inquiry followed up to a contract (exports)
     asset_deal = "asset_deal"            # an idle-asset request agreed by both sides (marketplace)
     job_placement = "job_placement"      # a hire recorded by the firm and confirmed by the seeker (jobs)
+    course_completion = "course_completion"  # a seeker reached a re-employment course's hours (jobs; no firm)
 
 
 #: The measures each kind of recorded outcome may carry.
@@ -106,6 +109,7 @@ SOURCE_MEASURES: dict[SourceKind, frozenset[Measure]] = {
     SourceKind.export_contract: frozenset({Measure.export_contracts, Measure.exports_won, Measure.exports_usd}),
     SourceKind.asset_deal: frozenset({Measure.asset_deals, Measure.asset_deal_won}),
     SourceKind.job_placement: frozenset({Measure.placements, Measure.new_hires_senior}),
+    SourceKind.course_completion: frozenset({Measure.course_completions}),
 }
 
 

@@ -279,16 +279,21 @@ def send_reminders(db: Session, days: int = 5, now: datetime | None = None) -> i
     return n
 
 
-def record_outcome(db: Session, source_kind: str, source_id: int, firm_id: int, program_id: str, agency_id: str,
-                   values: dict[str, int], occurred_on: date) -> list[RecordedOutcomeRow]:
+def record_outcome(db: Session, source_kind: str, source_id: int, firm_id: int | None, program_id: str, agency_id: str,
+                   values: dict[str, int], occurred_on: date, sido: str = "") -> list[RecordedOutcomeRow]:
     """Record an outcome that does not come from an application's report (an export contract,
-    an idle-asset deal) so the KPI actuals count it: one row per measure, keyed by its source,
-    in the caller's transaction. Recording the same source again replaces its figures (a
-    source is counted once). DomainError for an unknown source kind or a measure it does not
-    carry."""
+    an idle-asset deal, a placement, a course completion) so the KPI actuals count it: one row
+    per measure, keyed by its source, in the caller's transaction. `firm_id` is None for an
+    outcome of a person without a firm (a course completion): then `sido` (the person's 시도
+    code, 2 digits) places it for 시도 targets; with a firm its profile's 시도 is used. Recording
+    the same source again replaces its figures (a source is counted once); no values removes
+    it. DomainError for an unknown source kind or a measure it does not carry."""
     checked = check_recorded(text(source_kind), values)
-    profile = profiles_by_id(db, [firm_id]).get(firm_id)
-    sido = (profile.region or "")[:2] if profile is not None else ""
+    if firm_id is not None:
+        profile = profiles_by_id(db, [firm_id]).get(firm_id)
+        sido = (profile.region or "")[:2] if profile is not None else ""
+    else:
+        sido = sido[:2]
     existing = {r.measure: r for r in db.scalars(select(RecordedOutcomeRow).where(
         RecordedOutcomeRow.source_kind == source_kind, RecordedOutcomeRow.source_id == source_id))}
     rows = []

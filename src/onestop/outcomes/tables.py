@@ -118,7 +118,8 @@ class RecordedOutcomeRow(Base):
     """One figure of an outcome that does not come from an application's report: an export
     contract from a buyer inquiry, an idle-asset deal. Written by the feature where it happens
     (`services.record_outcome`, in the same transaction) and summed into the KPI actuals with
-    the reports. `sido` is the firm's 시도 on the day (its profile), for 시도 targets."""
+    the reports. `sido` is the firm's 시도 on the day (its profile), or the person's for an
+    outcome without a firm, for 시도 targets."""
 
     __tablename__ = "outcome_recorded"
     __table_args__ = (UniqueConstraint("source_kind", "source_id", "measure"),
@@ -128,7 +129,8 @@ class RecordedOutcomeRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_kind: Mapped[str] = mapped_column(String(30))
     source_id: Mapped[int] = mapped_column(Integer)
-    firm_id: Mapped[int] = mapped_column(Integer, index=True)
+    #: None for an outcome of a person, not a firm (a course completion): not counted as a firm
+    firm_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     program_id: Mapped[str] = mapped_column(String(100))
     agency_id: Mapped[str] = mapped_column(String(60))
     sido: Mapped[str] = mapped_column(String(2), default="")
