@@ -246,3 +246,10 @@ def test_recorded_outcomes_carry_only_their_sources_measures() -> None:
     with pytest.raises(DomainError) as err:
         check_recorded("export_contract", {"revenue_won": 1})
     assert err.value.en == "Not a measure of this outcome: 'revenue_won'; allowed: export_contracts, exports_usd, exports_won"
+
+
+def test_a_target_unit_has_an_english_name_or_stays_as_written() -> None:
+    """The seeds' plans write units in Korean (1,200社, 2,500명): English pages say firms and people."""
+    from onestop.outcomes import kpi
+    assert kpi.unit_name("개사") == ("개사", "firms") and kpi.unit_name(" 명 ") == ("명", "people")
+    assert kpi.unit_name("대") == ("대", "대")  # not listed: shown as written, never dropped

@@ -40,6 +40,24 @@ OTHER_MEASURES = {"firms_supported": ("지원(집행) 기업 수", "Firms suppor
                   "disbursed_won": ("지급액(원)", "Won disbursed")}
 
 
+#: A target's unit as written in a plan (`개사`, `社`, `명` …) and its English name. A unit not
+#: listed is shown as it was written, in both languages.
+UNIT_NAMES: dict[str, tuple[str, str]] = {
+    "개사": ("개사", "firms"), "社": ("社", "firms"), "사": ("사", "firms"), "개 기업": ("개 기업", "firms"),
+    "기업": ("기업", "firms"), "명": ("명", "people"), "인": ("인", "people"), "건": ("건", "items"),
+    "개": ("개", "items"), "원": ("원", "won"), "천원": ("천원", "thousand won"),
+    "백만원": ("백만원", "million won"), "억원": ("억원", "100 million won"), "억 원": ("억 원", "100 million won"),
+    "달러": ("달러", "US$"), "US$": ("US$", "US$"), "%": ("%", "%"),
+}
+
+
+def unit_name(unit: str) -> tuple[str, str]:
+    """A KPI target's unit in Korean and English (`개사` → firms), so an English page does not show
+    the Korean word; a unit not in `UNIT_NAMES` is returned as written."""
+    written = unit.strip()
+    return UNIT_NAMES.get(written, (written, written))
+
+
 def measure_name(key: str) -> tuple[str, str]:
     """A measure's name with its unit, in Korean and English (never the bare key)."""
     if key in OTHER_MEASURES:

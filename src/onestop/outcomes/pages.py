@@ -179,7 +179,7 @@ def quarterly_report(request: Request, who: CurrentActor, db: DB) -> Response:
     labels = [Show(who.lang).sido(code) for code in shown]
     return render(request, who, "outcomes/quarterly.html", r=report, agencies=agencies, choose=own is None,
                   errors=errors, threshold=THRESHOLD, names=_program_names(request, db), sido_labels=labels,
-                  measure_name=kpi.measure_name, unread=unread(db, who))
+                  measure_name=kpi.measure_name, unit_name=kpi.unit_name, unread=unread(db, who))
 
 
 def _public(request: Request, db: Session) -> tuple[int, list[dict[str, Any]], Any]:
