@@ -118,6 +118,26 @@
     });
     document.body.addEventListener("htmx:afterSwap", function (ev) {
       setupErrorSummary(ev.detail.target);
+      setupScrollRegions();
+    });
+  }
+
+  function setupScrollRegions(root) {
+    // a table wider than its box scrolls sideways: make that box reachable and named for keyboard
+    // and screen-reader users (WCAG 2.1.1; axe's scrollable-region-focusable), and only then
+    (root || document).querySelectorAll(".krds-table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        if (wrap.hasAttribute("tabindex")) { return; }
+        var caption = wrap.querySelector("caption");
+        var heading = caption ? null : wrap.previousElementSibling;
+        var name = caption ? caption.textContent : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", (name || text("표", "Table")).trim() + text(" (옆으로 스크롤)", " (scrolls sideways)"));
+        wrap.setAttribute("data-scroll-region", "");
+      } else if (wrap.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (a) { wrap.removeAttribute(a); });
+      }
     });
   }
 
@@ -135,5 +155,11 @@
     setupErrorSummary();
     setupForms();
     setupHtmx();
+    setupScrollRegions();
+    var resizing = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(function () { setupScrollRegions(); }, 150);
+    });
   });
 })();
