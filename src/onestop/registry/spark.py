@@ -101,15 +101,21 @@ def session(master: str = "local[2]") -> Any:
             .getOrCreate())
 
 
-def batch(spark: Any, facts_path: str, dst: str, rules: Sequence[Rule], names: Sequence[str],
-          programs: Sequence[str], keep: Sequence[str]) -> int:
-    """Evaluate every rule over the facts in `facts_path` (Parquet, local or object storage) and
-    write the results to `dst` (a Parquet folder): `keep`, one column per rule, `eligible_count`
-    (programs met). Returns the number of firms."""
+def write_results(frame: Any, dst: str, rules: Sequence[Rule], names: Sequence[str], programs: Sequence[str],
+                  keep: Sequence[str]) -> int:
+    """Evaluate every rule over a Spark DataFrame of facts and write the results to `dst` (a
+    Parquet folder, local or object storage): `keep`, one column per rule, `eligible_count`
+    (programs met). Returns the number of firms written."""
     F = _F()
-    frame = spark.read.parquet(facts_path)
     out = evaluate(frame, rules, names, keep)
     count = reduce(lambda a, b: a + b, [F.when(F.col(f"`{p}`"), 1).otherwise(0) for p in programs])
     out = out.withColumn("eligible_count", count.cast("int"))
     out.write.mode("overwrite").parquet(dst)
-    return int(spark.read.parquet(dst).count())
+    return int(frame.sparkSession.read.parquet(dst).count())
+
+
+def batch(spark: Any, facts_path: str, dst: str, rules: Sequence[Rule], names: Sequence[str],
+          programs: Sequence[str], keep: Sequence[str]) -> int:
+    """Evaluate every rule over the facts in `facts_path` (Parquet, local or object storage) and
+    write the results to `dst` (`write_results`). Returns the number of firms."""
+    return write_results(spark.read.parquet(facts_path), dst, rules, names, programs, keep)
