@@ -121,10 +121,10 @@ def run_batch_spark(src: str | Path, dst: str | Path, on: date, engine: Engine, 
     if is_uri(src_text) or Path(src_text).is_dir():
         if not is_uri(src_text):
             registry_files(Path(src_text))  # a folder with no registry is named before Spark starts
-        from onestop.registry.spark_ingest import registry_facts
-
         from py4j.protocol import Py4JJavaError
         from pyspark.errors import PySparkException
+
+        from onestop.registry.spark_ingest import registry_facts
 
         session = spark_engine.session(master)
         try:
