@@ -4,6 +4,7 @@ Profiles are validated and their facts derived by column (`registry.columns`, th
 a single match, proven by a property test), then the catalog's rules run as one Polars select per
 chunk. Invalid rows are skipped and written, with their field errors, next to the output; a bad
 row never stops the file, and memory stays flat as the file grows (one chunk at a time).
+With `--engine spark` a registry is read, checked and evaluated by Spark (`run_batch_spark`).
 """
 
 from __future__ import annotations

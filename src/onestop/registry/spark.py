@@ -1,8 +1,9 @@
 """The Spark backend: the same rule trees compiled to Spark SQL column expressions.
 
-For data teams who run a cluster: `onestop batch --engine spark [--master URL]` derives the facts
-with the columnar checks (`registry.columns`, Polars, a chunk at a time), hands them to Spark as
-Parquet, and Spark evaluates every program. Each criterion compiles as `rules.vectorize.leaf_expr`
+For data teams who run a cluster: `onestop batch --engine spark [--master URL]` has Spark read a
+registry and check and derive its facts on the executors (`registry.spark_ingest`) — or, for a
+JSON Lines or profile Parquet file, derives them on the submitting host (`registry.columns`) and
+hands them over as Parquet — and Spark evaluates every program. Each criterion compiles as `rules.vectorize.leaf_expr`
 does for Polars — null is "unknown", and Spark SQL's AND, OR and NOT follow the same three-valued
 (Kleene) logic — and a test proves the two engines give the same result row by row.
 
