@@ -5,8 +5,9 @@
 every firm's facts there, with the same meaning as the Polars columnar path (`registry.columns`):
 
 - **Row numbers** as the Polars engine counts them (the files in path order, each file's rows in
-  order, from 1): each file's row count (`_metadata.file_path`), a running offset on the driver,
-  joined back as a broadcast table to `_metadata.row_index`.
+  order, from 1): each file's row count (the Parquet footers of a local folder, or a Spark count
+  by `_metadata.file_path` for a URI), a running offset joined back as a broadcast table, plus
+  `_metadata.row_index`.
 - **Checks** (`checked`): the BRN check digit (국세청 사업자등록번호 검증번호), KSIC and region codes by
   a join against a broadcast reference table holding each distinct code's answer from
   `korea.ksic` and `korea.regions` (and the KSIC code's size thresholds in the dated parameters
@@ -32,9 +33,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from onestop.errors import DomainError
 from onestop.firms.model import EARLIEST_DATE, MIN_CEO_AGE
@@ -81,21 +84,29 @@ REGISTRY_COLUMNS = [k for k in REGISTRY_SCHEMA if k != "sido"]
 
 def read_registry(spark: Any, src: str) -> Any:
     """A registry (Parquet, `registry.schema` layout; a folder or URI Spark can list) with `row`:
-    the 1-based row number the Polars engine gives the same firm (files in path order)."""
+    the 1-based row number the Polars engine gives the same firm (the files in path order, each
+    file's rows in order). Each file is known by its last two path parts (`sido=11/part-00000.parquet`)."""
     F = _F()
-    frame = spark.read.parquet(src)
-    files = frame.select(F.col("_metadata.file_path").alias("_file")).groupBy("_file").count().collect()
+    frame = (spark.read.parquet(src)
+             .select(F.regexp_extract(F.col("_metadata.file_path"), "([^/]+/[^/]+)$", 1).alias("_key"),
+                     F.col("_metadata.row_index").alias("_index"), *REGISTRY_COLUMNS))
     offsets: list[tuple[str, int]] = []
     done = 0
-    for path, count in sorted(((r["_file"], int(r["count"])) for r in files), key=lambda r: r[0].split("/")):
-        offsets.append((path, done))
+    for key, count in sorted(_file_rows(src, frame), key=lambda r: r[0].split("/")):
+        offsets.append((key, done))
         done += count
-    table = spark.createDataFrame(offsets or [("", 0)], "_file string, _offset bigint")
-    return (frame.withColumn("_file", F.col("_metadata.file_path"))
-            .withColumn("_index", F.col("_metadata.row_index"))
-            .join(F.broadcast(table), on="_file", how="left")
-            .withColumn("row", F.col("_offset") + F.col("_index") + F.lit(1))
-            .select("row", *REGISTRY_COLUMNS))
+    table = spark.createDataFrame(offsets or [("", 0)], "_key string, _offset bigint")
+    return (frame.join(F.broadcast(table), on="_key", how="left")
+            .select((F.col("_offset") + F.col("_index") + F.lit(1)).alias("row"), *REGISTRY_COLUMNS))
+
+
+def _file_rows(src: str, frame: Any) -> list[tuple[str, int]]:
+    """(last two path parts, rows) of every file of the registry: from the Parquet footers for a
+    local folder (no Spark job), from a Spark count by file for a URI."""
+    if "://" not in src and Path(src).is_dir():
+        return [(f"{f.parent.name}/{f.name}", pq.ParquetFile(f).metadata.num_rows)
+                for f in sorted(Path(src).glob("sido=*/*.parquet"))]
+    return [(r["_key"], int(r["count"])) for r in frame.groupBy("_key").count().collect()]
 
 
 def reference_tables(spark: Any, frame: Any, t: SizeTable) -> tuple[Any, Any]:
@@ -279,7 +290,7 @@ def registry_facts(spark: Any, src: str, on: date, today: date | None = None) ->
     rows = checked(frame, ksic, region, today)
     refused_rows = (rows.filter(~F.col("_ok"))
                     .select("row", *[F.col(c) if c not in ("ksic", "region") else F.col(f"{c}_raw").alias(c)
-                                     for c in REGISTRY_COLUMNS])
+                                                 for c in REGISTRY_COLUMNS])
                     .collect())
     errors: list[tuple[int, DomainError]] = []
     facts = derive(rows.filter(F.col("_ok")), on, t)
@@ -288,8 +299,9 @@ def registry_facts(spark: Any, src: str, on: date, today: date | None = None) ->
         numbers = [int(r["row"]) for r in refused_rows]
         part = pl.DataFrame([{c: _plain(r[c]) for c in REGISTRY_COLUMNS} for r in refused_rows],
                             schema={k: v for k, v in REGISTRY_SCHEMA.items() if k != "sido"}, orient="row")
-        slow = facts_of(list(zip(numbers, as_profiles(part.with_columns(pl.lit("").alias("sido"))), strict=True)), on,
-                        today)
+        back_rows = sorted(zip(numbers, as_profiles(part.with_columns(pl.lit("").alias("sido"))), strict=True),
+                           key=lambda r: r[0])
+        slow = facts_of(back_rows, on, today)
         errors = slow.errors
         rescued = slow.frame.height
         if rescued:
