@@ -157,7 +157,7 @@ def checked(frame: Any, ksic: Any, region: Any, today: date) -> Any:
     """`registry.columns._checked` in Spark: the rows with `_ok` (every check passed), `ksic`
     and `region` normalised, the thresholds of the KSIC code, `brn` formatted 123-45-67890."""
     F = _F()
-    frame = (frame.withColumnRenamed("ksic", "ksic_raw").withColumnRenamed("region", "region_raw")
+    frame = (frame.withColumnsRenamed({"ksic": "ksic_raw", "region": "region_raw"})
              .join(F.broadcast(ksic), on="ksic_raw", how="left")
              .join(F.broadcast(region), on="region_raw", how="left"))
     brn = F.regexp_replace(F.col("brn"), "-", "")
@@ -191,41 +191,42 @@ def checked(frame: Any, ksic: Any, region: Any, today: date) -> Any:
     for c in checks[1:]:
         ok = ok & F.coalesce(c, F.lit(False))
     formatted = F.concat_ws("-", F.substring(brn, 1, 3), F.substring(brn, 4, 2), F.substring(brn, 6, 5))
-    return frame.withColumn("_ok", ok).withColumn("_brn", formatted)
+    return frame.withColumns({"_ok": ok, "_brn": formatted})
 
 
 def derive(frame: Any, on: date, t: SizeTable) -> Any:
     """`registry.columns.frame_facts` in Spark: checked rows → the facts on `on` (the columns
     and types of `FACT_TYPES`), the size class by the parameters `t` in force on `on`."""
     F = _F()
-    past = F.filter(F.col("revenue"), lambda x: x["year"] < on.year)
-    frame = frame.withColumn("_past", past).withColumn("_last", _last(F.col("_past"))["year"].cast("bigint"))
-    frame = (frame.withColumn("revenue_amount", _at(F.col("_past"), F.col("_last")))
-             .withColumn("_before", _at(F.col("_past"), F.col("_last") - 1))
-             .withColumn("_first", F.greatest(F.col("_last") - 2, F.year("founded_on").cast("bigint"))))
-    span = F.filter(F.col("_past"), lambda x: x["year"].between(F.col("_first"), F.col("_last")))
-    frame = (frame.withColumn("_n", F.size(span).cast("bigint"))
-             .withColumn("_sum", F.aggregate(span, F.lit(0).cast("bigint"), lambda acc, x: acc + x["amount"]))
-             .withColumn("_width", F.col("_last") - F.col("_first") + 1))
-    revenue, before = F.col("revenue_amount"), F.col("_before")
-    frame = frame.withColumn(
-        "revenue_avg3",
-        F.when((F.col("_width") > 0) & (F.col("_n") == F.col("_width")), F.expr("_sum div _width")))
-    frame = frame.withColumn(
-        "revenue_change_yoy",
-        F.when(before > 0, (revenue - before).cast("double") / before.cast("double")))
-    op_past = F.filter(F.col("operating_profit"), lambda x: x["year"] < on.year)
-    frame = (frame.withColumn("_op_past", op_past)
-             .withColumn("_op_last", F.coalesce(_last(F.col("_op_past"))["year"].cast("bigint"), F.col("_last")))
-             .withColumn("operating_profit_amount", _at(F.col("_op_past"), F.col("_op_last")))
-             .withColumn("_op_before", _at(F.col("_op_past"), F.col("_op_last") - 1)))
-    now, op_before = F.col("operating_profit_amount"), F.col("_op_before")
+    c = F.col
+    # one projection per step (not a column at a time): Spark analyses the plan once per step
+    frame = frame.withColumns({
+        "_past": F.filter(c("revenue"), lambda x: x["year"] < on.year),
+        "_op_past": F.filter(c("operating_profit"), lambda x: x["year"] < on.year)})
+    frame = frame.withColumns({
+        "_last": _last(c("_past"))["year"].cast("bigint"),
+        "_op_latest": _last(c("_op_past"))["year"].cast("bigint")})
+    frame = frame.withColumns({
+        "revenue_amount": _at(c("_past"), c("_last")),
+        "_before": _at(c("_past"), c("_last") - 1),
+        "_first": F.greatest(c("_last") - 2, F.year("founded_on").cast("bigint")),
+        "_op_last": F.coalesce(c("_op_latest"), c("_last"))})
+    span = F.filter(c("_past"), lambda x: x["year"].between(c("_first"), c("_last")))
+    frame = frame.withColumns({
+        "_n": F.size(span).cast("bigint"),
+        "_sum": F.aggregate(span, F.lit(0).cast("bigint"), lambda acc, x: acc + x["amount"]),
+        "_width": c("_last") - c("_first") + 1,
+        "operating_profit_amount": _at(c("_op_past"), c("_op_last")),
+        "_op_before": _at(c("_op_past"), c("_op_last") - 1)})
+    revenue, before = c("revenue_amount"), c("_before")
+    now, op_before = c("operating_profit_amount"), c("_op_before")
     sign = F.when(now == 0, F.lit(0.0)).when(now < 0, F.lit(-1.0)).otherwise(F.lit(1.0))
-    frame = frame.withColumn(
-        "operating_profit_change_yoy",
-        F.when(now.isNull() | op_before.isNull(), F.lit(None).cast("double"))
+    frame = frame.withColumns({
+        "revenue_avg3": F.when((c("_width") > 0) & (c("_n") == c("_width")), F.expr("_sum div _width")),
+        "revenue_change_yoy": F.when(before > 0, (revenue - before).cast("double") / before.cast("double")),
+        "operating_profit_change_yoy": F.when(now.isNull() | op_before.isNull(), F.lit(None).cast("double"))
         .when(op_before == 0, sign)
-        .otherwise((now - op_before).cast("double") / F.abs(op_before).cast("double")))
+        .otherwise((now - op_before).cast("double") / F.abs(op_before).cast("double"))})
 
     # korea.sme_size.classify: 상한기준 (assets), 규모기준 (3-year average revenue), 소기업, 소상공인
     assets, avg = F.col("total_assets"), F.col("revenue_avg3")
