@@ -94,11 +94,14 @@ def evaluate(frame: Any, rules: Sequence[Rule], names: Sequence[str], keep: Sequ
 
 
 def session(master: str = "local[2]") -> Any:
-    """A SparkSession: local mode by default, or a cluster's master URL (spark://…, yarn, k8s://…)."""
+    """A SparkSession: local mode by default, or a cluster's master URL (spark://…, yarn, k8s://…).
+    ANSI mode is off for the session: a malformed value in a check's cast is null (a refused row,
+    read again by the per-firm model), never a failed job."""
     from pyspark.sql import SparkSession
 
     return (SparkSession.builder.master(master).appName("onestop")
             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.ansi.enabled", "false")
             .getOrCreate())
 
 
