@@ -3,6 +3,7 @@
     .venv/bin/python bench/national.py jsonl --firms 200000 --out /tmp/firms200k.jsonl
     .venv/bin/python bench/national.py batch /tmp/firms200k.jsonl          # onestop batch, timed
     .venv/bin/python bench/national.py batch /tmp/registry --engine spark  # the same by Spark (local[2])
+    .venv/bin/python bench/national.py spark-steps /tmp/registry           # the JVM's CPU per step
     .venv/bin/python bench/national.py reach /tmp/registry kosmes-youth-startup-fund
 
 Each command prints one JSON line: wall time, CPU time, peak RSS of this process (the whole run,
@@ -116,6 +117,58 @@ def spark_batch(src: Path, out: Path, engine: Any) -> None:
             **{k: v for k, v in summary.items() if k != "errors_path"})
 
 
+def spark_steps(registry: Path) -> None:
+    """Where the JVM's CPU goes when Spark ingests a registry, step by step in one warm session:
+    each step is run to Spark's `noop` sink (nothing written), then the evaluation of the catalog
+    from the facts written as Parquet. One JSON line per step (wall, JVM CPU of that step)."""
+    import tempfile
+
+    from pyspark.sql import functions as F
+
+    from onestop.korea.sme_size import table_on
+    from onestop.matching.batch import KEEP
+    from onestop.matching.services import Engine
+    from onestop.registry import spark as spark_engine
+    from onestop.registry import spark_ingest as si
+
+    session = spark_engine.session("local[2]")
+    pid = session._jvm.java.lang.ProcessHandle.current().pid()
+
+    def jvm_cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    engine = Engine.shipped()
+    rules, names = engine._rules()
+    t = table_on(ON)
+    clock = [time.perf_counter(), jvm_cpu()]
+
+    def lap(step: str) -> None:
+        now, cpu = time.perf_counter(), jvm_cpu()
+        print(json.dumps({"step": step, "wall_s": round(now - clock[0], 1), "jvm_cpu_s": round(cpu - clock[1], 1),
+                          "load": os.getloadavg()}))
+        clock[:] = [now, cpu]
+
+    session.read.parquet(str(registry)).count()
+    lap("warm-up (a count)")
+    frame = si.read_registry(session, str(registry))
+    frame.write.mode("overwrite").format("noop").save()
+    lap("read every column")
+    ksic, region = si.reference_tables(session, frame, t)
+    lap("distinct codes, reference tables")
+    rows = si.checked(frame, ksic, region, date.today())
+    rows.write.mode("overwrite").format("noop").save()
+    lap("read + checks")
+    facts = si.derive(rows.filter(F.col("_ok")), ON, t)
+    facts.write.mode("overwrite").format("noop").save()
+    lap("read + checks + facts")
+    with tempfile.TemporaryDirectory() as tmp:
+        facts.write.parquet(f"{tmp}/facts")
+        lap("read + checks + facts, written as Parquet")
+        spark_engine.batch(session, f"{tmp}/facts", f"{tmp}/result", rules, names, engine.program_names, KEEP)
+        lap("evaluation of the catalog from the facts, written, counted")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -133,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     c.add_argument("registry", type=Path)
     c.add_argument("--firms", type=int, required=True)
     c.add_argument("--programs", type=int, default=0, help="0: the shipped catalog; else synthetic rules")
+    st = sub.add_parser("spark-steps", help="the JVM's CPU per step of the Spark ingest of a registry")
+    st.add_argument("registry", type=Path)
     r = sub.add_parser("reach")
     r.add_argument("registry", type=Path)
     r.add_argument("program")
@@ -158,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _report("batch", started, cpu, load, **{k: v for k, v in summary.items() if k != "errors_path"})
     elif args.cmd == "curve":
         curve(args.registry, args.firms, args.programs)
+    elif args.cmd == "spark-steps":
+        spark_steps(args.registry)
     else:
         from onestop.matching.services import Engine
         from onestop.registry.services import registry_reach
