@@ -29,7 +29,7 @@ from onestop.registry.columns import split_rows, typed
 from onestop.registry.schema import BY_YEAR_DTYPE, REGISTRY_SCHEMA
 from onestop.registry.spark_ingest import FACT_TYPES, registry_facts
 from onestop.registry.store import generate_registry, write_partitions
-from tests.unit.test_registry_columns import clean, profiles
+from tests.unit.test_registry_columns import profiles
 
 ON = date(2026, 11, 23)
 
@@ -70,17 +70,19 @@ def registry_of(raws: list[Any], root: Path) -> int:
     return frame.height
 
 
-def polars_facts(root: Path) -> tuple[pl.DataFrame, list[tuple[int, str, Any]]]:
+def polars_facts(root: Path, on: date = ON) -> tuple[pl.DataFrame, list[tuple[int, str, Any]]]:
     """The Polars engine's reading of a registry: facts of valid rows, (row, code, problems) of the rest."""
-    _, parts = _registry_chunks(root, ON)
+    _, parts = _registry_chunks(root, on)
     done = [facts for _, facts in parts]
     frame = pl.concat([f.frame for f in done]).sort("row")
     return frame, [(n, e.code, e.problems) for f in done for n, e in f.errors]
 
 
-def assert_spark_equals_polars(spark: Any, root: Path) -> int:
-    expected, expected_errors = polars_facts(root)
-    got = registry_facts(spark, str(root), ON)
+def assert_spark_equals_polars(spark: Any, root: Path, on: date = ON) -> int:
+    """Spark's facts and errors of the registry at `root` equal the Polars path's; returns the
+    number of invalid rows."""
+    expected, expected_errors = polars_facts(root, on)
+    got = registry_facts(spark, str(root), on)
     assert got.rescued == 0  # no Spark check refuses a row the per-firm model accepts
     assert [(n, e.code, e.problems) for n, e in got.errors] == expected_errors
     assert list(FACT_TYPES) == expected.columns
@@ -91,17 +93,31 @@ def assert_spark_equals_polars(spark: Any, root: Path) -> int:
     return len(expected_errors)
 
 
-# Spark's cost is per query, not per row: Hypothesis' simplest example and one drawn at random,
-# each of a few hundred independently generated firms (a third of them spoiled), no shrinking
-@settings(max_examples=2, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-@given(st.lists(st.one_of(clean(), profiles()), min_size=300, max_size=400))
-def test_spark_facts_and_errors_equal_the_polars_path(spark: Any, tmp_path_factory: pytest.TempPathFactory,
-                                                      raws: list[Any]) -> None:
+def generated_firms(examples: int) -> list[Any]:
+    """Firms drawn by the generators of the per-firm vs columnar test (valid, and a third spoiled
+    or of a shape only the model decides), over many small Hypothesis examples so every draw has
+    the full variety; Spark then reads them all at once (its cost is per query, not per row)."""
+    corpus: list[Any] = []
+
+    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(st.lists(profiles(), min_size=1, max_size=8))
+    def collect(raws: list[Any]) -> None:
+        corpus.extend(raws)
+
+    collect()
+    return corpus
+
+
+@pytest.mark.parametrize("on", [ON, date(2025, 3, 1)])
+def test_spark_facts_and_errors_equal_the_polars_path(spark: Any, tmp_path: Path, on: date) -> None:
     """Generated firms, valid and spoiled: Spark's facts equal the Polars path's row by row, null
-    (unknown) included, and the invalid rows have the same field errors."""
-    root = tmp_path_factory.mktemp("registry")
-    assert registry_of(raws, root) > 0
-    assert_spark_equals_polars(spark, root)
+    (unknown) included, and the invalid rows have the same field errors, on two dates (the size
+    parameters in force, ages and the fiscal years before the date differ)."""
+    rows = registry_of(generated_firms(120), tmp_path)
+    assert rows > 150
+    invalid = assert_spark_equals_polars(spark, tmp_path, on)
+    assert 10 < invalid < rows
 
 
 def test_every_check_refuses_the_same_rows(spark: Any, tmp_path: Path) -> None:
