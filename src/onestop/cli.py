@@ -233,8 +233,9 @@ def batch(
     engine: Annotated[str, typer.Option("--engine", help="polars (this machine) or spark (a cluster, or local)")]
     = "polars",
     master: Annotated[str, typer.Option("--master", help="Spark master URL for --engine spark")] = "local[2]",
-    facts_dir: Annotated[Path | None, typer.Option("--facts-dir", help="--engine spark on a cluster: a folder "
-                                                    "every executor can read, for the derived facts")] = None,
+    facts_dir: Annotated[Path | None, typer.Option("--facts-dir", help="--engine spark on a cluster, for a .jsonl "
+                                                    "or .parquet file of profiles (a registry needs none): a folder "
+                                                    "every executor can read, for the facts derived on this host")] = None,
 ) -> None:
     """Evaluate every firm in FIRMS (.jsonl, .parquet or a registry folder) against the catalog, vectorized."""
     from onestop.matching.batch import is_uri, run_batch, run_batch_spark
