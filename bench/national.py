@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/national.py jsonl --firms 200000 --out /tmp/firms200k.jsonl
     .venv/bin/python bench/national.py batch /tmp/firms200k.jsonl          # onestop batch, timed
+    .venv/bin/python bench/national.py batch /tmp/registry --engine spark  # the same by Spark (local[2])
+    .venv/bin/python bench/national.py spark-steps /tmp/registry           # the JVM's CPU per step
     .venv/bin/python bench/national.py reach /tmp/registry kosmes-youth-startup-fund
     .venv/bin/python bench/national.py import --firms 200000 [--per-row]   # registry import of an extract
 
@@ -93,6 +95,81 @@ def curve(registry: Path, firms: int, programs: int) -> None:
             eligible_pairs=eligible)
 
 
+def spark_batch(src: Path, out: Path, engine: Any) -> None:
+    """`onestop batch SRC --engine spark` timed: the session's start apart, then the run (a registry
+    folder: read, checked, derived and evaluated by Spark); the JVM's CPU seconds (user + sys of
+    the driver JVM, where local mode's executors run) from /proc."""
+    from onestop.matching.batch import run_batch_spark
+    from onestop.registry import spark as spark_engine
+
+    started = time.perf_counter()
+    session = spark_engine.session("local[2]")
+    start_s = round(time.perf_counter() - started, 2)
+    pid = session._jvm.java.lang.ProcessHandle.current().pid()
+
+    def jvm_cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    before = jvm_cpu()
+    load, started, cpu = os.getloadavg(), time.perf_counter(), time.process_time()
+    summary = run_batch_spark(src, str(out), ON, engine)
+    _report("batch-spark", started, cpu, load, session_start_s=start_s, jvm_cpu_s=round(jvm_cpu() - before, 1),
+            **{k: v for k, v in summary.items() if k != "errors_path"})
+
+
+def spark_steps(registry: Path) -> None:
+    """Where the JVM's CPU goes when Spark ingests a registry, step by step in one warm session:
+    each step is run to Spark's `noop` sink (nothing written), then the evaluation of the catalog
+    from the facts written as Parquet. One JSON line per step (wall, JVM CPU of that step)."""
+    import tempfile
+
+    from pyspark.sql import functions as F
+
+    from onestop.korea.sme_size import table_on
+    from onestop.matching.batch import KEEP
+    from onestop.matching.services import Engine
+    from onestop.registry import spark as spark_engine
+    from onestop.registry import spark_ingest as si
+
+    session = spark_engine.session("local[2]")
+    pid = session._jvm.java.lang.ProcessHandle.current().pid()
+
+    def jvm_cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    engine = Engine.shipped()
+    rules, names = engine._rules()
+    t = table_on(ON)
+    clock = [time.perf_counter(), jvm_cpu()]
+
+    def lap(step: str) -> None:
+        now, cpu = time.perf_counter(), jvm_cpu()
+        print(json.dumps({"step": step, "wall_s": round(now - clock[0], 1), "jvm_cpu_s": round(cpu - clock[1], 1),
+                          "load": os.getloadavg()}))
+        clock[:] = [now, cpu]
+
+    session.read.parquet(str(registry)).count()
+    lap("warm-up (a count)")
+    frame = si.read_registry(session, str(registry))
+    frame.write.mode("overwrite").format("noop").save()
+    lap("read every column")
+    ksic, region = si.reference_tables(session, frame, t)
+    lap("distinct codes, reference tables")
+    rows = si.checked(frame, ksic, region, date.today())
+    rows.write.mode("overwrite").format("noop").save()
+    lap("read + checks")
+    facts = si.derive(rows.filter(F.col("_ok")), ON, t)
+    facts.write.mode("overwrite").format("noop").save()
+    lap("read + checks + facts")
+    with tempfile.TemporaryDirectory() as tmp:
+        facts.write.parquet(f"{tmp}/facts")
+        lap("read + checks + facts, written as Parquet")
+        spark_engine.batch(session, f"{tmp}/facts", f"{tmp}/result", rules, names, engine.program_names, KEEP)
+        lap("evaluation of the catalog from the facts, written, counted")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -104,10 +181,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     b = sub.add_parser("batch")
     b.add_argument("src", type=Path)
     b.add_argument("--out", type=Path, default=Path("/tmp/national_result.parquet"))
+    b.add_argument("--engine", choices=["polars", "spark"], default="polars",
+                   help="spark: the SparkSession (local[2]) starts before the clock; the JVM's CPU is reported")
     c = sub.add_parser("curve", help="facts from the registry, then P programs, over the first N firms")
     c.add_argument("registry", type=Path)
     c.add_argument("--firms", type=int, required=True)
     c.add_argument("--programs", type=int, default=0, help="0: the shipped catalog; else synthetic rules")
+    st = sub.add_parser("spark-steps", help="the JVM's CPU per step of the Spark ingest of a registry")
+    st.add_argument("registry", type=Path)
     r = sub.add_parser("reach")
     r.add_argument("registry", type=Path)
     r.add_argument("program")
@@ -127,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         engine = Engine.shipped()
         engine.vector  # noqa: B018 — compile the catalog before the clock starts
+        if args.engine == "spark":
+            spark_batch(args.src, args.out, engine)
+            return
         load, started, cpu = os.getloadavg(), time.perf_counter(), time.process_time()
         with open(os.devnull, "w") as quiet:
             summary = run_batch(args.src, args.out, ON, engine, console=Console(file=quiet))
@@ -152,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _report("import-per-row" if args.per_row else "import", started, cpu, load, **summary)
     elif args.cmd == "curve":
         curve(args.registry, args.firms, args.programs)
+    elif args.cmd == "spark-steps":
+        spark_steps(args.registry)
     else:
         from onestop.matching.services import Engine
         from onestop.registry.services import registry_reach

@@ -225,17 +225,20 @@ def catalog_check(path: Annotated[Path | None, typer.Argument(help="Catalog fold
 
 @app.command()
 def batch(
-    firms: Path,
-    out_path: Annotated[Path, typer.Option("--out", help="Result Parquet file")],
+    firms: Annotated[str, typer.Argument(help="A .jsonl or .parquet file of profiles, or a registry folder "
+                                         "(with --engine spark also an object-storage URI: s3a://, gs://)")],
+    out_path: Annotated[str, typer.Option("--out", help="Result Parquet file (--engine spark: a Parquet folder, "
+                                          "local or an object-storage URI)")],
     date_: DateOpt = None,
     engine: Annotated[str, typer.Option("--engine", help="polars (this machine) or spark (a cluster, or local)")]
     = "polars",
     master: Annotated[str, typer.Option("--master", help="Spark master URL for --engine spark")] = "local[2]",
-    facts_dir: Annotated[Path | None, typer.Option("--facts-dir", help="--engine spark on a cluster: a folder "
-                                                    "every executor can read, for the derived facts")] = None,
+    facts_dir: Annotated[Path | None, typer.Option("--facts-dir", help="--engine spark on a cluster, for a .jsonl "
+                                                    "or .parquet file of profiles (a registry needs none): a folder "
+                                                    "every executor can read, for the facts derived on this host")] = None,
 ) -> None:
     """Evaluate every firm in FIRMS (.jsonl, .parquet or a registry folder) against the catalog, vectorized."""
-    from onestop.matching.batch import run_batch, run_batch_spark
+    from onestop.matching.batch import is_uri, run_batch, run_batch_spark
 
     if engine not in ("polars", "spark"):
         _fail(DomainError(code="engine", field="--engine", ko=f"--engine 값은 polars 또는 spark여야 합니다. 입력값: {engine!r}",
@@ -245,7 +248,15 @@ def batch(
             summary = run_batch_spark(firms, out_path, _date(date_), _engine(), master, console=err,
                                       facts_dir=facts_dir)
         else:
-            summary = run_batch(firms, out_path, _date(date_), _engine(), console=err)
+            for name, value in (("FIRMS", firms), ("--out", out_path)):
+                if is_uri(value):
+                    raise DomainError(
+                        code="batch_uri", field=name,
+                        ko=f"{name}의 객체 저장소 경로({value})는 --engine spark로만 읽고 쓸 수 있습니다. "
+                           "로컬 경로를 주거나 --engine spark를 쓰세요.",
+                        en=f"{name} is an object-storage path ({value}), which only --engine spark reads "
+                           "and writes; give a local path or use --engine spark.")
+            summary = run_batch(Path(firms), Path(out_path), _date(date_), _engine(), console=err)
     except DomainError as e:
         _fail(e)
         raise

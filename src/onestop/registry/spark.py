@@ -1,8 +1,9 @@
 """The Spark backend: the same rule trees compiled to Spark SQL column expressions.
 
-For data teams who run a cluster: `onestop batch --engine spark [--master URL]` derives the facts
-with the columnar checks (`registry.columns`, Polars, a chunk at a time), hands them to Spark as
-Parquet, and Spark evaluates every program. Each criterion compiles as `rules.vectorize.leaf_expr`
+For data teams who run a cluster: `onestop batch --engine spark [--master URL]` has Spark read a
+registry and check and derive its facts on the executors (`registry.spark_ingest`) — or, for a
+JSON Lines or profile Parquet file, derives them on the submitting host (`registry.columns`) and
+hands them over as Parquet — and Spark evaluates every program. Each criterion compiles as `rules.vectorize.leaf_expr`
 does for Polars — null is "unknown", and Spark SQL's AND, OR and NOT follow the same three-valued
 (Kleene) logic — and a test proves the two engines give the same result row by row.
 
@@ -93,23 +94,32 @@ def evaluate(frame: Any, rules: Sequence[Rule], names: Sequence[str], keep: Sequ
 
 
 def session(master: str = "local[2]") -> Any:
-    """A SparkSession: local mode by default, or a cluster's master URL (spark://…, yarn, k8s://…)."""
+    """A SparkSession: local mode by default, or a cluster's master URL (spark://…, yarn, k8s://…).
+    ANSI mode is off for the session: a malformed value in a check's cast is null (a refused row,
+    read again by the per-firm model), never a failed job."""
     from pyspark.sql import SparkSession
 
     return (SparkSession.builder.master(master).appName("onestop")
             .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.ansi.enabled", "false")
             .getOrCreate())
+
+
+def write_results(frame: Any, dst: str, rules: Sequence[Rule], names: Sequence[str], programs: Sequence[str],
+                  keep: Sequence[str]) -> int:
+    """Evaluate every rule over a Spark DataFrame of facts and write the results to `dst` (a
+    Parquet folder, local or object storage): `keep`, one column per rule, `eligible_count`
+    (programs met). Returns the number of firms written."""
+    F = _F()
+    out = evaluate(frame, rules, names, keep)
+    count = reduce(lambda a, b: a + b, [F.when(F.col(f"`{p}`"), 1).otherwise(0) for p in programs])
+    out = out.withColumn("eligible_count", count.cast("int"))
+    out.write.mode("overwrite").parquet(dst)
+    return int(frame.sparkSession.read.parquet(dst).count())
 
 
 def batch(spark: Any, facts_path: str, dst: str, rules: Sequence[Rule], names: Sequence[str],
           programs: Sequence[str], keep: Sequence[str]) -> int:
     """Evaluate every rule over the facts in `facts_path` (Parquet, local or object storage) and
-    write the results to `dst` (a Parquet folder): `keep`, one column per rule, `eligible_count`
-    (programs met). Returns the number of firms."""
-    F = _F()
-    frame = spark.read.parquet(facts_path)
-    out = evaluate(frame, rules, names, keep)
-    count = reduce(lambda a, b: a + b, [F.when(F.col(f"`{p}`"), 1).otherwise(0) for p in programs])
-    out = out.withColumn("eligible_count", count.cast("int"))
-    out.write.mode("overwrite").parquet(dst)
-    return int(spark.read.parquet(dst).count())
+    write the results to `dst` (`write_results`). Returns the number of firms."""
+    return write_results(spark.read.parquet(facts_path), dst, rules, names, programs, keep)
