@@ -544,10 +544,31 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
 
     `known` gives criteria statuses already computed; `evaluation` (the compiled evaluation of
     `[p.rule for p in programs]`, first in its rules) gives whole programs' statuses: a program
-    whose rule has no support-history criterion is open after any steps exactly when it is met."""
+    whose rule has no support-history criterion is open after any steps exactly when it is met.
+    With `evaluation`, the packages are kept per catalog by everything they are decided from
+    (what the firm received, the linked programs' statuses, the statuses of the criteria of
+    those that test the support history, and which linked programs are closed or exhausted)."""
     by_id, successors = _links(programs)
     history_rules, positions = _history_rules(programs)
     received = facts.get("received_programs") or frozenset()
+    memo_key = None
+    if evaluation is not None:
+        linked = _linked(programs, evaluation.compiled)
+        leaf_statuses = evaluation.leaf_statuses
+        statuses = evaluation.statuses
+        memo_key = (
+            received,
+            bytes(int(statuses[i]) for i in linked.plain),
+            bytes(leaf_statuses[s] for s in linked.history_slots),
+            bytes(not p.spec.application_window.is_closed_for_good(on) and not _exhausted(p, history)
+                  for p in linked.programs),
+        )
+        try:
+            found = linked.memo.get(memo_key)
+        except TypeError:  # received programs given as something unhashable
+            memo_key, found = None, None
+        if found is not None:
+            return [list(c) for c in found]
 
     def usable(pid: str) -> bool:
         p = by_id[pid]
@@ -598,7 +619,45 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
     for c in sorted(set(chains), key=lambda c: (-len(c), c)):
         if not any(set(c) <= set(k) for k in keep):
             keep.append(c)
+    if memo_key is not None and evaluation is not None:
+        memo = _linked(programs, evaluation.compiled).memo
+        if len(memo) >= 10_000:
+            memo.clear()
+        memo[memo_key] = tuple(keep)
     return [list(c) for c in keep]
+
+
+@dataclass
+class _Linked:
+    """The programs of a catalog that packages are made of (a link to or from another), in
+    order: `plain` the positions of those whose rule has no support-history criterion (their
+    status decides), `history_slots` the criterion slots of the others; and the packages
+    found, by what they were decided from (see `packages`)."""
+
+    source: tuple[Sequence[Program], CompiledRules]
+    programs: list[Program]
+    plain: list[int]
+    history_slots: list[int]
+    memo: dict[tuple[Any, ...], tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+
+
+_LINKED: dict[tuple[int, int], _Linked] = {}
+
+
+def _linked(programs: Sequence[Program], compiled: CompiledRules) -> _Linked:
+    found = _LINKED.get((id(programs), id(compiled)))
+    if found is not None and found.source[0] is programs and found.source[1] is compiled:
+        return found
+    by_id, successors = _links(programs)
+    history_rules, positions = _history_rules(programs)
+    ids = sorted({*successors, *(x for after in successors.values() for x in after)})
+    plain = [positions[pid] for pid in ids if pid not in history_rules]
+    slots = [s for pid in ids if pid in history_rules for s in compiled.program_leaf_slots[positions[pid]]]
+    built = _Linked((programs, compiled), [by_id[pid] for pid in ids], plain, slots)
+    if len(_LINKED) >= 8:
+        _LINKED.clear()
+    _LINKED[(id(programs), id(compiled))] = built
+    return built
 
 
 _HISTORY_RULES: dict[int, tuple[Sequence[Program], frozenset[str], dict[str, int]]] = {}

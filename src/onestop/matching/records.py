@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from onestop.catalog.loader import Catalog
@@ -18,7 +19,7 @@ from onestop.catalog.model import Program
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.firms.facts import derive, size_of
-from onestop.firms.model import ApplicantKind, BusinessStatus, Certification
+from onestop.firms.model import ApplicantKind, BusinessStatus, Certification, FirmProfile
 from onestop.firms.tables import FirmRow
 from onestop.korea.dates import completed_years
 from onestop.korea.ksic import normalize_ksic
@@ -29,6 +30,7 @@ from onestop.matching.refresh import snapshot_of
 from onestop.matching.services import Engine, Page, size_dict
 from onestop.matching.tables import EvaluationRow
 from onestop.platform.cache import LRU
+from onestop.platform.db import utcnow
 from onestop.rules.evaluate import CompiledRules
 from onestop.rules.vectorize import VectorRules, facts_frame
 
@@ -68,6 +70,10 @@ class ResultCache:
         self._standings.put(key, value)
 
 
+#: the evaluations table, written with plain INSERT statements (one per decision)
+_EVALUATIONS = cast(Table, EvaluationRow.__table__)
+
+
 def compact_key(firm_id: int, version: int, revision: int, on: date, page: Page) -> tuple[Any, ...]:
     """The cache key of one compact page's JSON."""
     return (firm_id, version, revision, on, "compact", page)
@@ -83,20 +89,36 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow, on: d
         hit = cache.get_standings(key)
         if hit is not None:
             return hit
-    profile = firms.profile_of(row)
+    profile = profile_of(row)
     stored = snapshot_of(db, row.id, row.version, revision, on)  # computed in the background
     found = (engine.restore(profile, on, stored) if stored is not None else None) or engine.standings(profile, on)
     st, size = found
     if cache is not None:
         cache.put_standings(key, found)
-    db.add(EvaluationRow(
-        firm_id=row.id, firm_version=row.version, kind="recommendations", on_date=on,
-        catalog_revision=revision, parameters_version=size.parameters_version,
-        summary={"eligible": [s.program.id for s in st.eligible],
-                 "near_misses": [s.program.id for s in st.near_misses],
-                 "packages": st.packages},
-        created_by=user_id,
-    ))
+    # one INSERT statement, in the request's unit of work (autocommit for a GET): the record is
+    # durable before the answer is sent, without the ORM's flush of a new object
+    db.execute(insert(_EVALUATIONS), [{
+        "firm_id": row.id, "firm_version": row.version, "kind": "recommendations", "on_date": on,
+        "catalog_revision": revision, "parameters_version": size.parameters_version,
+        "summary": {"eligible": [s.program.id for s in st.eligible],
+                    "near_misses": [s.program.id for s in st.near_misses],
+                    "packages": st.packages},
+        "created_by": user_id, "created_at": utcnow(),
+    }])
+    return found
+
+
+_PROFILES: LRU[tuple[int, int], FirmProfile] = LRU(1024)
+
+
+def profile_of(row: FirmRow) -> FirmProfile:
+    """The firm's validated profile, parsed once per firm version (`FirmRow.version` goes up
+    with every change of the row). Shared: not to be changed."""
+    key = (row.id, row.version)
+    found = _PROFILES.get(key)
+    if found is None:
+        found = firms.profile_of(row)
+        _PROFILES.put(key, found)
     return found
 
 
@@ -114,7 +136,7 @@ def compact_json(db: Session, revision: int, engine: Engine, row: FirmRow, on: d
 def compact(db: Session, revision: int, engine: Engine, row: FirmRow, on: date, user_id: int | None,
             cache: ResultCache | None = None, page: Page | None = None) -> dict[str, Any]:
     found = standings_of(db, revision, engine, row, on, user_id, cache)
-    result = engine.compact(firms.profile_of(row), on, page, found)
+    result = engine.compact(profile_of(row), on, page, found)
     result["catalog_revision"] = revision
     result["firm_id"] = row.id
     return result
@@ -140,7 +162,7 @@ def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow, on
         if hit is not None:
             return hit
     found = standings_of(db, revision, engine, row, on, user_id, cache)
-    result = engine.match(firms.profile_of(row), on, found)
+    result = engine.match(profile_of(row), on, found)
     result["catalog_revision"] = revision
     result["firm_id"] = row.id
     if cache is not None:

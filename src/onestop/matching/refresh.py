@@ -63,10 +63,12 @@ def save_snapshot(db: Session, row: Any, revision: int, on: date, engine: Engine
 
 def snapshot_of(db: Session, firm_id: int, version: int, revision: int, on: date) -> dict[str, Any] | None:
     """The firm's stored standings, if they were computed for this version, revision and date."""
-    snap = db.get(RecommendationSnapshotRow, firm_id)
-    if snap is None or (snap.firm_version, snap.catalog_revision, snap.on_date) != (version, revision, on):
-        return None
-    return snap.standings
+    # one indexed look-up that reads the stored JSON only when it is for these inputs
+    s = RecommendationSnapshotRow
+    found: dict[str, Any] | None = db.scalar(
+        select(s.standings).where(s.firm_id == firm_id, s.firm_version == version, s.catalog_revision == revision,
+                                  s.on_date == on))
+    return found
 
 
 def refresh_batch(db: Session, engine_of: Any, batch: int = BATCH) -> int | None:
