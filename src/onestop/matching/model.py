@@ -145,24 +145,6 @@ def _exhausted(program: Program, history: History) -> bool:
     return cap is not None and history.times(program.id) >= cap
 
 
-def _score(program: Program, met: int, facts: Mapping[str, Any], history: History, on: date) -> int:
-    """`met`: how many of the program's own criteria (not those of shared rules, such as the
-    policy-fund exclusion list, which hold for most firms) the firm meets, so that programs that
-    target the firm precisely rank first."""
-    held = facts.get("certifications") or frozenset()
-    favoured = sum(1 for c in program.spec.ranking.favoured_certifications if c in held)
-    score = 50 + min(15, 3 * met) + min(15, 5 * favoured) + program.spec.ranking.boost
-    links = program.spec.links
-    if any(history.times(p) for p in (*links.follows, *links.requires)):
-        score += 5
-    window = program.spec.application_window
-    if window.closes is not None and 0 <= (window.closes - on).days <= 30:
-        score += 5
-    if history.times(program.id):
-        score -= 10
-    return max(0, min(100, score))
-
-
 #: Facts a firm cannot change by acting: never offered as "would qualify if".
 FIXED_FACTS = frozenset({"applicant_kind"})
 
