@@ -192,6 +192,8 @@ class Standings:
     lines: Mapping[str, Sequence[tuple[str, int]]]
     #: explanations worded already (per catalog compilation); None: each is worded anew
     explanations: Explanations | None = None
+    #: category → how many programs stand where (see `totals`), when counted already
+    category_counts: dict[str, dict[str, int]] | None = None
 
     def shown(self) -> list[Standing]:
         """Eligible first, then near misses, then those that need information; each ranked."""
@@ -268,9 +270,9 @@ class Explanations:
         self._size = size
         self._items: dict[tuple[Any, ...], Explained] = {}
         #: program position → (criterion slots of the program and its lines, facts they test)
-        self._inputs: dict[int, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+        self._inputs: dict[int, tuple[npt.NDArray[np.int64], tuple[str, ...]]] = {}
 
-    def _inputs_of(self, index: int, lines: Sequence[tuple[str, int]]) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    def _inputs_of(self, index: int, lines: Sequence[tuple[str, int]]) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
         found = self._inputs.get(index)
         if found is None:
             c = self._compiled
@@ -279,7 +281,7 @@ class Explanations:
             for _line, position in lines:
                 slots += c.program_leaf_slots[position]
                 leaves_here += c.program_leaves[position]
-            found = (tuple(slots), tuple(sorted({leaf.fact for leaf in leaves_here})))
+            found = (np.asarray(slots, dtype=np.int64), tuple(sorted({leaf.fact for leaf in leaves_here})))
             self._inputs[index] = found
         return found
 
@@ -289,9 +291,9 @@ class Explanations:
         if ev.compiled is not self._compiled:
             return None
         slots, names = self._inputs_of(standing.index, lines.get(standing.program.id, ()))
-        statuses = ev.leaf_statuses
-        values = tuple((type(v), v) for v in (facts.get(name) for name in names))
-        key = (standing.index, standing.status, bytes(statuses[s] for s in slots), values)
+        values = tuple(map(facts.get, names))
+        # the types too: True and 1 are equal keys but are worded differently
+        key = (standing.index, standing.status, ev.leaf_array[slots].tobytes(), values, tuple(map(type, values)))
         try:
             hash(key)
         except TypeError:  # a list or a dict among the facts
@@ -337,6 +339,9 @@ class _CatalogArrays:
     position: Mapping[str, int]
     #: each program's rank by id (the tie-break of the ranking)
     id_rank: npt.NDArray[np.int64]
+    #: each program's category, as an index into `category_names`
+    category: npt.NDArray[np.int64]
+    category_names: list[str]
 
     @classmethod
     def build(cls, programs: Sequence[Program], compiled: CompiledRules) -> _CatalogArrays:
@@ -367,9 +372,11 @@ class _CatalogArrays:
                 continued.setdefault(before, []).append(i)
         id_rank = np.empty(n, dtype=np.int64)
         id_rank[sorted(range(n), key=lambda i: programs[i].id)] = np.arange(n, dtype=np.int64)
+        names = sorted({p.spec.category.value for p in programs})
+        category = np.array([names.index(p.spec.category.value) for p in programs], dtype=np.int64)
         return cls(programs, compiled, last_day, closes, guard_slot, max_uses, boost, favoured,
                    {k: np.asarray(v, dtype=np.int64) for k, v in continued.items()},
-                   {p.id: i for i, p in enumerate(programs)}, id_rank)
+                   {p.id: i for i, p in enumerate(programs)}, id_rank, category, names)
 
 
 #: a window that never closes for good (an ordinal beyond any date)
@@ -408,7 +415,7 @@ def standings(
     n = len(programs)
     arr = _arrays(programs, compiled)
     status = ev.statuses[:n]
-    leaf = np.asarray(ev.leaf_statuses, dtype=np.int8)
+    leaf = ev.leaf_array
     fixes = compiled.single_fixes(ev.leaf_statuses, ~compiled.slots_of(FIXED_FACTS))[:n]
     times = np.zeros(n, dtype=np.int64)
     continues = np.zeros(n, dtype=np.bool_)
@@ -461,14 +468,18 @@ def standings(
              + 5 * ((until_close >= 0) & (until_close <= 30)) - 10 * (times > 0))
     score = np.clip(score, 0, 100)
     groups: list[list[Standing]] = []
+    per_category = []
     for mask, kind in ((active & (status == MET), "eligible"), (near_mask, "near_miss"),
                        (active & (status == UNKNOWN), "unknown")):
         index = np.flatnonzero(mask)
+        per_category.append(np.bincount(arr.category[index], minlength=len(arr.category_names)).tolist())
         order = index[np.lexsort((arr.id_rank[index], -score[index]))]
         groups.append([Standing(i, programs[i], kind, s) for i, s in zip(order.tolist(), score[order].tolist(),
                                                                         strict=True)])
+    by_category = {name: dict(zip(STATUSES, n_each, strict=True))
+                   for name, *n_each in zip(arr.category_names, *per_category, strict=True) if any(n_each)}
     return Standings(on, groups[0], groups[1], groups[2], packages(programs, facts, history, on, ev.status_of, ev),
-                     excluded, ev, facts, lines or {})
+                     excluded, ev, facts, lines or {}, category_counts=by_category)
 
 
 def recommend(
@@ -747,9 +758,12 @@ STATUSES = ("eligible", "near_miss", "unknown")
 def totals(st: Standings) -> dict[str, Any]:
     """How many programs stand where, in all and per category (every program, not one page)."""
     by_category: dict[str, dict[str, int]] = {}
-    for s in st.shown():
-        cat = by_category.setdefault(s.program.spec.category.value, dict.fromkeys(STATUSES, 0))
-        cat[s.status] += 1
+    if st.category_counts is not None:  # counted for the whole catalog at once by `standings`
+        by_category = {name: dict(counts) for name, counts in st.category_counts.items()}
+    else:
+        for s in st.shown():
+            cat = by_category.setdefault(s.program.spec.category.value, dict.fromkeys(STATUSES, 0))
+            cat[s.status] += 1
     return {"eligible": len(st.eligible), "near_miss": len(st.near_misses), "unknown": len(st.needs_information),
             "excluded": len(st.excluded), "categories": dict(sorted(by_category.items()))}
 
