@@ -51,12 +51,14 @@ async def recommendations(firm_id: PathId, request: Request, who: CurrentActor, 
     on = date or firms.reference_date(None)
     version = p.firm_versions.get(firm_id)
     coding = negotiate(request.headers.get("accept-encoding", ""))
+    known = None
     if version is not None:  # a member: the firm's version came with the sign-in check
         key = (firm_id, version, rev, on) if shown is None else records.compact_key(firm_id, version, rev, on, shown)
         cached = state.results.get_bytes(key if coding is None else (*key, coding))
         if cached is not None:
             return _json(cached, coding)
-    row = firms.get(db, p, firm_id)
+        known = records.known_firm(state.results, firm_id, version)  # its profile at that version, parsed already
+    row = known or firms.get(db, p, firm_id)
     if shown is None:
         key = (row.id, row.version, rev, on)
         body = records.recommendations_json(db, rev, engine, row, on, p.user_id, state.results)

@@ -40,7 +40,7 @@ from onestop.rules.evaluate import (
     leaf_status,
 )
 from onestop.rules.explain import criterion_text, value_text
-from onestop.rules.syntax import Leaf
+from onestop.rules.syntax import Leaf, leaves
 
 MAX_PACKAGE_LENGTH = 5
 
@@ -145,24 +145,6 @@ def _exhausted(program: Program, history: History) -> bool:
     return cap is not None and history.times(program.id) >= cap
 
 
-def _score(program: Program, met: int, facts: Mapping[str, Any], history: History, on: date) -> int:
-    """`met`: how many of the program's own criteria (not those of shared rules, such as the
-    policy-fund exclusion list, which hold for most firms) the firm meets, so that programs that
-    target the firm precisely rank first."""
-    held = facts.get("certifications") or frozenset()
-    favoured = sum(1 for c in program.spec.ranking.favoured_certifications if c in held)
-    score = 50 + min(15, 3 * met) + min(15, 5 * favoured) + program.spec.ranking.boost
-    links = program.spec.links
-    if any(history.times(p) for p in (*links.follows, *links.requires)):
-        score += 5
-    window = program.spec.application_window
-    if window.closes is not None and 0 <= (window.closes - on).days <= 30:
-        score += 5
-    if history.times(program.id):
-        score -= 10
-    return max(0, min(100, score))
-
-
 #: Facts a firm cannot change by acting: never offered as "would qualify if".
 FIXED_FACTS = frozenset({"applicant_kind"})
 
@@ -208,6 +190,10 @@ class Standings:
     evaluation: FirmEvaluation
     facts: Mapping[str, Any]
     lines: Mapping[str, Sequence[tuple[str, int]]]
+    #: explanations worded already (per catalog compilation); None: each is worded anew
+    explanations: Explanations | None = None
+    #: category → how many programs stand where (see `totals`), when counted already
+    category_counts: dict[str, dict[str, int]] | None = None
 
     def shown(self) -> list[Standing]:
         """Eligible first, then near misses, then those that need information; each ranked."""
@@ -225,7 +211,29 @@ class Standings:
                 if line["status"] == "eligible"]
 
     def explain(self, standing: Standing) -> Recommendation:
-        """The full explanation of one program (the same as `recommend` gives for it)."""
+        """The full explanation of one program (the same as `recommend` gives for it).
+
+        With `explanations` (an `Explanations` memo of the catalog's compilation), the parts
+        that depend only on the program, its standing, its criteria's statuses and the values of
+        the facts they test are worded once and shared by every firm and date that agree on
+        those; the lists shared must not be changed (none of the answers changes them)."""
+        memo = self.explanations
+        if memo is None:
+            return self._explain(standing)
+        key = memo.key(standing, self.evaluation, self.facts, self.lines)
+        found = memo.get(key) if key is not None else None
+        if found is None:
+            rec = self._explain(standing)
+            if key is not None:
+                memo.put(key, (rec.reasons, rec.missing, rec.lines))
+            return rec
+        program = standing.program
+        return Recommendation(
+            program_id=program.id, name_ko=program.spec.name.ko, name_en=program.spec.name.en, score=standing.score,
+            status=standing.status, reasons=found[0], missing=found[1], lines=found[2],
+            selective=program.spec.application_window.selective)
+
+    def _explain(self, standing: Standing) -> Recommendation:
         program, ev, facts = standing.program, self.evaluation, self.facts
         result = ev.program(standing.index)
         rec = Recommendation(
@@ -245,12 +253,146 @@ class Standings:
         return rec
 
 
+Explained = tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, Any]]]
+
+
+class Explanations:
+    """Explanations already worded, per catalog compilation: a program's reasons, what is missing
+    and its lines, by (program position, standing, the statuses of its criteria and of its
+    lines' criteria, the values of the facts those test). Those are everything an explanation
+    is made of (each criterion's sentence is its wording, the firm's value worded, and its
+    status; `applied` and the near-miss fixes follow from the statuses), so an explanation found
+    here is the one `Standings._explain` would build. Bounded: emptied when `size` entries are
+    kept. Thread-safe enough for its use (a lost entry is worded again)."""
+
+    def __init__(self, compiled: CompiledRules, size: int = 20_000) -> None:
+        self._compiled = compiled
+        self._size = size
+        self._items: dict[tuple[Any, ...], Explained] = {}
+        #: program position → (criterion slots of the program and its lines, facts they test)
+        self._inputs: dict[int, tuple[npt.NDArray[np.int64], tuple[str, ...]]] = {}
+
+    def _inputs_of(self, index: int, lines: Sequence[tuple[str, int]]) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+        found = self._inputs.get(index)
+        if found is None:
+            c = self._compiled
+            slots = [*c.program_leaf_slots[index]]
+            leaves_here = [*c.program_leaves[index]]
+            for _line, position in lines:
+                slots += c.program_leaf_slots[position]
+                leaves_here += c.program_leaves[position]
+            found = (np.asarray(slots, dtype=np.int64), tuple(sorted({leaf.fact for leaf in leaves_here})))
+            self._inputs[index] = found
+        return found
+
+    def key(self, standing: Standing, ev: FirmEvaluation, facts: Mapping[str, Any],
+            lines: Mapping[str, Sequence[tuple[str, int]]]) -> tuple[Any, ...] | None:
+        """The memo key of a standing's explanation, or None when a fact's value cannot be a key."""
+        if ev.compiled is not self._compiled:
+            return None
+        slots, names = self._inputs_of(standing.index, lines.get(standing.program.id, ()))
+        values = tuple(map(facts.get, names))
+        # the types too: True and 1 are equal keys but are worded differently
+        key = (standing.index, standing.status, ev.leaf_array[slots].tobytes(), values, tuple(map(type, values)))
+        try:
+            hash(key)
+        except TypeError:  # a list or a dict among the facts
+            return None
+        return key
+
+    def get(self, key: tuple[Any, ...]) -> Explained | None:
+        return self._items.get(key)
+
+    def put(self, key: tuple[Any, ...], value: Explained) -> None:
+        if len(self._items) >= self._size:
+            self._items.clear()
+        self._items[key] = value
+
+
 def _own_met(compiled: CompiledRules, leaf_statuses: Sequence[int]) -> npt.NDArray[np.int64]:
     """Per program: how many of its own criteria (not those of shared rules) the firm meets,
     over the whole catalog in one NumPy pass."""
     status = np.asarray(leaf_statuses, dtype=np.int8)[compiled.occurrence_slot]
     mask = (status == MET) & ~compiled.occurrence_shared
     return np.bincount(compiled.occurrence_program[mask], minlength=len(compiled.rules)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _CatalogArrays:
+    """What `standings` needs of every program as NumPy arrays, built once per catalog (and its
+    compilation): the window's last day and closing date (ordinals; `_NEVER` when there is
+    none), the applicant guard's criterion slot (-1 without a guard), the cap on uses (-1
+    without one), the ranking boost, the favoured certifications, and which programs continue
+    which (`follows`, `requires`)."""
+
+    programs: Sequence[Program]
+    compiled: CompiledRules
+    last_day: npt.NDArray[np.int64]
+    closes: npt.NDArray[np.int64]
+    guard_slot: npt.NDArray[np.int64]
+    max_uses: npt.NDArray[np.int64]
+    boost: npt.NDArray[np.int64]
+    #: certification → how many times each program favours it
+    favoured: Mapping[str, npt.NDArray[np.int64]]
+    #: program id → the positions of the programs that follow or require it
+    continued_by: Mapping[str, npt.NDArray[np.int64]]
+    position: Mapping[str, int]
+    #: each program's rank by id (the tie-break of the ranking)
+    id_rank: npt.NDArray[np.int64]
+    #: each program's category, as an index into `category_names`
+    category: npt.NDArray[np.int64]
+    category_names: list[str]
+
+    @classmethod
+    def build(cls, programs: Sequence[Program], compiled: CompiledRules) -> _CatalogArrays:
+        n = len(programs)
+        last_day = np.full(n, _NEVER, dtype=np.int64)
+        closes = np.full(n, _NEVER, dtype=np.int64)
+        guard_slot = np.full(n, -1, dtype=np.int64)
+        max_uses = np.full(n, -1, dtype=np.int64)
+        boost = np.zeros(n, dtype=np.int64)
+        favoured: dict[str, npt.NDArray[np.int64]] = {}
+        continued: dict[str, list[int]] = {}
+        for i, p in enumerate(programs):
+            window = p.spec.application_window
+            last = window.last_day()
+            if not window.always_open and last is not None:
+                last_day[i] = last.toordinal()
+            if window.closes is not None:
+                closes[i] = window.closes.toordinal()
+            if p.guard is not None:
+                slot = compiled.slot_by_id.get(id(p.guard))
+                guard_slot[i] = compiled.slot[p.guard.key] if slot is None else slot
+            if p.spec.limits.max_uses is not None:
+                max_uses[i] = p.spec.limits.max_uses
+            boost[i] = p.spec.ranking.boost
+            for cert in p.spec.ranking.favoured_certifications:
+                favoured.setdefault(cert, np.zeros(n, dtype=np.int64))[i] += 1
+            for before in {*p.spec.links.follows, *p.spec.links.requires}:
+                continued.setdefault(before, []).append(i)
+        id_rank = np.empty(n, dtype=np.int64)
+        id_rank[sorted(range(n), key=lambda i: programs[i].id)] = np.arange(n, dtype=np.int64)
+        names = sorted({p.spec.category.value for p in programs})
+        category = np.array([names.index(p.spec.category.value) for p in programs], dtype=np.int64)
+        return cls(programs, compiled, last_day, closes, guard_slot, max_uses, boost, favoured,
+                   {k: np.asarray(v, dtype=np.int64) for k, v in continued.items()},
+                   {p.id: i for i, p in enumerate(programs)}, id_rank, category, names)
+
+
+#: a window that never closes for good (an ordinal beyond any date)
+_NEVER = date.max.toordinal() + 1
+_ARRAYS: dict[tuple[int, int], _CatalogArrays] = {}
+
+
+def _arrays(programs: Sequence[Program], compiled: CompiledRules) -> _CatalogArrays:
+    found = _ARRAYS.get((id(programs), id(compiled)))
+    if found is not None and found.programs is programs and found.compiled is compiled:
+        return found
+    built = _CatalogArrays.build(programs, compiled)
+    if len(_ARRAYS) >= 8:
+        _ARRAYS.clear()
+    _ARRAYS[(id(programs), id(compiled))] = built
+    return built
 
 
 def standings(
@@ -266,63 +408,78 @@ def standings(
 
     A near miss is a program not met that meeting one criterion the firm can change would make
     met: found for the whole catalog at once (`CompiledRules.single_fixes`), or by the search of
-    `flip_effects` for a rule that repeats a criterion object."""
+    `flip_effects` for a rule that repeats a criterion object. Windows, guards, caps and scores
+    are decided for the whole catalog at once with NumPy (`_CatalogArrays`); `Standing` objects
+    are made only for the programs shown (eligible, near misses, needing information)."""
     ev = evaluation or compiled.evaluate(facts)
-    own_met = _own_met(compiled, ev.leaf_statuses).tolist()
-    fixes = compiled.single_fixes(ev.leaf_statuses, ~compiled.slots_of(FIXED_FACTS))
-    fixable = fixes.tolist()
-    repeated = compiled.repeated.tolist()
-    statuses = ev.statuses.tolist()
-    eligible: list[Standing] = []
-    near: list[Standing] = []
-    unknown: list[Standing] = []
-    excluded: list[Excluded] = []
-    # Only programs that can be shown or excluded are looked at: not met, no single fix, and no
-    # applicant guard is most of a large catalog, and such a program is neither.
     n = len(programs)
-    candidates = np.flatnonzero((ev.statuses[:n] != NOT_MET) | fixes[:n] | compiled.repeated[:n]
-                                | _guarded(programs)).tolist()
-    for i in candidates:
+    arr = _arrays(programs, compiled)
+    status = ev.statuses[:n]
+    leaf = ev.leaf_array
+    fixes = compiled.single_fixes(ev.leaf_statuses, ~compiled.slots_of(FIXED_FACTS))[:n]
+    times = np.zeros(n, dtype=np.int64)
+    continues = np.zeros(n, dtype=np.bool_)
+    for pid, count in history.uses.items():
+        i = arr.position.get(pid)
+        if i is not None:
+            times[i] = count
+        after = arr.continued_by.get(pid)
+        if count and after is not None:
+            continues[after] = True
+    day = on.toordinal()
+    closed = arr.last_day < day
+    guarded = arr.guard_slot >= 0
+    guard_out = guarded & (leaf[np.where(guarded, arr.guard_slot, 0)] == NOT_MET)
+    exhausted = (arr.max_uses >= 0) & (times >= arr.max_uses)
+    decided = status != NOT_MET
+    out_of = (closed & decided) | (~closed & guard_out) | (~closed & ~guard_out & exhausted & decided)
+    excluded: list[Excluded] = []
+    for i in np.flatnonzero(out_of).tolist():
         program = programs[i]
-        status = statuses[i]
-        window = program.spec.application_window
-        if window.is_closed_for_good(on):
-            if status != NOT_MET:
-                excluded.append(Excluded(
-                    program.id, "closed",
-                    f"{program.spec.name.ko}: 신청 기간이 {window.closes}에 마감되었습니다.",
-                    f"{program.spec.name.en}: applications closed on {window.closes}."))
-            continue
-        if program.guard is not None and ev.status_of(program.guard) == NOT_MET:
-            excluded.append(Excluded(
-                program.id, "applicant_kind",
-                f"{program.spec.name.ko}: {program.guard.label_ko}",
-                f"{program.spec.name.en}: {program.guard.label_en}."))
-            continue
-        if _exhausted(program, history):
-            if status != NOT_MET:
-                excluded.append(Excluded(
-                    program.id, "exhausted",
-                    f"{program.spec.name.ko}: 지원 한도 횟수({program.spec.limits.max_uses}회)를 "
-                    "이미 받았습니다.",
-                    f"{program.spec.name.en}: the firm has already received it the maximum "
-                    f"{program.spec.limits.max_uses} time(s)."))
-            continue
-        if status == MET:
-            eligible.append(Standing(i, program, "eligible", _score(program, own_met[i], facts, history, on)))
-        elif status == UNKNOWN:
-            unknown.append(Standing(i, program, "unknown", _score(program, own_met[i], facts, history, on)))
+        name = program.spec.name
+        if closed[i]:
+            closes = program.spec.application_window.closes
+            excluded.append(Excluded(program.id, "closed", f"{name.ko}: 신청 기간이 {closes}에 마감되었습니다.",
+                                     f"{name.en}: applications closed on {closes}."))
+        elif guard_out[i]:
+            guard = program.guard
+            assert guard is not None
+            excluded.append(Excluded(program.id, "applicant_kind", f"{name.ko}: {guard.label_ko}",
+                                     f"{name.en}: {guard.label_en}."))
         else:
-            if repeated[i]:
-                is_near = any(leaf.fact not in FIXED_FACTS for leaf in flip_effects(program.rule, facts, ev.status_of))
-            else:
-                is_near = fixable[i]
-            if is_near:
-                near.append(Standing(i, program, "near_miss", _score(program, own_met[i], facts, history, on)))
-    for group in (eligible, near, unknown):
-        group.sort(key=_rank)
-    return Standings(on, eligible, near, unknown, packages(programs, facts, history, on, ev.status_of), excluded,
-                     ev, facts, lines or {})
+            cap = program.spec.limits.max_uses
+            excluded.append(Excluded(
+                program.id, "exhausted", f"{name.ko}: 지원 한도 횟수({cap}회)를 이미 받았습니다.",
+                f"{name.en}: the firm has already received it the maximum {cap} time(s)."))
+    active = ~(closed | guard_out | exhausted)
+    near_mask = active & (status == NOT_MET) & fixes & ~compiled.repeated[:n]
+    for i in np.flatnonzero(active & (status == NOT_MET) & compiled.repeated[:n]).tolist():
+        program = programs[i]
+        near_mask[i] = any(leaf.fact not in FIXED_FACTS for leaf in flip_effects(program.rule, facts, ev.status_of))
+    held = facts.get("certifications") or frozenset()
+    favoured = np.zeros(n, dtype=np.int64)
+    for cert in held:
+        counts = arr.favoured.get(cert)
+        if counts is not None:
+            favoured += counts
+    own_met = _own_met(compiled, ev.leaf_statuses)[:n]
+    until_close = arr.closes - day
+    score = (50 + np.minimum(15, 3 * own_met) + np.minimum(15, 5 * favoured) + arr.boost + 5 * continues
+             + 5 * ((until_close >= 0) & (until_close <= 30)) - 10 * (times > 0))
+    score = np.clip(score, 0, 100)
+    groups: list[list[Standing]] = []
+    per_category = []
+    for mask, kind in ((active & (status == MET), "eligible"), (near_mask, "near_miss"),
+                       (active & (status == UNKNOWN), "unknown")):
+        index = np.flatnonzero(mask)
+        per_category.append(np.bincount(arr.category[index], minlength=len(arr.category_names)).tolist())
+        order = index[np.lexsort((arr.id_rank[index], -score[index]))]
+        groups.append([Standing(i, programs[i], kind, s) for i, s in zip(order.tolist(), score[order].tolist(),
+                                                                        strict=True)])
+    by_category = {name: dict(zip(STATUSES, n_each, strict=True))
+                   for name, *n_each in zip(arr.category_names, *per_category, strict=True) if any(n_each)}
+    return Standings(on, groups[0], groups[1], groups[2], packages(programs, facts, history, on, ev.status_of, ev),
+                     excluded, ev, facts, lines or {}, category_counts=by_category)
 
 
 def recommend(
@@ -374,26 +531,37 @@ def _links(programs: Sequence[Program]) -> tuple[dict[str, Program], dict[str, l
     return by_id, successors
 
 
-_GUARDED: dict[int, tuple[Sequence[Program], npt.NDArray[np.bool_]]] = {}
-
-
-def _guarded(programs: Sequence[Program]) -> npt.NDArray[np.bool_]:
-    """Per program: it admits only some kinds of applicant (a guard), once per catalog."""
-    found = _GUARDED.get(id(programs))
-    if found is not None and found[0] is programs:
-        return found[1]
-    mask = np.array([p.guard is not None for p in programs], dtype=np.bool_)
-    if len(_GUARDED) >= 8:
-        _GUARDED.clear()
-    _GUARDED[id(programs)] = (programs, mask)
-    return mask
-
-
 def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: History,
-             on: date, known: StatusOf | None = None) -> list[list[str]]:
-    """Maximal chains along catalog links in which every step is open to the firm in turn."""
+             on: date, known: StatusOf | None = None, evaluation: FirmEvaluation | None = None) -> list[list[str]]:
+    """Maximal chains along catalog links in which every step is open to the firm in turn.
+
+    `known` gives criteria statuses already computed; `evaluation` (the compiled evaluation of
+    `[p.rule for p in programs]`, first in its rules) gives whole programs' statuses: a program
+    whose rule has no support-history criterion is open after any steps exactly when it is met.
+    With `evaluation`, the packages are kept per catalog by everything they are decided from
+    (what the firm received, the linked programs' statuses, the statuses of the criteria of
+    those that test the support history, and which linked programs are closed or exhausted)."""
     by_id, successors = _links(programs)
+    history_rules, positions = _history_rules(programs)
     received = facts.get("received_programs") or frozenset()
+    memo_key = None
+    if evaluation is not None:
+        linked = _linked(programs, evaluation.compiled)
+        leaf_statuses = evaluation.leaf_statuses
+        statuses = evaluation.statuses
+        memo_key = (
+            received,
+            bytes(int(statuses[i]) for i in linked.plain),
+            bytes(leaf_statuses[s] for s in linked.history_slots),
+            bytes(not p.spec.application_window.is_closed_for_good(on) and not _exhausted(p, history)
+                  for p in linked.programs),
+        )
+        try:
+            found = linked.memo.get(memo_key)
+        except TypeError:  # received programs given as something unhashable
+            memo_key, found = None, None
+        if found is not None:
+            return [list(c) for c in found]
 
     def usable(pid: str) -> bool:
         p = by_id[pid]
@@ -404,6 +572,8 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
         have = set(received) | set(done)
         if any(r not in have for r in p.spec.links.requires):
             return False
+        if evaluation is not None and pid not in history_rules:
+            return bool(evaluation.statuses[positions[pid]] == MET)
         view = dict(facts)
         view["received_programs"] = frozenset(have)
         if known is None:
@@ -442,7 +612,62 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
     for c in sorted(set(chains), key=lambda c: (-len(c), c)):
         if not any(set(c) <= set(k) for k in keep):
             keep.append(c)
+    if memo_key is not None and evaluation is not None:
+        memo = _linked(programs, evaluation.compiled).memo
+        if len(memo) >= 10_000:
+            memo.clear()
+        memo[memo_key] = tuple(keep)
     return [list(c) for c in keep]
+
+
+@dataclass
+class _Linked:
+    """The programs of a catalog that packages are made of (a link to or from another), in
+    order: `plain` the positions of those whose rule has no support-history criterion (their
+    status decides), `history_slots` the criterion slots of the others; and the packages
+    found, by what they were decided from (see `packages`)."""
+
+    source: tuple[Sequence[Program], CompiledRules]
+    programs: list[Program]
+    plain: list[int]
+    history_slots: list[int]
+    memo: dict[tuple[Any, ...], tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+
+
+_LINKED: dict[tuple[int, int], _Linked] = {}
+
+
+def _linked(programs: Sequence[Program], compiled: CompiledRules) -> _Linked:
+    found = _LINKED.get((id(programs), id(compiled)))
+    if found is not None and found.source[0] is programs and found.source[1] is compiled:
+        return found
+    by_id, successors = _links(programs)
+    history_rules, positions = _history_rules(programs)
+    ids = sorted({*successors, *(x for after in successors.values() for x in after)})
+    plain = [positions[pid] for pid in ids if pid not in history_rules]
+    slots = [s for pid in ids if pid in history_rules for s in compiled.program_leaf_slots[positions[pid]]]
+    built = _Linked((programs, compiled), [by_id[pid] for pid in ids], plain, slots)
+    if len(_LINKED) >= 8:
+        _LINKED.clear()
+    _LINKED[(id(programs), id(compiled))] = built
+    return built
+
+
+_HISTORY_RULES: dict[int, tuple[Sequence[Program], frozenset[str], dict[str, int]]] = {}
+
+
+def _history_rules(programs: Sequence[Program]) -> tuple[frozenset[str], dict[str, int]]:
+    """The programs whose rule tests the support history (`received_programs`), and each
+    program's position, once per catalog."""
+    found = _HISTORY_RULES.get(id(programs))
+    if found is not None and found[0] is programs:
+        return found[1], found[2]
+    ids = frozenset(p.id for p in programs if any(leaf.fact == "received_programs" for leaf in leaves(p.rule)))
+    positions = {p.id: i for i, p in enumerate(programs)}
+    if len(_HISTORY_RULES) >= 8:
+        _HISTORY_RULES.clear()
+    _HISTORY_RULES[id(programs)] = (programs, ids, positions)
+    return ids, positions
 
 
 def history_of(support: Sequence[Any]) -> History:
@@ -533,9 +758,12 @@ STATUSES = ("eligible", "near_miss", "unknown")
 def totals(st: Standings) -> dict[str, Any]:
     """How many programs stand where, in all and per category (every program, not one page)."""
     by_category: dict[str, dict[str, int]] = {}
-    for s in st.shown():
-        cat = by_category.setdefault(s.program.spec.category.value, dict.fromkeys(STATUSES, 0))
-        cat[s.status] += 1
+    if st.category_counts is not None:  # counted for the whole catalog at once by `standings`
+        by_category = {name: dict(counts) for name, counts in st.category_counts.items()}
+    else:
+        for s in st.shown():
+            cat = by_category.setdefault(s.program.spec.category.value, dict.fromkeys(STATUSES, 0))
+            cat[s.status] += 1
     return {"eligible": len(st.eligible), "near_miss": len(st.near_misses), "unknown": len(st.needs_information),
             "excluded": len(st.excluded), "categories": dict(sorted(by_category.items()))}
 

@@ -5,12 +5,14 @@ and the officer's preview of how many registered firms a draft rule would admit.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from onestop.catalog.loader import Catalog
@@ -18,7 +20,7 @@ from onestop.catalog.model import Program
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.firms.facts import derive, size_of
-from onestop.firms.model import ApplicantKind, BusinessStatus, Certification
+from onestop.firms.model import ApplicantKind, BusinessStatus, Certification, FirmProfile
 from onestop.firms.tables import FirmRow
 from onestop.korea.dates import completed_years
 from onestop.korea.ksic import normalize_ksic
@@ -29,6 +31,7 @@ from onestop.matching.refresh import snapshot_of
 from onestop.matching.services import Engine, Page, size_dict
 from onestop.matching.tables import EvaluationRow
 from onestop.platform.cache import LRU
+from onestop.platform.db import utcnow
 from onestop.rules.evaluate import CompiledRules
 from onestop.rules.vectorize import VectorRules, facts_frame
 
@@ -48,6 +51,9 @@ class ResultCache:
         self._results: LRU[Key, dict[str, Any]] = LRU(size)
         self._bytes: LRU[tuple[Any, ...], bytes] = LRU(size)
         self._standings: LRU[Key, tuple[Standings, SizeResult]] = LRU(max(1, size // 8))
+        self._profiles: LRU[tuple[int, int], FirmProfile] = LRU(size)
+        #: catalog revision → the date its background run computes for (`refresh.run_date`)
+        self.run_dates: dict[int, date] = {}
 
     def get(self, key: Key) -> dict[str, Any] | None:
         return self._results.get(key)
@@ -67,13 +73,25 @@ class ResultCache:
     def put_standings(self, key: Key, value: tuple[Standings, SizeResult]) -> None:
         self._standings.put(key, value)
 
+    def get_profile(self, firm_id: int, version: int) -> FirmProfile | None:
+        """A firm's profile as parsed for this version (`FirmRow.version` goes up with every
+        change of the row); shared, not to be changed."""
+        return self._profiles.get((firm_id, version))
+
+    def put_profile(self, firm_id: int, version: int, profile: FirmProfile) -> None:
+        self._profiles.put((firm_id, version), profile)
+
+
+#: the evaluations table, written with plain INSERT statements (one per decision)
+_EVALUATIONS = cast(Table, EvaluationRow.__table__)
+
 
 def compact_key(firm_id: int, version: int, revision: int, on: date, page: Page) -> tuple[Any, ...]:
     """The cache key of one compact page's JSON."""
     return (firm_id, version, revision, on, "compact", page)
 
 
-def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow, on: date, user_id: int | None,
+def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | KnownFirm, on: date, user_id: int | None,
                  cache: ResultCache | None = None) -> tuple[Standings, SizeResult]:
     """The firm's standings on every program: from memory, else as the background recomputation
     stored them (`matching.refresh`), else computed for this firm alone; recorded once per
@@ -83,24 +101,56 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow, on: d
         hit = cache.get_standings(key)
         if hit is not None:
             return hit
-    profile = firms.profile_of(row)
-    stored = snapshot_of(db, row.id, row.version, revision, on)  # computed in the background
+    profile = profile_of(row, cache)
+    stored = snapshot_of(db, row.id, row.version, revision, on,  # computed in the background
+                         cache.run_dates if cache is not None else None)
     found = (engine.restore(profile, on, stored) if stored is not None else None) or engine.standings(profile, on)
     st, size = found
     if cache is not None:
         cache.put_standings(key, found)
-    db.add(EvaluationRow(
-        firm_id=row.id, firm_version=row.version, kind="recommendations", on_date=on,
-        catalog_revision=revision, parameters_version=size.parameters_version,
-        summary={"eligible": [s.program.id for s in st.eligible],
-                 "near_misses": [s.program.id for s in st.near_misses],
-                 "packages": st.packages},
-        created_by=user_id,
-    ))
+    # one INSERT statement, in the request's unit of work (autocommit for a GET): the record is
+    # durable before the answer is sent, without the ORM's flush of a new object
+    db.execute(insert(_EVALUATIONS), {
+        "firm_id": row.id, "firm_version": row.version, "kind": "recommendations", "on_date": on,
+        "catalog_revision": revision, "parameters_version": size.parameters_version,
+        "summary": {"eligible": [s.program.id for s in st.eligible],
+                    "near_misses": [s.program.id for s in st.near_misses],
+                    "packages": st.packages},
+        "created_by": user_id, "created_at": utcnow(),
+    })
     return found
 
 
-def compact_json(db: Session, revision: int, engine: Engine, row: FirmRow, on: date, user_id: int | None,
+@dataclass(frozen=True)
+class KnownFirm:
+    """A firm of the member's own, by id and the version its sign-in read (`Principal.firm_versions`),
+    with the profile parsed for that version already: its recommendations need no read of the
+    firm's row."""
+
+    id: int
+    version: int
+    profile: FirmProfile
+
+
+def known_firm(cache: ResultCache, firm_id: int, version: int) -> KnownFirm | None:
+    """The firm at this version when this process has parsed its profile (else None: read the row)."""
+    found = cache.get_profile(firm_id, version)
+    return None if found is None else KnownFirm(firm_id, version, found)
+
+
+def profile_of(row: FirmRow | KnownFirm, cache: ResultCache | None = None) -> FirmProfile:
+    """The firm's validated profile, parsed once per firm version with `cache`."""
+    if isinstance(row, KnownFirm):
+        return row.profile
+    found = cache.get_profile(row.id, row.version) if cache is not None else None
+    if found is None:
+        found = firms.profile_of(row)
+        if cache is not None:
+            cache.put_profile(row.id, row.version, found)
+    return found
+
+
+def compact_json(db: Session, revision: int, engine: Engine, row: FirmRow | KnownFirm, on: date, user_id: int | None,
                  cache: ResultCache, page: Page) -> bytes:
     """One page of the compact answer, serialised once per distinct result and page."""
     key = compact_key(row.id, row.version, revision, on, page)
@@ -111,16 +161,16 @@ def compact_json(db: Session, revision: int, engine: Engine, row: FirmRow, on: d
     return body
 
 
-def compact(db: Session, revision: int, engine: Engine, row: FirmRow, on: date, user_id: int | None,
+def compact(db: Session, revision: int, engine: Engine, row: FirmRow | KnownFirm, on: date, user_id: int | None,
             cache: ResultCache | None = None, page: Page | None = None) -> dict[str, Any]:
     found = standings_of(db, revision, engine, row, on, user_id, cache)
-    result = engine.compact(firms.profile_of(row), on, page, found)
+    result = engine.compact(profile_of(row, cache), on, page, found)
     result["catalog_revision"] = revision
     result["firm_id"] = row.id
     return result
 
 
-def recommendations_json(db: Session, revision: int, engine: Engine, row: FirmRow, on: date,
+def recommendations_json(db: Session, revision: int, engine: Engine, row: FirmRow | KnownFirm, on: date,
                          user_id: int | None, cache: ResultCache) -> bytes:
     """`recommendations` (the full form), serialised once per distinct result."""
     key = (row.id, row.version, revision, on)
@@ -131,7 +181,7 @@ def recommendations_json(db: Session, revision: int, engine: Engine, row: FirmRo
     return body
 
 
-def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow, on: date,
+def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow | KnownFirm, on: date,
                     user_id: int | None, cache: ResultCache | None = None) -> dict[str, Any]:
     """The full form: every program, every criterion (the page and `?explain=full`)."""
     key = (row.id, row.version, revision, on)
@@ -140,7 +190,7 @@ def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow, on
         if hit is not None:
             return hit
     found = standings_of(db, revision, engine, row, on, user_id, cache)
-    result = engine.match(firms.profile_of(row), on, found)
+    result = engine.match(profile_of(row, cache), on, found)
     result["catalog_revision"] = revision
     result["firm_id"] = row.id
     if cache is not None:

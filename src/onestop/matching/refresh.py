@@ -61,12 +61,34 @@ def save_snapshot(db: Session, row: Any, revision: int, on: date, engine: Engine
     snap.computed_at = utcnow()
 
 
-def snapshot_of(db: Session, firm_id: int, version: int, revision: int, on: date) -> dict[str, Any] | None:
-    """The firm's stored standings, if they were computed for this version, revision and date."""
-    snap = db.get(RecommendationSnapshotRow, firm_id)
-    if snap is None or (snap.firm_version, snap.catalog_revision, snap.on_date) != (version, revision, on):
+def run_date(db: Session, revision: int, known: dict[int, date] | None = None) -> date | None:
+    """The date a catalog revision's background run computes for (None: the revision has no run).
+    The run is recorded in the publish's own transaction, once per revision, and its date never
+    changes: `known` (one database's revisions → their run's date, e.g. the app's result cache)
+    keeps it once found."""
+    found = known.get(revision) if known is not None else None
+    if found is None:
+        found = db.scalar(select(RecommendationRunRow.on_date).where(RecommendationRunRow.catalog_revision == revision))
+        if found is not None and known is not None:
+            if len(known) >= 64:
+                known.clear()
+            known[revision] = found
+    return found
+
+
+def snapshot_of(db: Session, firm_id: int, version: int, revision: int, on: date,
+                run_dates: dict[int, date] | None = None) -> dict[str, Any] | None:
+    """The firm's stored standings, if they were computed for this version, revision and date.
+    Snapshots are stored only for the date of their revision's run (`run_date`, with
+    `run_dates` kept by the caller for its database): another date is not looked up."""
+    if on != run_date(db, revision, run_dates):
         return None
-    return snap.standings
+    # one indexed look-up that reads the stored JSON only when it is for these inputs
+    s = RecommendationSnapshotRow
+    found: dict[str, Any] | None = db.scalar(
+        select(s.standings).where(s.firm_id == firm_id, s.firm_version == version, s.catalog_revision == revision,
+                                  s.on_date == on))
+    return found
 
 
 def refresh_batch(db: Session, engine_of: Any, batch: int = BATCH) -> int | None:

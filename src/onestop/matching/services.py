@@ -14,6 +14,7 @@ from onestop.firms.model import FirmProfile
 from onestop.korea.sme_size import SizeResult
 from onestop.matching.model import (
     STATUSES,
+    Explanations,
     Recommendations,
     Standings,
     compact_item,
@@ -134,7 +135,14 @@ class Engine:
         facts = derive(firm, on, size)
         st = standings(self.programs, self.compiled, facts, history_of(firm.support_history), on,
                        lines=self.line_positions)
+        st.explanations = self.explanations
         return st, size
+
+    @cached_property
+    def explanations(self) -> Explanations:
+        """Explanations worded once per program, standing, criteria statuses and fact values,
+        shared by every firm and date (see `Explanations`)."""
+        return Explanations(self.compiled)
 
     @cached_property
     def positions(self) -> dict[str, int]:
@@ -148,7 +156,10 @@ class Engine:
         facts = derive(firm, on, size)
         st = restore(data, self.programs, self.positions, self.compiled.evaluate(facts), facts, on,
                      self.line_positions)
-        return None if st is None else (st, size)
+        if st is None:
+            return None
+        st.explanations = self.explanations
+        return st, size
 
     def recommendations(self, firm: FirmProfile, on: date, found: tuple[Standings, SizeResult] | None = None
                         ) -> tuple[Recommendations, SizeResult]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from operator import eq, ge, gt, le, lt, ne
 from typing import Any, NamedTuple, overload
 
@@ -230,6 +230,9 @@ class CompiledRules:
     _slot_masks: dict[frozenset[str], npt.NDArray[np.bool_]] = field(default_factory=dict)
     #: the slot of each compiled criterion object, by identity (cheaper than its meaning's key)
     slot_by_id: dict[int, int] = field(default_factory=dict)
+    #: (fact, type of its value, value) → the statuses of the criteria testing that fact
+    #: (`by_fact` order): a value seen before is not tested again (bounded, emptied when full)
+    _fact_statuses: dict[tuple[Any, ...], npt.NDArray[np.int8]] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, rules: Sequence[Rule]) -> CompiledRules:
@@ -308,6 +311,16 @@ class CompiledRules:
             ))
         return self
 
+    @cached_property
+    def by_fact(self) -> list[tuple[str, npt.NDArray[np.int64], list[Predicate]]]:
+        """The distinct criteria grouped by the fact they test: (fact, slots, tests)."""
+        groups: dict[str, tuple[list[int], list[Predicate]]] = {}
+        for slot, (fact, test) in enumerate(self.tests):
+            slots, tests = groups.setdefault(fact, ([], []))
+            slots.append(slot)
+            tests.append(test)
+        return [(fact, np.asarray(slots, dtype=np.int64), tests) for fact, (slots, tests) in groups.items()]
+
     def slots_of(self, facts: frozenset[str]) -> npt.NDArray[np.bool_]:
         """Which distinct criteria test one of `facts` (cached: the set is a constant)."""
         found = self._slot_masks.get(facts)
@@ -354,17 +367,30 @@ class CompiledRules:
 
     def evaluate(self, facts: Mapping[str, Any]) -> FirmEvaluation:
         """Every program's status; the explanation of a criterion is worded when first asked for
-        (`FirmEvaluation.outcomes`), so a page of twenty programs words only their criteria."""
-        statuses = []
-        for fact, test in self.tests:
+        (`FirmEvaluation.outcomes`), so a page of twenty programs words only their criteria.
+        The criteria are tested per fact, and a fact's value seen before (by this compilation,
+        for any firm) takes the statuses found then: the tests are pure functions of the value."""
+        values = np.empty(self.n_slots, dtype=np.int8)
+        memo = self._fact_statuses
+        for fact, slots, tests in self.by_fact:
             v = facts.get(fact)
             if v is None:
-                statuses.append(UNKNOWN)
-            else:
-                r = test(v)
-                statuses.append(MET if r is True else NOT_MET if r is False else r)
-        values = np.empty(self.n_slots, dtype=np.int8)
-        values[: len(statuses)] = statuses
+                values[slots] = UNKNOWN
+                continue
+            key: tuple[Any, ...] | None = (fact, type(v), v)  # the type too: True == 1
+            try:
+                found = memo.get(key)  # type: ignore[arg-type]
+            except TypeError:  # an unhashable value (a list): tested every time
+                key, found = None, None
+            if found is None:
+                found = np.array([MET if r is True else NOT_MET if r is False else r for r in (t(v) for t in tests)],
+                                 dtype=np.int8)
+                if key is not None:
+                    if len(memo) >= 100_000:
+                        memo.clear()
+                    memo[key] = found
+            values[slots] = found
+        statuses = values[: len(self.keys)].tolist()
         for level in self.levels:
             gathered = values[level.gather]
             if level.kind == _ALL:
@@ -434,6 +460,11 @@ class FirmEvaluation:
     outcomes: Sequence[LeafOutcome]
     #: each distinct criterion's status, by slot
     leaf_statuses: list[int]
+
+    @cached_property
+    def leaf_array(self) -> npt.NDArray[np.int8]:
+        """`leaf_statuses` as a NumPy array (made once, for selections by many slots at once)."""
+        return np.asarray(self.leaf_statuses, dtype=np.int8)
 
     def status_of(self, leaf: Leaf) -> int:
         """The firm's status on a criterion of the compiled rules (already computed)."""

@@ -1,0 +1,102 @@
+"""Where the CPU of one uncached recommendations request goes (issue 16): the app in process on
+PostgreSQL, requests sent one at a time through httpx's ASGI transport on the event loop (the
+endpoint, its dependencies and the middleware all run on that thread, so cProfile sees the
+whole handler path; uvicorn's HTTP parsing is not included). Each request asks for a new
+reference date (uncached: the firm's match is computed and recorded), as `recs_web.py` does.
+
+Usage:  .venv/bin/python bench/recs_profile.py [--programs 0|1941] [--requests 300]
+            [--database h_recs16_prof] [--reuse] [--profile] [--top 40]
+Prints the process CPU per request (time.process_time over the run: the database's own CPU is
+not included) and, with --profile, cProfile's top functions by cumulative and by own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from recs_web import ONESTOP, ROOT, recreate
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--programs", type=int, default=0)
+    ap.add_argument("--requests", type=int, default=300)
+    ap.add_argument("--database", default="h_recs16_prof")
+    ap.add_argument("--reuse", action="store_true", help="the database is set up already")
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--top", type=int, default=40)
+    args = ap.parse_args()
+    if not args.database.replace("_", "").isalnum() or args.database in ("test", "postgres"):
+        ap.error(f"--database {args.database!r}: use a name of its own")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{args.database}"
+    os.environ.update(ONESTOP_DATABASE_URL=url, ONESTOP_RECOMMENDATION_REFRESH_INTERVAL="0")
+    if not args.reuse:
+        def run(*cmd: str) -> None:
+            subprocess.run([ONESTOP, *cmd, "--database-url", url], check=True, stdout=subprocess.DEVNULL)
+
+        recreate(args.database)
+        run("db", "upgrade")
+        if args.programs:
+            from synthetic_catalog import write_catalog
+
+            run("catalog", "import", str(write_catalog(ROOT / "bench" / "out" / f"catalog-{args.programs}",
+                                                       args.programs)))
+        else:
+            run("catalog", "import")
+        run("demo", "seed")
+    return asyncio.run(drive(args))
+
+
+async def drive(args: argparse.Namespace) -> int:
+    import httpx
+
+    from onestop.platform.app import _warm, create_app
+
+    app = create_app()
+    _warm(app.state.app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        r = await c.post("/api/v1/auth/token", json={"email": "founder@onestop.demo", "password": "onestop-demo-2026"})
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        firm_id = (await c.get("/api/v1/firms", headers=headers)).json()[0]["id"]
+        url = f"/api/v1/firms/{firm_id}/recommendations"
+        start = date(2020, 1, 1)
+        for i in range(20):  # warm-up
+            assert (await c.get(url, params={"date": (start + timedelta(days=i)).isoformat()},
+                                headers=headers)).status_code == 200
+        prof = cProfile.Profile(time.process_time) if args.profile else None
+        cpu, wall = time.process_time(), time.perf_counter()
+        if prof is not None:
+            prof.enable()
+        for i in range(args.requests):
+            day = (start + timedelta(days=100 + i)).isoformat()
+            r = await c.get(url, params={"date": day}, headers=headers)
+            assert r.status_code == 200, r.text
+        if prof is not None:
+            prof.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"programs {59 + args.programs}: {args.requests} uncached requests, "
+          f"CPU {cpu * 1e3 / args.requests:.2f} ms/request, wall {wall * 1e3 / args.requests:.2f} ms/request "
+          f"(with the profiler: {args.profile}); load {os.getloadavg()}")
+    if prof is not None:
+        for key in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).sort_stats(key).print_stats(args.top)
+            print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
