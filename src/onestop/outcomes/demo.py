@@ -33,8 +33,9 @@ from onestop.korea._data import data_path
 from onestop.korea.dates import KST
 from onestop.outcomes import kpi
 from onestop.outcomes import services as outcomes
+from onestop.outcomes.model import is_jump
 from onestop.outcomes.tables import OutcomeReportRow
-from onestop.rules.evaluate import MET, evaluate_rule
+from onestop.rules.evaluate import MET, NOT_MET, evaluate_rule
 
 SEED = 2026
 #: the account that owns the demo's supported firms (one for all: an account per firm would
@@ -45,10 +46,10 @@ OWNER_NAME = "데모 지원기업 대표 (성과 이력)"
 OFFICERS = {"jnsbi": "officer.jeonnam@onestop.demo", "fki-sme": "officer.fki@onestop.demo"}
 #: program → applications taken through (the first is the demo's main program for the effect page)
 PLAN: tuple[tuple[str, int], ...] = (
-    ("jeonnam-sme-development-fund", 10),
-    ("jnsbi-fta-center", 6),
-    ("jnsbi-job-platform", 5),
-    ("fki-business-mentoring", 24),
+    ("jeonnam-sme-development-fund", 13),
+    ("jnsbi-fta-center", 5),
+    ("jnsbi-job-platform", 4),
+    ("fki-business-mentoring", 36),
     ("fki-management-doctor", 12),
     ("fki-tech-innovation-consulting", 7),
 )
@@ -56,6 +57,11 @@ PLAN: tuple[tuple[str, int], ...] = (
 REJECT_SHARE = 0.1
 #: share of submitted outcome reports returned for correction (with the officer's note)
 RETURN_SHARE = 0.1
+#: the officer's reason when the profile left a criterion open (as a profile without the
+#: fiscal years of its SME test, or without its factory registration, does)
+CONFIRMED_FROM_DOCUMENTS = ("제출 서류(중소기업 확인서, 공장등록증, 업종 확인 서류 등)로 미확인 자격 항목을 확인함 / The open "
+                            "criteria were confirmed from the documents submitted (SME confirmation, factory registration, "
+                            "the line of business).")
 #: the demo's 2026 KPI targets (fictional figures, marked so in their source)
 TARGETS = "kpi_targets_demo_2026.yaml"
 
@@ -119,9 +125,12 @@ def plan(firms: dict[int, FirmProfile], engine: Any, today: date, seed: int = SE
         if program_id not in engine.catalog.programs:
             continue
         rule = engine.catalog.get(program_id).rule
-        fit = [i for i in ids if evaluate_rule(rule, facts[i]) == MET]
+        status = {i: evaluate_rule(rule, facts[i]) for i in ids}
+        fit = [i for i in ids if status[i] != NOT_MET]
         rng.shuffle(fit)
-        fit.sort(key=lambda i: not _has_figures(firms[i]))  # stable: still shuffled within each half
+        # admitted firms first, then those with a criterion the profile leaves open (the officer
+        # confirms it from the documents); within each, those keeping their figures first
+        fit.sort(key=lambda i: (status[i] != MET, not _has_figures(firms[i])))  # stable: still shuffled
         for firm_id in fit[:n]:
             executed = _execution_day(rng, today)
             submitted = executed - timedelta(days=rng.randint(25, 70))
@@ -187,6 +196,12 @@ def _reports(db: Session, rng: random.Random, owner: Principal, officer: Princip
         if filed >= today:
             break
         raw = {"as_of": report.period_end.isoformat(), **_report_values(rng, firm, measures, report.after_months)}
+        previous = outcomes.previous_figures(db, report)
+        for m, typed in raw.items():  # a firm's figures move gradually: never a ten-fold change to confirm
+            value = int(typed.replace(",", "")) if typed[:1].isdigit() and m != "as_of" else None
+            before = previous.get(m)
+            if value is not None and before is not None and is_jump(value, before):
+                raw[m] = str(before)
         outcomes.submit(db, owner, report.id, raw, [], now=_at(filed, 10))
         reviewed = filed + timedelta(days=rng.randint(2, 10))
         if reviewed >= today:
@@ -238,10 +253,14 @@ def seed(db: Session, engine: Any, revision: int, store: Any, today: date | None
         made += 1
         for action in ("start_check", "documents_ok"):
             applications.act(db, officer, row.id, action, None)
-        if s.rejected or (row.eligibility or {}).get("status") != "eligible":
+        status = (row.eligibility or {}).get("status")
+        if s.rejected or status == "not_eligible":
             applications.act(db, officer, row.id, "reject", None,
-                             "평가 점수가 선정 기준에 미달했습니다. / The evaluation score fell short of the cut-off.")
+                             "평가 점수가 선정 기준에 미달했습니다. / The evaluation score fell short of the cut-off."
+                             if s.rejected else "자격 요건 미충족 / An eligibility criterion is not met.")
             continue
+        if status != "eligible":  # a criterion the profile leaves open, confirmed from the documents
+            applications.override(db, officer, row.id, CONFIRMED_FROM_DOCUMENTS, None)
         applications.act(db, officer, row.id, "approve", None)
         agreement = applications.agreement_of(db, row.id)
         assert agreement is not None  # approval prepares it
