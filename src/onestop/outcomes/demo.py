@@ -44,7 +44,8 @@ OWNER_EMAIL = "supported@onestop.demo"
 OWNER_NAME = "데모 지원기업 대표 (성과 이력)"
 #: the agencies' officers who review, approve and execute (accounts of the demo seed)
 OFFICERS = {"jnsbi": "officer.jeonnam@onestop.demo", "fki-sme": "officer.fki@onestop.demo"}
-#: program → applications taken through (the first is the demo's main program for the effect page)
+#: program → applications selected and executed (a tenth more are not selected); the first is the
+#: demo's main program, whose registry firms keep just enough yearly figures for the effect page
 PLAN: tuple[tuple[str, int], ...] = (
     ("jeonnam-sme-development-fund", 13),
     ("jnsbi-fta-center", 5),
@@ -53,7 +54,7 @@ PLAN: tuple[tuple[str, int], ...] = (
     ("fki-management-doctor", 12),
     ("fki-tech-innovation-consulting", 7),
 )
-#: share of evaluated applications the officer does not select (with a written reason)
+#: applications the officer does not select (with a written reason), as a share of those selected
 REJECT_SHARE = 0.1
 #: share of submitted outcome reports returned for correction (with the officer's note)
 RETURN_SHARE = 0.1
@@ -131,10 +132,11 @@ def plan(firms: dict[int, FirmProfile], engine: Any, today: date, seed: int = SE
         # admitted firms first, then those with a criterion the profile leaves open (the officer
         # confirms it from the documents); within each, those keeping their figures first
         fit.sort(key=lambda i: (status[i] != MET, not _has_figures(firms[i])))  # stable: still shuffled
-        for firm_id in fit[:n]:
+        rejected = max(1, round(n * REJECT_SHARE))
+        for k, firm_id in enumerate(fit[:n + rejected]):
             executed = _execution_day(rng, today)
             submitted = executed - timedelta(days=rng.randint(25, 70))
-            stories.append(Story(firm_id, program_id, submitted, executed, rng.random() < REJECT_SHARE))
+            stories.append(Story(firm_id, program_id, submitted, executed, k >= n))
     return stories
 
 
