@@ -116,8 +116,10 @@ def _has_figures(firm: FirmProfile) -> bool:
 
 def plan(firms: dict[int, FirmProfile], engine: Any, today: date, seed: int = SEED) -> list[Story]:
     """Which registry firm applies to which program, and when: for each program of `PLAN`, firms
-    its rule admits today (those keeping their yearly figures first, so the effect page can
-    measure them), drawn with the seeded generator. Pure: the same firms give the same stories."""
+    its rule admits today, then firms with a criterion their profile leaves open (those keeping
+    their yearly figures first within each, so the effect page can measure them), drawn with the
+    seeded generator; the `n` first are selected, the next tenth are not (`Story.rejected`).
+    Pure: the same firms, catalog and day give the same stories."""
     rng = random.Random(seed)
     ids = sorted(firms)
     facts = {i: derive(firms[i], today) for i in ids}
