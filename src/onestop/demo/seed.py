@@ -135,7 +135,8 @@ def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> in
     """Journey 3 under way, so the officers' queue is not empty on a fresh `make run`: 대성금속
     has applied for the emergency fund with its statements (submitted), and 순천바른빵 has a
     draft for the 전남 육성자금 with its business plan uploaded; 창원정밀기계 has applied for
-    수출바우처 (submitted; journey 8's committee takes it up). Idempotent (keys)."""
+    수출바우처 (submitted; journey 8's committee takes it up); and registry firms have a history
+    of support executed in 2025–2026 with outcome reports (`outcomes.demo`). Idempotent (keys)."""
     from onestop.accounts.model import Principal
     from onestop.applications import services as applications
 
@@ -160,6 +161,9 @@ def seed_applications(db: Session, store: Any, engine: Any, revision: int) -> in
             applications.submit(db, who, engine, revision, row.id, None)
         made += 1
     seed_committee(db, engine)
+    from onestop.outcomes import demo as outcomes_demo
+
+    made += outcomes_demo.seed(db, engine, revision, store)  # a history of support for the outcome pages
     return made
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ def _bad(where: str, ko: str, en: str) -> DomainError:
     return DomainError(code="kpi_invalid", field=where, ko=ko, en=en)
 
 
-def import_targets(db: Session, path: Path | None = None) -> int:
+def import_targets(db: Session, path: Path | Traversable | None = None) -> int:
     """Load targets from YAML (default: the shipped demo targets); a target already present
     (same program, agency, 시도, year, measure) is updated. Returns how many were read."""
     raw = yaml.safe_load((path or data_path("demo", "kpi_targets.yaml")).read_text(encoding="utf-8"))

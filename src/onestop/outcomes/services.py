@@ -45,13 +45,21 @@ def plan_of(db: Session, program_id: str) -> OutcomePlan | None:
     return None if raw is None else OutcomePlan.model_validate(raw)
 
 
+#: `db.info` key: the KST date of an execution entered after the fact (the demo's history of
+#: support given in 2025–2026, an agency's records moved from its old system). Without it the
+#: execution is dated today.
+EXECUTED_ON = "outcomes.executed_on"
+
+
 def on_application_moved(db: Session, row: Any, action: str, before: str) -> None:
     """Hook (platform.hooks): executing the support writes its summary row (the dashboards'
     figures) and schedules the program's outcome reports, one per reporting period, due dates
-    counted in Korean business days from the KST execution date."""
+    counted in Korean business days from the KST execution date (today, or the date under
+    `EXECUTED_ON` in the session's info for an execution entered after the fact)."""
     if action != "execute":
         return
-    executed = today_kst()
+    given = db.info.get(EXECUTED_ON)
+    executed = given if isinstance(given, date) else today_kst()
     dashboard.record_execution(db, row, executed)
     plan = plan_of(db, row.program_id)
     if plan is None:
