@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from onestop.errors import DomainError, FieldProblem
+from onestop.korea.hangul import josa
 from onestop.text import identifier, text
 
 #: Re-Bounce's length (the FKI center's 2014 plan: a 20-hour course)
@@ -87,7 +88,7 @@ def parse_minutes(raw: str, field: str, problems: list[FieldProblem], *, what_ko
     of hours with at most one decimal."""
     value = identifier(raw)
     if not _HOURS.match(value):
-        problems.append(_problem(field, "hours_invalid", f"{what_ko}을(를) 시간 단위 숫자로 입력하세요 (예: 20, 2.5).",
+        problems.append(_problem(field, "hours_invalid", f"{josa(what_ko, '를')} 시간 단위 숫자로 입력하세요 (예: 20, 2.5).",
                                  f"Enter the {what_en} as a number of hours (e.g. 20 or 2.5)."))
         return None
     whole, _, tenth = value.partition(".")
@@ -98,7 +99,7 @@ def _parse_date(raw: str, field: str, problems: list[FieldProblem], ko: str, en:
     try:
         return date.fromisoformat(identifier(raw))
     except ValueError:
-        problems.append(_problem(field, "date_invalid", f"{ko}을(를) YYYY-MM-DD 형식으로 입력하세요.",
+        problems.append(_problem(field, "date_invalid", f"{josa(ko, '를')} YYYY-MM-DD 형식으로 입력하세요.",
                                  f"Enter the {en} as YYYY-MM-DD."))
         return None
 
@@ -110,7 +111,7 @@ def _parse_time(raw: str, field: str, problems: list[FieldProblem], ko: str, en:
             raise ValueError(value)
         return time.fromisoformat(value)
     except ValueError:
-        problems.append(_problem(field, "time_invalid", f"{ko}을(를) HH:MM(24시간) 형식으로 입력하세요.",
+        problems.append(_problem(field, "time_invalid", f"{josa(ko, '를')} HH:MM(24시간) 형식으로 입력하세요.",
                                  f"Enter the {en} as HH:MM (24-hour)."))
         return None
 

@@ -47,6 +47,7 @@ from onestop.jobs.tables import (
     JobSeekerRow,
 )
 from onestop.korea.dates import KST
+from onestop.korea.hangul import josa
 from onestop.outcomes.services import record_outcome
 from onestop.platform.db import utcnow
 from onestop.text import text
@@ -428,7 +429,8 @@ def book_counselling(db: Session, who: Principal, course_id: int, starts_at: dat
     local = starts_at.astimezone(KST)
     if local.date() not in counselling_days(db, course.id, today) or local not in slots(local.date()):
         raise DomainError(code="slot_invalid", field="starts_at",
-                          ko=f"{local:%Y-%m-%d %H:%M}은(는) 상담 시간이 아닙니다. 교육 기간의 영업일 09:00~17:30, 30분 단위로 고르세요.",
+                          ko=f"{josa(format(local, '%Y-%m-%d %H:%M'), '는')} 상담 시간이 아닙니다. "
+                             "교육 기간의 영업일 09:00~17:30, 30분 단위로 고르세요.",
                           en=f"{local:%Y-%m-%d %H:%M} is not a counselling slot: choose a business day of the course, "
                              "09:00 to 17:30 KST, on the half hour.")
     clash = db.scalar(select(JobCounsellingRow).where(
