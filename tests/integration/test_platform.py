@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -57,7 +58,10 @@ def test_cli_upgrade_import_and_seed_are_idempotent(tmp_path: Path, monkeypatch:
     assert "0 created, 0 updated" in again.output
     seeded = runner.invoke(cli, ["demo", "seed", "--database-url", url, "--firms", "20"])
     assert seeded.exit_code == 0 and "officer.kosmes@onestop.demo" in seeded.output
-    assert "3 applications added" in seeded.output  # journeys 3 and 8 under way: the officers' queue is not empty
+    # journeys 3 and 8 under way (3 applications: the officers' queue is not empty), and the demo's
+    # history of support on registry firms (outcomes/demo.py) behind the outcome pages
+    added = re.search(r"(\d+) applications added", seeded.output)
+    assert added is not None and int(added.group(1)) > 3, seeded.output
     assert len(list((tmp_path / "uploads").rglob("*"))) >= 3
     reseeded = runner.invoke(cli, ["demo", "seed", "--database-url", url, "--firms", "20"])
     assert "0 accounts, 0 firms and 0 applications added" in reseeded.output
