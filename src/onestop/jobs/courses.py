@@ -57,6 +57,8 @@ MEASURE = "course_completions"
 _NO_COURSE = DomainError(code="not_found", field="course_id", ko="교육 과정을 찾을 수 없습니다.", en="No such course.")
 _NO_SESSION = DomainError(code="not_found", field="session_id", ko="교육 회차를 찾을 수 없습니다.", en="No such session.")
 
+COUNSELLING = services.SlotKind("상담", "counselling", "counselling slot")
+
 
 def _officer_of(who: Principal, course: JobCourseRow | None = None) -> bool:
     if who.role == Role.admin:
@@ -437,26 +439,10 @@ def book_counselling(db: Session, who: Principal, course_id: int, starts_at: dat
         (JobCounsellingRow.counsellor_id == course.counsellor_id) | (JobCounsellingRow.seeker_id == e.seeker_id),
         JobCounsellingRow.starts_at == starts_at))
     if clash is not None:
-        raise _taken(clash.seeker_id == e.seeker_id, local)
+        raise services.slot_taken(COUNSELLING, clash.seeker_id == e.seeker_id, local)
     row = JobCounsellingRow(course_id=course.id, counsellor_id=course.counsellor_id, seeker_id=e.seeker_id,
                             starts_at=starts_at)
-    try:
-        with db.begin_nested():
-            db.add(row)
-            db.flush()
-    except IntegrityError:  # a booking that raced this one won the slot
-        raise _taken(False, local) from None
-    return row
-
-
-def _taken(mine: bool, local: datetime) -> DomainError:
-    if mine:
-        return DomainError(code="slot_double_booked", field="starts_at",
-                           ko=f"{local:%Y-%m-%d %H:%M}에 이미 다른 상담이 있습니다. 다른 시간을 고르세요.",
-                           en=f"You already have counselling at {local:%Y-%m-%d %H:%M}; choose another time.")
-    return DomainError(code="slot_taken", field="starts_at",
-                       ko=f"{local:%Y-%m-%d %H:%M} 상담은 이미 예약되었습니다. 다른 시간을 고르세요.",
-                       en=f"The {local:%Y-%m-%d %H:%M} counselling slot is already booked; choose another time.")
+    return services.insert_booking(db, row, COUNSELLING, local)
 
 
 def counselling_of(db: Session, course_id: int, seeker_id: int | None = None) -> list[JobCounsellingRow]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Principal, Role
@@ -34,6 +33,8 @@ RESULTS = {"booked": ("면접 예약", "Booked"), "interviewed": ("면접 완료
 NEXT = {"booked": {"interviewed", "no_show"}, "interviewed": {"offered"}, "offered": {"hired"}}
 
 _NO_FAIR = DomainError(code="not_found", field="fair_id", ko="채용박람회를 찾을 수 없습니다.", en="No such job fair.")
+
+INTERVIEW = services.SlotKind("면접", "an interview", "interview")
 
 
 def create_fair(db: Session, who: Principal, *, name: str, kind: str, starts_on: date, ends_on: date,
@@ -149,25 +150,9 @@ def book(db: Session, who: Principal, booth_id: int, starts_at: datetime) -> Job
         ((JobInterviewRow.booth_id == booth.id) | (JobInterviewRow.seeker_id == me.id)),
         JobInterviewRow.starts_at == starts_at))
     if clash is not None:
-        raise _taken(clash.seeker_id == me.id, local)
+        raise services.slot_taken(INTERVIEW, clash.seeker_id == me.id, local)
     row = JobInterviewRow(booth_id=booth.id, seeker_id=me.id, starts_at=starts_at, result="booked")
-    try:
-        with db.begin_nested():
-            db.add(row)
-            db.flush()
-    except IntegrityError:  # a booking that raced this one won the slot
-        raise _taken(False, local) from None
-    return row
-
-
-def _taken(mine: bool, local: datetime) -> DomainError:
-    if mine:
-        return DomainError(code="slot_double_booked", field="starts_at",
-                           ko=f"{local:%Y-%m-%d %H:%M}에 이미 다른 면접이 있습니다. 다른 시간을 고르세요.",
-                           en=f"You already have an interview at {local:%Y-%m-%d %H:%M}; choose another time.")
-    return DomainError(code="slot_taken", field="starts_at",
-                       ko=f"{local:%Y-%m-%d %H:%M} 면접은 이미 예약되었습니다. 다른 시간을 고르세요.",
-                       en=f"The {local:%Y-%m-%d %H:%M} interview is already booked; choose another time.")
+    return services.insert_booking(db, row, INTERVIEW, local)
 
 
 def record_result(db: Session, who: Principal, interview_id: int, result: str) -> JobInterviewRow:

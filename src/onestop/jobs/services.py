@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onestop.accounts.model import Principal, Role
@@ -41,6 +42,43 @@ _NO_POSTING = DomainError(code="not_found", field="posting_id", ko="채용 공�
 
 
 # --- parameters and names --------------------------------------------------------------------
+
+
+_Booked = TypeVar("_Booked")
+
+
+@dataclass(frozen=True)
+class SlotKind:
+    """What a bookable slot is called in the messages: a fair's interview, a course's counselling."""
+
+    ko: str  # 면접, 상담
+    yours_en: str  # "an interview", "counselling": "You already have … at 10:00"
+    slot_en: str  # "interview", "counselling slot": "The 10:00 … is already booked"
+
+
+def slot_taken(kind: SlotKind, mine: bool, local: datetime) -> DomainError:
+    """The error for a slot that cannot be booked: the person already has one at that time
+    (`mine`), or somebody else took it. `local` is the slot's start in KST."""
+    at = f"{local:%Y-%m-%d %H:%M}"
+    if mine:
+        return DomainError(code="slot_double_booked", field="starts_at",
+                           ko=f"{at}에 이미 다른 {josa(kind.ko, '이')} 있습니다. 다른 시간을 고르세요.",
+                           en=f"You already have {kind.yours_en} at {at}; choose another time.")
+    return DomainError(code="slot_taken", field="starts_at",
+                       ko=f"{at} {josa(kind.ko, '은')} 이미 예약되었습니다. 다른 시간을 고르세요.",
+                       en=f"The {at} {kind.slot_en} is already booked; choose another time.")
+
+
+def insert_booking(db: Session, row: _Booked, kind: SlotKind, local: datetime) -> _Booked:
+    """Add a booking row in a savepoint; when a concurrent booking won the slot (the unique key
+    refuses this one), raise `slot_taken` instead of the database's error."""
+    try:
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError:  # a booking that raced this one won the slot
+        raise slot_taken(kind, False, local) from None
+    return row
 
 
 def minimum_wage(on: date) -> tuple[int, str]:
