@@ -4,16 +4,11 @@ program and line of the shipped catalog, Spark in local mode (one session for th
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 from typer.testing import CliRunner
 
 from onestop.cli import app
@@ -26,20 +21,6 @@ from onestop.rules.syntax import All, AnyOf, Leaf, Not
 from onestop.rules.vectorize import VectorRules
 
 ON = date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    if shutil.which("java") is None:
-        if os.environ.get("ONESTOP_TEST_SPARK"):  # CI: a missing Java is a failure, never a skip
-            pytest.fail("ONESTOP_TEST_SPARK is set but java is missing (apt-get install openjdk-17-jre-headless)")
-        pytest.skip("Spark needs Java 17 (.ci/run installs it)")
-    handler = signal.getsignal(signal.SIGINT)
-    session = spark_engine.session("local[2]")
-    yield session
-    session.stop()
-    # PySpark's SparkContext installs its own SIGINT handler, which fails once the context is gone
-    signal.signal(signal.SIGINT, handler)
 
 
 def test_batch_with_the_spark_engine_equals_polars_row_by_row(spark: Any, tmp_path: Path) -> None:

@@ -7,10 +7,6 @@ module, local mode."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,7 +20,6 @@ from typer.testing import CliRunner
 from onestop.cli import app
 from onestop.korea.money import MAX_WON
 from onestop.matching.batch import _registry_chunks
-from onestop.registry import spark as spark_engine
 from onestop.registry.columns import split_rows, typed
 from onestop.registry.schema import BY_YEAR_DTYPE, REGISTRY_SCHEMA
 from onestop.registry.spark_ingest import FACT_TYPES, registry_facts
@@ -32,19 +27,6 @@ from onestop.registry.store import generate_registry, write_partitions
 from tests.unit.test_registry_columns import profiles
 
 ON = date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    if shutil.which("java") is None:
-        if os.environ.get("ONESTOP_TEST_SPARK"):  # CI: a missing Java is a failure, never a skip
-            pytest.fail("ONESTOP_TEST_SPARK is set but java is missing (apt-get install openjdk-17-jre-headless)")
-        pytest.skip("Spark needs Java 17 (.ci/run installs it)")
-    handler = signal.getsignal(signal.SIGINT)
-    session = spark_engine.session("local[2]")
-    yield session
-    session.stop()
-    signal.signal(signal.SIGINT, handler)
 
 
 def registry_of(raws: list[Any], root: Path) -> int:
