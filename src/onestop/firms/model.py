@@ -217,6 +217,12 @@ _UNITS: dict[str, tuple[str, str, str, int]] = {
 }
 
 
+#: the profile's figures by fiscal year other than revenue: (negative allowed, unit)
+_BY_YEAR_FIELDS: dict[str, tuple[bool, str]] = {
+    "operating_profit": (True, "won"), "regular_employees_by_year": (False, "people"),
+    "export_revenue_by_year": (False, "won"), "export_usd_by_year": (False, "usd")}
+
+
 def by_fiscal_year(v: object, field: str, *, allow_negative: bool, unit: str = "won") -> dict[int, int]:
     """Figures by fiscal year (`{"2025": -120000000}`), years 1950–2100, whole numbers of `unit`
     ("won", "people" — regular employees —, "usd"), at most `MAX_WON`, `MAX_EMPLOYEES` or
@@ -327,25 +333,12 @@ class FirmProfile(BaseModel):
     #: exports by fiscal year, US dollars, where the firm gives them
     export_usd_by_year: dict[int, int] = Field(default_factory=dict)
 
-    @field_validator("operating_profit", mode="before")
+    @field_validator("operating_profit", "regular_employees_by_year", "export_revenue_by_year", "export_usd_by_year",
+                     mode="before")
     @classmethod
-    def _operating_profit(cls, v: object) -> object:
-        return by_fiscal_year(v, "operating_profit", allow_negative=True)
-
-    @field_validator("regular_employees_by_year", mode="before")
-    @classmethod
-    def _employees_by_year(cls, v: object) -> object:
-        return by_fiscal_year(v, "regular_employees_by_year", allow_negative=False, unit="people")
-
-    @field_validator("export_revenue_by_year", mode="before")
-    @classmethod
-    def _exports_by_year(cls, v: object) -> object:
-        return by_fiscal_year(v, "export_revenue_by_year", allow_negative=False)
-
-    @field_validator("export_usd_by_year", mode="before")
-    @classmethod
-    def _exports_usd_by_year(cls, v: object) -> object:
-        return by_fiscal_year(v, "export_usd_by_year", allow_negative=False, unit="usd")
+    def _by_year(cls, v: object, info: ValidationInfo) -> object:
+        allow_negative, unit = _BY_YEAR_FIELDS[str(info.field_name)]
+        return by_fiscal_year(v, str(info.field_name), allow_negative=allow_negative, unit=unit)
 
     @model_validator(mode="after")
     def _applicant(self, info: ValidationInfo) -> FirmProfile:
