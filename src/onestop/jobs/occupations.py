@@ -39,21 +39,26 @@ def table() -> dict[str, Occupation]:
             for row in csv.DictReader(io.StringIO(text))}
 
 
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, str]:
+    """Name → code for the names that belong to exactly one occupation."""
+    codes: dict[str, list[str]] = {}
+    for o in table().values():
+        codes.setdefault(o.name_ko, []).append(o.code)
+    return {n: c[0] for n, c in codes.items() if len(c) == 1}
+
+
 def normalize_occupation(value: str, field: str = "occupation") -> str:
     """A KSCO-8 occupation as typed → its code: a code (`８７１２１`, ` 87304 `), the code with its
     name as the form's list offers it (`87304 지게차 운전원`), or a name that is exactly one
     occupation's (`지게차 운전원`). Anything else raises DomainError (`occupation_unknown`) naming
     what is allowed."""
-    typed = identifier(value).strip()
-    code = "".join(typed.split()).upper()
-    if code not in table() and typed:
-        first = typed.split()[0].upper()
-        if first in table() and " ".join(typed.split()[1:]) == table()[first].name_ko:
-            code = first
-        else:
-            named = [o.code for o in table().values() if o.name_ko == " ".join(typed.split())]
-            if len(named) == 1:
-                code = named[0]
+    words = identifier(value).split()
+    code = "".join(words).upper()
+    if code not in table() and words:
+        first, rest = words[0].upper(), " ".join(words[1:])
+        listed = first in table() and rest == table()[first].name_ko  # "87304 지게차 운전원"
+        code = first if listed else _by_name().get(" ".join(words), code)
     if code not in table():
         shown = repr(value.strip()) if value.strip() else "(빈 값)"
         raise DomainError(
