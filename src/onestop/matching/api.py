@@ -8,13 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
+from onestop.accounts.model import Principal
 from onestop.errors import DomainError
 from onestop.firms import services as firms
 from onestop.matching import records
 from onestop.matching.services import Page
 from onestop.platform.compress import encode, negotiate
 from onestop.platform.openapi import PROBLEM_RESPONSES
+from onestop.platform.state import AppState
 from onestop.platform.web import DB, CurrentActor, PathId, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["matching"], responses=PROBLEM_RESPONSES, route_class=UnitOfWorkRoute)
@@ -46,17 +49,27 @@ async def recommendations(firm_id: PathId, request: Request, who: CurrentActor, 
                           en="explain must be compact or full.")
     shown = None if explain == "full" else Page(status=status or None, category=category or None, number=page,
                                                   size=per_page)
-    state = request.app.state.app
-    rev, engine = state.engine(db)
-    on = date or firms.reference_date(None)
-    version = p.firm_versions.get(firm_id)
     coding = negotiate(request.headers.get("accept-encoding", ""))
+    body = answer(db, request.app.state.app, p, firm_id, date or firms.reference_date(None), shown, coding)
+    return _json(body, coding)
+
+
+def answer(db: Session, state: AppState, p: Principal, firm_id: int, on: dt.date, shown: Page | None,
+           coding: str | None) -> bytes:
+    """The recommendations' JSON for `firm_id` on `on` (`shown` None: the full form), compressed
+    with `coding` ("br", "gzip" or None), as bytes: from the result cache when this firm version,
+    catalog revision, date and page were answered before, else computed and recorded
+    (`records.compact_json` / `records.recommendations_json`). Shared by the route and the fast
+    lane (`matching.lane`), so both give the same bytes. Raises DomainError (not_found) for a firm
+    `p` may not read."""
+    rev, engine = state.engine(db)
+    version = p.firm_versions.get(firm_id)
     known = None
     if version is not None:  # a member: the firm's version came with the sign-in check
         key = (firm_id, version, rev, on) if shown is None else records.compact_key(firm_id, version, rev, on, shown)
         cached = state.results.get_bytes(key if coding is None else (*key, coding))
         if cached is not None:
-            return _json(cached, coding)
+            return cached
         known = records.known_firm(state.results, firm_id, version)  # its profile at that version, parsed already
     row = known or firms.get(db, p, firm_id)
     if shown is None:
@@ -68,7 +81,7 @@ async def recommendations(firm_id: PathId, request: Request, who: CurrentActor, 
     if coding is not None:  # compressed once per distinct result, as the JSON is serialised once
         body = encode(body, coding)
         state.results.put_bytes((*key, coding), body)
-    return _json(body, coding)
+    return body
 
 
 def _json(body: bytes, coding: str | None) -> Response:

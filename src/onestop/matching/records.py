@@ -11,8 +11,13 @@ from typing import Any, cast
 
 import orjson
 import polars as pl
+import psycopg
+from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Table, insert
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Engine as DatabaseEngine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from onestop.catalog.loader import Catalog
@@ -84,6 +89,45 @@ class ResultCache:
 
 #: the evaluations table, written with plain INSERT statements (one per decision)
 _EVALUATIONS = cast(Table, EvaluationRow.__table__)
+_RECORD_KEYS = ("firm_id", "firm_version", "kind", "on_date", "catalog_revision", "parameters_version", "summary",
+                "created_by", "created_at")
+#: the same INSERT in psycopg's own parameter style, compiled once from the table definition
+_RECORD_SQL = str(insert(_EVALUATIONS).inline().compile(
+    dialect=postgresql.psycopg.dialect(), column_keys=list(_RECORD_KEYS)))  # type: ignore[no-untyped-call]
+
+
+def record_evaluation(db: Session, values: dict[str, Any]) -> None:
+    """Record one decision (`values`: the evaluations row's columns but its id) before the answer is sent.
+
+    In a transaction (a form's unit of work) it is one more statement of that transaction. In a
+    read-only request's session on PostgreSQL (autocommit: every statement is its own transaction)
+    it is the same single-statement transaction, sent on a pooled connection through psycopg with
+    a prepared statement instead of through the session and the SQL compiler: measured 0.2 ms of
+    CPU against 1.0 ms (BENCHMARKS.md, "The fast lane"). Raises what the driver raises (wrapped
+    as SQLAlchemy's DBAPIError)."""
+    if db.info.get("write_sessions") is None or db.get_bind().dialect.name != "postgresql":
+        db.execute(insert(_EVALUATIONS), values)
+        return
+    engine = cast(DatabaseEngine, db.get_bind())
+    raw = engine.raw_connection()
+    driver = cast("psycopg.Connection[Any]", raw.driver_connection)
+    try:
+        driver.autocommit = True  # idle connection: a flag, no round trip; put back before it returns to the pool
+        try:
+            driver.execute(_RECORD_SQL, {**values, "summary": Jsonb(values["summary"], dumps=_dumps)}, prepare=True)
+        finally:
+            if not driver.closed:
+                driver.autocommit = False
+    except psycopg.Error as e:  # wrapped as a session statement's error would be; a broken connection is dropped
+        if driver.closed:
+            raw.invalidate()
+        raise DBAPIError.instance(_RECORD_SQL, values, e, psycopg.Error) from e
+    finally:
+        raw.close()
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def compact_key(firm_id: int, version: int, revision: int, on: date, page: Page) -> tuple[Any, ...]:
@@ -108,9 +152,7 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | Know
     st, size = found
     if cache is not None:
         cache.put_standings(key, found)
-    # one INSERT statement, in the request's unit of work (autocommit for a GET): the record is
-    # durable before the answer is sent, without the ORM's flush of a new object
-    db.execute(insert(_EVALUATIONS), {
+    record_evaluation(db, {
         "firm_id": row.id, "firm_version": row.version, "kind": "recommendations", "on_date": on,
         "catalog_revision": revision, "parameters_version": size.parameters_version,
         "summary": {"eligible": [s.program.id for s in st.eligible],

@@ -105,6 +105,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.app = state
     app.state.db = database
     app.state.csp_reports = CspReports()
+    from onestop.matching.lane import RecommendationsLane
+
+    app.add_middleware(RecommendationsLane, state=state)  # innermost: the same middleware as the route's
     app.add_middleware(Compression)  # inside the security headers: a compressed response gets them too
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     problems.install(app)

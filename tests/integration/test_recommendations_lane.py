@@ -1,0 +1,245 @@
+"""The recommendations fast lane (issue 16) against the FastAPI route it stands in front of: the
+same bytes for everything it answers, the route's answer (and its field errors) for everything
+else, the evaluation recorded once per distinct input, the security headers kept."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+import brotli
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from onestop.matching import lane
+from onestop.matching.records import ResultCache
+from onestop.matching.services import Page
+from onestop.matching.tables import EvaluationRow
+from tests.integration.conftest import Api
+
+_days = itertools.count(1)
+
+
+def new_day() -> str:
+    """A reference date no other request of the run asked for: the answer is computed, not cached."""
+    return (date(2021, 1, 1) + timedelta(days=next(_days))).isoformat()
+
+
+class Counting:
+    """Counts the lane's answers (the route calls `api.answer`, the lane its own import of it)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = lane.answer
+
+        def counted(*args: Any, **kw: Any) -> bytes:
+            self.calls += 1
+            return real(*args, **kw)
+
+        monkeypatch.setattr(lane, "answer", counted)
+
+
+def member(client: TestClient) -> tuple[Api, str]:
+    api = Api(client)
+    firm = api.register_firm()
+    url = f"/api/v1/firms/{firm['id']}/recommendations"
+    assert api.get(url, params={"date": new_day()}).status_code == 200  # the route signs the token in
+    return api, url
+
+
+def by_route(client: TestClient, api: Api, url: str, **kw: Any) -> Any:
+    """The same request answered by the route: the sign-in cache is emptied first, so the lane
+    passes it on (the route fills the cache again)."""
+    client.app.state.app.principals.clear()  # type: ignore[attr-defined]
+    return api.get(url, **kw)
+
+
+def test_the_lane_answers_a_members_request_with_the_routes_bytes(client: TestClient,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    api, url = member(client)
+    counting = Counting(monkeypatch)
+    state = client.app.state.app  # type: ignore[attr-defined]
+    cases: list[dict[str, Any]] = [{}, {"per_page": 5, "status": "eligible"}, {"category": "funds", "page": 2},
+                                   {"status": "near_miss", "per_page": 100}, {"explain": "full"},
+                                   {"status": "", "category": ""}, {"unrelated": "x", "lang": "en"}]
+    for params in cases:
+        for encoding in ("identity", "gzip", "br"):
+            day = new_day()
+            headers = {"Accept-Encoding": encoding}
+            before = counting.calls
+            fast = api.get(url, params={"date": day, **params}, headers=headers)
+            assert fast.status_code == 200, (params, fast.text)
+            assert counting.calls == before + 1, params  # answered by the lane
+            state.results = ResultCache()  # the route computes it again instead of reading the lane's result
+            slow = by_route(client, api, url, params={"date": day, **params}, headers=headers)
+            assert counting.calls == before + 1, params  # not by the lane
+            assert slow.status_code == 200 and fast.content == slow.content, params
+            for name in ("content-type", "content-encoding", "vary", "content-security-policy",
+                         "x-content-type-options", "cache-control", "referrer-policy"):
+                assert fast.headers.get(name) == slow.headers.get(name), (name, params, encoding)
+            assert fast.headers["cache-control"] == "no-store"
+
+
+def test_compressed_lane_answers_unpack_to_the_plain_one(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    api, url = member(client)
+    counting = Counting(monkeypatch)
+    day = {"date": new_day()}
+    plain = api.get(url, params=day, headers={"Accept-Encoding": "identity"})
+    for coding, unpack in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        r = client.send(client.build_request("GET", url, params=day,
+                                             headers={**api.headers, "Accept-Encoding": f"{coding}, deflate"}),
+                        stream=True)
+        raw = b"".join(r.iter_raw())
+        assert r.headers["content-encoding"] == coding and r.headers["content-length"] == str(len(raw))
+        assert unpack(raw) == plain.content
+    assert counting.calls == 3
+
+
+def test_what_the_lane_does_not_understand_gets_the_routes_answer(client: TestClient,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    api, url = member(client)
+    counting = Counting(monkeypatch)
+    for params, field in ((f"per_page=500&date={new_day()}", "per_page"), ("status=maybe", "status"),
+                          ("category=loans", "category"), ("explain=some", "explain"), ("page=0", "page"),
+                          ("date=2026-02-30", "date"), ("date=", "date"), ("date=30.11.2026", "date"),
+                          ("page=two", "page"), ("explain=full&per_page=x", "per_page")):
+        r = api.get(f"{url}?{params}")
+        assert r.status_code == 422, (params, r.text)
+        body = r.json()
+        assert body["errors"][0]["field"] == field and body["detail_ko"] and body["detail"], params
+    repeated = api.get(f"{url}?date={new_day()}&per_page=3&per_page=4")  # the route reads the last one
+    assert repeated.status_code == 200 and len(repeated.json()["eligible"]) == 4
+    officer = Api.login(client, "officer.kosmes@onestop.demo", "onestop-demo-2026")
+    assert officer.get(url, params={"date": new_day()}).status_code in (200, 404)  # the route decides
+    assert Api(client).get(url).status_code == 404  # not their firm
+    assert client.get(url).status_code == 401
+    head = client.head(url, headers=api.headers)
+    assert head.status_code != 200 or head.content == b""
+    assert counting.calls == 0
+
+
+def test_each_distinct_input_is_recorded_once_whichever_path_answers(client: TestClient) -> None:
+    api, url = member(client)
+    firm_id = int(url.split("/")[-2])
+    db = client.app.state.db  # type: ignore[attr-defined]
+
+    def recorded() -> int:
+        with db.unit_of_work(read_only=True) as s:
+            return int(s.scalar(select(func.count()).select_from(EvaluationRow)
+                                .where(EvaluationRow.firm_id == firm_id)) or 0)
+
+    before = recorded()
+    day = new_day()
+    for per_page in (5, 10, 100):  # three pages of one decision
+        r = api.get(url, params={"date": day, "per_page": per_page})
+        assert r.status_code == 200
+    assert recorded() == before + 1
+    with db.unit_of_work(read_only=True) as s:
+        row = s.scalars(select(EvaluationRow).where(EvaluationRow.firm_id == firm_id)
+                        .order_by(EvaluationRow.id.desc())).first()
+    assert row is not None and row.on_date.isoformat() == day and row.kind == "recommendations"
+    assert row.summary["eligible"] == [p["program_id"] for p in r.json()["eligible"]]
+    assert row.created_at.tzinfo is not None
+    assert api.get(url, params={"date": new_day()}).status_code == 200
+    assert recorded() == before + 2
+
+
+_VALUES = {
+    "date": st.sampled_from(["2026-11-23", "2026-13-01", "", "2026-1-5", "２０２６-11-23", "2025-06-30"]),
+    "explain": st.sampled_from(["compact", "full", "", "FULL"]),
+    "status": st.sampled_from(["eligible", "near_miss", "unknown", "excluded", "", "x"]),
+    "category": st.sampled_from(["funds", "export", "", "loans"]),
+    "page": st.sampled_from(["1", "2", "0", "-1", "01", "", "1.0", "99999999"]),
+    "per_page": st.sampled_from(["1", "20", "100", "101", "", " 5"]),
+}
+_members: dict[int, tuple[Api, str]] = {}
+_QUERIES = st.lists(st.sampled_from(sorted(_VALUES)).flatmap(lambda k: _VALUES[k].map(lambda v: (k, v))),
+                    max_size=4)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=_QUERIES)
+def test_the_lane_and_the_route_agree_on_any_query(client: TestClient, query: list[tuple[str, str]]) -> None:
+    """Whatever the query, the lane either passes it on or gives the route's own answer."""
+    if id(client.app) not in _members:  # one member per app (database) for all the examples
+        _members[id(client.app)] = member(client)
+    api, url = _members[id(client.app)]
+    api.client = client
+    state = client.app.state.app  # type: ignore[attr-defined]
+    state.principals.clear()
+    api.get(url, params={"date": "2020-01-01", "per_page": 1})  # signs the token in again (the route)
+    request = lane.parse({"type": "http", "method": "GET", "path": url, "headers": [(b"authorization",
+                          api.headers["Authorization"].encode())], "query_string": _encode(query)})
+    fast = api.get(url, params=query)
+    state.results = ResultCache()
+    slow = by_route(client, api, url, params=query)
+    assert fast.status_code == slow.status_code and fast.content == slow.content, (query, request)
+    if request is not None:
+        assert fast.status_code == 200
+
+
+def _encode(query: list[tuple[str, str]]) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode(query).encode()
+
+
+def test_parse_reads_only_what_it_fully_understands() -> None:
+    def scope(query: str = "", method: str = "GET", path: str = "/api/v1/firms/7/recommendations",
+              headers: list[tuple[bytes, bytes]] | None = None) -> dict[str, Any]:
+        return {"type": "http", "method": method, "path": path, "query_string": query.encode(),
+                "headers": [(b"authorization", b"Bearer abc")] if headers is None else headers}
+
+    got = lane.parse(scope("date=2026-11-30&per_page=5&status=eligible&lang=en"))
+    assert got is not None and got.firm_id == 7 and got.token == "abc" and got.on == date(2026, 11, 30)
+    assert got.shown == Page(status="eligible", number=1, size=5) and got.coding is None
+    full = lane.parse(scope("explain=full", headers=[(b"authorization", b"bearer  xyz "),
+                                                     (b"accept-encoding", b"gzip, br")]))
+    assert full is not None and full.shown is None and full.token == "xyz" and full.coding == "br"
+    for refused in (scope(method="HEAD"), scope(method="POST"), scope(path="/api/v1/firms/0/recommendations"),
+                    scope(path="/api/v1/firms/99999999999/recommendations"), scope(path="/api/v1/firms/7/eligibility"),
+                    scope(headers=[]), scope(headers=[(b"authorization", b"Basic abc")]),
+                    scope(headers=[(b"authorization", b"Bearer ")]),
+                    scope(headers=[(b"authorization", b"Bearer a"), (b"authorization", b"Bearer b")]),
+                    scope(headers=[(b"authorization", b"Bearer a"), (b"cookie", b"onestop_session=s")]),
+                    scope("date=2026-02-30"), scope("date="), scope("page=0"), scope("per_page=101"),
+                    scope("page=x"), scope("explain=Full"), scope("status=maybe"), scope("page=1&page=2")):
+        assert lane.parse(refused) is None, refused
+
+
+def test_a_failed_record_leaves_the_pooled_connection_as_the_sessions_expect(client: TestClient) -> None:
+    """The record's driver path switches a pooled connection to autocommit for one statement: when
+    the statement fails, the error is SQLAlchemy's (the route's handlers know it) and the
+    connection goes back transactional, so the next unit of work can still roll back."""
+    from sqlalchemy.exc import IntegrityError
+
+    from onestop.matching.records import record_evaluation
+    from onestop.platform.db import utcnow
+
+    db = client.app.state.db  # type: ignore[attr-defined]
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the driver path is PostgreSQL's; SQLite records through the session")
+    values = {"firm_id": 2**31 - 1, "firm_version": 1, "kind": "recommendations", "on_date": date(2026, 11, 30),
+              "catalog_revision": 1, "parameters_version": "x", "summary": {"eligible": []}, "created_by": None,
+              "created_at": utcnow()}
+    for _ in range(db.engine.pool.size() + 2):  # every pooled connection, and then some
+        with pytest.raises(IntegrityError), db.unit_of_work(read_only=True) as s:
+            record_evaluation(s, values)
+    api, url = member(client)
+    firm_id = int(url.split("/")[-2])
+    with db.unit_of_work() as s:
+        count = select(func.count()).select_from(EvaluationRow).where(EvaluationRow.firm_id == firm_id)
+        before = s.scalar(count)
+        record_evaluation(s, {**values, "firm_id": firm_id})  # in a transaction: the session's statement
+        assert s.scalar(count) == before + 1
+        s.rollback()
+        assert s.scalar(count) == before
+    for _ in range(db.engine.pool.size() + 2):
+        with db.unit_of_work() as s:
+            s.connection()
+            assert not s.connection().connection.driver_connection.autocommit
