@@ -1,8 +1,9 @@
 """Where the CPU of one uncached recommendations request goes (issue 16): the app in process on
-PostgreSQL, requests sent one at a time through httpx's ASGI transport on the event loop (the
-endpoint, its dependencies and the middleware all run on that thread, so cProfile sees the
-whole handler path; uvicorn's HTTP parsing is not included). Each request asks for a new
-reference date (uncached: the firm's match is computed and recorded), as `recs_web.py` does.
+PostgreSQL, requests passed one at a time straight to the ASGI app on the event loop (the lane or
+the endpoint, its dependencies and the middleware all run on that thread, so cProfile sees the
+whole handler path; uvicorn's HTTP parsing is not included). Each request asks for a reference
+date not asked before, drawn from the ten years `recs_web.py`'s uncached script draws from
+(uncached: the firm's match is computed and recorded).
 
 Usage:  .venv/bin/python bench/recs_profile.py [--programs 0|1941] [--requests 300]
             [--database h_recs16_prof] [--reuse] [--profile] [--top 40]
@@ -18,6 +19,7 @@ import cProfile
 import io
 import os
 import pstats
+import random
 import subprocess
 import sys
 import time
@@ -76,17 +78,36 @@ async def drive(args: argparse.Namespace) -> int:
         for i in range(20):  # warm-up
             assert (await c.get(url, params={"date": (start + timedelta(days=i)).isoformat()},
                                 headers=headers)).status_code == 200
-        prof = cProfile.Profile(time.process_time) if args.profile else None
-        cpu, wall = time.process_time(), time.perf_counter()
-        if prof is not None:
-            prof.enable()
-        for i in range(args.requests):
-            day = (start + timedelta(days=100 + i)).isoformat()
-            r = await c.get(url, params={"date": day}, headers=headers)
-            assert r.status_code == 200, r.text
-        if prof is not None:
-            prof.disable()
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    # The dates wrk's uncached script asks for (2020-01-02 … 2029-12-29, in random order), each
+    # once: every request computes and records a match. Sent straight to the ASGI app (no HTTP
+    # client in the measured process), so the CPU is the server's but for uvicorn's parsing.
+    days = random.Random(16).sample(range(20, 3650), args.requests)
+    auth = headers["Authorization"].encode()
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    statuses: list[int] = []
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(int(message["status"]))  # type: ignore[call-overload]
+
+    prof = cProfile.Profile(time.process_time) if args.profile else None
+    cpu, wall = time.process_time(), time.perf_counter()
+    if prof is not None:
+        prof.enable()
+    for day in days:
+        query = f"date={(start + timedelta(days=day)).isoformat()}".encode()
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+                 "path": url, "raw_path": url.encode(), "query_string": query, "root_path": "",
+                 "headers": [(b"host", b"test"), (b"authorization", auth)], "client": ("127.0.0.1", 5000),
+                 "server": ("test", 80), "state": {}}
+        await app(scope, receive, send)
+    if prof is not None:
+        prof.disable()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    assert statuses == [200] * len(days), sorted(set(statuses))
     print(f"programs {59 + args.programs}: {args.requests} uncached requests, "
           f"CPU {cpu * 1e3 / args.requests:.2f} ms/request, wall {wall * 1e3 / args.requests:.2f} ms/request "
           f"(with the profiler: {args.profile}); load {os.getloadavg()}")

@@ -3,7 +3,7 @@ the shipped catalog plus synthetic programs: cached and uncached match under 64 
 (wrk), the server's CPU per request, and the response size (plain, gzip, br).
 
 Usage:  .venv/bin/python bench/recs_web.py [--programs 0|1941] [--duration 15] [--connections 64]
-            [--workers 2] [--port 8830] [--database h_recs16_web] [--code DIR] [--label NAME]
+            [--workers 2] [--port 8830] [--database h_recs16_web] [--code DIR] [--label NAME] [--reuse]
 `--programs N` adds N synthetic programs (`synthetic_catalog.py`) to the 59 shipped ones;
 `--code DIR` runs another checkout's `src` (PYTHONPATH), e.g. the code before issue 16, whose
 default answer is the full one. Creates the database, migrates it, imports the catalog, seeds the
@@ -12,7 +12,9 @@ has it, before serving, so that the run does not share the CPU with the measurem
 `onestop serve --workers N` and drives the young founder's recommendations with wrk: the same
 URL (cached) and a different reference date on every request (uncached: each one computes and
 records a match). CPU: user + system time of the server's processes over each wrk run, divided
-by the requests served. Results: bench/out/recs-LABEL.json.
+by the requests served; PostgreSQL's processes are counted apart (`postgres_cpu_ms_per_request`;
+backends that ended during the run are missed, so it is a lower bound). `--reuse` skips the set-up
+(the database of an earlier run). Results: bench/out/recs-LABEL.json.
 """
 
 from __future__ import annotations
@@ -63,6 +65,30 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def evaluations(url: str) -> int:
+    """Rows in the evaluations table: one per match computed (a cached answer records nothing)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        n = int(conn.execute(sa.text("SELECT count(*) FROM evaluations")).scalar_one())
+    engine.dispose()
+    return n
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL process (the server's backends, WAL writer, checkpointer)."""
+    total = 0.0
+    for p in psutil.process_iter(["name"]):
+        if p.info["name"] and p.info["name"].startswith("postgres"):
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.NoSuchProcess:
+                pass
+    return total
+
+
 def sizes(url: str, token: str) -> dict[str, int]:
     out = {}
     for coding in ("identity", "gzip", "br"):
@@ -85,6 +111,7 @@ def main() -> int:
     ap.add_argument("--database", default="h_recs16_web")
     ap.add_argument("--code", type=Path, default=None)
     ap.add_argument("--label", default="after")
+    ap.add_argument("--reuse", action="store_true", help="the database is set up already (by an earlier run)")
     args = ap.parse_args()
     if not args.database.replace("_", "").isalnum() or args.database in ("test", "postgres"):
         ap.error(f"--database {args.database!r}: use a name of its own")
@@ -96,27 +123,29 @@ def main() -> int:
     def run(*cmd: str) -> None:
         subprocess.run([ONESTOP, *cmd, "--database-url", url], check=True, stdout=subprocess.DEVNULL, env=env)
 
-    recreate(args.database)
-    run("db", "upgrade")
-    if args.programs:
-        from synthetic_catalog import write_catalog
-
-        folder = write_catalog(ROOT / "bench" / "out" / f"catalog-{args.programs}", args.programs)
-        run("catalog", "import", str(folder))
-    else:
-        run("catalog", "import")
-    run("demo", "seed")
     has_refresh = subprocess.run([ONESTOP, "recommendations", "--help"], env=env, capture_output=True).returncode == 0
-    if has_refresh:
-        t = time.monotonic()
-        run("recommendations", "refresh")
-        refresh_s = time.monotonic() - t
+    refresh_s = None
+    if not args.reuse:
+        recreate(args.database)
+        run("db", "upgrade")
+        if args.programs:
+            from synthetic_catalog import write_catalog
+
+            folder = write_catalog(ROOT / "bench" / "out" / f"catalog-{args.programs}", args.programs)
+            run("catalog", "import", str(folder))
+        else:
+            run("catalog", "import")
+        run("demo", "seed")
+        if has_refresh:
+            t = time.monotonic()
+            run("recommendations", "refresh")
+            refresh_s = time.monotonic() - t
     server = subprocess.Popen([ONESTOP, "serve", "--port", str(args.port), "--workers", str(args.workers)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{args.port}"
     results: dict[str, Any] = {"label": args.label, "workers": args.workers, "connections": args.connections,
                                "duration_s": args.duration}
-    if has_refresh:
+    if refresh_s is not None:
         results["background_refresh_s"] = round(refresh_s, 1)
     try:
         token = str(patiently(lambda: post_json(f"{base}/api/v1/auth/token", {
@@ -130,10 +159,13 @@ def main() -> int:
         if has_refresh:
             results["bytes_full"] = sizes(match_url + "?explain=full", token)
         for name, script in (("cached", None), ("uncached", UNCACHED_LUA)):
-            before = cpu_seconds(server.pid)
+            before, pg_before, recorded = cpu_seconds(server.pid), postgres_cpu_seconds(), evaluations(url)
             load = os.getloadavg()
             r = wrk(match_url, token, args.duration, args.connections, script)
-            r["cpu_ms_per_request"] = round((cpu_seconds(server.pid) - before) * 1e3 / max(r["requests"], 1), 2)
+            served = max(r["requests"], 1)
+            r["cpu_ms_per_request"] = round((cpu_seconds(server.pid) - before) * 1e3 / served, 2)
+            r["postgres_cpu_ms_per_request"] = round((postgres_cpu_seconds() - pg_before) * 1e3 / served, 2)
+            r["computed"] = evaluations(url) - recorded  # matches computed and recorded (not from a cache)
             r["load_average_before"] = [round(x, 2) for x in load]
             results[name] = r
     finally:

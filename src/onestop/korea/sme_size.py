@@ -79,8 +79,26 @@ class SizeTable:
         )
 
 
+#: `_lookup`'s answers by (table identity, code), each kept with its table (so an identity is
+#: never taken for another table's): a firm's KSIC is looked up on every classification
+_LOOKUPS: dict[tuple[int, str], tuple[dict[str, int], int | None]] = {}
+
+
 def _lookup(code: str, table: dict[str, int]) -> int | None:
-    """Longest-prefix value for `code`; None when unknown or ambiguous for a short code."""
+    """Longest-prefix value for `code`; None when unknown or ambiguous for a short code.
+    Remembered per table and code (tables are built once per parameter version and not changed)."""
+    key = (id(table), code)
+    hit = _LOOKUPS.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    found = _scan(code, table)
+    if len(_LOOKUPS) >= 100_000:
+        _LOOKUPS.clear()
+    _LOOKUPS[key] = (table, found)
+    return found
+
+
+def _scan(code: str, table: dict[str, int]) -> int | None:
     found: int | None = None
     for n in range(len(code), 0, -1):
         if code[:n] in table:

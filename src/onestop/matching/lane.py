@@ -147,9 +147,13 @@ class RecommendationsLane:
         who = self.state.principals.get(request.token)
         if who is None or request.firm_id not in who.firm_versions:
             return None
+        # a read session as the route's (autocommit: its one write, the evaluation record, is its
+        # own transaction), closed without a commit: there is no transaction to end
+        db = self.state.db.read_sessions(info={"write_sessions": self.state.db.sessions})
         try:
-            with self.state.db.unit_of_work(read_only=True) as db:
-                return answer(db, self.state, who, request.firm_id, request.on or date.today(), request.shown,
-                              request.coding)
+            return answer(db, self.state, who, request.firm_id, request.on or date.today(), request.shown,
+                          request.coding)
         except (DomainError, SQLAlchemyError):  # the route answers it, with its own wording and status
             return None
+        finally:
+            db.close()

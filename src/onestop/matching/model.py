@@ -233,6 +233,19 @@ class Standings:
             status=standing.status, reasons=found[0], missing=found[1], lines=found[2],
             selective=program.spec.application_window.selective)
 
+    def compact_item(self, standing: Standing, on: date) -> dict[str, Any]:
+        """One program in the compact answer (`compact_item` of its explanation), with the parts
+        that do not depend on the date or the score taken from `explanations` when an
+        explanation with the same key was shown before."""
+        memo = self.explanations
+        key = memo.key(standing, self.evaluation, self.facts, self.lines) if memo is not None else None
+        parts = memo.get_compact(key) if memo is not None and key is not None else None
+        if parts is None:
+            parts = compact_parts(self.explain(standing), standing.program)
+            if memo is not None and key is not None:
+                memo.put_compact(key, parts)
+        return compact_from(parts, standing.program, on, standing.score)
+
     def _explain(self, standing: Standing) -> Recommendation:
         program, ev, facts = standing.program, self.evaluation, self.facts
         result = ev.program(standing.index)
@@ -269,6 +282,8 @@ class Explanations:
         self._compiled = compiled
         self._size = size
         self._items: dict[tuple[Any, ...], Explained] = {}
+        #: the compact answer's parts of the same explanations (`compact_parts`), by the same keys
+        self._compact: dict[tuple[Any, ...], CompactParts] = {}
         #: program position → (criterion slots of the program and its lines, facts they test)
         self._inputs: dict[int, tuple[npt.NDArray[np.int64], tuple[str, ...]]] = {}
 
@@ -307,6 +322,14 @@ class Explanations:
         if len(self._items) >= self._size:
             self._items.clear()
         self._items[key] = value
+
+    def get_compact(self, key: tuple[Any, ...]) -> CompactParts | None:
+        return self._compact.get(key)
+
+    def put_compact(self, key: tuple[Any, ...], value: CompactParts) -> None:
+        if len(self._compact) >= self._size:
+            self._compact.clear()
+        self._compact[key] = value
 
 
 def _own_met(compiled: CompiledRules, leaf_statuses: Sequence[int]) -> npt.NDArray[np.int64]:
@@ -478,7 +501,8 @@ def standings(
                                                                         strict=True)])
     by_category = {name: dict(zip(STATUSES, n_each, strict=True))
                    for name, *n_each in zip(arr.category_names, *per_category, strict=True) if any(n_each)}
-    return Standings(on, groups[0], groups[1], groups[2], packages(programs, facts, history, on, ev.status_of, ev),
+    return Standings(on, groups[0], groups[1], groups[2],
+                     packages(programs, facts, history, on, ev.status_of, ev, ~(closed | exhausted)),
                      excluded, ev, facts, lines or {}, category_counts=by_category)
 
 
@@ -532,7 +556,8 @@ def _links(programs: Sequence[Program]) -> tuple[dict[str, Program], dict[str, l
 
 
 def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: History,
-             on: date, known: StatusOf | None = None, evaluation: FirmEvaluation | None = None) -> list[list[str]]:
+             on: date, known: StatusOf | None = None, evaluation: FirmEvaluation | None = None,
+             usable_now: npt.NDArray[np.bool_] | None = None) -> list[list[str]]:
     """Maximal chains along catalog links in which every step is open to the firm in turn.
 
     `known` gives criteria statuses already computed; `evaluation` (the compiled evaluation of
@@ -540,21 +565,23 @@ def packages(programs: Sequence[Program], facts: Mapping[str, Any], history: His
     whose rule has no support-history criterion is open after any steps exactly when it is met.
     With `evaluation`, the packages are kept per catalog by everything they are decided from
     (what the firm received, the linked programs' statuses, the statuses of the criteria of
-    those that test the support history, and which linked programs are closed or exhausted)."""
+    those that test the support history, and which linked programs are closed or exhausted).
+    `usable_now` (with `evaluation`): per program of the catalog, neither closed for good on `on`
+    nor used up by `history`, as `standings` computed it for the whole catalog at once."""
     by_id, successors = _links(programs)
     history_rules, positions = _history_rules(programs)
     received = facts.get("received_programs") or frozenset()
     memo_key = None
     if evaluation is not None:
         linked = _linked(programs, evaluation.compiled)
-        leaf_statuses = evaluation.leaf_statuses
-        statuses = evaluation.statuses
+        open_now = (usable_now[linked.positions] if usable_now is not None else np.array(
+            [not p.spec.application_window.is_closed_for_good(on) and not _exhausted(p, history)
+             for p in linked.programs], dtype=np.bool_))
         memo_key = (
             received,
-            bytes(int(statuses[i]) for i in linked.plain),
-            bytes(leaf_statuses[s] for s in linked.history_slots),
-            bytes(not p.spec.application_window.is_closed_for_good(on) and not _exhausted(p, history)
-                  for p in linked.programs),
+            evaluation.statuses[linked.plain_array].tobytes(),
+            evaluation.leaf_array[linked.history_array].tobytes(),
+            open_now.tobytes(),
         )
         try:
             found = linked.memo.get(memo_key)
@@ -632,6 +659,10 @@ class _Linked:
     plain: list[int]
     history_slots: list[int]
     memo: dict[tuple[Any, ...], tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    #: the same as arrays, and the positions of `programs` in the catalog
+    plain_array: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    history_array: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    positions: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 _LINKED: dict[tuple[int, int], _Linked] = {}
@@ -646,7 +677,9 @@ def _linked(programs: Sequence[Program], compiled: CompiledRules) -> _Linked:
     ids = sorted({*successors, *(x for after in successors.values() for x in after)})
     plain = [positions[pid] for pid in ids if pid not in history_rules]
     slots = [s for pid in ids if pid in history_rules for s in compiled.program_leaf_slots[positions[pid]]]
-    built = _Linked((programs, compiled), [by_id[pid] for pid in ids], plain, slots)
+    built = _Linked((programs, compiled), [by_id[pid] for pid in ids], plain, slots,
+                    plain_array=np.asarray(plain, dtype=np.int64), history_array=np.asarray(slots, dtype=np.int64),
+                    positions=np.asarray([positions[pid] for pid in ids], dtype=np.int64))
     if len(_LINKED) >= 8:
         _LINKED.clear()
     _LINKED[(id(programs), id(compiled))] = built
@@ -724,12 +757,22 @@ def window_summary(program: Program, on: date) -> dict[str, Any]:
     return out
 
 
-def compact_item(rec: Recommendation, program: Program, on: date) -> dict[str, Any]:
-    """One program in the compact answer: what a list shows, and why in at most three reasons;
-    a near miss also says what is missing. Fields without a value (no amount, no rate, no
-    closing date) are left out. The whole explanation is `rec.as_dict()`."""
+@dataclass(frozen=True)
+class CompactParts:
+    """What the compact answer shows of one explanation but its window and score: the program's
+    list fields (`head`), its status, decisive reasons, what is missing (near misses) and the
+    lines it fits (None: none). Shared between answers: not to be changed."""
+
+    head: dict[str, Any]
+    status: str
+    reasons: list[dict[str, Any]]
+    missing: list[dict[str, str]] | None
+    fitting_lines: list[str] | None
+
+
+def compact_parts(rec: Recommendation, program: Program) -> CompactParts:
     spec = program.spec
-    out: dict[str, Any] = {
+    head: dict[str, Any] = {
         "program_id": rec.program_id,
         "name_ko": rec.name_ko,
         "name_en": rec.name_en,
@@ -738,18 +781,31 @@ def compact_item(rec: Recommendation, program: Program, on: date) -> dict[str, A
         "support_type": spec.support_type.value,
     }
     if spec.limits.amount is not None:
-        out["amount"] = spec.limits.amount
+        head["amount"] = spec.limits.amount
     rate = spec.limits.interest
     if rate is not None:
-        out["interest"] = {"kind": rate.kind, **({} if rate.spread_pct is None else {"spread_pct": str(rate.spread_pct)}),
-                           **({} if rate.rate_pct is None else {"rate_pct": str(rate.rate_pct)})}
-    out.update(window=window_summary(program, on), score=rec.score, status=rec.status,
-               reasons=decisive_reasons(rec.reasons, rec.status))
-    if rec.status == "near_miss":
-        out["missing"] = rec.missing
-    if rec.lines:
-        out["fitting_lines"] = [line["line_id"] for line in rec.lines if line["status"] == "eligible"]
+        head["interest"] = {"kind": rate.kind, **({} if rate.spread_pct is None else {"spread_pct": str(rate.spread_pct)}),
+                            **({} if rate.rate_pct is None else {"rate_pct": str(rate.rate_pct)})}
+    return CompactParts(head, rec.status, decisive_reasons(rec.reasons, rec.status),
+                        rec.missing if rec.status == "near_miss" else None,
+                        [line["line_id"] for line in rec.lines if line["status"] == "eligible"] if rec.lines else None)
+
+
+def compact_from(parts: CompactParts, program: Program, on: date, score: int) -> dict[str, Any]:
+    out = dict(parts.head)
+    out.update(window=window_summary(program, on), score=score, status=parts.status, reasons=parts.reasons)
+    if parts.missing is not None:
+        out["missing"] = parts.missing
+    if parts.fitting_lines is not None:
+        out["fitting_lines"] = parts.fitting_lines
     return out
+
+
+def compact_item(rec: Recommendation, program: Program, on: date) -> dict[str, Any]:
+    """One program in the compact answer: what a list shows, and why in at most three reasons;
+    a near miss also says what is missing. Fields without a value (no amount, no rate, no
+    closing date) are left out. The whole explanation is `rec.as_dict()`."""
+    return compact_from(compact_parts(rec, program), program, on, rec.score)
 
 
 STATUSES = ("eligible", "near_miss", "unknown")

@@ -17,7 +17,6 @@ from onestop.matching.model import (
     Explanations,
     Recommendations,
     Standings,
-    compact_item,
     history_of,
     restore,
     select,
@@ -185,7 +184,7 @@ class Engine:
             chosen: list[Any] = out_of
         else:
             chosen = select(st, page.status, page.category)
-        items = [compact_item(st.explain(s), s.program, on) for s in chosen[window]] if not out_of else []
+        items = [st.compact_item(s, on) for s in chosen[window]] if not out_of else []
         agencies = self.catalog.agencies
         return {
             "brn": firm.brn,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -48,6 +49,12 @@ def _warm(state: AppState) -> None:
         artifacts.load()
     except Exception:  # warming is an optimisation; requests build what they need on demand
         logging.getLogger(__name__).exception("warming the app failed")
+    # What start-up built (catalog, compiled rules, reference tables, templates, the search index
+    # and the modules: over a million objects) lives as long as the process. Frozen, the garbage
+    # collector's full collections no longer walk it: they took up to 200 ms at a time, in the
+    # middle of requests (BENCHMARKS.md, "The fast lane").
+    gc.collect()
+    gc.freeze()
 
 
 class Health(BaseModel):

@@ -233,6 +233,12 @@ class CompiledRules:
     #: (fact, type of its value, value) → the statuses of the criteria testing that fact
     #: (`by_fact` order): a value seen before is not tested again (bounded, emptied when full)
     _fact_statuses: dict[tuple[Any, ...], npt.NDArray[np.int8]] = field(default_factory=dict)
+    #: the criteria's statuses (as bytes) → every rule's status; and, with the allowed slots too,
+    #: `single_fixes`' answer. Both are pure functions of those: a firm asked about on another
+    #: day, or another firm that stands the same on every criterion, takes them from here
+    #: (bounded, emptied when full)
+    _by_leaves: dict[bytes, npt.NDArray[np.int8]] = field(default_factory=dict)
+    _fixes: dict[tuple[bytes, bytes], npt.NDArray[np.bool_]] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, rules: Sequence[Rule]) -> CompiledRules:
@@ -341,6 +347,10 @@ class CompiledRules:
         its root's set. Evaluated level by level like `evaluate`, with NumPy."""
         n_leaves = len(self.keys)
         leaf = np.asarray(leaf_statuses, dtype=np.int8)
+        key = (leaf.tobytes(), allowed.tobytes())
+        hit = self._fixes.get(key)
+        if hit is not None:
+            return hit.copy()
         values = np.empty(self.n_slots, dtype=np.int8)
         masks = np.zeros(self.n_slots, dtype=np.uint8)
         values[:n_leaves] = leaf
@@ -363,7 +373,11 @@ class CompiledRules:
             others = np.where(~is_best | (ties[level.owner] > 1), best_each, second[level.owner])
             masks[level.nodes] = np.bitwise_or.reduceat(lut[others, m], level.starts)
             values[level.nodes] = best
-        return np.asarray((masks[self.root_slots] & (1 << MET)) != 0)
+        found = np.asarray((masks[self.root_slots] & (1 << MET)) != 0)
+        if len(self._fixes) >= 4096:
+            self._fixes.clear()
+        self._fixes[key] = found
+        return found.copy()
 
     def evaluate(self, facts: Mapping[str, Any]) -> FirmEvaluation:
         """Every program's status; the explanation of a criterion is worded when first asked for
@@ -391,15 +405,22 @@ class CompiledRules:
                     memo[key] = found
             values[slots] = found
         statuses = values[: len(self.keys)].tolist()
-        for level in self.levels:
-            gathered = values[level.gather]
-            if level.kind == _ALL:
-                values[level.nodes] = np.minimum.reduceat(gathered, level.starts)
-            elif level.kind == _ANY:
-                values[level.nodes] = np.maximum.reduceat(gathered, level.starts)
-            else:
-                values[level.nodes] = 2 - gathered
-        return FirmEvaluation(self, values[self.root_slots].copy(), Outcomes(self, facts, statuses), statuses)
+        leaves_key = values[: len(self.keys)].tobytes()
+        roots = self._by_leaves.get(leaves_key)
+        if roots is None:
+            for level in self.levels:
+                gathered = values[level.gather]
+                if level.kind == _ALL:
+                    values[level.nodes] = np.minimum.reduceat(gathered, level.starts)
+                elif level.kind == _ANY:
+                    values[level.nodes] = np.maximum.reduceat(gathered, level.starts)
+                else:
+                    values[level.nodes] = 2 - gathered
+            roots = values[self.root_slots].copy()
+            if len(self._by_leaves) >= 4096:
+                self._by_leaves.clear()
+            self._by_leaves[leaves_key] = roots
+        return FirmEvaluation(self, roots.copy(), Outcomes(self, facts, statuses), statuses)
 
 
 class Outcomes(Sequence[LeafOutcome]):
