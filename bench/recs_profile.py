@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from recs_web import ONESTOP, ROOT, recreate
+from recs_web import ONESTOP, ROOT, firm_profiles, recreate
 
 
 def main() -> int:
@@ -38,6 +38,7 @@ def main() -> int:
     ap.add_argument("--database", default="h_recs16_prof")
     ap.add_argument("--reuse", action="store_true", help="the database is set up already")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--firms", type=int, default=1, help="ask about this many of the member's firms in turn")
     ap.add_argument("--top", type=int, default=40)
     args = ap.parse_args()
     if not args.database.replace("_", "").isalnum() or args.database in ("test", "postgres"):
@@ -72,7 +73,13 @@ async def drive(args: argparse.Namespace) -> int:
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
         r = await c.post("/api/v1/auth/token", json={"email": "founder@onestop.demo", "password": "onestop-demo-2026"})
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        firm_id = (await c.get("/api/v1/firms", headers=headers)).json()[0]["id"]
+        firms = [f["id"] for f in (await c.get("/api/v1/firms", headers=headers)).json()]
+        for data in firm_profiles(args.firms - len(firms)):  # the member's other firms (--firms)
+            r = await c.post("/api/v1/firms", json=data, headers=headers)
+            assert r.status_code == 201, r.text
+            firms.append(r.json()["id"])
+        firms = firms[:args.firms]
+        firm_id = firms[0]
         url = f"/api/v1/firms/{firm_id}/recommendations"
         start = date(2020, 1, 1)
         for i in range(20):  # warm-up
@@ -97,8 +104,9 @@ async def drive(args: argparse.Namespace) -> int:
     cpu, wall = time.process_time(), time.perf_counter()
     if prof is not None:
         prof.enable()
-    for day in days:
+    for n, day in enumerate(days):
         query = f"date={(start + timedelta(days=day)).isoformat()}".encode()
+        url = f"/api/v1/firms/{firms[n % len(firms)]}/recommendations"
         scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
                  "path": url, "raw_path": url.encode(), "query_string": query, "root_path": "",
                  "headers": [(b"host", b"test"), (b"authorization", auth)], "client": ("127.0.0.1", 5000),

@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,59 @@ def cpu_seconds(pid: int) -> float:
         except psutil.NoSuchProcess:
             pass
     return total
+
+
+#: Every request a (firm, date) not asked before, so every one computes and records a match: the
+#: member's firms in turn, and for each the days from BASE on (two wrk threads interleave).
+#: `recs_web.py` fills in FIRMS and BASE (2023-01-01 for the warm-up, 2025-01-01 measured).
+#: (web_load.py's script draws dates at random from ten years, so part of its "uncached"
+#: requests repeat one already answered and come from the cache.)
+DISTINCT_LUA = """
+local firms = {FIRMS}
+local started = 0
+function setup(thread)
+  thread:set("tid", started)
+  started = started + 1
+end
+counter = 0
+request = function()
+  local i = counter * 2 + tid
+  counter = counter + 1
+  local firm = firms[(i % #firms) + 1]
+  local day = math.floor(i / #firms)
+  return wrk.format("GET", "/api/v1/firms/" .. firm .. "/recommendations?date=" .. os.date("!%Y-%m-%d", {BASE} + day * 86400))
+end
+"""
+
+
+def firm_profiles(n: int) -> list[dict[str, Any]]:
+    """`n` firm profiles like the young founder's, each with its own business registration
+    number, name, founding date and region (for a member's other firms)."""
+    from onestop.korea.brn import check_digit
+
+    profile = json.loads((ROOT / "examples" / "young-founder.json").read_text(encoding="utf-8"))
+    regions = ["11680", "26350", "46150", "41135", "30200", "27290", "44131", "48330"]
+    out = []
+    for k in range(max(0, n)):
+        head = f"7{os.getpid() % 100:02d}{k:06d}"
+        out.append({**profile, "brn": f"{head[:3]}-{head[3:5]}-{head[5:]}{check_digit(head)}",
+                    "name": f"{profile['name']} {k + 2}호점", "region": regions[k % len(regions)],
+                    "founded_on": f"{2018 + k % 7}-{1 + k % 12:02d}-{1 + k % 28:02d}"})
+    return out
+
+
+def more_firms(base: str, token: str, n: int) -> list[int]:
+    """`n` more firms of the member (`firm_profiles`), registered through the API; their ids."""
+    ids = []
+    for k, data in enumerate(firm_profiles(n)):
+        req = urllib.request.Request(f"{base}/api/v1/firms", data=json.dumps(data).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                ids.append(int(json.loads(r.read())["id"]))
+        except urllib.error.HTTPError as e:
+            raise SystemExit(f"registering firm {k + 2}: {e.code} {e.read().decode()}") from None
+    return ids
 
 
 def evaluations(url: str) -> int:
@@ -112,6 +166,7 @@ def main() -> int:
     ap.add_argument("--code", type=Path, default=None)
     ap.add_argument("--label", default="after")
     ap.add_argument("--reuse", action="store_true", help="the database is set up already (by an earlier run)")
+    ap.add_argument("--firms", type=int, default=50, help="the member's firms the distinct run asks about")
     args = ap.parse_args()
     if not args.database.replace("_", "").isalnum() or args.database in ("test", "postgres"):
         ap.error(f"--database {args.database!r}: use a name of its own")
@@ -158,10 +213,21 @@ def main() -> int:
         results["bytes"] = sizes(match_url, token)
         if has_refresh:
             results["bytes_full"] = sizes(match_url + "?explain=full", token)
-        for name, script in (("cached", None), ("uncached", UNCACHED_LUA)):
+        firms = [int(f["id"]) for f in patiently(lambda: get_json(f"{base}/api/v1/firms", token))]  # type: ignore[union-attr,index]
+        if len(firms) < args.firms:
+            firms += more_firms(base, token, args.firms - len(firms))
+        distinct = DISTINCT_LUA.replace("{FIRMS}", "{" + ", ".join(map(str, firms[:args.firms])) + "}")
+        results["firms"] = args.firms
+        # the distinct run after a warm-up on other dates: what a process that has been serving
+        # for a while does (its memos of criteria, explanations and rule statuses filled)
+        runs: list[tuple[str, str | None, int]] = [
+            ("cached", None, args.duration), ("uncached", UNCACHED_LUA, args.duration),
+            ("warm_up", distinct.replace("{BASE}", "1672531200"), 5),
+            ("distinct", distinct.replace("{BASE}", "1735689600"), args.duration)]
+        for name, script, seconds in runs:
             before, pg_before, recorded = cpu_seconds(server.pid), postgres_cpu_seconds(), evaluations(url)
             load = os.getloadavg()
-            r = wrk(match_url, token, args.duration, args.connections, script)
+            r = wrk(match_url, token, seconds, args.connections, script)
             served = max(r["requests"], 1)
             r["cpu_ms_per_request"] = round((cpu_seconds(server.pid) - before) * 1e3 / served, 2)
             r["postgres_cpu_ms_per_request"] = round((postgres_cpu_seconds() - pg_before) * 1e3 / served, 2)

@@ -743,8 +743,25 @@ def decisive_reasons(reasons: Sequence[Mapping[str, Any]], status: str) -> list[
     return out
 
 
+#: window summaries by (program, day): every firm asking on the same day shares them (bounded)
+_WINDOWS: dict[tuple[int, int], tuple[Program, dict[str, Any]]] = {}
+
+
 def window_summary(program: Program, on: date) -> dict[str, Any]:
-    """The application window as of `on` (KST): its phase, dates and days left (D-day)."""
+    """The application window as of `on` (KST): its phase, dates and days left (D-day).
+    Shared between answers of the same day: not to be changed."""
+    key = (id(program), on.toordinal())
+    hit = _WINDOWS.get(key)
+    if hit is not None and hit[0] is program:
+        return hit[1]
+    out = _window_summary(program, on)
+    if len(_WINDOWS) >= 50_000:
+        _WINDOWS.clear()
+    _WINDOWS[key] = (program, out)
+    return out
+
+
+def _window_summary(program: Program, on: date) -> dict[str, Any]:
     ws = window_state(program.spec.application_window, datetime.combine(on, time(9, 0), KST))
     out: dict[str, Any] = {"phase": ws.phase}
     if ws.opens is not None:

@@ -4,6 +4,7 @@ and the officer's preview of how many registered firms a draft rule would admit.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -91,9 +92,23 @@ class ResultCache:
 _EVALUATIONS = cast(Table, EvaluationRow.__table__)
 _RECORD_KEYS = ("firm_id", "firm_version", "kind", "on_date", "catalog_revision", "parameters_version", "summary",
                 "created_by", "created_at")
-#: the same INSERT in psycopg's own parameter style, compiled once from the table definition
-_RECORD_SQL = str(insert(_EVALUATIONS).inline().compile(
-    dialect=postgresql.psycopg.dialect(), column_keys=list(_RECORD_KEYS)))  # type: ignore[no-untyped-call]
+_PG = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+#: The same INSERT in psycopg's own parameter style, its columns and types read from the table
+#: definition, made from a one-row subquery that sets `synchronous_commit` off for the
+#: statement's own transaction (`set_config(…, true)`): the commit returns once the record is in
+#: PostgreSQL's log, without waiting for the disk to confirm it (PostgreSQL documentation, 19.5.1
+#: and 30.4 "Asynchronous Commit"). Seen by every other transaction at once; lost only if
+#: PostgreSQL itself crashes within ~0.6 s (3 × wal_writer_delay), and then it is recomputed the
+#: same from what stays durable (the firm version, catalog revision, parameters and date).
+#: Waited for on the event loop, the disk's flush (1–3 ms, hundreds when it is busy) held up
+#: every request of the process (BENCHMARKS.md, "The fast lane").
+#: PostgreSQL's own numbered parameters ($1 …, sent by psycopg's RawCursor): no placeholder
+#: conversion per call.
+_RECORD_SQL = (f"INSERT INTO {_EVALUATIONS.name} ({', '.join(_RECORD_KEYS)}) SELECT "
+               # cast to the type without its length: an over-long text is refused, not cut
+               + ", ".join(f"${n}::{re.sub(r'[(][0-9]+[)]', '', _EVALUATIONS.c[k].type.compile(dialect=_PG))}"
+                           for n, k in enumerate(_RECORD_KEYS, 1))
+               + " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS without_waiting_for_the_disk")
 
 
 def record_evaluation(db: Session, values: dict[str, Any]) -> None:
@@ -102,9 +117,9 @@ def record_evaluation(db: Session, values: dict[str, Any]) -> None:
     In a transaction (a form's unit of work) it is one more statement of that transaction. In a
     read-only request's session on PostgreSQL (autocommit: every statement is its own transaction)
     it is the same single-statement transaction, sent on a pooled connection through psycopg with
-    a prepared statement instead of through the session and the SQL compiler: measured 0.2 ms of
-    CPU against 1.0 ms (BENCHMARKS.md, "The fast lane"). Raises what the driver raises (wrapped
-    as SQLAlchemy's DBAPIError)."""
+    a prepared statement instead of through the session and the SQL compiler (measured 0.2 ms of
+    CPU against 1.0 ms), committed without waiting for the disk (`_RECORD_SQL`; BENCHMARKS.md,
+    "The fast lane"). Raises what the driver raises (wrapped as SQLAlchemy's DBAPIError)."""
     engine = cast(DatabaseEngine, db.get_bind())
     if engine.dialect.name != "postgresql" or engine.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
         db.execute(insert(_EVALUATIONS), values)
@@ -114,7 +129,8 @@ def record_evaluation(db: Session, values: dict[str, Any]) -> None:
     try:
         driver.autocommit = True  # idle connection: a flag, no round trip; put back before it returns to the pool
         try:
-            driver.execute(_RECORD_SQL, {**values, "summary": Jsonb(values["summary"], dumps=_dumps)}, prepare=True)
+            row = [Jsonb(values[k], dumps=_dumps) if k == "summary" else values[k] for k in _RECORD_KEYS]
+            psycopg.RawCursor(driver).execute(_RECORD_SQL, row, prepare=True)
         finally:
             if not driver.closed:
                 driver.autocommit = False
@@ -150,8 +166,6 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | Know
                          cache.run_dates if cache is not None else None)
     found = (engine.restore(profile, on, stored) if stored is not None else None) or engine.standings(profile, on)
     st, size = found
-    if cache is not None:
-        cache.put_standings(key, found)
     record_evaluation(db, {
         "firm_id": row.id, "firm_version": row.version, "kind": "recommendations", "on_date": on,
         "catalog_revision": revision, "parameters_version": size.parameters_version,
@@ -160,6 +174,8 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | Know
                     "packages": st.packages},
         "created_by": user_id, "created_at": utcnow(),
     })
+    if cache is not None:  # kept once recorded: an answer from memory always has its record
+        cache.put_standings(key, found)
     return found
 
 
