@@ -95,6 +95,7 @@ async def drive(args: argparse.Namespace) -> int:
         return {"type": "http.request", "body": b"", "more_body": False}
 
     statuses: list[int] = []
+    took: list[float] = []
 
     async def send(message: dict[str, object]) -> None:
         if message["type"] == "http.response.start":
@@ -111,11 +112,16 @@ async def drive(args: argparse.Namespace) -> int:
                  "path": url, "raw_path": url.encode(), "query_string": query, "root_path": "",
                  "headers": [(b"host", b"test"), (b"authorization", auth)], "client": ("127.0.0.1", 5000),
                  "server": ("test", 80), "state": {}}
+        began = time.perf_counter()
         await app(scope, receive, send)
+        took.append(time.perf_counter() - began)
     if prof is not None:
         prof.disable()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     assert statuses == [200] * len(days), sorted(set(statuses))
+    took.sort()
+    print(f"wall per request, one at a time: p50 {took[len(took) // 2] * 1e3:.2f} ms, "
+          f"p99 {took[int(len(took) * 0.99)] * 1e3:.2f} ms, max {took[-1] * 1e3:.2f} ms")
     print(f"programs {59 + args.programs}: {args.requests} uncached requests, "
           f"CPU {cpu * 1e3 / args.requests:.2f} ms/request, wall {wall * 1e3 / args.requests:.2f} ms/request "
           f"(with the profiler: {args.profile}); load {os.getloadavg()}")

@@ -56,7 +56,10 @@ class ResultCache:
     def __init__(self, size: int = 4096) -> None:
         self._results: LRU[Key, dict[str, Any]] = LRU(size)
         self._bytes: LRU[tuple[Any, ...], bytes] = LRU(size)
-        self._standings: LRU[Key, tuple[Standings, SizeResult]] = LRU(max(1, size // 8))
+        # few: one firm's standings are every program's `Standing` (700 objects at 2,000 programs)
+        # that the garbage collector walks on each full collection; they serve the other pages
+        # of a firm just viewed, the pages themselves are kept as bytes
+        self._standings: LRU[Key, tuple[Standings, SizeResult]] = LRU(max(1, min(32, size // 8)))
         self._profiles: LRU[tuple[int, int], FirmProfile] = LRU(size)
         #: catalog revision → the date its background run computes for (`refresh.run_date`)
         self.run_dates: dict[int, date] = {}

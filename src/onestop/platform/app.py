@@ -50,11 +50,15 @@ def _warm(state: AppState) -> None:
     except Exception:  # warming is an optimisation; requests build what they need on demand
         logging.getLogger(__name__).exception("warming the app failed")
     # What start-up built (catalog, compiled rules, reference tables, templates, the search index
-    # and the modules: over a million objects) lives as long as the process. Frozen, the garbage
-    # collector's full collections no longer walk it: they took up to 200 ms at a time, in the
-    # middle of requests (BENCHMARKS.md, "The fast lane").
+    # and the modules: ~380,000 objects) lives as long as the process. Frozen, the garbage
+    # collector's full collections no longer walk it. And a collection of the youngest objects
+    # every 20,000 allocations instead of 700: a request's temporaries were caught alive in the
+    # middle of it, promoted, and soon counted towards a full collection, which then ran every
+    # second or two, 100–240 ms each, with nothing to collect (measured under load; BENCHMARKS.md,
+    # "The fast lane"). Request code makes almost no reference cycles.
     gc.collect()
     gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
 
 class Health(BaseModel):
