@@ -230,7 +230,7 @@ def test_a_failed_record_leaves_the_pooled_connection_as_the_sessions_expect(cli
     for _ in range(db.engine.pool.size() + 2):  # every pooled connection, and then some
         with pytest.raises(IntegrityError), db.unit_of_work(read_only=True) as s:
             record_evaluation(s, values)
-    api, url = member(client)
+    _api, url = member(client)
     firm_id = int(url.split("/")[-2])
     with db.unit_of_work() as s:
         count = select(func.count()).select_from(EvaluationRow).where(EvaluationRow.firm_id == firm_id)
