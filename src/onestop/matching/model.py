@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -164,12 +164,14 @@ def _missing(program: Program, facts: Mapping[str, Any], ev: FirmEvaluation) -> 
     return out
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
     """Where one program stands for the firm, without its explanation (cheap to make for every
-    program of a large catalog)."""
+    program of a large catalog: a named tuple is made ~3× faster than a frozen dataclass, and a
+    firm of a 2,000-program catalog has ~700 of them)."""
 
-    index: int
+    #: the program's position in the catalog (and in its compiled rules); the field shadows
+    #: tuple.index on purpose (the name every caller uses)
+    index: int  # type: ignore[assignment]
     program: Program
     #: "eligible", "near_miss" or "unknown"
     status: str
