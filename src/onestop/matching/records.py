@@ -96,17 +96,17 @@ _EVALUATIONS = cast(Table, EvaluationRow.__table__)
 _RECORD_KEYS = ("firm_id", "firm_version", "kind", "on_date", "catalog_revision", "parameters_version", "summary",
                 "created_by", "created_at")
 _PG = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
-#: The same INSERT in psycopg's own parameter style, its columns and types read from the table
-#: definition, made from a one-row subquery that sets `synchronous_commit` off for the
-#: statement's own transaction (`set_config(…, true)`): the commit returns once the record is in
-#: PostgreSQL's log, without waiting for the disk to confirm it (PostgreSQL documentation, 19.5.1
-#: and 30.4 "Asynchronous Commit"). Seen by every other transaction at once; lost only if
-#: PostgreSQL itself crashes within ~0.6 s (3 × wal_writer_delay), and then it is recomputed the
-#: same from what stays durable (the firm version, catalog revision, parameters and date).
+#: The same INSERT with PostgreSQL's own numbered parameters ($1 …, sent by psycopg's RawCursor:
+#: no placeholder conversion per call), its columns and types read from the table definition,
+#: made from a one-row subquery that sets `synchronous_commit` off for the statement's own
+#: transaction (`set_config(…, true)`): the commit returns once the record is in PostgreSQL's
+#: log, without waiting for the disk to confirm it (PostgreSQL documentation, "Asynchronous
+#: Commit" in "Reliability and the Write-Ahead Log"). Seen by every other transaction at once;
+#: lost only if PostgreSQL itself crashes within ~0.6 s (3 × wal_writer_delay), and then
+#: recomputed the same from what stays durable (the firm version, catalog revision, parameters
+#: and date). Nobody acts on the record's durability: the visitor's answer does not depend on it.
 #: Waited for on the event loop, the disk's flush (1–3 ms, hundreds when it is busy) held up
 #: every request of the process (BENCHMARKS.md, "The fast lane").
-#: PostgreSQL's own numbered parameters ($1 …, sent by psycopg's RawCursor): no placeholder
-#: conversion per call.
 _RECORD_SQL = (f"INSERT INTO {_EVALUATIONS.name} ({', '.join(_RECORD_KEYS)}) SELECT "
                # cast to the type without its length: an over-long text is refused, not cut
                + ", ".join(f"${n}::{re.sub(r'[(][0-9]+[)]', '', _EVALUATIONS.c[k].type.compile(dialect=_PG))}"
