@@ -164,3 +164,36 @@ def test_an_unhashable_fact_is_worded_without_the_memo(engine: Engine) -> None:
     assert odd.explain(s).as_dict() == fresh(found).explain(s).as_dict()
 
 
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.lists(st.integers(0, 900), min_size=2, max_size=4))
+def test_memoised_rule_statuses_compact_items_and_windows_are_the_ones_made_anew(seed: int, days: list[int]) -> None:
+    """The memos of this session's fast lane (rule statuses and near-miss fixes per criteria
+    statuses, compact items per explanation, window summaries per program and day): a firm
+    asked about on several days through one engine (memos filling and hit) gets, on each day,
+    what a new engine with empty memos gives, item by item the same as `compact_item` of the
+    explanation worded anew."""
+    from onestop.matching.model import _window_summary, compact_item
+
+    profile = parse_firm(generate(1, seed, TODAY)[0])
+    warm = Engine.shipped()
+    for offset in [*days, *days]:  # the second round is served from the memos
+        on = TODAY + timedelta(days=offset - 450)
+        cold = Engine.shipped()
+        page = Page(size=100)
+        assert warm.compact(profile, on, page) == cold.compact(profile, on, page)
+        found, _ = warm.standings(profile, on)
+        anew, _ = cold.standings(profile, on)
+        assert [(s.index, s.status, s.score) for s in found.shown()] == [(s.index, s.status, s.score) for s in anew.shown()]
+        assert found.packages == anew.packages
+        for s in found.shown()[:10]:
+            item = found.compact_item(s, on)
+            assert item == compact_item(anew.explain(s), s.program, on)
+            assert item["window"] == _window_summary(s.program, on)  # the window worded anew
+        ev = warm.compiled.evaluate(found.facts)
+        fresh_ev = cold.compiled.evaluate(found.facts)
+        assert ev.statuses.tolist() == fresh_ev.statuses.tolist()
+        allowed = ~warm.compiled.slots_of(FIXED_FACTS)
+        assert (warm.compiled.single_fixes(ev.leaf_statuses, allowed).tolist()
+                == cold.compiled.single_fixes(fresh_ev.leaf_statuses, allowed).tolist())
