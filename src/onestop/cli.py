@@ -509,7 +509,8 @@ def serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
     # connection at once, so the first worker to wake took most of a burst of clients and kept
     # them: one worker at full load, the other idle, measured. Accepting one connection at a time
     # lets the workers share them (libuv's UV_TCP_SINGLE_ACCEPT; BENCHMARKS.md, "The fast lane").
-    os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
+    if workers > 1:
+        os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     uvicorn.run("onestop.platform.asgi:app", host=host, port=port, workers=workers, log_level="warning",
                 proxy_headers=False, timeout_worker_healthcheck=worker_timeout)
 
