@@ -29,6 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,17 +54,22 @@ def recreate(name: str) -> None:
     engine.dispose()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (the uvicorn workers)."""
-    root = psutil.Process(pid)
+def cpu_of(processes: Iterable[psutil.Process]) -> float:
+    """User + system CPU of the processes (those that ended meanwhile count nothing)."""
     total = 0.0
-    for p in [root, *root.children(recursive=True)]:
+    for p in processes:
         try:
             t = p.cpu_times()
             total += t.user + t.system
         except psutil.NoSuchProcess:
             pass
     return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the uvicorn workers)."""
+    root = psutil.Process(pid)
+    return cpu_of([root, *root.children(recursive=True)])
 
 
 #: Every request a (firm, date) not asked before, so every one computes and records a match: the
@@ -132,15 +138,7 @@ def evaluations(url: str) -> int:
 
 def postgres_cpu_seconds() -> float:
     """User + system CPU of every PostgreSQL process (the server's backends, WAL writer, checkpointer)."""
-    total = 0.0
-    for p in psutil.process_iter(["name"]):
-        if p.info["name"] and p.info["name"].startswith("postgres"):
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.NoSuchProcess:
-                pass
-    return total
+    return cpu_of(p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres"))
 
 
 def sizes(url: str, token: str) -> dict[str, int]:

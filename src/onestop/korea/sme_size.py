@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from onestop.korea.money import format_won, format_won_en
+from onestop.memo import IdentityMemo
 from onestop.parameters.store import ParameterVersion, in_force
 
 SMALL = "small"
@@ -79,23 +80,14 @@ class SizeTable:
         )
 
 
-#: `_lookup`'s answers by (table identity, code), each kept with its table (so an identity is
-#: never taken for another table's): a firm's KSIC is looked up on every classification
-_LOOKUPS: dict[tuple[int, str], tuple[dict[str, int], int | None]] = {}
+#: `_lookup`'s answers by table and code: a firm's KSIC is looked up on every classification
+_LOOKUPS: IdentityMemo[int | None] = IdentityMemo(100_000)
 
 
 def _lookup(code: str, table: dict[str, int]) -> int | None:
     """Longest-prefix value for `code`; None when unknown or ambiguous for a short code.
     Remembered per table and code (tables are built once per parameter version and not changed)."""
-    key = (id(table), code)
-    hit = _LOOKUPS.get(key)
-    if hit is not None and hit[0] is table:
-        return hit[1]
-    found = _scan(code, table)
-    if len(_LOOKUPS) >= 100_000:
-        _LOOKUPS.clear()
-    _LOOKUPS[key] = (table, found)
-    return found
+    return _LOOKUPS.get_or_make(table, code, lambda: _scan(code, table))
 
 
 def _scan(code: str, table: dict[str, int]) -> int | None:

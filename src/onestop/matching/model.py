@@ -28,6 +28,7 @@ import numpy.typing as npt
 from onestop.catalog.model import Program
 from onestop.catalog.windows import window_state
 from onestop.korea.dates import KST
+from onestop.memo import IdentityMemo
 from onestop.rules.evaluate import (
     MET,
     NOT_MET,
@@ -745,22 +746,14 @@ def decisive_reasons(reasons: Sequence[Mapping[str, Any]], status: str) -> list[
     return out
 
 
-#: window summaries by (program, day): every firm asking on the same day shares them (bounded)
-_WINDOWS: dict[tuple[int, int], tuple[Program, dict[str, Any]]] = {}
+#: window summaries by program and day: every firm asking on the same day shares them
+_WINDOWS: IdentityMemo[dict[str, Any]] = IdentityMemo(50_000)
 
 
 def window_summary(program: Program, on: date) -> dict[str, Any]:
     """The application window as of `on` (KST): its phase, dates and days left (D-day).
     Shared between answers of the same day: not to be changed."""
-    key = (id(program), on.toordinal())
-    hit = _WINDOWS.get(key)
-    if hit is not None and hit[0] is program:
-        return hit[1]
-    out = _window_summary(program, on)
-    if len(_WINDOWS) >= 50_000:
-        _WINDOWS.clear()
-    _WINDOWS[key] = (program, out)
-    return out
+    return _WINDOWS.get_or_make(program, on.toordinal(), lambda: _window_summary(program, on))
 
 
 def _window_summary(program: Program, on: date) -> dict[str, Any]:
