@@ -120,6 +120,29 @@ def test_the_officers_page_shows_all_three_measures(app: Any, supported: tuple[D
         assert 'id="to-effect"' in dash.text
 
 
+def test_the_group_sizes_take_the_number_of_their_noun(app: Any, supported: tuple[Database, list[int]],
+                                                       monkeypatch: Any) -> None:
+    """"1 firm", "2 firms": each count in the English sentence with its noun in the number it
+    takes (the page said "1 firms that missed one criterion")."""
+    from onestop.outcomes import effect_services
+
+    real = effect_services.measure
+    sizes = iter([(1, 1), (2, 0)])
+
+    def sized(*args: Any, **kw: Any) -> Any:
+        found = real(*args, **kw)
+        found.supported, found.near_misses = next(sizes)
+        return found
+
+    monkeypatch.setattr(effect_services, "measure", sized)
+    with TestClient(app) as c:
+        assert page_login(c, "officer.jeonnam@onestop.demo", PASSWORD).status_code == 303
+        for expected in ("1 supported firm, 1 firm that missed one criterion",
+                         "2 supported firms, 0 firms that missed one criterion"):
+            en = c.get("/officer/outcomes/effect", params={"program": PROGRAM, "lang": "en"})
+            assert expected in en.text
+
+
 def test_a_firm_is_not_shown_the_effect_page(app: Any) -> None:
     with TestClient(app) as c:
         assert page_login(c, "founder@onestop.demo", PASSWORD).status_code == 303
