@@ -154,3 +154,30 @@ def test_the_coding_is_chosen_from_what_the_client_accepts() -> None:
     assert negotiate("gzip;q=1.0, br;q=0") == "gzip"
     assert negotiate("br;q=0, gzip;q=0") is None
     assert negotiate("*") == "gzip" and negotiate("identity") is None and negotiate("") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(("young-founder", "crisis", "exporter", "smart-factory", "seoul-software")),
+       st.integers(-600, 600), st.integers(-40, 40), st.integers(-40, 40), st.integers(-3, 3).filter(bool))
+def test_ranked_standings_read_as_the_list_of_standings_they_stand_for(
+        name: str, days: int, start: int, stop: int, step: int) -> None:
+    """`Ranked` keeps positions and scores as arrays: every way of reading it (an item, a
+    negative index, a slice with a step, iteration, ids, the pairs stored) gives what a plain
+    list of `Standing` gives, and `select` by status and category is the plain filter."""
+    from onestop.matching.model import Standing, select
+
+    engine = Engine.shipped()
+    found, _ = engine.standings(firm(name), TODAY + timedelta(days=days))
+    shown = found.shown()
+    plain = [*found.eligible, *found.near_misses, *found.needs_information]
+    assert list(shown) == plain and all(isinstance(s, Standing) for s in plain)
+    assert len(shown) == len(plain) and list(shown[start:stop:step]) == plain[start:stop:step]
+    for i in range(-len(plain), len(plain)):
+        assert shown[i] == plain[i]
+    assert shown.ids() == [s.program.id for s in plain]
+    assert shown.pairs() == [[s.program.id, s.score] for s in plain]
+    for status in (None, "eligible", "near_miss", "unknown"):
+        for category in (None, *sorted({p.spec.category.value for p in engine.programs})):
+            assert list(select(found, status, category)) == [
+                s for s in plain if (status is None or s.status == status)
+                and (category is None or s.program.spec.category.value == category)]

@@ -17,10 +17,10 @@ the program's own boost (−10..+10), +5 when it continues a program the firm al
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -165,6 +165,10 @@ def _missing(program: Program, facts: Mapping[str, Any], ev: FirmEvaluation) -> 
     return out
 
 
+#: the statuses a program can stand in for a firm (not excluded), in the order they are shown
+STATUSES = ("eligible", "near_miss", "unknown")
+
+
 class Standing(NamedTuple):
     """Where one program stands for the firm, without its explanation (cheap to make for every
     program of a large catalog: a named tuple is made ~3× faster than a frozen dataclass, and a
@@ -179,15 +183,83 @@ class Standing(NamedTuple):
     score: int
 
 
+class Ranked(Sequence[Standing]):
+    """Programs in ranked order, as arrays (catalog positions, scores and statuses); a `Standing`
+    is made only for an item read. A firm of a 2,000-program catalog has ~700 programs that
+    stand somewhere, and a page shows 20: making a `Standing` for each was a fifth of the CPU
+    of an uncached request (BENCHMARKS.md, "Standings as arrays")."""
+
+    __slots__ = ("kinds", "positions", "programs", "scores")
+
+    def __init__(self, programs: Sequence[Program], positions: npt.NDArray[np.int64],
+                 scores: npt.NDArray[np.int64], kinds: npt.NDArray[np.int8]) -> None:
+        #: the catalog's programs (indexed by `positions`)
+        self.programs = programs
+        self.positions = positions
+        self.scores = scores
+        #: each item's status, as an index into `STATUSES`
+        self.kinds = kinds
+
+    @classmethod
+    def of(cls, programs: Sequence[Program], status: str, positions: Sequence[int] | npt.NDArray[np.int64],
+           scores: Sequence[int] | npt.NDArray[np.int64]) -> Ranked:
+        """Programs that all stand the same way (`status`: "eligible", "near_miss" or "unknown")."""
+        at = np.asarray(positions, dtype=np.int64)
+        return cls(programs, at, np.asarray(scores, dtype=np.int64),
+                   np.full(len(at), STATUSES.index(status), dtype=np.int8))
+
+    @classmethod
+    def chain(cls, programs: Sequence[Program], parts: Sequence[Ranked]) -> Ranked:
+        """The parts one after the other."""
+        return cls(programs, np.concatenate([p.positions for p in parts]),
+                   np.concatenate([p.scores for p in parts]), np.concatenate([p.kinds for p in parts]))
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> Standing: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Ranked: ...
+
+    def __getitem__(self, i: int | slice) -> Standing | Ranked:
+        if isinstance(i, slice):
+            return Ranked(self.programs, self.positions[i], self.scores[i], self.kinds[i])
+        at = int(self.positions[i])
+        return Standing(at, self.programs[at], STATUSES[self.kinds[i]], int(self.scores[i]))
+
+    def __iter__(self) -> Iterator[Standing]:
+        programs = self.programs
+        for at, kind, score in zip(self.positions.tolist(), self.kinds.tolist(), self.scores.tolist(), strict=True):
+            yield Standing(at, programs[at], STATUSES[kind], score)
+
+    def where(self, keep: npt.NDArray[np.bool_]) -> Ranked:
+        """The items where `keep` (one flag per item) is true, in the same order."""
+        return Ranked(self.programs, self.positions[keep], self.scores[keep], self.kinds[keep])
+
+    def ids(self) -> list[str]:
+        """The programs' ids, in order (no `Standing` made)."""
+        programs = self.programs
+        return [programs[at].id for at in self.positions.tolist()]
+
+    def pairs(self) -> list[list[Any]]:
+        """[program id, score] per item, in order (as `snapshot` stores them)."""
+        return [[pid, score] for pid, score in zip(self.ids(), self.scores.tolist(), strict=True)]
+
+    def __repr__(self) -> str:
+        return f"Ranked({len(self)} programs)"
+
+
 @dataclass
 class Standings:
     """Every program's standing for one firm; explanations are built for the programs shown
     (`explain`), from the same evaluation."""
 
     on: date
-    eligible: list[Standing]
-    near_misses: list[Standing]
-    needs_information: list[Standing]
+    eligible: Ranked
+    near_misses: Ranked
+    needs_information: Ranked
     packages: list[list[str]]
     excluded: list[Excluded]
     evaluation: FirmEvaluation
@@ -198,9 +270,9 @@ class Standings:
     #: category → how many programs stand where (see `totals`), when counted already
     category_counts: dict[str, dict[str, int]] | None = None
 
-    def shown(self) -> list[Standing]:
+    def shown(self) -> Ranked:
         """Eligible first, then near misses, then those that need information; each ranked."""
-        return [*self.eligible, *self.near_misses, *self.needs_information]
+        return Ranked.chain(self.eligible.programs, (self.eligible, self.near_misses, self.needs_information))
 
     def fix_count(self, standing: Standing) -> int:
         """How many criteria could each alone make a near miss eligible (its `missing`, unworded)."""
@@ -493,15 +565,14 @@ def standings(
     score = (50 + np.minimum(15, 3 * own_met) + np.minimum(15, 5 * favoured) + arr.boost + 5 * continues
              + 5 * ((until_close >= 0) & (until_close <= 30)) - 10 * (times > 0))
     score = np.clip(score, 0, 100)
-    groups: list[list[Standing]] = []
+    groups: list[Ranked] = []
     per_category = []
     for mask, kind in ((active & (status == MET), "eligible"), (near_mask, "near_miss"),
                        (active & (status == UNKNOWN), "unknown")):
         index = np.flatnonzero(mask)
         per_category.append(np.bincount(arr.category[index], minlength=len(arr.category_names)).tolist())
         order = index[np.lexsort((arr.id_rank[index], -score[index]))]
-        groups.append([Standing(i, programs[i], kind, s) for i, s in zip(order.tolist(), score[order].tolist(),
-                                                                        strict=True)])
+        groups.append(Ranked.of(programs, kind, order, score[order]))
     by_category = {name: dict(zip(STATUSES, n_each, strict=True))
                    for name, *n_each in zip(arr.category_names, *per_category, strict=True) if any(n_each)}
     return Standings(on, groups[0], groups[1], groups[2],
@@ -820,9 +891,6 @@ def compact_item(rec: Recommendation, program: Program, on: date) -> dict[str, A
     return compact_from(compact_parts(rec, program), program, on, rec.score)
 
 
-STATUSES = ("eligible", "near_miss", "unknown")
-
-
 def totals(st: Standings) -> dict[str, Any]:
     """How many programs stand where, in all and per category (every program, not one page)."""
     by_category: dict[str, dict[str, int]] = {}
@@ -836,19 +904,25 @@ def totals(st: Standings) -> dict[str, Any]:
             "excluded": len(st.excluded), "categories": dict(sorted(by_category.items()))}
 
 
-def select(st: Standings, status: str | None, category: str | None) -> list[Standing]:
+def select(st: Standings, status: str | None, category: str | None) -> Ranked:
     """The standings a list shows, in order, filtered by status and category when given."""
-    return [s for s in st.shown()
-            if (status is None or s.status == status) and (category is None or s.program.spec.category.value == category)]
+    shown = {"eligible": st.eligible, "near_miss": st.near_misses, "unknown": st.needs_information}.get(status or "")
+    if shown is None:
+        shown = st.shown()
+    if category is None:
+        return shown
+    programs = shown.programs
+    return shown.where(np.fromiter((programs[at].spec.category.value == category for at in shown.positions.tolist()),
+                                   dtype=np.bool_, count=len(shown)))
 
 
 def snapshot(st: Standings) -> dict[str, Any]:
     """The standings as data (to store): program ids with scores per status, packages,
     exclusions; `restore` takes them back with the firm's own evaluation."""
     return {
-        "eligible": [[s.program.id, s.score] for s in st.eligible],
-        "near_misses": [[s.program.id, s.score] for s in st.near_misses],
-        "needs_information": [[s.program.id, s.score] for s in st.needs_information],
+        "eligible": st.eligible.pairs(),
+        "near_misses": st.near_misses.pairs(),
+        "needs_information": st.needs_information.pairs(),
         "packages": st.packages,
         "excluded": [[e.program_id, e.code, e.ko, e.en] for e in st.excluded],
     }
@@ -859,15 +933,12 @@ def restore(data: Mapping[str, Any], programs: Sequence[Program], positions: Map
             lines: Mapping[str, Sequence[tuple[str, int]]]) -> Standings | None:
     """Standings from `snapshot` data and the firm's evaluation; None when the data names a
     program the catalog does not have (it was computed for another revision)."""
-    groups: list[list[Standing]] = []
+    groups: list[Ranked] = []
     for key, status in (("eligible", "eligible"), ("near_misses", "near_miss"), ("needs_information", "unknown")):
-        group = []
-        for pid, score in data[key]:
-            i = positions.get(pid)
-            if i is None:
-                return None
-            group.append(Standing(i, programs[i], status, int(score)))
-        groups.append(group)
+        at = [positions.get(pid) for pid, _ in data[key]]
+        if None in at:
+            return None
+        groups.append(Ranked.of(programs, status, cast(list[int], at), [int(score) for _, score in data[key]]))
     excluded = [Excluded(str(pid), str(code), str(ko), str(en)) for pid, code, ko, en in data["excluded"]]
     packages = [[str(p) for p in pkg] for pkg in data["packages"]]
     return Standings(on, groups[0], groups[1], groups[2], packages, excluded, evaluation, facts, lines)

@@ -169,12 +169,11 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | Know
                          cache.run_dates if cache is not None else None)
     found = (engine.restore(profile, on, stored) if stored is not None else None) or engine.standings(profile, on)
     st, size = found
-    ids = engine.program_names  # by position, as `Standing.index`
     record_evaluation(db, {
         "firm_id": row.id, "firm_version": row.version, "kind": "recommendations", "on_date": on,
         "catalog_revision": revision, "parameters_version": size.parameters_version,
-        "summary": {"eligible": [ids[s.index] for s in st.eligible],
-                    "near_misses": [ids[s.index] for s in st.near_misses],
+        "summary": {"eligible": st.eligible.ids(),
+                    "near_misses": st.near_misses.ids(),
                     "packages": st.packages},
         "created_by": user_id, "created_at": utcnow(),
     })

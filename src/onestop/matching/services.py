@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -181,7 +182,7 @@ class Engine:
             programs = self.catalog.programs
             out_of = [e for e in st.excluded
                       if page.category is None or programs[e.program_id].spec.category.value == page.category]
-            chosen: list[Any] = out_of
+            chosen: Sequence[Any] = out_of
         else:
             chosen = select(st, page.status, page.category)
         items = [st.compact_item(s, on) for s in chosen[window]] if not out_of else []
