@@ -189,29 +189,31 @@ class Ranked(Sequence[Standing]):
     stand somewhere, and a page shows 20: making a `Standing` for each was a fifth of the CPU
     of an uncached request (BENCHMARKS.md, "Standings as arrays")."""
 
-    __slots__ = ("kinds", "positions", "programs", "scores")
+    __slots__ = ("catalog_ids", "kinds", "positions", "programs", "scores")
 
-    def __init__(self, programs: Sequence[Program], positions: npt.NDArray[np.int64],
-                 scores: npt.NDArray[np.int64], kinds: npt.NDArray[np.int8]) -> None:
-        #: the catalog's programs (indexed by `positions`)
+    def __init__(self, programs: Sequence[Program], catalog_ids: npt.NDArray[np.object_],
+                 positions: npt.NDArray[np.int64], scores: npt.NDArray[np.int64], kinds: npt.NDArray[np.int8]) -> None:
+        #: the catalog's programs (indexed by `positions`), and their ids as an object array
         self.programs = programs
+        self.catalog_ids = catalog_ids
         self.positions = positions
         self.scores = scores
         #: each item's status, as an index into `STATUSES`
         self.kinds = kinds
 
     @classmethod
-    def of(cls, programs: Sequence[Program], status: str, positions: Sequence[int] | npt.NDArray[np.int64],
+    def of(cls, catalog: _CatalogArrays, status: str, positions: Sequence[int] | npt.NDArray[np.int64],
            scores: Sequence[int] | npt.NDArray[np.int64]) -> Ranked:
-        """Programs that all stand the same way (`status`: "eligible", "near_miss" or "unknown")."""
+        """Programs of `catalog` that all stand the same way (`status`: "eligible", "near_miss" or "unknown")."""
         at = np.asarray(positions, dtype=np.int64)
-        return cls(programs, at, np.asarray(scores, dtype=np.int64),
+        return cls(catalog.programs, catalog.ids, at, np.asarray(scores, dtype=np.int64),
                    np.full(len(at), STATUSES.index(status), dtype=np.int8))
 
     @classmethod
-    def chain(cls, programs: Sequence[Program], parts: Sequence[Ranked]) -> Ranked:
-        """The parts one after the other."""
-        return cls(programs, np.concatenate([p.positions for p in parts]),
+    def chain(cls, first: Ranked, *rest: Ranked) -> Ranked:
+        """The parts (of one catalog) one after the other."""
+        parts = (first, *rest)
+        return cls(first.programs, first.catalog_ids, np.concatenate([p.positions for p in parts]),
                    np.concatenate([p.scores for p in parts]), np.concatenate([p.kinds for p in parts]))
 
     def __len__(self) -> int:
@@ -225,7 +227,7 @@ class Ranked(Sequence[Standing]):
 
     def __getitem__(self, i: int | slice) -> Standing | Ranked:
         if isinstance(i, slice):
-            return Ranked(self.programs, self.positions[i], self.scores[i], self.kinds[i])
+            return Ranked(self.programs, self.catalog_ids, self.positions[i], self.scores[i], self.kinds[i])
         at = int(self.positions[i])
         return Standing(at, self.programs[at], STATUSES[self.kinds[i]], int(self.scores[i]))
 
@@ -236,12 +238,11 @@ class Ranked(Sequence[Standing]):
 
     def where(self, keep: npt.NDArray[np.bool_]) -> Ranked:
         """The items where `keep` (one flag per item) is true, in the same order."""
-        return Ranked(self.programs, self.positions[keep], self.scores[keep], self.kinds[keep])
+        return Ranked(self.programs, self.catalog_ids, self.positions[keep], self.scores[keep], self.kinds[keep])
 
     def ids(self) -> list[str]:
         """The programs' ids, in order (no `Standing` made)."""
-        programs = self.programs
-        return [programs[at].id for at in self.positions.tolist()]
+        return cast(list[str], self.catalog_ids[self.positions].tolist())
 
     def pairs(self) -> list[list[Any]]:
         """[program id, score] per item, in order (as `snapshot` stores them)."""
@@ -272,7 +273,7 @@ class Standings:
 
     def shown(self) -> Ranked:
         """Eligible first, then near misses, then those that need information; each ranked."""
-        return Ranked.chain(self.eligible.programs, (self.eligible, self.near_misses, self.needs_information))
+        return Ranked.chain(self.eligible, self.near_misses, self.needs_information)
 
     def fix_count(self, standing: Standing) -> int:
         """How many criteria could each alone make a near miss eligible (its `missing`, unworded)."""
@@ -407,14 +408,6 @@ class Explanations:
         self._compact[key] = value
 
 
-def _own_met(compiled: CompiledRules, leaf_statuses: Sequence[int]) -> npt.NDArray[np.int64]:
-    """Per program: how many of its own criteria (not those of shared rules) the firm meets,
-    over the whole catalog in one NumPy pass."""
-    status = np.asarray(leaf_statuses, dtype=np.int8)[compiled.occurrence_slot]
-    mask = (status == MET) & ~compiled.occurrence_shared
-    return np.bincount(compiled.occurrence_program[mask], minlength=len(compiled.rules)).astype(np.int64)
-
-
 @dataclass(frozen=True)
 class _CatalogArrays:
     """What `standings` needs of every program as NumPy arrays, built once per catalog (and its
@@ -440,6 +433,27 @@ class _CatalogArrays:
     #: each program's category, as an index into `category_names`
     category: npt.NDArray[np.int64]
     category_names: list[str]
+    #: each program's id, by position (an object array: ids of many positions in one take)
+    ids: npt.NDArray[np.object_]
+    #: the criteria statuses (bytes of the leaf status array) → `criteria_points` for them
+    _points: dict[bytes, npt.NDArray[np.int8]] = field(default_factory=dict)
+
+    def criteria_points(self, leaf: npt.NDArray[np.int8]) -> npt.NDArray[np.int8]:
+        """Per program, the fit score's points for its own criteria (not those of shared rules)
+        that the firm meets: 3 each, at most 15. Counted over the whole catalog in one NumPy
+        pass and kept per criteria statuses (firms and dates that meet the same criteria share
+        it; at most ~16 MB kept). Not to be changed by the caller."""
+        key = leaf.tobytes()
+        found = self._points.get(key)
+        if found is None:
+            c = self.compiled
+            mask = (leaf[c.occurrence_slot] == MET) & ~c.occurrence_shared
+            met = np.bincount(c.occurrence_program[mask], minlength=len(c.rules))[: len(self.programs)]
+            found = np.minimum(15, 3 * met).astype(np.int8)
+            if len(self._points) >= max(64, 16_000_000 // max(1, len(found))):
+                self._points.clear()
+            self._points[key] = found
+        return found
 
     @classmethod
     def build(cls, programs: Sequence[Program], compiled: CompiledRules) -> _CatalogArrays:
@@ -472,9 +486,11 @@ class _CatalogArrays:
         id_rank[sorted(range(n), key=lambda i: programs[i].id)] = np.arange(n, dtype=np.int64)
         names = sorted({p.spec.category.value for p in programs})
         category = np.array([names.index(p.spec.category.value) for p in programs], dtype=np.int64)
+        ids = np.empty(n, dtype=np.object_)
+        ids[:] = [p.id for p in programs]
         return cls(programs, compiled, last_day, closes, guard_slot, max_uses, boost, favoured,
                    {k: np.asarray(v, dtype=np.int64) for k, v in continued.items()},
-                   {p.id: i for i, p in enumerate(programs)}, id_rank, category, names)
+                   {p.id: i for i, p in enumerate(programs)}, id_rank, category, names, ids)
 
 
 #: a window that never closes for good (an ordinal beyond any date)
@@ -514,7 +530,7 @@ def standings(
     arr = _arrays(programs, compiled)
     status = ev.statuses[:n]
     leaf = ev.leaf_array
-    fixes = compiled.single_fixes(ev.leaf_statuses, ~compiled.slots_of(FIXED_FACTS))[:n]
+    fixes = compiled.single_fixes(leaf, ~compiled.slots_of(FIXED_FACTS))[:n]
     times = np.zeros(n, dtype=np.int64)
     continues = np.zeros(n, dtype=np.bool_)
     for pid, count in history.uses.items():
@@ -560,9 +576,8 @@ def standings(
         counts = arr.favoured.get(cert)
         if counts is not None:
             favoured += counts
-    own_met = _own_met(compiled, ev.leaf_statuses)[:n]
     until_close = arr.closes - day
-    score = (50 + np.minimum(15, 3 * own_met) + np.minimum(15, 5 * favoured) + arr.boost + 5 * continues
+    score = (50 + arr.criteria_points(leaf).astype(np.int64) + np.minimum(15, 5 * favoured) + arr.boost + 5 * continues
              + 5 * ((until_close >= 0) & (until_close <= 30)) - 10 * (times > 0))
     score = np.clip(score, 0, 100)
     groups: list[Ranked] = []
@@ -572,7 +587,7 @@ def standings(
         index = np.flatnonzero(mask)
         per_category.append(np.bincount(arr.category[index], minlength=len(arr.category_names)).tolist())
         order = index[np.lexsort((arr.id_rank[index], -score[index]))]
-        groups.append(Ranked.of(programs, kind, order, score[order]))
+        groups.append(Ranked.of(arr, kind, order, score[order]))
     by_category = {name: dict(zip(STATUSES, n_each, strict=True))
                    for name, *n_each in zip(arr.category_names, *per_category, strict=True) if any(n_each)}
     return Standings(on, groups[0], groups[1], groups[2],
@@ -933,12 +948,13 @@ def restore(data: Mapping[str, Any], programs: Sequence[Program], positions: Map
             lines: Mapping[str, Sequence[tuple[str, int]]]) -> Standings | None:
     """Standings from `snapshot` data and the firm's evaluation; None when the data names a
     program the catalog does not have (it was computed for another revision)."""
+    catalog = _arrays(programs, evaluation.compiled)
     groups: list[Ranked] = []
     for key, status in (("eligible", "eligible"), ("near_misses", "near_miss"), ("needs_information", "unknown")):
         at = [positions.get(pid) for pid, _ in data[key]]
         if None in at:
             return None
-        groups.append(Ranked.of(programs, status, cast(list[int], at), [int(score) for _, score in data[key]]))
+        groups.append(Ranked.of(catalog, status, cast(list[int], at), [int(score) for _, score in data[key]]))
     excluded = [Excluded(str(pid), str(code), str(ko), str(en)) for pid, code, ko, en in data["excluded"]]
     packages = [[str(p) for p in pkg] for pkg in data["packages"]]
     return Standings(on, groups[0], groups[1], groups[2], packages, excluded, evaluation, facts, lines)

@@ -335,7 +335,8 @@ class CompiledRules:
             self._slot_masks[facts] = found
         return found
 
-    def single_fixes(self, leaf_statuses: Sequence[int], allowed: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    def single_fixes(self, leaf_statuses: Sequence[int] | npt.NDArray[np.int8], allowed: npt.NDArray[np.bool_]
+                     ) -> npt.NDArray[np.bool_]:
         """Per rule: would meeting one criterion occurrence that is not met now (one whose slot
         `allowed` permits) make the whole rule met? The same answer as `flip_effects` (for a rule
         without `repeated` criterion objects), for every rule at once.
@@ -420,7 +421,9 @@ class CompiledRules:
             if len(self._by_leaves) >= 4096:
                 self._by_leaves.clear()
             self._by_leaves[leaves_key] = roots
-        return FirmEvaluation(self, roots.copy(), Outcomes(self, facts, statuses), statuses)
+        ev = FirmEvaluation(self, roots.copy(), Outcomes(self, facts, statuses), statuses)
+        ev.__dict__["leaf_array"] = values[: len(self.keys)].copy()  # made here, not again from the list
+        return ev
 
 
 class Outcomes(Sequence[LeafOutcome]):
@@ -484,7 +487,8 @@ class FirmEvaluation:
 
     @cached_property
     def leaf_array(self) -> npt.NDArray[np.int8]:
-        """`leaf_statuses` as a NumPy array (made once, for selections by many slots at once)."""
+        """`leaf_statuses` as a NumPy array (made once, for selections by many slots at once; set
+        by `CompiledRules.evaluate` from the array the statuses came from)."""
         return np.asarray(self.leaf_statuses, dtype=np.int8)
 
     def status_of(self, leaf: Leaf) -> int:
