@@ -243,3 +243,138 @@ def test_a_failed_record_leaves_the_pooled_connection_as_the_sessions_expect(cli
         with db.unit_of_work() as s:
             s.connection()
             assert not s.connection().connection.driver_connection.autocommit
+
+
+# ── records written together (matching.recorder) ─────────────────────────────────────────────
+def concurrently(client: TestClient, api: Api, requests: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+    """The requests sent at once to the app on one event loop (as a worker's connections are)."""
+    import asyncio
+
+    import httpx
+
+    async def run() -> list[Any]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return list(await asyncio.gather(*(c.get(u, params=p, headers=api.headers) for u, p in requests)))
+
+    return asyncio.run(run())
+
+
+def recorded_days(client: TestClient, firm_id: int) -> list[str]:
+    db = client.app.state.db  # type: ignore[attr-defined]
+    with db.unit_of_work(read_only=True) as s:
+        return sorted(d.isoformat() for d in s.scalars(select(EvaluationRow.on_date)
+                                                      .where(EvaluationRow.firm_id == firm_id)))
+
+
+def test_concurrent_requests_are_answered_and_each_decision_recorded_once(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve decisions asked at once, each by three pages: every answer is the one asked for
+    (the same bytes as the route's), and each decision has one record (the pages of one
+    decision wait for the first one's record and are answered from the cache). On PostgreSQL
+    the records go in shared transactions: fewer transactions than decisions."""
+    import psycopg
+
+    api, url = member(client)
+    firm_id = int(url.split("/")[-2])
+    monkeypatch.setattr(client.app.state.app.principals, "_ttl", 600.0)  # type: ignore[attr-defined]
+    assert by_route(client, api, url, params={"date": new_day()}).status_code == 200  # signed in for the run
+    groups: list[int] = []
+    real = psycopg.AsyncRawCursor.executemany
+
+    async def counted(self: Any, query: Any, params_seq: Any, **kw: Any) -> None:
+        params_seq = list(params_seq)
+        groups.append(len(params_seq))
+        await real(self, query, params_seq, **kw)
+
+    monkeypatch.setattr(psycopg.AsyncRawCursor, "executemany", counted)
+    before = recorded_days(client, firm_id)
+    days = [new_day() for _ in range(12)]
+    asked = [(url, {"date": d, "per_page": n}) for n in (5, 7, 9) for d in days]
+    answers = concurrently(client, api, asked)
+    assert [r.status_code for r in answers] == [200] * len(asked)
+    assert sorted(set(recorded_days(client, firm_id)) - set(before)) == sorted(days)
+    assert len(recorded_days(client, firm_id)) == len(before) + len(days)
+    for (_, params), r in zip(asked, answers, strict=True):
+        assert r.json()["date"] == params["date"] and r.json()["page"]["size"] == params["per_page"]
+        assert by_route(client, api, url, params=params).content == r.content
+    if client.app.state.db.engine.dialect.name == "postgresql":  # type: ignore[attr-defined]
+        assert sum(groups) == len(days) and len(groups) < len(days), groups
+    assert len(recorded_days(client, firm_id)) == len(before) + len(days)  # the route's answers came from the cache
+
+
+def test_when_the_shared_record_fails_the_route_answers_and_records(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed group transaction sends nothing and caches nothing: each request is handed to the
+    route, which computes and records it on its own (one record per decision still)."""
+    import psycopg
+
+    from onestop.matching import recorder
+
+    if client.app.state.db.engine.dialect.name != "postgresql":  # type: ignore[attr-defined]
+        pytest.skip("records are written together on PostgreSQL only; SQLite writes each in its request")
+    api, url = member(client)
+    firm_id = int(url.split("/")[-2])
+    monkeypatch.setattr(client.app.state.app.principals, "_ttl", 600.0)  # type: ignore[attr-defined]
+    assert by_route(client, api, url, params={"date": new_day()}).status_code == 200
+    failures = []
+
+    async def failing(self: Any, rows: list[dict[str, Any]]) -> None:
+        failures.append(len(rows))
+        raise psycopg.OperationalError("connection lost")
+
+    monkeypatch.setattr(recorder.GroupRecorder, "record", failing)
+    before = recorded_days(client, firm_id)
+    days = [new_day() for _ in range(4)]
+    answers = concurrently(client, api, [(url, {"date": d}) for d in days])
+    assert [r.status_code for r in answers] == [200] * len(days) and len(failures) == len(days)
+    assert [r.json()["date"] for r in answers] == days
+    assert recorded_days(client, firm_id) == sorted([*before, *days])
+
+
+def test_two_threads_asking_for_one_decision_compute_and_record_it_once(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The route's threads claim a decision as the lane does (`ResultCache.claim`): the second
+    request waits for the first one's record and takes its standings from the cache."""
+    import threading
+    import time
+
+    from onestop.firms.tables import FirmRow
+    from onestop.matching import records
+    from onestop.matching.services import Engine
+
+    _api, url = member(client)
+    firm_id = int(url.split("/")[-2])
+    state = client.app.state.app  # type: ignore[attr-defined]
+    computed: list[float] = []
+    real = Engine.standings
+
+    def slow(self: Engine, firm: Any, on: date) -> Any:
+        computed.append(time.monotonic())
+        time.sleep(0.3)  # long enough for the other thread to arrive meanwhile
+        return real(self, firm, on)
+
+    monkeypatch.setattr(Engine, "standings", slow)
+    before = recorded_days(client, firm_id)
+    day = date.fromisoformat(new_day())
+    found: list[Any] = []
+
+    def ask() -> None:
+        with state.db.unit_of_work(read_only=True) as db:
+            rev, engine = state.engine(db)
+            row = db.get(FirmRow, firm_id)
+            found.append(records.standings_of(db, rev, engine, row, day, None, state.results))
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(found) == 2 and found[0] is found[1] and len(computed) == 1
+    assert recorded_days(client, firm_id) == sorted([*before, day.isoformat()])
+    results = records.ResultCache()
+    assert results.claim((1, 1, day)) is None
+    waiting = results.claim((1, 1, day))
+    assert waiting is not None and not waiting.is_set()
+    results.release((1, 1, day))
+    assert waiting.is_set() and results.claim((1, 1, day)) is None

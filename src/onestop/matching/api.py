@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from onestop.accounts.model import Principal
 from onestop.errors import DomainError
 from onestop.firms import services as firms
-from onestop.matching import records
+from onestop.matching import recorder, records
 from onestop.matching.services import Page
 from onestop.platform.compress import encode, negotiate
 from onestop.platform.openapi import PROBLEM_RESPONSES
@@ -80,7 +80,7 @@ def answer(db: Session, state: AppState, p: Principal, firm_id: int, on: dt.date
         body = records.compact_json(db, rev, engine, row, on, p.user_id, state.results, shown)
     if coding is not None:  # compressed once per distinct result, as the JSON is serialised once
         body = encode(body, coding)
-        state.results.put_bytes((*key, coding), body)
+        recorder.after_record(lambda: state.results.put_bytes((*key, coding), body))  # once the match is recorded
     return body
 
 

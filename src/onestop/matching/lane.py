@@ -16,13 +16,19 @@ documentation (OpenAPI) and the one place errors are worded:
   database is unreachable): the route answers it, with the status and wording it gives.
 
 Both call `matching.api.answer` with the same arguments, so their bodies are the same bytes
-(a test holds them to it). Parameters the route does not declare are ignored by both. The
+(a test holds them to it). On PostgreSQL the lane's evaluation records are written together
+with other requests' (`matching.recorder`): the answer is sent, and kept in the result cache,
+once its record has committed; meanwhile the event loop answers other requests. Two requests
+for the same firm, version and date do not both compute it: the second waits for the first's
+record and is answered from the cache (one record per decision, as before). Parameters the route does not declare are ignored by both. The
 middleware around the lane (the input boundary's NFC, the security headers, compression) is
 the same as around the route: the lane is added innermost.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -30,9 +36,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
 
+import psycopg
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from onestop.accounts.model import Principal
 from onestop.errors import DomainError
+from onestop.matching import recorder, records
 from onestop.matching.api import answer
 from onestop.matching.services import Page
 from onestop.platform.compress import negotiate
@@ -50,6 +60,9 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NUMBER = re.compile(r"[0-9]{1,6}")
 #: the route's query parameters; others are ignored by both
 _KNOWN = frozenset({"date", "explain", "status", "category", "page", "per_page"})
+log = logging.getLogger(__name__)
+#: seconds between two looks at a decision another request is computing
+_POLL = 0.001
 
 
 @dataclass(frozen=True)
@@ -125,15 +138,23 @@ def parse(scope: Scope) -> LaneRequest | None:
 class RecommendationsLane:
     """ASGI middleware: answers `parse`'s requests for a signed-in member's own firm, passes the
     rest on. Runs on the event loop like the route (an async handler: a cached answer is a
-    dictionary look-up, an uncached one a computation and one INSERT)."""
+    dictionary look-up, an uncached one a computation and a record written with others')."""
 
     def __init__(self, app: ASGIApp, state: AppState) -> None:
         self.app = app
         self.state = state
+        #: the worker's group recorder (PostgreSQL); None: records are written as the route writes them
+        self.recorder: recorder.GroupRecorder | None = None
+        if state.db.engine.dialect.name == "postgresql":
+            conninfo = make_url(state.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+            self.recorder = recorder.GroupRecorder(conninfo, records.GROUP_RECORD_SQL, records.record_row)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") == "lifespan" and self.recorder is not None:
+            await self.app(scope, receive, self._closing(send))
+            return
         request = parse(scope)
-        body = None if request is None else self._answer(request)
+        body = None if request is None else await self._answer(request)
         if body is None or request is None:
             await self.app(scope, receive, send)
             return
@@ -143,16 +164,54 @@ class RecommendationsLane:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _answer(self, request: LaneRequest) -> bytes | None:
+    def _closing(self, send: Send) -> Send:
+        """The lifespan's `send`, closing the recorder's connection when the app has shut down."""
+        async def closing(message: Message) -> None:
+            if message.get("type") in ("lifespan.shutdown.complete", "lifespan.shutdown.failed") and self.recorder:
+                await self.recorder.close()
+            await send(message)
+        return closing
+
+    async def _answer(self, request: LaneRequest) -> bytes | None:
         who = self.state.principals.get(request.token)
         if who is None or request.firm_id not in who.firm_versions:
             return None
+        on = request.on or date.today()
+        if self.recorder is None:
+            return self._compute(request, who, on)
+        # one request computes a decision (firm, version, date), here or in the route's threads
+        # (`ResultCache.claim`); the others wait for its record and are answered from the cache
+        decision = (request.firm_id, who.firm_versions[request.firm_id], on)
+        results = self.state.results
+        waited = 0.0
+        while (busy := results.claim(decision)) is not None and waited < records.CLAIM_WAIT:
+            while not busy.is_set() and waited < records.CLAIM_WAIT:
+                await asyncio.sleep(_POLL)
+                waited += _POLL
+        held = busy is None
+        try:
+            with recorder.deferring() as later:
+                body = self._compute(request, who, on)
+            if body is None:  # the route answers it: nothing kept from this attempt
+                return None
+            if later.rows:
+                try:
+                    await self.recorder.record(later.rows)
+                except (psycopg.Error, OSError):
+                    log.warning("recording the lane's evaluations failed; the route answers", exc_info=True)
+                    return None  # nothing sent or cached from it: the route computes and records it
+            later.done()
+            return body
+        finally:
+            if held:
+                results.release(decision)
+
+    def _compute(self, request: LaneRequest, who: Principal, on: date) -> bytes | None:
         # a read session as the route's (autocommit: its one write, the evaluation record, is its
         # own transaction), closed without a commit: there is no transaction to end
         db = self.state.db.read_sessions(info={"write_sessions": self.state.db.sessions})
         try:
-            return answer(db, self.state, who, request.firm_id, request.on or date.today(), request.shown,
-                          request.coding)
+            return answer(db, self.state, who, request.firm_id, on, request.shown, request.coding)
         except (DomainError, SQLAlchemyError):  # the route answers it, with its own wording and status
             return None
         finally:

@@ -32,6 +32,7 @@ from onestop.korea.dates import completed_years
 from onestop.korea.ksic import normalize_ksic
 from onestop.korea.regions import is_capital_area, normalize_region
 from onestop.korea.sme_size import SizeResult, classify
+from onestop.matching import recorder
 from onestop.matching.model import Standings, line_results
 from onestop.matching.refresh import snapshot_of
 from onestop.matching.services import Engine, Page, size_dict
@@ -56,13 +57,33 @@ class ResultCache:
     def __init__(self, size: int = 4096) -> None:
         self._results: LRU[Key, dict[str, Any]] = LRU(size)
         self._bytes: LRU[tuple[Any, ...], bytes] = LRU(size)
-        # few: one firm's standings are every program's `Standing` (700 objects at 2,000 programs)
-        # that the garbage collector walks on each full collection; they serve the other pages
-        # of a firm just viewed, the pages themselves are kept as bytes
+        # few: they serve the other pages of a firm just viewed (the pages themselves are kept
+        # as bytes), and each holds the firm's evaluation, facts and worded criteria
         self._standings: LRU[Key, tuple[Standings, SizeResult]] = LRU(max(1, min(32, size // 8)))
         self._profiles: LRU[tuple[int, int], FirmProfile] = LRU(size)
         #: catalog revision → the date its background run computes for (`refresh.run_date`)
         self.run_dates: dict[int, date] = {}
+        #: (firm, version, date) → set when the request computing that decision has recorded it
+        self._computing: dict[tuple[int, int, date], threading.Event] = {}
+        self._computing_lock = threading.Lock()
+
+    def claim(self, key: tuple[int, int, date]) -> threading.Event | None:
+        """Claim the computation of one decision (firm id, version, date): None when the caller
+        now holds it (and must `release` it once the decision is recorded and cached, or given
+        up), else the event set when the request holding it is done. The route's threads and
+        the fast lane share it, so two requests for one decision record it once."""
+        with self._computing_lock:
+            found = self._computing.get(key)
+            if found is None:
+                self._computing[key] = threading.Event()
+            return found
+
+    def release(self, key: tuple[int, int, date]) -> None:
+        """Give a claimed decision up (recorded and cached, or failed): whoever waits goes on."""
+        with self._computing_lock:
+            found = self._computing.pop(key, None)
+        if found is not None:
+            found.set()
 
     def get(self, key: Key) -> dict[str, Any] | None:
         return self._results.get(key)
@@ -107,11 +128,20 @@ _PG = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
 #: and date). Nobody acts on the record's durability: the visitor's answer does not depend on it.
 #: Waited for on the event loop, the disk's flush (1–3 ms, hundreds when it is busy) held up
 #: every request of the process (BENCHMARKS.md, "The fast lane").
-_RECORD_SQL = (f"INSERT INTO {_EVALUATIONS.name} ({', '.join(_RECORD_KEYS)}) SELECT "
-               # cast to the type without its length: an over-long text is refused, not cut
-               + ", ".join(f"${n}::{re.sub(r'[(][0-9]+[)]', '', _EVALUATIONS.c[k].type.compile(dialect=_PG))}"
+#: each parameter cast to its column's type without the length: an over-long text is refused, not cut
+_RECORD_PARAMS = ", ".join(f"${n}::{re.sub(r'[(][0-9]+[)]', '', _EVALUATIONS.c[k].type.compile(dialect=_PG))}"
                            for n, k in enumerate(_RECORD_KEYS, 1))
-               + " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS without_waiting_for_the_disk")
+_RECORD_SQL = (f"INSERT INTO {_EVALUATIONS.name} ({', '.join(_RECORD_KEYS)}) SELECT {_RECORD_PARAMS}"
+               " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS without_waiting_for_the_disk")
+#: one row of a group's transaction (`matching.recorder.GroupRecorder`, whose connection has
+#: `synchronous_commit` off for the same reason)
+GROUP_RECORD_SQL = f"INSERT INTO {_EVALUATIONS.name} ({', '.join(_RECORD_KEYS)}) VALUES ({_RECORD_PARAMS})"
+
+
+def record_row(values: dict[str, Any]) -> list[Any]:
+    """One evaluation row's values (`record_evaluation`'s) as the parameters of `_RECORD_SQL`
+    and `GROUP_RECORD_SQL`."""
+    return [Jsonb(values[k], dumps=_dumps) if k == "summary" else values[k] for k in _RECORD_KEYS]
 
 
 def record_evaluation(db: Session, values: dict[str, Any]) -> None:
@@ -122,18 +152,23 @@ def record_evaluation(db: Session, values: dict[str, Any]) -> None:
     it is the same single-statement transaction, sent on a pooled connection through psycopg with
     a prepared statement instead of through the session and the SQL compiler (measured 0.2 ms of
     CPU against 1.0 ms), committed without waiting for the disk (`_RECORD_SQL`; BENCHMARKS.md,
-    "The fast lane"). Raises what the driver raises (wrapped as SQLAlchemy's DBAPIError)."""
+    "The fast lane"). Inside `recorder.deferring()` (the fast lane) that row is kept instead, and
+    written with other requests' rows before the answer is sent (`recorder.GroupRecorder`).
+    Raises what the driver raises (wrapped as SQLAlchemy's DBAPIError)."""
     engine = cast(DatabaseEngine, db.get_bind())
     if engine.dialect.name != "postgresql" or engine.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
         db.execute(insert(_EVALUATIONS), values)
+        return
+    later = recorder.deferred()
+    if later is not None:  # the fast lane writes it with other requests' records (`matching.recorder`)
+        later.rows.append(values)
         return
     raw = engine.raw_connection()
     driver = cast("psycopg.Connection[Any]", raw.driver_connection)
     try:
         driver.autocommit = True  # idle connection: a flag, no round trip; put back before it returns to the pool
         try:
-            row = [Jsonb(values[k], dumps=_dumps) if k == "summary" else values[k] for k in _RECORD_KEYS]
-            psycopg.RawCursor(driver).execute(_RECORD_SQL, row, prepare=True)
+            psycopg.RawCursor(driver).execute(_RECORD_SQL, record_row(values), prepare=True)
         finally:
             if not driver.closed:
                 driver.autocommit = False
@@ -160,10 +195,33 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | Know
     stored them (`matching.refresh`), else computed for this firm alone; recorded once per
     distinct input (the evaluations table: one row per decision, whatever form or page is shown)."""
     key = (row.id, row.version, revision, on)
-    if cache is not None:
+    if cache is None:
+        return _standings(db, revision, engine, row, on, user_id, cache, key)
+    hit = cache.get_standings(key)
+    if hit is not None:
+        return hit
+    if recorder.deferred() is not None:  # the fast lane, which holds the claim until its record is written
+        return _standings(db, revision, engine, row, on, user_id, cache, key)
+    decision = (row.id, row.version, on)
+    busy = cache.claim(decision)
+    if busy is not None:  # another request is computing it: its answer is cached once recorded
+        busy.wait(timeout=CLAIM_WAIT)
         hit = cache.get_standings(key)
         if hit is not None:
             return hit
+        return _standings(db, revision, engine, row, on, user_id, cache, key)
+    try:
+        return _standings(db, revision, engine, row, on, user_id, cache, key)
+    finally:
+        cache.release(decision)
+
+
+#: seconds a request waits for another computing the same decision before computing it itself
+CLAIM_WAIT = 10.0
+
+
+def _standings(db: Session, revision: int, engine: Engine, row: FirmRow | KnownFirm, on: date, user_id: int | None,
+               cache: ResultCache | None, key: Key) -> tuple[Standings, SizeResult]:
     profile = profile_of(row, cache)
     stored = snapshot_of(db, row.id, row.version, revision, on,  # computed in the background
                          cache.run_dates if cache is not None else None)
@@ -178,7 +236,7 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | Know
         "created_by": user_id, "created_at": utcnow(),
     })
     if cache is not None:  # kept once recorded: an answer from memory always has its record
-        cache.put_standings(key, found)
+        recorder.after_record(lambda: cache.put_standings(key, found))
     return found
 
 
@@ -218,7 +276,7 @@ def compact_json(db: Session, revision: int, engine: Engine, row: FirmRow | Know
     body = cache.get_bytes(key)
     if body is None:
         body = orjson.dumps(compact(db, revision, engine, row, on, user_id, cache, page))
-        cache.put_bytes(key, body)
+        recorder.after_record(lambda: cache.put_bytes(key, body))
     return body
 
 
@@ -238,7 +296,7 @@ def recommendations_json(db: Session, revision: int, engine: Engine, row: FirmRo
     body = cache.get_bytes(key)
     if body is None:
         body = orjson.dumps(recommendations(db, revision, engine, row, on, user_id, cache))
-        cache.put_bytes(key, body)
+        recorder.after_record(lambda: cache.put_bytes(key, body))
     return body
 
 
