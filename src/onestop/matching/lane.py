@@ -36,7 +36,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
 
-import psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -197,7 +196,7 @@ class RecommendationsLane:
             if later.rows:
                 try:
                     await self.recorder.record(later.rows)
-                except (psycopg.Error, OSError):
+                except Exception:  # the database's error or another: logged, and the route answers
                     log.warning("recording the lane's evaluations failed; the route answers", exc_info=True)
                     return None  # nothing sent or cached from it: the route computes and records it
             later.done()

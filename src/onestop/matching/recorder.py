@@ -98,8 +98,8 @@ class GroupRecorder:
 
     async def record(self, rows: list[dict[str, Any]]) -> None:
         """Return once `rows` are committed (with whatever other requests sent meanwhile).
-        Raises psycopg.Error or OSError when they could not be written (none of the
-        transaction's rows is then written)."""
+        Raises what writing them raised (psycopg.Error, OSError; none of the transaction's rows
+        is then written)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new event loop: what belonged to the old one is dropped
             self._drop()
@@ -119,7 +119,7 @@ class GroupRecorder:
                 conn = await self._connection()
                 async with conn.transaction(), psycopg.AsyncRawCursor(conn) as cur:
                     await cur.executemany(self._sql, [self._row_of(row) for rows, _ in batch for row in rows])
-            except (psycopg.Error, OSError) as e:
+            except Exception as e:  # every waiting request learns it (none is left waiting)
                 if self._conn is not None and (self._conn.closed or self._conn.broken):
                     self._drop()
                 for _, done in batch:
@@ -144,6 +144,9 @@ class GroupRecorder:
 
     async def close(self) -> None:
         """Close the connection (the app's shutdown); a later `record` opens it again."""
+        if self._loop is not asyncio.get_running_loop():
+            self._drop()
+            return
         if self._writer is not None and not self._writer.done():
             await asyncio.wait([self._writer])
         if self._conn is not None:
