@@ -187,7 +187,7 @@ class Ranked(Sequence[Standing]):
     """Programs in ranked order, as arrays (catalog positions, scores and statuses); a `Standing`
     is made only for an item read. A firm of a 2,000-program catalog has ~700 programs that
     stand somewhere, and a page shows 20: making a `Standing` for each was a fifth of the CPU
-    of an uncached request (BENCHMARKS.md, "Standings as arrays")."""
+    of an uncached request (BENCHMARKS.md, "Standings as arrays, records written together")."""
 
     __slots__ = ("catalog_ids", "kinds", "positions", "programs", "scores")
 

@@ -3,7 +3,7 @@
 An uncached recommendation is recorded (the evaluations table, one row per decision) before its
 answer is sent. Sent one INSERT at a time from the event loop, that record held the whole
 worker still for a round trip to PostgreSQL: under load, a third of the loop's time was spent
-waiting for it, and every request queued behind (BENCHMARKS.md, "Records written together").
+waiting for it, and every request queued behind (BENCHMARKS.md, "Standings as arrays, records written together").
 
 Here the fast lane (`matching.lane`) answers inside `deferring()`: `records.record_evaluation`
 then keeps the row instead of sending it, and what must follow the record (putting the answer
