@@ -378,3 +378,105 @@ def test_two_threads_asking_for_one_decision_compute_and_record_it_once(
     assert waiting is not None and not waiting.is_set()
     results.release((1, 1, day))
     assert waiting.is_set() and results.claim((1, 1, day)) is None
+
+
+def slow_group_writes(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Each group's transaction takes `seconds` longer (a busy disk, a lock)."""
+    import asyncio
+
+    import psycopg
+
+    real = psycopg.AsyncRawCursor.executemany
+
+    async def slow(self: Any, query: Any, params_seq: Any, **kw: Any) -> None:
+        await asyncio.sleep(seconds)
+        await real(self, query, params_seq, **kw)
+
+    monkeypatch.setattr(psycopg.AsyncRawCursor, "executemany", slow)
+
+
+def signed_in_member(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> tuple[Api, str, int]:
+    """A member whose token the lane knows for the whole test (PostgreSQL only: the group recorder)."""
+    if client.app.state.db.engine.dialect.name != "postgresql":  # type: ignore[attr-defined]
+        pytest.skip("records are written together on PostgreSQL only; SQLite writes each in its request")
+    api, url = member(client)
+    monkeypatch.setattr(client.app.state.app.principals, "_ttl", 600.0)  # type: ignore[attr-defined]
+    assert by_route(client, api, url, params={"date": new_day()}).status_code == 200
+    return api, url, int(url.split("/")[-2])
+
+
+def test_the_route_waits_for_the_lanes_record_without_stopping_the_event_loop(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The route runs on the event loop too: a request the lane passes on (a repeated parameter)
+    for a decision the lane is recording waits for that record without blocking the loop, and
+    is answered from the cache: one record, no pause (found by review: it blocked the loop for
+    the whole claim wait and recorded the decision twice)."""
+    import asyncio
+    import time
+
+    import httpx
+
+    from onestop.matching import records
+
+    api, url, firm_id = signed_in_member(client, monkeypatch)
+    monkeypatch.setattr(records, "CLAIM_WAIT", 3.0)
+    slow_group_writes(monkeypatch, 0.3)
+    day = new_day()
+
+    async def run() -> tuple[list[Any], float]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=client.app), base_url="http://test") as c:
+            began = time.monotonic()
+            by_lane = asyncio.ensure_future(c.get(url, params={"date": day}, headers=api.headers))
+            await asyncio.sleep(0.1)
+            passed_on = asyncio.ensure_future(c.get(f"{url}?date={day}&per_page=3&per_page=4", headers=api.headers))
+            return list(await asyncio.gather(by_lane, passed_on)), time.monotonic() - began
+
+    before = recorded_days(client, firm_id)
+    answers, took = asyncio.run(run())
+    assert [r.status_code for r in answers] == [200, 200] and took < 2.0, took
+    assert recorded_days(client, firm_id) == sorted([*before, day])
+
+
+def test_the_full_form_is_not_served_before_its_record(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`explain=full` keeps its answer in the cache only once recorded: after a failed group the
+    route computes and records it (found by review: it served the lane's cached dict unrecorded)."""
+    import psycopg
+
+    from onestop.matching import recorder
+
+    api, url, firm_id = signed_in_member(client, monkeypatch)
+
+    async def failing(self: Any, rows: list[dict[str, Any]]) -> None:
+        raise psycopg.OperationalError("connection lost")
+
+    monkeypatch.setattr(recorder.GroupRecorder, "record", failing)
+    before = recorded_days(client, firm_id)
+    day = new_day()
+    assert concurrently(client, api, [(url, {"date": day, "explain": "full"})])[0].status_code == 200
+    assert recorded_days(client, firm_id) == sorted([*before, day])
+
+
+def test_a_request_cancelled_while_recording_still_caches_its_decision(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client leaves while its record is being written: the record is written, the answer
+    cached and the claim given up, so the next request for the decision records nothing more
+    (found by review: it recorded the decision again)."""
+    import asyncio
+
+    import httpx
+
+    api, url, firm_id = signed_in_member(client, monkeypatch)
+    slow_group_writes(monkeypatch, 0.3)
+    day = new_day()
+
+    async def run() -> int:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=client.app), base_url="http://test") as c:
+            first = asyncio.ensure_future(c.get(url, params={"date": day}, headers=api.headers))
+            await asyncio.sleep(0.1)
+            first.cancel()
+            await asyncio.sleep(0.6)  # the group commits meanwhile
+            return (await c.get(url, params={"date": day}, headers=api.headers)).status_code
+
+    before = recorded_days(client, firm_id)
+    assert asyncio.run(run()) == 200
+    assert recorded_days(client, firm_id) == sorted([*before, day])

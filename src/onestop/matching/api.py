@@ -50,7 +50,12 @@ async def recommendations(firm_id: PathId, request: Request, who: CurrentActor, 
     shown = None if explain == "full" else Page(status=status or None, category=category or None, number=page,
                                                   size=per_page)
     coding = negotiate(request.headers.get("accept-encoding", ""))
-    body = answer(db, request.app.state.app, p, firm_id, date or firms.reference_date(None), shown, coding)
+    state = request.app.state.app
+    on = date or firms.reference_date(None)
+    version = p.firm_versions.get(firm_id)
+    if version is not None:  # the fast lane may be recording this decision: take it from the cache after
+        await state.results.settled((firm_id, version, on))
+    body = answer(db, state, p, firm_id, on, shown, coding)
     return _json(body, coding)
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import date
@@ -60,8 +61,6 @@ _NUMBER = re.compile(r"[0-9]{1,6}")
 #: the route's query parameters; others are ignored by both
 _KNOWN = frozenset({"date", "explain", "status", "category", "page", "per_page"})
 log = logging.getLogger(__name__)
-#: seconds between two looks at a decision another request is computing
-_POLL = 0.001
 
 
 @dataclass(frozen=True)
@@ -178,31 +177,45 @@ class RecommendationsLane:
         on = request.on or date.today()
         if self.recorder is None:
             return self._compute(request, who, on)
-        # one request computes a decision (firm, version, date), here or in the route's threads
-        # (`ResultCache.claim`); the others wait for its record and are answered from the cache
+        # one request computes a decision (firm, version, date), here, in the route or in a
+        # page's thread (`ResultCache.claim`); the others wait for its record and read the cache
         decision = (request.firm_id, who.firm_versions[request.firm_id], on)
         results = self.state.results
-        waited = 0.0
-        while (busy := results.claim(decision)) is not None and waited < records.CLAIM_WAIT:
-            while not busy.is_set() and waited < records.CLAIM_WAIT:
-                await asyncio.sleep(_POLL)
-                waited += _POLL
+        deadline = time.monotonic() + records.CLAIM_WAIT
+        while (busy := results.claim(decision)) is not None and time.monotonic() < deadline:
+            await records.settle(busy, deadline)
         held = busy is None
+        handed_over = False
         try:
             with recorder.deferring() as later:
                 body = self._compute(request, who, on)
             if body is None:  # the route answers it: nothing kept from this attempt
                 return None
-            if later.rows:
-                try:
-                    await self.recorder.record(later.rows)
-                except Exception:  # the database's error or another: logged, and the route answers
-                    log.warning("recording the lane's evaluations failed; the route answers", exc_info=True)
-                    return None  # nothing sent or cached from it: the route computes and records it
-            later.done()
+            if not later.rows:  # nothing computed (the standings were in the cache): nothing to record
+                later.done()
+                return body
+            # The record goes on if this request is cancelled meanwhile (the client left): once
+            # it is written, its answer is cached and the claim given up, whoever still waits.
+            written = asyncio.ensure_future(self.recorder.record(later.rows))
+
+            def settled(task: asyncio.Future[None]) -> None:
+                if not task.cancelled() and task.exception() is None:
+                    later.done()
+                if held:
+                    results.release(decision)
+
+            written.add_done_callback(settled)
+            handed_over = True
+            try:
+                await asyncio.shield(written)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database's error or another: logged, and the route answers
+                log.warning("recording the lane's evaluations failed; the route answers", exc_info=True)
+                return None  # nothing sent or cached from it: the route computes and records it
             return body
         finally:
-            if held:
+            if held and not handed_over:
                 results.release(decision)
 
     def _compute(self, request: LaneRequest, who: Principal, on: date) -> bytes | None:

@@ -450,7 +450,7 @@ class _CatalogArrays:
             mask = (leaf[c.occurrence_slot] == MET) & ~c.occurrence_shared
             met = np.bincount(c.occurrence_program[mask], minlength=len(c.rules))[: len(self.programs)]
             found = np.minimum(15, 3 * met).astype(np.int8)
-            if len(self._points) >= max(64, 16_000_000 // max(1, len(found))):
+            if len(self._points) >= max(64, 16_000_000 // (len(key) + len(found) + 250)):  # ~250 B per entry besides
                 self._points.clear()
             self._points[key] = found
         return found

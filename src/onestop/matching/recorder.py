@@ -23,6 +23,7 @@ writes at once and `after_record` runs its function at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -78,6 +79,15 @@ def after_record(fn: Callable[[], None]) -> None:
         found.then.append(fn)
 
 
+#: seconds a group's transaction (with connecting) may take before its requests are handed to the route
+WRITE_TIMEOUT = 10.0
+
+
+def _fail(waiting: asyncio.Future[None]) -> None:
+    if not waiting.done():
+        waiting.set_exception(ConnectionError("the recorder moved to another event loop"))
+
+
 class GroupRecorder:
     """Writes evaluation rows for one worker process, many requests' rows per transaction.
 
@@ -85,7 +95,9 @@ class GroupRecorder:
     `row_of`: one row's values (a mapping) → the statement's parameters. The connection is
     opened on first use in the running event loop, in autocommit with `synchronous_commit` off
     (the record's durability as `records._RECORD_SQL` explains), and opened again after an error
-    or in another event loop (a test client's). Not thread-safe: used from one event loop."""
+    or in another event loop (a test client's). A group that takes longer than `WRITE_TIMEOUT`
+    (connecting included) fails, and its connection is dropped. Not thread-safe: used from one
+    event loop at a time."""
 
     def __init__(self, conninfo: str, sql: str, row_of: Callable[[dict[str, Any]], Sequence[Any]]) -> None:
         self._conninfo = conninfo
@@ -101,8 +113,11 @@ class GroupRecorder:
         Raises what writing them raised (psycopg.Error, OSError; none of the transaction's rows
         is then written)."""
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:  # a new event loop: what belonged to the old one is dropped
+        if self._loop is not loop:  # a new event loop (a test client's): what belonged to the old one is dropped
             self._drop()
+            for _, left in self._waiting:  # their loop is told, if it still runs (none is left waiting)
+                with contextlib.suppress(RuntimeError):
+                    left.get_loop().call_soon_threadsafe(_fail, left)
             self._loop = loop
             self._waiting = []
             self._writer = None
@@ -116,12 +131,10 @@ class GroupRecorder:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                conn = await self._connection()
-                async with conn.transaction(), psycopg.AsyncRawCursor(conn) as cur:
-                    await cur.executemany(self._sql, [self._row_of(row) for rows, _ in batch for row in rows])
+                await asyncio.wait_for(self._insert([row for rows, _ in batch for row in rows]), WRITE_TIMEOUT)
             except Exception as e:  # every waiting request learns it (none is left waiting)
-                if self._conn is not None and (self._conn.closed or self._conn.broken):
-                    self._drop()
+                if isinstance(e, TimeoutError) or (self._conn is not None and (self._conn.closed or self._conn.broken)):
+                    self._drop()  # a connection stuck or broken mid-transaction is not used again
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(e)
@@ -130,11 +143,13 @@ class GroupRecorder:
                     if not done.done():
                         done.set_result(None)
 
-    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+    async def _insert(self, rows: list[dict[str, Any]]) -> None:
         if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+            self._conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True,
+                                                               connect_timeout=int(WRITE_TIMEOUT))
             await self._conn.execute("SET synchronous_commit = off")
-        return self._conn
+        async with self._conn.transaction(), psycopg.AsyncRawCursor(self._conn) as cur:
+            await cur.executemany(self._sql, [self._row_of(row) for row in rows])
 
     def _drop(self) -> None:
         """Close the connection without its event loop (its socket is closed at once)."""
@@ -148,7 +163,7 @@ class GroupRecorder:
             self._drop()
             return
         if self._writer is not None and not self._writer.done():
-            await asyncio.wait([self._writer])
+            await asyncio.wait([self._writer], timeout=WRITE_TIMEOUT)
         if self._conn is not None:
             await self._conn.close()
             self._conn = None

@@ -4,8 +4,10 @@ and the officer's preview of how many registered firms a draft rule would admit.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -85,6 +87,15 @@ class ResultCache:
         if found is not None:
             found.set()
 
+    async def settled(self, key: tuple[int, int, date], limit: float | None = None) -> None:
+        """On an event loop: return once no request holds `key` (at most `limit` seconds,
+        `CLAIM_WAIT` by default), looking again after 1, 2, 4 … 20 ms; the loop serves other
+        requests meanwhile."""
+        with self._computing_lock:
+            found = self._computing.get(key)
+        if found is not None:
+            await settle(found, time.monotonic() + (CLAIM_WAIT if limit is None else limit))
+
     def get(self, key: Key) -> dict[str, Any] | None:
         return self._results.get(key)
 
@@ -110,6 +121,24 @@ class ResultCache:
 
     def put_profile(self, firm_id: int, version: int, profile: FirmProfile) -> None:
         self._profiles.put((firm_id, version), profile)
+
+
+async def settle(event: threading.Event, deadline: float) -> None:
+    """Wait on an event loop, without blocking it, until `event` is set or `time.monotonic()`
+    reaches `deadline`."""
+    pause = 0.001
+    while not event.is_set() and time.monotonic() < deadline:
+        await asyncio.sleep(pause)
+        pause = min(0.02, pause * 2)
+
+
+def _on_event_loop() -> bool:
+    """Is this thread running an event loop (where blocking would stop every request)?"""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 #: the evaluations table, written with plain INSERT statements (one per decision)
@@ -205,6 +234,8 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | Know
     decision = (row.id, row.version, on)
     busy = cache.claim(decision)
     if busy is not None:  # another request is computing it: its answer is cached once recorded
+        if _on_event_loop():  # never blocked: the async route awaits `settled` before it gets here
+            return _standings(db, revision, engine, row, on, user_id, cache, key)
         busy.wait(timeout=CLAIM_WAIT)
         hit = cache.get_standings(key)
         if hit is not None:
@@ -312,8 +343,8 @@ def recommendations(db: Session, revision: int, engine: Engine, row: FirmRow | K
     result = engine.match(profile_of(row, cache), on, found)
     result["catalog_revision"] = revision
     result["firm_id"] = row.id
-    if cache is not None:
-        cache.put(key, result)
+    if cache is not None:  # kept once recorded, as the standings are
+        recorder.after_record(lambda: cache.put(key, result))
     return result
 
 
