@@ -87,6 +87,27 @@ def test_register_firm_with_wrong_brn_then_right_one(client: TestClient) -> None
     assert "등록했습니다" not in client.get(ok.headers["location"]).text
 
 
+def test_every_near_miss_is_shown_one_change_away_with_its_alternatives(client: TestClient) -> None:
+    """A near miss is one change away however many criteria could each make it eligible: the
+    page counts them as the API does, and a program with alternatives (수출사업화자금: a
+    government export program *or* the promising-exporter designation) lists them as "any one
+    of these" (found by a new user: it was filed under "more than one change")."""
+    import re
+
+    csrf = sign_up(client)
+    ok = client.post("/firms/new", data={**firm_form(), "csrf_token": csrf}, follow_redirects=False)
+    url = ok.headers["location"]
+    firm_id = int(url.split("/")[2])
+    page = client.get(url).text
+    api = client.get(f"/api/v1/firms/{firm_id}/recommendations").json()
+    near = api["totals"]["near_miss"]
+    assert f"한 가지만 더 ({near})" in page and "두 가지 이상" not in page
+    shown = set(re.findall(r'os-onemore near-miss" data-program="([^"]+)"', page))
+    assert len(shown) == min(near, 30)
+    card = page[page.index('data-program="kosmes-export-commercialization-fund"'):].split('<li class="os-program-card')[0]
+    assert "다음 가운데 하나만 갖추면 됩니다." in card and card.count("<li>") == 2
+
+
 def test_forms_without_csrf_token_are_refused(client: TestClient) -> None:
     sign_up(client)
     r = client.post("/firms/new", data=firm_form())

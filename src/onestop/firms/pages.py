@@ -300,9 +300,9 @@ def recommendation_view(programs: dict[str, Any], st: Standings, sort: str, kind
     for s, p in ordered[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]:
         groups.setdefault(p.spec.category.value, []).append((st.explain(s).as_dict(), p))
     ordered_groups = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
+    # every near miss is one change away (meeting one criterion makes it eligible); several
+    # `missing` entries are alternatives, any one of which would do
     near = [s for s in st.near_misses if s.program.id in programs]
-    one_fix = [s for s in near if st.fix_count(s) == 1]
-    other = [s for s in near if st.fix_count(s) != 1]
     needs = [s for s in st.needs_information if s.program.id in programs]
     fitting = {s.program.id: st.fitting_lines(s) for s, _ in eligible if s.program.line_rules}
     most_loans = plausible_maximum(loans, st.facts, fitting)
@@ -316,14 +316,12 @@ def recommendation_view(programs: dict[str, Any], st: Standings, sort: str, kind
         "loans": most_loans.amount,
         "grants": most_grants.amount,
         "max_notes": most_loans.notes + [n for n in most_grants.notes if n not in most_loans.notes],
-        "near_count": len(one_fix),
+        "near_count": len(near),
         "groups": [(cat, CATEGORY_NAMES.get(cat, (cat, cat)), items) for cat, items in ordered_groups],
         "shown_count": len(ordered),
         "page": number,
         "pages": pages,
-        "one_more": explained(one_fix),
-        "other_near": explained(other),
-        "other_near_count": len(other),
+        "one_more": explained(near),
         "needs": explained(needs),
         "needs_count": len(needs),
         "packages": [[programs[pid] for pid in pkg if pid in programs] for pkg in st.packages],

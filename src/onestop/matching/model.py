@@ -275,11 +275,6 @@ class Standings:
         """Eligible first, then near misses, then those that need information; each ranked."""
         return Ranked.chain(self.eligible, self.near_misses, self.needs_information)
 
-    def fix_count(self, standing: Standing) -> int:
-        """How many criteria could each alone make a near miss eligible (its `missing`, unworded)."""
-        return sum(1 for leaf in flip_effects(standing.program.rule, self.facts, self.evaluation.status_of)
-                   if leaf.fact not in FIXED_FACTS)
-
     def fitting_lines(self, standing: Standing) -> list[str]:
         """The lines of the program that the firm fits (the same as its `lines` say)."""
         return [line["line_id"] for line in line_results(standing.program, self.evaluation,
