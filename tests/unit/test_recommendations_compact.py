@@ -53,7 +53,20 @@ def assert_agree(engine: Engine, profile: Any, on: date) -> None:
             assert item["missing"] == whole["missing"]
     assert first["packages"] == full["packages"] and first["excluded"] == []  # listed on request:
     excluded = engine.compact(profile, on, Page(status="excluded", size=100))
-    assert excluded["excluded"] == full["excluded"] and excluded["eligible"] == excluded["near_misses"] == []
+    # the full form's exclusions, each with the program's names, agency and category (named in the answer)
+    programs = engine.catalog.programs
+    assert [{k: e[k] for k in ("program_id", "code", "ko", "en")} for e in excluded["excluded"]] == full["excluded"]
+    for e in excluded["excluded"]:
+        spec = programs[e["program_id"]].spec
+        assert (e["name_ko"], e["name_en"], e["agency"], e["category"], e["status"]) == (
+            spec.name.ko, spec.name.en, spec.agency, spec.category.value, "excluded")
+        assert e["agency"] in excluded["agencies"] and e["category"] in excluded["categories"]
+    assert excluded["eligible"] == excluded["near_misses"] == []
+    on_page = [*first["eligible"], *first["near_misses"], *first["needs_information"]]
+    for code in {*first["totals"]["categories"], *(i["category"] for i in on_page)}:
+        assert first["categories"][code]["ko"] and first["categories"][code]["en"]
+    for item in on_page:
+        assert first["support_types"][item["support_type"]]["en"] and item["agency"] in first["agencies"]
     assert first["totals"]["excluded"] == len(full["excluded"]) == excluded["page"]["total"]
 
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from onestop.catalog.loader import Catalog, shipped_catalog
+from onestop.catalog.model import CATEGORY_NAMES, SUPPORT_NAMES
 from onestop.errors import DomainError
 from onestop.firms.facts import derive, size_of
 from onestop.firms.model import FirmProfile
@@ -187,6 +188,13 @@ class Engine:
             chosen = select(st, page.status, page.category)
         items = [st.compact_item(s, on) for s in chosen[window]] if not out_of else []
         agencies = self.catalog.agencies
+        counted = totals(st)
+        programs = self.catalog.programs
+        excluded = [{"program_id": e.program_id, "name_ko": programs[e.program_id].spec.name.ko,
+                     "name_en": programs[e.program_id].spec.name.en, "agency": programs[e.program_id].spec.agency,
+                     "category": programs[e.program_id].spec.category.value, "status": "excluded", "code": e.code,
+                     "ko": e.ko, "en": e.en} for e in out_of[window]]
+        shown = [*items, *excluded]
         return {
             "brn": firm.brn,
             "name": firm.name,
@@ -195,16 +203,22 @@ class Engine:
             "catalog_version": self.catalog.version,
             "parameters_version": size.parameters_version,
             "size_class": size.size_class,
-            "totals": totals(st),
+            "totals": counted,
             "page": {"number": page.number, "size": page.size, "status": page.status, "category": page.category,
                      "total": len(chosen), "pages": max(1, -(-len(chosen) // page.size))},
             "eligible": [i for i in items if i["status"] == "eligible"],
             "near_misses": [i for i in items if i["status"] == "near_miss"],
             "needs_information": [i for i in items if i["status"] == "unknown"],
             "agencies": {a: {"ko": agencies[a].name.ko, "en": agencies[a].name.en}
-                         for a in sorted({i["agency"] for i in items}) if a in agencies},
+                         for a in sorted({i["agency"] for i in shown}) if a in agencies},
+            # the names of the codes the answer uses (categories of the items and of the totals)
+            "categories": {c: dict(zip(("ko", "en"), CATEGORY_NAMES[c], strict=True))
+                           for c in sorted({*counted["categories"], *(i["category"] for i in shown)})
+                           if c in CATEGORY_NAMES},
+            "support_types": {t: dict(zip(("ko", "en"), SUPPORT_NAMES[t], strict=True))
+                              for t in sorted({i["support_type"] for i in items}) if t in SUPPORT_NAMES},
             "packages": st.packages,
-            "excluded": [{"program_id": e.program_id, "code": e.code, "ko": e.ko, "en": e.en} for e in out_of[window]],
+            "excluded": excluded,
         }
 
     def match(self, firm: FirmProfile, on: date, found: tuple[Standings, SizeResult] | None = None) -> dict[str, Any]:
