@@ -172,3 +172,24 @@ def test_login_errors_and_logout(client: TestClient) -> None:
     out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/firms", follow_redirects=False).status_code == 303
+
+
+def test_a_reference_date_not_on_the_calendar_is_named_so_on_the_page(client: TestClient) -> None:
+    """2026-02-30 has the right form but is no day: the page says so (it said the form was wrong;
+    found by a new user), as the API does; a value of another form is told the form."""
+    from onestop.firms.services import reference_date
+
+    csrf = sign_up(client)
+    url = client.post("/firms/new", data={**firm_form(), "csrf_token": csrf}, follow_redirects=False).headers["location"]
+    impossible = client.get(url, params={"date": "2026-02-30"})
+    assert impossible.status_code == 422 and "2026-02-30은 없는 날짜입니다" in impossible.text
+    assert "형식이어야" not in impossible.text
+    malformed = client.get(url, params={"date": "yesterday"})
+    assert malformed.status_code == 422 and "YYYY-MM-DD 형식이어야" in malformed.text
+    import pytest
+
+    from onestop.errors import DomainError
+
+    with pytest.raises(DomainError) as e:
+        reference_date("2026-13-01")
+    assert e.value.field == "date" and "없는 날짜" in e.value.ko and "not a date on the calendar" in e.value.en

@@ -4,6 +4,7 @@ found", so its existence never leaks."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from onestop.accounts.tables import MembershipRow
 from onestop.errors import DomainError, FieldProblem
 from onestop.firms.model import FirmProfile, parse_firm
 from onestop.firms.tables import FirmRow
+from onestop.korea.hangul import josa
 
 NOT_FOUND = DomainError(code="not_found", ko="기업을 찾을 수 없습니다.", en="Firm not found.")
 
@@ -145,6 +147,11 @@ def reference_date(value: str | date | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):  # the form is right, the day is not on the calendar
+            raise DomainError(code="date", field="date",
+                              ko=f"{josa(value, '은')} 없는 날짜입니다. 기준일을 달력에 있는 날짜로 입력해 주세요.",
+                              en=f"{value} is not a date on the calendar; enter the reference date as a real date."
+                              ) from None
         raise DomainError(code="date", field="date", ko=f"날짜는 YYYY-MM-DD 형식이어야 합니다: {value!r}",
                           en=f"The date must be YYYY-MM-DD; got {value!r}.") from None
 
