@@ -83,3 +83,21 @@ def test_unknown_link_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CatalogError) as e:
         load_catalog(tmp_path)
     assert "no-such-program" in e.value.problems[0].en
+
+
+def test_criterion_labels_state_what_a_firm_meets_not_a_restriction() -> None:
+    """A label is read as the condition to meet ("'…' 조건을 충족하면 신청할 수 있습니다"): a
+    restriction belongs in `excludes` (worded "… 아님"). Found by a new user: "'내수기업(수출실적
+    전무) 신청 제한' 조건을 충족하면 신청할 수 있습니다" read backwards."""
+    from onestop.catalog.loader import shipped_catalog
+    from onestop.rules.syntax import leaves
+
+    backwards = []
+    for p in shipped_catalog().programs.values():
+        for leaf in leaves(p.rule):
+            if leaf.exclusion or not leaf.label_ko:
+                continue
+            if leaf.label_ko.rstrip().endswith(("제한", "제외", "불가")) or leaf.label_en.rstrip(". ").endswith(
+                    ("cannot apply", "excluded", "not eligible")):
+                backwards.append((p.id, leaf.label_ko, leaf.label_en))
+    assert backwards == []
