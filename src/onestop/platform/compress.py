@@ -64,8 +64,8 @@ class Compression:
             await self.app(scope, receive, send)
             return
         coding = negotiate(Headers(scope=scope).get("accept-encoding", ""))
-        if coding is None:
-            await self.app(scope, receive, send)
+        if coding is None:  # not compressed, but it would have been for another Accept-Encoding: say so to caches
+            await self.app(scope, receive, _varying(send))
             return
         start: Message | None = None
         passing = False
@@ -103,3 +103,18 @@ class Compression:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, wrapped)
+
+
+def _varying(send: Send) -> Send:
+    """`send` with `Vary: Accept-Encoding` added to the response's headers (once)."""
+    async def varying(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(raw=list(message.get("headers", [])))
+            vary = headers.get("vary")
+            if vary is None:
+                headers["vary"] = "Accept-Encoding"
+            elif "accept-encoding" not in vary.lower():
+                headers["vary"] = f"{vary}, Accept-Encoding"
+            message = {**message, "headers": headers.raw}
+        await send(message)
+    return varying
