@@ -16,6 +16,7 @@ from onestop.firms.model import FirmProfile
 from onestop.korea.sme_size import SizeResult
 from onestop.matching.model import (
     STATUSES,
+    Excluded,
     Explanations,
     Recommendations,
     Standings,
@@ -189,11 +190,7 @@ class Engine:
         items = [st.compact_item(s, on) for s in chosen[window]] if not out_of else []
         agencies = self.catalog.agencies
         counted = totals(st)
-        programs = self.catalog.programs
-        excluded = [{"program_id": e.program_id, "name_ko": programs[e.program_id].spec.name.ko,
-                     "name_en": programs[e.program_id].spec.name.en, "agency": programs[e.program_id].spec.agency,
-                     "category": programs[e.program_id].spec.category.value, "status": "excluded", "code": e.code,
-                     "ko": e.ko, "en": e.en} for e in out_of[window]]
+        excluded = [self._excluded_item(e) for e in out_of[window]]
         shown = [*items, *excluded]
         return {
             "brn": firm.brn,
@@ -220,6 +217,13 @@ class Engine:
             "packages": st.packages,
             "excluded": excluded,
         }
+
+    def _excluded_item(self, e: Excluded) -> dict[str, Any]:
+        """An excluded program as the compact answer lists it: its names, agency and category,
+        and why (a code and a sentence in Korean and English)."""
+        spec = self.catalog.programs[e.program_id].spec
+        return {"program_id": e.program_id, "name_ko": spec.name.ko, "name_en": spec.name.en, "agency": spec.agency,
+                "category": spec.category.value, "status": "excluded", "code": e.code, "ko": e.ko, "en": e.en}
 
     def match(self, firm: FirmProfile, on: date, found: tuple[Standings, SizeResult] | None = None) -> dict[str, Any]:
         """The full answer (`onestop match --json`, `?explain=full`): every program, every criterion."""
