@@ -78,10 +78,12 @@ def assert_spark_equals_polars(spark: Any, root: Path, on: date = ON) -> int:
 def generated_firms(examples: int) -> list[Any]:
     """Firms drawn by the generators of the per-firm vs columnar test (valid, and a third spoiled
     or of a shape only the model decides), over many small Hypothesis examples so every draw has
-    the full variety; Spark then reads them all at once (its cost is per query, not per row)."""
+    the full variety; Spark then reads them all at once (its cost is per query, not per row).
+    Derandomized: the same corpus every run (307 rows, 46 invalid), so the test's bounds on the
+    invalid rows cannot fail by chance (a random draw once gave 5 invalid rows of 10 wanted)."""
     corpus: list[Any] = []
 
-    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
+    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate], derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(st.lists(profiles(), min_size=1, max_size=8))
     def collect(raws: list[Any]) -> None:
