@@ -938,7 +938,7 @@ def snapshot(st: Standings) -> dict[str, Any]:
     }
 
 
-def restore(data: Mapping[str, Any], programs: Sequence[Program], positions: Mapping[str, int],
+def restore(data: Mapping[str, Any], programs: Sequence[Program],
             evaluation: FirmEvaluation, facts: Mapping[str, Any], on: date,
             lines: Mapping[str, Sequence[tuple[str, int]]]) -> Standings | None:
     """Standings from `snapshot` data and the firm's evaluation; None when the data names a
@@ -946,7 +946,7 @@ def restore(data: Mapping[str, Any], programs: Sequence[Program], positions: Map
     catalog = _arrays(programs, evaluation.compiled)
     groups: list[Ranked] = []
     for key, status in (("eligible", "eligible"), ("near_misses", "near_miss"), ("needs_information", "unknown")):
-        at = [positions.get(pid) for pid, _ in data[key]]
+        at = [catalog.position.get(pid) for pid, _ in data[key]]
         if None in at:
             return None
         groups.append(Ranked.of(catalog, status, cast(list[int], at), [int(score) for _, score in data[key]]))

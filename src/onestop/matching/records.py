@@ -224,27 +224,27 @@ def standings_of(db: Session, revision: int, engine: Engine, row: FirmRow | Know
     stored them (`matching.refresh`), else computed for this firm alone; recorded once per
     distinct input (the evaluations table: one row per decision, whatever form or page is shown)."""
     key = (row.id, row.version, revision, on)
-    if cache is None:
-        return _standings(db, revision, engine, row, on, user_id, cache, key)
-    hit = cache.get_standings(key)
-    if hit is not None:
-        return hit
-    if recorder.deferred() is not None:  # the fast lane, which holds the claim until its record is written
+    if cache is not None:
+        hit = cache.get_standings(key)
+        if hit is not None:
+            return hit
+    if cache is None or recorder.deferred() is not None:  # nothing shared, or the fast lane holding the claim
         return _standings(db, revision, engine, row, on, user_id, cache, key)
     decision = (row.id, row.version, on)
     busy = cache.claim(decision)
-    if busy is not None:  # another request is computing it: its answer is cached once recorded
-        if _on_event_loop():  # never blocked: the async route awaits `settled` before it gets here
+    if busy is None:
+        try:
             return _standings(db, revision, engine, row, on, user_id, cache, key)
+        finally:
+            cache.release(decision)
+    # another request is computing it: its answer is cached once recorded. An event loop is never
+    # blocked (the async route awaits `ResultCache.settled` before it gets here).
+    if not _on_event_loop():
         busy.wait(timeout=CLAIM_WAIT)
         hit = cache.get_standings(key)
         if hit is not None:
             return hit
-        return _standings(db, revision, engine, row, on, user_id, cache, key)
-    try:
-        return _standings(db, revision, engine, row, on, user_id, cache, key)
-    finally:
-        cache.release(decision)
+    return _standings(db, revision, engine, row, on, user_id, cache, key)
 
 
 #: seconds a request waits for another computing the same decision before computing it itself

@@ -146,17 +146,12 @@ class Engine:
         shared by every firm and date (see `Explanations`)."""
         return Explanations(self.compiled)
 
-    @cached_property
-    def positions(self) -> dict[str, int]:
-        """Program id → its position in `programs` (and in the compiled rules)."""
-        return {p.id: i for i, p in enumerate(self.programs)}
-
     def restore(self, firm: FirmProfile, on: date, data: dict[str, Any]) -> tuple[Standings, SizeResult] | None:
         """Standings stored by the background recomputation (`snapshot`), with the firm's own
         evaluation for the explanations of the page shown; None if they name an unknown program."""
         size = size_of(firm, on)
         facts = derive(firm, on, size)
-        st = restore(data, self.programs, self.positions, self.compiled.evaluate(facts), facts, on,
+        st = restore(data, self.programs, self.compiled.evaluate(facts), facts, on,
                      self.line_positions)
         if st is None:
             return None

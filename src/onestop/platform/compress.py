@@ -97,24 +97,28 @@ class Compression:
                 body = encode(body, coding)
                 headers["content-encoding"] = coding
                 headers["content-length"] = str(len(body))
-                vary = headers.get("vary")
-                headers["vary"] = "Accept-Encoding" if not vary else f"{vary}, Accept-Encoding"
+                _vary_on_encoding(headers)
             await send({**start, "headers": headers.raw})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, wrapped)
 
 
+def _vary_on_encoding(headers: MutableHeaders) -> None:
+    """Add Accept-Encoding to the headers' `Vary` (once)."""
+    vary = headers.get("vary")
+    if not vary:
+        headers["vary"] = "Accept-Encoding"
+    elif "accept-encoding" not in vary.lower():
+        headers["vary"] = f"{vary}, Accept-Encoding"
+
+
 def _varying(send: Send) -> Send:
-    """`send` with `Vary: Accept-Encoding` added to the response's headers (once)."""
+    """`send` with `Vary: Accept-Encoding` added to the response's headers."""
     async def varying(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(raw=list(message.get("headers", [])))
-            vary = headers.get("vary")
-            if vary is None:
-                headers["vary"] = "Accept-Encoding"
-            elif "accept-encoding" not in vary.lower():
-                headers["vary"] = f"{vary}, Accept-Encoding"
+            _vary_on_encoding(headers)
             message = {**message, "headers": headers.raw}
         await send(message)
     return varying

@@ -405,8 +405,9 @@ class CompiledRules:
                         memo.clear()
                     memo[key] = found
             values[slots] = found
-        statuses = values[: len(self.keys)].tolist()
-        leaves_key = values[: len(self.keys)].tobytes()
+        leaf = values[: len(self.keys)].copy()  # the criteria's statuses (the levels below write past them)
+        statuses = leaf.tolist()
+        leaves_key = leaf.tobytes()
         roots = self._by_leaves.get(leaves_key)
         if roots is None:
             for level in self.levels:
@@ -422,7 +423,7 @@ class CompiledRules:
                 self._by_leaves.clear()
             self._by_leaves[leaves_key] = roots
         ev = FirmEvaluation(self, roots.copy(), Outcomes(self, facts, statuses), statuses)
-        ev.__dict__["leaf_array"] = values[: len(self.keys)].copy()  # made here, not again from the list
+        ev.__dict__["leaf_array"] = leaf  # `leaf_array` made here, not again from the list
         return ev
 
 
